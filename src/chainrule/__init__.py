@@ -1,0 +1,32 @@
+"""chainrule: derivatives of NumPy programs by the chain rule, shown step by step.
+
+Example:
+    >>> import chainrule as cr
+    >>> x = cr.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (cr.tanh(x) ** 2).sum()
+    >>> y.backward()
+    >>> x.grad.shape
+    (2,)
+"""
+
+from . import core
+from .core import (AnomalyError, ChainruleError, GraphFreedError, InplaceModificationError, Op,
+                   OpError, Tensor, defop, detect_anomaly, enable_grad, is_grad_enabled, no_grad)
+from .creation import (arange, as_tensor, eye, full, linspace, manual_seed, normal, ones, ones_like,
+                       rand, randn, tensor, uniform, zeros, zeros_like)
+from .ops import *  # noqa: F403  (the op table is the public math API)
+from .ops import __all__ as _ops_all
+from .tools.gradcheck import GradcheckError, gradcheck
+from .transforms import (custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
+                         value_and_grad, vjp)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Op", "defop", "core", "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like",
+    "ones_like", "arange", "linspace", "eye", "randn", "rand", "normal", "uniform", "manual_seed",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "grad", "value_and_grad", "vjp",
+    "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "gradcheck",
+    "GradcheckError", "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError",
+    "OpError", *_ops_all,
+]

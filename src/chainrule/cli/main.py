@@ -1,0 +1,46 @@
+"""Entry point of `chainrule` / `python -m chainrule`.
+
+Every failure a user can cause ends in one line on stderr and exit status 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.errors import ChainruleError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, status 2 (argparse prints usage too)
+        self.exit(2, f"chainrule: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="chainrule", description="Derivatives of NumPy programs by the chain rule.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    demo = commands.add_parser("demo", help="differentiate the lecture notes' example, three ways")
+    demo.add_argument("--at", default="2,5", help="x1,x2 at which to evaluate (default 2,5)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.version:
+            from .. import __version__
+
+            print(__version__)
+            return 0
+        if args.command in (None, "demo"):
+            from .demo import run_demo
+
+            return run_demo(getattr(args, "at", "2,5"))
+    except (ChainruleError, ValueError) as exc:
+        print(f"chainrule: error: {exc}", file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 2

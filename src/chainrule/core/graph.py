@@ -1,0 +1,58 @@
+"""Walking the recorded graph: one iterative topological sort for everyone.
+
+The reverse sweep, trace tables and graph drawings all need the tensors an
+output depends on, each listed before the tensors it was computed from.
+Recursion would hit Python's limit on long chains, so the walk keeps its own
+stack and works on graphs of any depth.
+"""
+
+from __future__ import annotations
+
+from .tensor import Tensor
+
+
+def topological_order(roots, stop=frozenset(), only_requiring_grad=True):
+    """Tensors reachable from `roots`, every tensor before all of its inputs.
+
+    `stop` holds ids of tensors whose inputs are not followed (a transform's
+    own inputs: the walk must not wander into the caller's graph).
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.tensor(1.0, requires_grad=True)
+        >>> y = cr.exp(x) * x
+        >>> [t.shape for t in cr.core.graph.topological_order([y])]
+        [(), (), ()]
+    """
+    visited = set()
+    finished = []
+    stack = [(r, False) for r in roots]
+    while stack:
+        t, inputs_done = stack.pop()
+        if inputs_done:
+            finished.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        node = t._node
+        if node is None or node.inputs is None or id(t) in stop:
+            continue
+        for x in node.inputs:
+            if isinstance(x, Tensor) and id(x) not in visited and (x._rg or not only_requiring_grad):
+                stack.append((x, False))
+    finished.reverse()
+    return finished
+
+
+def leading_to(order, target_ids):
+    """Ids of the tensors in `order` from which some target can be reached."""
+    reaches = set(target_ids)
+    for t in reversed(order):  # inputs before outputs
+        node = t._node
+        if id(t) in reaches or node is None or node.inputs is None:
+            continue
+        if any(isinstance(x, Tensor) and id(x) in reaches for x in node.inputs):
+            reaches.add(id(t))
+    return reaches

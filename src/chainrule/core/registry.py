@@ -1,0 +1,144 @@
+"""The op table: one record per primitive with its forward and derivative rules.
+
+`defop` is how every primitive is declared, built-in or user-made::
+
+    defop("tanh", np.tanh,
+          vjp=lambda g, ans, x: g * (1 - ans * ans),
+          jvp=lambda t, ans, x: t * (1 - ans * ans))
+
+A VJP rule maps the adjoint `g` of the output to the adjoint contribution of
+one input; a JVP rule maps the tangent `t` of one input to its contribution
+to the output's tangent. Rules see the output `ans`, the inputs and the
+op's keyword parameters. They are written with chainrule's ops, so when the
+engine hands them Tensors the rule is itself recorded (higher derivatives),
+and when it hands them ndarrays they run at NumPy speed.
+
+Calling an Op is recording: it runs the forward function on the inputs'
+arrays and, when an input requires grad, links the result to a Node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import forward
+from .errors import OpError
+from .modes import state
+from .node import Node
+from .tensor import Tensor
+
+OPS: dict[str, Op] = {}
+
+
+class Op:
+    """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
+
+    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "doc",
+                 "derivative", "convention", "domain", "__weakref__")
+
+    def __call__(self, *args, **params):
+        arrays = []
+        needs_grad = has_tangent = False
+        any_tensor = False
+        for a in args:
+            if isinstance(a, Tensor):
+                any_tensor = True
+                arrays.append(a._data)
+                if a._rg:
+                    needs_grad = True
+                if a._tangents is not None:
+                    has_tangent = True
+            else:
+                arrays.append(a)
+        if not any_tensor:  # plain arrays in, plain arrays out: rules run at NumPy speed
+            return self.forward(*arrays, **params)
+        try:
+            value = self.forward(*arrays, **params)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        out = Tensor._wrap(value if type(value) is np.ndarray else np.asarray(value))
+        if self.nondiff:
+            return out
+        if needs_grad and state.grad_enabled:
+            versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
+            out._node = Node(self, args, params, versions)
+            out._rg = True
+        if has_tangent:
+            forward.push_tangents(self, out, args, params)
+        if state.anomaly:
+            from .anomaly import check_forward
+
+            check_forward(self, out, args)
+        return out
+
+    def vjp_rule(self, argnum):
+        """The VJP rule for input `argnum`, or None if not differentiable there."""
+        if self.variadic:
+            return lambda g, ans, *xs, **p: self.vjp(argnum, g, ans, *xs, **p)
+        rules = self.vjp
+        return rules[argnum] if argnum < len(rules) else None
+
+    def jvp_rule(self, argnum):
+        """The JVP rule for input `argnum`, "linear", or None."""
+        if self.jvp == "linear":
+            return "linear"
+        if self.jvp is None:
+            return None
+        if self.variadic:
+            return lambda t, ans, *xs, **p: self.jvp(argnum, t, ans, *xs, **p)
+        rules = self.jvp
+        return rules[argnum] if rules is not None and argnum < len(rules) else None
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False,
+          derivative="", convention="", domain="real", doc=""):
+    """Declare a primitive and add it to the op table; returns the callable Op.
+
+    - `vjp`: one rule per positional input (a single rule for a unary op),
+      `None` for an input with no derivative. For `variadic=True` ops, one
+      rule `vjp(i, g, ans, *xs, **params)` serves every input.
+    - `jvp`: the same shape as `vjp`, or "linear" when the op is linear in
+      its inputs, so applying the op to the tangents is the JVP.
+    - `nondiff=True`: the result never requires grad (comparisons, argmax).
+    - `derivative`, `convention`, `domain`: documentation for docs/ops.md
+      and the input domain the tests sample ("real", "positive", "unit").
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> cube = cr.defop("cube_example", lambda x: x ** 3,
+        ...                 vjp=lambda g, ans, x: g * 3 * x ** 2,
+        ...                 jvp=lambda t, ans, x: t * 3 * x ** 2)
+        >>> x = cr.tensor(2.0, requires_grad=True)
+        >>> cube(x).backward(); x.grad
+        tensor(12.)
+    """
+    op = Op()
+    op.name, op.forward, op.nondiff, op.variadic = name, forward, nondiff, variadic
+    op.vjp = vjp if (variadic or vjp is None or isinstance(vjp, tuple)) else (vjp,)
+    op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
+    op.derivative, op.convention, op.domain = derivative, convention, domain
+    op.doc = doc
+    if not nondiff and vjp is None:
+        raise OpError(f"defop({name!r}): give a vjp rule, or nondiff=True for an op with no derivative")
+    OPS[name] = op
+    return op
+
+
+def builtin_ops() -> dict[str, Op]:
+    """The ops chainrule itself declares (not those added with defop / custom_vjp)."""
+    return {name: OPS[name] for name in _BUILTIN}
+
+
+_BUILTIN: set[str] = set()
+
+
+def seal_builtins():
+    """Called once chainrule.ops is imported: what is in the table now is built in."""
+    _BUILTIN.update(OPS)
+
+
+def _shapes(args):
+    return ", ".join(str(tuple(a.shape)) if hasattr(a, "shape") else repr(a) for a in args)

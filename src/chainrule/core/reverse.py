@@ -1,0 +1,145 @@
+"""Reverse mode: the backward pass (backpropagation) of the notes.
+
+Visit the graph from the output back to the inputs, each tensor after every
+tensor that used it. At each one, its adjoint v̄ (the derivative of the
+output with respect to it) is complete, so pass it on to the inputs of the
+op that made it with the op's VJP rule, v̄_i += v̄_j · ∂v_j/∂v_i, summing where
+a value fans out. Broadcasting is undone here, once, for every op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine_ops import cast, sum_to
+from .errors import ChainruleError, GraphFreedError, InplaceModificationError
+from .graph import leading_to, topological_order
+from .modes import grad_mode, state
+from .tensor import Tensor
+
+
+def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
+    """`tensor.backward()`: accumulate d root / d leaf into every leaf's `.grad`."""
+    if not root._rg:
+        raise ChainruleError(
+            "backward() on a tensor that does not require grad: no input of the "
+            "computation had requires_grad=True (or it ran under cr.no_grad())")
+    if seed is None:
+        if root.size != 1:
+            raise ChainruleError(
+                f"backward() without a seed needs a single-element output, got shape {root.shape}; "
+                "reduce it first (e.g. .sum()) or pass grad= of the same shape")
+        seed = np.ones_like(root._data)
+    else:
+        seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed, dtype=root.dtype)
+        if seed.shape != root.shape:
+            raise ChainruleError(f"backward(grad=...): seed has shape {seed.shape}, output has {root.shape}")
+        seed = seed.copy()  # the user's array may change later; .grad must not
+    retain = create_graph if retain_graph is None else retain_graph
+    backward_pass([root], [seed], create_graph=create_graph, retain_graph=retain)
+
+
+def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False):
+    """The reverse sweep from `roots` with adjoints `seeds`.
+
+    With `targets` (tensors), return their adjoints and touch no `.grad`;
+    the walk stops at the targets and skips branches that cannot reach them.
+    Without, accumulate into the `.grad` of leaves (and retained non-leaves).
+    """
+    target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
+    order = topological_order(roots, stop=target_ids)
+    needed = leading_to(order, target_ids) if targets is not None else None
+    if create_graph == "auto":  # record only if a leaf outside this sweep could differentiate us
+        create_graph = any(t._node is None and t._rg and id(t) not in target_ids for t in order)
+    # Rules get Tensors when their arithmetic must itself be recorded (higher
+    # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
+    as_tensors = create_graph or any(t._tangents for t in order)
+    adjoint = {}
+    for r, s in zip(roots, seeds):
+        s = _as_kind(s, as_tensors)
+        adjoint[id(r)] = adjoint[id(r)] + s if id(r) in adjoint else s
+    found = {}
+    deposited = set()
+    with grad_mode(create_graph):
+        for t in order:
+            g = adjoint.pop(id(t), None)
+            if g is None:
+                continue
+            if id(t) in target_ids:
+                found[id(t)] = g
+                continue
+            node = t._node
+            if targets is None and (node is None or t._retains_grad):
+                _deposit(t, g, deposited)
+            if node is None:
+                continue
+            if node.inputs is None:
+                raise GraphFreedError(
+                    f"backward through {node.op.name} a second time: its graph was freed by the "
+                    "first backward; call backward(retain_graph=True) the first time to keep it")
+            _check_versions(node)
+            inputs = node.inputs if as_tensors else tuple(
+                x._data if isinstance(x, Tensor) else x for x in node.inputs)
+            ans = t if as_tensors else t._data
+            for i, x in enumerate(node.inputs):
+                if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
+                    continue
+                rule = node.op.vjp_rule(i)
+                if rule is None:
+                    continue
+                gi = rule(g, ans, *inputs, **node.params)
+                gi = _match(gi, x, as_tensors)
+                if state.anomaly:
+                    from .anomaly import check_backward
+
+                    check_backward(node, i, gi)
+                prev = adjoint.get(id(x))
+                adjoint[id(x)] = gi if prev is None else prev + gi
+    if not retain_graph:
+        for t in order:
+            if t._node is not None:
+                t._node.inputs = None  # drop the saved values: the graph is freed
+    if targets is not None:
+        return [found.get(id(t)) for t in targets]
+    return None
+
+
+def _as_kind(a, as_tensors):
+    if as_tensors:
+        return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
+    return a._data if isinstance(a, Tensor) else a
+
+
+def _match(g, x, as_tensors):
+    """Bring a rule's result to x's shape and dtype (undo broadcasting here, once)."""
+    g = _as_kind(g, as_tensors)
+    if not isinstance(g, (np.ndarray, Tensor)):
+        g = np.asarray(g)
+    if g.shape != x.shape:
+        g = sum_to(g, shape=x.shape)
+    if g.dtype != x.dtype:
+        g = cast(g, dtype=x.dtype)
+    return g
+
+
+def _deposit(t, g, deposited):
+    """Accumulate into t.grad, never sharing an array with another .grad."""
+    if isinstance(g, Tensor):
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if t.grad is None:
+        if id(g) in deposited or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        deposited.add(id(g))
+        t.grad = Tensor._wrap(g)
+    else:
+        t.grad = Tensor._wrap(t.grad._data + g)
+
+
+def _check_versions(node):
+    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
+        if isinstance(x, Tensor) and x._version != v:
+            raise InplaceModificationError(
+                f"input {i} of {node.op.name} (shape {x.shape}) was modified in place after it "
+                f"was used (version {x._version}, recorded {v}); its gradient would be wrong. "
+                "Change values before the forward pass, or after backward()")

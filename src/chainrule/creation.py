@@ -1,0 +1,223 @@
+"""Making tensors: from data, filled, ranges, and random (seeded).
+
+Python scalars and lists become float64 (integers too, so `cr.tensor([1, 2])`
+can require grad); an ndarray keeps its dtype. Random functions draw from
+one module Generator reset by `manual_seed`, or from an `rng=` you pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core.tensor import Tensor
+
+_rng = np.random.default_rng()
+
+
+def _make(array, requires_grad=False):
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+    """A new leaf tensor holding a copy of `data`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.tensor([[1, 2]]).dtype
+        dtype('float64')
+        >>> cr.tensor(2.0, requires_grad=True)
+        tensor(2., requires_grad=True)
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    if dtype is not None:
+        array = np.array(data, dtype=dtype)
+    elif isinstance(data, np.ndarray | np.generic):
+        array = np.array(data)
+    else:
+        array = np.array(data)
+        if array.dtype.kind in "iuf":
+            array = array.astype(np.float64)
+    return _make(array, requires_grad)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """Like `tensor`, but returns a Tensor unchanged and shares an ndarray's memory.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> a = np.zeros(2, dtype=np.float32)
+        >>> cr.as_tensor(a).numpy() is a
+        True
+    """
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
+        return _make(data)
+    return tensor(data, dtype=dtype)
+
+
+def _dtype(dtype):
+    return np.float64 if dtype is None else dtype
+
+
+def zeros(shape, dtype=None, requires_grad=False) -> Tensor:
+    """Tensor of zeros (float64 unless `dtype`).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.zeros((2, 3)).shape
+        (2, 3)
+    """
+    return _make(np.zeros(shape, _dtype(dtype)), requires_grad)
+
+
+def ones(shape, dtype=None, requires_grad=False) -> Tensor:
+    """Tensor of ones.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.ones(2)
+        tensor([1., 1.])
+    """
+    return _make(np.ones(shape, _dtype(dtype)), requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    """Tensor filled with one value.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.full(2, 7.0)
+        tensor([7., 7.])
+    """
+    return _make(np.full(shape, fill_value, _dtype(dtype)), requires_grad)
+
+
+def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
+    """Zeros with x's shape and dtype.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.zeros_like(cr.ones(2))
+        tensor([0., 0.])
+    """
+    return _make(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
+    """Ones with x's shape and dtype.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.ones_like(cr.zeros(2))
+        tensor([1., 1.])
+    """
+    return _make(np.ones_like(np.asarray(x), dtype=dtype), requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    """Evenly spaced values in [start, stop), as numpy.arange (integers stay integers).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.arange(3.0)
+        tensor([0., 1., 2.])
+    """
+    array = np.arange(start, stop, step) if stop is not None else np.arange(start, step=step)
+    return _make(array if dtype is None else array.astype(dtype), requires_grad)
+
+
+def linspace(start, stop, num=50, dtype=None, requires_grad=False) -> Tensor:
+    """`num` evenly spaced values from start to stop inclusive.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linspace(0, 1, 3)
+        tensor([0. , 0.5, 1. ])
+    """
+    return _make(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+    """Identity matrix (n x m).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reset the Generator behind randn / rand / normal / uniform.
+
+    Example:
+        >>> import chainrule as cr
+        >>> _ = cr.manual_seed(0); a = cr.randn(2)
+        >>> _ = cr.manual_seed(0); bool((a.numpy() == cr.randn(2).numpy()).all())
+        True
+    """
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def default_rng() -> np.random.Generator:
+    """The Generator random functions use when no `rng=` is given."""
+    return _rng
+
+
+def _random(draw, dtype, requires_grad):
+    array = draw.astype(_dtype(dtype), copy=False)
+    return _make(array, requires_grad)
+
+
+def _shape(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+
+
+def randn(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
+    """Standard normal samples.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.randn(2, 3).shape
+        (2, 3)
+    """
+    return _random((rng or _rng).standard_normal(_shape(shape)), dtype, requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
+    """Uniform samples on [0, 1).
+
+    Example:
+        >>> import chainrule as cr
+        >>> bool((cr.rand(5).numpy() < 1).all())
+        True
+    """
+    return _random((rng or _rng).random(_shape(shape)), dtype, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+    """Normal samples with the given mean and standard deviation.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.normal(0.0, 2.0, size=(3,)).shape
+        (3,)
+    """
+    return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad)
+
+
+def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+    """Uniform samples on [low, high).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.uniform(-1, 1, size=4).shape
+        (4,)
+    """
+    return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad)

@@ -1,0 +1,40 @@
+"""Every primitive and composite op, with Tensor's operators attached."""
+
+from ..core.engine_ops import broadcast_to as _broadcast_to_op
+from ..core.registry import seal_builtins
+from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .elementwise import (abs, add, clip, cos, div, elu, equal, exp, expm1, greater,
+                          greater_equal, leaky_relu, less, less_equal, log, log1p, maximum,
+                          minimum, mul, neg, not_equal, pow, relu, sigmoid, sign, sin, softplus,
+                          sqrt, step, sub, tan, tanh, where)
+from .linalg import dot, matmul, outer
+from .nn_ops import log_softmax, softmax
+from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .shape import (concatenate, expand_dims, flatten, index, permute, reshape, split, squeeze,
+                    stack, swapaxes, transpose)
+
+
+def broadcast_to(x, shape):
+    """Repeat x along new or size-1 axes to `shape`, as numpy.broadcast_to.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.broadcast_to(cr.ones(3), (2, 3)).shape
+        (2, 3)
+    """
+    return _broadcast_to_op(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+
+
+seal_builtins()
+
+divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
+
+__all__ = [
+    "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
+    "leaky_relu", "less", "less_equal", "log", "log1p", "maximum", "minimum", "mul", "neg",
+    "not_equal", "pow", "relu", "sigmoid", "sign", "sin", "softplus", "sqrt", "step", "sub", "tan",
+    "tanh", "where", "dot", "matmul", "outer", "log_softmax", "softmax", "argmax", "argmin",
+    "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
+    "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
+    "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+]

@@ -1,0 +1,67 @@
+"""Linear algebra: matmul (vector, matrix, batched) and composites on it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.registry import defop
+from .shape import expand_dims, reshape, swapaxes
+
+
+def _as_matrices(g, x, y):
+    """Lift 1-D operands to matrices as numpy.matmul does, and g to match."""
+    x_vec, y_vec = np.ndim(x) == 1, np.ndim(y) == 1
+    if x_vec and y_vec:
+        return reshape(g, (1, 1)), expand_dims(x, 0), expand_dims(y, -1)
+    if x_vec:
+        return expand_dims(g, -2), expand_dims(x, 0), y
+    if y_vec:
+        return expand_dims(g, -1), x, expand_dims(y, -1)
+    return g, x, y
+
+
+def _matmul_vjp_x(g, ans, x, y):
+    g2, x2, y2 = _as_matrices(g, x, y)
+    gx = g2 @ swapaxes(y2, -1, -2)  # broadcast batch axes are summed by the sweep
+    return reshape(gx, np.shape(gx)[:-2] + np.shape(gx)[-1:]) if np.ndim(x) == 1 else gx
+
+
+def _matmul_vjp_y(g, ans, x, y):
+    g2, x2, y2 = _as_matrices(g, x, y)
+    gy = swapaxes(x2, -1, -2) @ g2
+    return reshape(gy, np.shape(gy)[:-1]) if np.ndim(y) == 1 else gy
+
+
+matmul = defop("matmul", np.matmul,
+               vjp=(_matmul_vjp_x, _matmul_vjp_y),
+               jvp=(lambda t, ans, x, y: matmul(t, y), lambda t, ans, x, y: matmul(x, t)),
+               derivative="∂/∂X: G Yᵀ, ∂/∂Y: Xᵀ G")
+
+
+def outer(x, y):
+    """Outer product of two vectors (flattened first, as numpy.outer).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.outer(cr.tensor([1.0, 2.0]), cr.tensor([1.0, 10.0]))
+        tensor([[ 1., 10.],
+                [ 2., 20.]])
+    """
+    return reshape(x, (-1, 1)) * reshape(y, (1, -1))
+
+
+def dot(x, y):
+    """numpy.dot for scalars, vectors and matrices; use matmul for batches.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.dot(cr.tensor([1.0, 2.0]), cr.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
+    nx, ny = np.ndim(x), np.ndim(y)
+    if nx == 0 or ny == 0:
+        return x * y
+    if nx > 2 or ny > 2:
+        raise ValueError(f"dot of {nx}-d and {ny}-d operands is not supported; use cr.matmul "
+                         "(batched) or reshape to 2-d first")
+    return matmul(x, y)

@@ -1,0 +1,149 @@
+"""Reductions over `axis=None|int|tuple` with `keepdims`, and their rules.
+
+A reduction's adjoint has the reduced shape; `_unreduce` puts the reduced
+axes back (size 1) so it broadcasts against the input again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.engine_ops import broadcast_to
+from ..core.registry import defop
+from ._util import constant_like, keepdims_shape, normalize_axes, value_of
+from .elementwise import exp, where
+from .shape import reshape_op
+
+
+def _unreduce(g, x, axis, keepdims):
+    """The reduced-shape array g reshaped to keepdims form, to broadcast against x."""
+    return g if keepdims else reshape_op(g, shape=keepdims_shape(x.shape, axis))
+
+
+def _reducer(fn):
+    # Route every reduction through normalize_axes so error messages agree.
+    def forward(x, axis=None, keepdims=False):
+        x = np.asarray(x)
+        return fn(x, axis=normalize_axes(axis, x.ndim) if axis is not None else None, keepdims=keepdims)
+    return forward
+
+
+sum = defop(
+    "sum", _reducer(np.sum),
+    vjp=lambda g, ans, x, axis=None, keepdims=False: broadcast_to(
+        _unreduce(g, x, axis, keepdims), shape=x.shape),
+    jvp="linear", derivative="1 for every summed element")
+
+
+def _extreme_weights(x, ans, axis, keepdims):
+    """1/k on each of the k elements that attain the max (or min), else 0."""
+    x, ans = value_of(x), value_of(ans)
+    hit = x == (ans if keepdims else ans.reshape(keepdims_shape(x.shape, axis)))
+    return hit / np.sum(hit, axis=normalize_axes(axis, x.ndim), keepdims=True)
+
+
+def _extreme_rule(d, ans, x, axis=None, keepdims=False):
+    return _unreduce(d, x, axis, keepdims) * constant_like(_extreme_weights(x, ans, axis, keepdims), d)
+
+
+def _extreme_jvp(t, ans, x, axis=None, keepdims=False):
+    return sum(t * constant_like(_extreme_weights(x, ans, axis, keepdims), t), axis=axis, keepdims=keepdims)
+
+
+max = defop("max", _reducer(np.max), vjp=_extreme_rule, jvp=_extreme_jvp,
+            derivative="1 at the maximum", convention="ties split the gradient evenly (as PyTorch's amax)")
+min = defop("min", _reducer(np.min), vjp=_extreme_rule, jvp=_extreme_jvp,
+            derivative="1 at the minimum", convention="ties split the gradient evenly (as PyTorch's amin)")
+
+
+def _prod_partials(ans, x, axis):
+    """∂ prod / ∂ x_i = product of the other elements, exact even with zeros in x."""
+    xv = value_of(x)
+    axes = normalize_axes(axis, xv.ndim)
+    is_zero = xv == 0
+    nonzero = where(is_zero, 1.0, x)
+    prod_nonzero = prod(nonzero, axis=axes, keepdims=True)
+    zeros_along = np.sum(is_zero, axis=axes, keepdims=True)
+    # no zero along the axis: ans / x_i; one zero: the others' product at it, 0 elsewhere
+    return where(is_zero, where(zeros_along == 1, prod_nonzero, 0.0),
+                 where(zeros_along == 0, prod_nonzero / nonzero, 0.0))
+
+
+prod = defop(
+    "prod", _reducer(np.prod),
+    vjp=lambda g, ans, x, axis=None, keepdims=False: _unreduce(g, x, axis, keepdims) * _prod_partials(ans, x, axis),
+    jvp=lambda t, ans, x, axis=None, keepdims=False: sum(t * _prod_partials(ans, x, axis),
+                                                         axis=axis, keepdims=keepdims),
+    derivative="product of the other elements", convention="exact at zeros (no division by x)")
+
+
+def _logsumexp(x, axis=None, keepdims=False):
+    x = np.asarray(x)
+    axes = normalize_axes(axis, x.ndim) if axis is not None else None
+    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axis), x.dtype)
+    m = np.where(np.isfinite(m), m, 0)  # all -inf: shift by 0 instead of by -inf
+    with np.errstate(divide="ignore"):  # an empty or all -inf slice gives -inf, as it should
+        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=normalize_axes(axis, x.ndim))
+
+
+def _softmax_weights(ans, x, axis, keepdims):
+    # exp(x - lse); where lse is -inf (all inputs -inf) subtract 0 so the weights are 0, not nan
+    lse = _unreduce(ans, x, axis, keepdims)
+    return exp(x - where(np.isfinite(value_of(lse)), lse, 0.0))
+
+
+logsumexp = defop(
+    "logsumexp", _logsumexp,
+    vjp=lambda g, ans, x, axis=None, keepdims=False: _unreduce(g, x, axis, keepdims) * _softmax_weights(
+        ans, x, axis, keepdims),
+    jvp=lambda t, ans, x, axis=None, keepdims=False: sum(t * _softmax_weights(ans, x, axis, keepdims),
+                                                         axis=axis, keepdims=keepdims),
+    derivative="softmax(x) along the axis", convention="all -inf along the axis: gradient 0")
+
+argmax = defop("argmax", lambda x, axis=None, keepdims=False: np.argmax(x, axis=axis, keepdims=keepdims),
+               nondiff=True)
+argmin = defop("argmin", lambda x, axis=None, keepdims=False: np.argmin(x, axis=axis, keepdims=keepdims),
+               nondiff=True)
+
+
+# ---- composites ---------------------------------------------------------------
+def _count(x, axis):
+    shape = np.shape(value_of(x))
+    return int(np.prod([shape[a] for a in normalize_axes(axis, len(shape))], dtype=np.int64))
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean over `axis` (composite: sum / count).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.mean(cr.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+        tensor([2., 3.])
+    """
+    return sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    """Variance over `axis`, NumPy's convention (`ddof=0`, the biased estimate).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.var(cr.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor(1.25)
+    """
+    centred = x - mean(x, axis=axis, keepdims=True)
+    return sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation, sqrt of `var` (its gradient is infinite where var is 0).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.std(cr.tensor([1.0, 3.0]))
+        tensor(1.)
+    """
+    from .elementwise import sqrt
+
+    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))

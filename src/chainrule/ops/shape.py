@@ -1,0 +1,222 @@
+"""Shape primitives (reshape, transpose, indexing, concatenation) and composites.
+
+All are linear, so each JVP is the op applied to the tangent ("linear").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.engine_ops import broadcast_to
+from ..core.registry import defop
+from ..core.tensor import Tensor, _plain_index
+from ._util import normalize_axes
+
+reshape_op = defop("reshape", lambda x, shape: np.reshape(x, shape),
+                   vjp=lambda g, ans, x, shape: reshape_op(g, shape=np.shape(x)),
+                   jvp="linear", derivative="adjoint reshaped back")
+
+
+def _inverse_permutation(axes):
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+transpose_op = defop("transpose", lambda x, axes=None: np.transpose(x, axes),
+                     vjp=lambda g, ans, x, axes=None: transpose_op(g, axes=_inverse_permutation(axes)),
+                     jvp="linear", derivative="adjoint transposed back")
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def _scatter_add(g, index, shape):
+    out = np.zeros(shape, dtype=np.asarray(g).dtype)
+    if _is_basic(index):
+        out[index] = g  # a basic index selects each element at most once
+    else:
+        np.add.at(out, index, g)  # repeated indices accumulate
+    return out
+
+
+getitem = defop("getitem", lambda x, index: x[index],
+                vjp=lambda g, ans, x, index: scatter_add(g, index=index, shape=x.shape),
+                jvp="linear", derivative="adjoint scattered back; repeated indices accumulate")
+scatter_add = defop("scatter_add", _scatter_add,
+                    vjp=lambda g, ans, x, index, shape: getitem(g, index=index),
+                    jvp="linear", derivative="adjoint gathered at the index",
+                    doc="Zeros of `shape` with x added at `index` (the adjoint of indexing).")
+
+
+def _concat_vjp(i, g, ans, *xs, axis=0):
+    sizes = [np.shape(x)[axis] for x in xs]
+    start = int(np.sum(sizes[:i]))
+    index = [slice(None)] * len(g.shape)
+    index[axis] = slice(start, start + sizes[i])
+    return getitem(g, index=tuple(index))
+
+
+concatenate_op = defop("concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+                       vjp=_concat_vjp, jvp="linear", variadic=True,
+                       derivative="each input gets its slice of the adjoint")
+
+
+# ---- public functions (NumPy / PyTorch spellings) -----------------------------
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def reshape(x, *shape):
+    """Same data, new shape (one dimension may be -1).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.reshape(cr.arange(6.0), (2, 3)).shape
+        (2, 3)
+    """
+    return reshape_op(x, shape=_shape_arg(shape))
+
+
+def transpose(x, axes=None):
+    """Permute axes (reverse them when `axes` is None), as numpy.transpose.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.transpose(cr.zeros((2, 3))).shape
+        (3, 2)
+    """
+    return transpose_op(x, axes=None if axes is None else tuple(int(a) for a in axes))
+
+
+def permute(x, *dims):
+    """PyTorch's name for transpose with explicit axes.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.permute(cr.zeros((2, 3, 4)), 2, 0, 1).shape
+        (4, 2, 3)
+    """
+    return transpose(x, _shape_arg(dims))
+
+
+def swapaxes(x, axis1, axis2):
+    """Exchange two axes.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.swapaxes(cr.zeros((2, 3, 4)), 0, 2).shape
+        (4, 3, 2)
+    """
+    axes = list(range(np.ndim(x._data if isinstance(x, Tensor) else x)))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(x, axes)
+
+
+def expand_dims(x, axis):
+    """Insert a size-1 axis at `axis`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.expand_dims(cr.zeros(3), 0).shape
+        (1, 3)
+    """
+    return reshape_op(x, shape=np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
+
+
+def squeeze(x, axis=None):
+    """Remove size-1 axes (all of them, or those in `axis`).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.squeeze(cr.zeros((1, 3, 1))).shape
+        (3,)
+    """
+    return reshape_op(x, shape=np.squeeze(np.empty(x.shape, dtype=bool), axis).shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge axes start_dim..end_dim into one (all of them by default).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.flatten(cr.zeros((2, 3, 4)), start_dim=1).shape
+        (2, 12)
+    """
+    shape = x.shape
+    if len(shape) == 0:
+        return reshape_op(x, shape=(1,))
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    merged = int(np.prod(shape[start:end + 1], dtype=np.int64))
+    return reshape_op(x, shape=shape[:start] + (merged,) + shape[end + 1:])
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.concatenate([cr.zeros((2, 3)), cr.ones((1, 3))]).shape
+        (3, 3)
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor")
+    ndim = np.ndim(tensors[0]._data if isinstance(tensors[0], Tensor) else tensors[0])
+    return concatenate_op(*tensors, axis=normalize_axes(axis, ndim)[0])
+
+
+def stack(tensors, axis=0):
+    """Join tensors along a new axis.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.stack([cr.zeros(3), cr.ones(3)]).shape
+        (2, 3)
+    """
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def split(x, indices_or_sections, axis=0):
+    """Split into a list of tensors, as numpy.split.
+
+    Example:
+        >>> import chainrule as cr
+        >>> [p.shape for p in cr.split(cr.zeros((6, 2)), 3)]
+        [(2, 2), (2, 2), (2, 2)]
+    """
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ValueError(f"split: {n} elements along axis {axis} do not divide into "
+                             f"{indices_or_sections} equal sections")
+        step = n // indices_or_sections
+        bounds = list(range(0, n + 1, step))
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    axis = normalize_axes(axis, x.ndim)[0]
+    pieces = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        index = (slice(None),) * axis + (slice(lo, hi),)
+        pieces.append(getitem(x, index=index))
+    return pieces
+
+
+def index(x, idx):
+    """`x[idx]`: basic and advanced indexing, differentiable.
+
+    Example:
+        >>> import chainrule as cr, numpy as np
+        >>> cr.index(cr.arange(5.0), np.array([0, 0, 3]))
+        tensor([0., 0., 3.])
+    """
+    return getitem(x, index=_plain_index(idx))
+
+
+__all__ = ["reshape", "transpose", "permute", "swapaxes", "expand_dims", "squeeze", "flatten",
+           "concatenate", "stack", "split", "broadcast_to", "index", "getitem", "scatter_add"]

@@ -1,0 +1,91 @@
+"""Operators and methods of Tensor, attached here because they need the ops.
+
+`x + y` is `add(x, y)`, `x.sum(axis=1)` is `cr.sum(x, axis=1)`: every method
+mirrors a module function, so there is one implementation of each.
+"""
+
+from __future__ import annotations
+
+from ..core.tensor import Tensor, _plain_index
+from . import elementwise as E
+from . import linalg as L
+from . import nn_ops as N
+from . import reduce as R
+from . import shape as S
+
+
+def _binary(op, reflected=False):
+    if reflected:
+        return lambda self, other: op(other, self)
+    return lambda self, other: op(self, other)
+
+
+_OPERATORS = {
+    "__add__": _binary(E.add), "__radd__": _binary(E.add, True),
+    "__sub__": _binary(E.sub), "__rsub__": _binary(E.sub, True),
+    "__mul__": _binary(E.mul), "__rmul__": _binary(E.mul, True),
+    "__truediv__": _binary(E.div), "__rtruediv__": _binary(E.div, True),
+    "__pow__": _binary(E.pow), "__rpow__": _binary(E.pow, True),
+    "__matmul__": _binary(L.matmul), "__rmatmul__": _binary(L.matmul, True),
+    "__lt__": _binary(E.less), "__le__": _binary(E.less_equal),
+    "__gt__": _binary(E.greater), "__ge__": _binary(E.greater_equal),
+    "__eq__": _binary(E.equal), "__ne__": _binary(E.not_equal),
+    "__neg__": lambda self: E.neg(self),
+    "__pos__": lambda self: self,
+    "__abs__": lambda self: E.abs(self),
+    "__getitem__": lambda self, index: S.getitem(self, index=_plain_index(index)),
+}
+
+
+def _reduction(fn):
+    return lambda self, axis=None, keepdims=False: fn(self, axis=axis, keepdims=keepdims)
+
+
+_METHODS = {
+    # elementwise
+    **{name: (lambda op: lambda self: op(self))(getattr(E, name))
+       for name in ("exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh",
+                    "sigmoid", "relu", "sign", "abs")},
+    "clip": lambda self, min=None, max=None: E.clip(self, min=min, max=max),
+    "maximum": lambda self, other: E.maximum(self, other),
+    "minimum": lambda self, other: E.minimum(self, other),
+    # reductions
+    "sum": _reduction(R.sum), "prod": _reduction(R.prod), "max": _reduction(R.max),
+    "min": _reduction(R.min), "logsumexp": _reduction(R.logsumexp),
+    "argmax": _reduction(R.argmax), "argmin": _reduction(R.argmin),
+    "mean": lambda self, axis=None, keepdims=False: R.mean(self, axis, keepdims),
+    "var": lambda self, axis=None, ddof=0, keepdims=False: R.var(self, axis, ddof, keepdims),
+    "std": lambda self, axis=None, ddof=0, keepdims=False: R.std(self, axis, ddof, keepdims),
+    # shape
+    "reshape": lambda self, *shape: S.reshape(self, *shape),
+    "transpose": lambda self, *axes: S.transpose(self, S._shape_arg(axes) if axes else None),
+    "permute": lambda self, *dims: S.permute(self, *dims),
+    "swapaxes": lambda self, a, b: S.swapaxes(self, a, b),
+    "expand_dims": lambda self, axis: S.expand_dims(self, axis),
+    "unsqueeze": lambda self, dim: S.expand_dims(self, dim),
+    "squeeze": lambda self, axis=None: S.squeeze(self, axis),
+    "flatten": lambda self, start_dim=0, end_dim=-1: S.flatten(self, start_dim, end_dim),
+    "broadcast_to": lambda self, shape: S.broadcast_to(self, shape=tuple(shape)),
+    # linear algebra and softmax family
+    "matmul": lambda self, other: L.matmul(self, other),
+    "dot": lambda self, other: L.dot(self, other),
+    "softmax": lambda self, axis=-1: N.softmax(self, axis=axis),
+    "log_softmax": lambda self, axis=-1: N.log_softmax(self, axis=axis),
+    "astype": lambda self, dtype: _astype(self, dtype),
+}
+
+
+def _astype(x, dtype):
+    from ..core.engine_ops import cast
+
+    return cast(x, dtype=dtype)
+
+
+def install():
+    for name, fn in {**_OPERATORS, **_METHODS}.items():
+        setattr(Tensor, name, fn)
+    Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
+    Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
+
+
+install()

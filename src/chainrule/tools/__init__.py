@@ -1,0 +1,1 @@
+"""Tools that inspect derivatives: gradient checks (traces and drawings come later)."""

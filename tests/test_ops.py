@@ -1,0 +1,127 @@
+"""Every built-in op, walked from the registry: values, VJP and JVP, dtypes, order 2."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
+from op_specs import CASES, REFERENCE
+
+import chainrule as cr
+from chainrule.core.registry import builtin_ops
+
+OPS = builtin_ops()
+DIFF = sorted(name for name, op in OPS.items() if not op.nondiff)
+ALL_CASES = [(name, k) for name in sorted(OPS) for k in range(len(CASES.get(name, [])))]
+
+
+def _call(name, args, params, requires_grad=False):
+    tensors = [cr.tensor(a, requires_grad=requires_grad) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+               else a for a in args]
+    return OPS[name](*tensors, **params), tensors
+
+
+def test_every_op_has_cases_and_reference():
+    missing = sorted(set(OPS) - set(CASES)) + sorted(set(OPS) - set(REFERENCE))
+    assert not missing, f"ops without test cases or a reference in tests/op_specs.py: {missing}"
+
+
+def test_every_differentiable_op_has_both_rules():
+    lacking = [name for name in DIFF if OPS[name].vjp is None or OPS[name].jvp is None]
+    assert not lacking, f"differentiable ops missing a VJP or JVP rule: {lacking}"
+
+
+@pytest.mark.parametrize("name,k", ALL_CASES)
+def test_value_matches_numpy(name, k):
+    args, params = CASES[name][k]
+    out, _ = _call(name, args, params)
+    expected = REFERENCE[name](*args, **params)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+    assert out.shape == np.shape(expected)
+
+
+@pytest.mark.parametrize("name,k", [c for c in ALL_CASES if c[0] in DIFF])
+def test_first_derivatives_match_finite_differences(name, k):
+    args, params = CASES[name][k]
+    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return OPS[name](*full, **params)
+
+    assert cr.gradcheck(f, *[args[i] for i in diff], modes=("rev", "fwd"))
+
+
+@pytest.mark.parametrize("name,k", [c for c in ALL_CASES if c[0] in DIFF])
+def test_gradient_has_input_shape_and_dtype(name, k):
+    args, params = CASES[name][k]
+    out, tensors = _call(name, args, params, requires_grad=True)
+    out.backward(np.ones(out.shape))
+    for t in tensors:
+        if isinstance(t, cr.Tensor):
+            assert t.grad is not None and t.grad.shape == t.shape and t.grad.dtype == t.dtype
+
+
+@pytest.mark.parametrize("name", [n for n in DIFF if n != "cast"])
+def test_float32_stays_float32(name):
+    args, params = CASES[name][0]
+    args32 = [a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in args]
+    out, tensors = _call(name, args32, params, requires_grad=True)
+    assert out.dtype == np.float32
+    out.backward(np.ones(out.shape, np.float32))
+    assert all(t.grad.dtype == np.float32 for t in tensors if isinstance(t, cr.Tensor))
+
+
+@pytest.mark.parametrize("name", DIFF)
+def test_second_derivatives_match_finite_differences(name):
+    args, params = next((a, p) for a, p in CASES[name] if all(np.size(x) > 0 for x in a))
+    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return OPS[name](*full, **params)
+
+    assert cr.gradcheck(f, *[args[i] for i in diff], order=2, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", [n for n in DIFF if n != "alias"])
+def test_jacfwd_equals_jacrev(name):
+    args, params = CASES[name][0]
+    i = next(i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f")
+
+    def f(x):
+        full = list(args)
+        full[i] = x
+        return OPS[name](*full, **params)
+
+    np.testing.assert_allclose(cr.jacfwd(f)(args[i]).numpy(), cr.jacrev(f)(args[i]).numpy(),
+                               rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.nondiff))
+def test_nondifferentiable_ops_record_nothing(name):
+    args, params = CASES[name][0]
+    out, _ = _call(name, args, params, requires_grad=True)
+    assert not out.requires_grad
+
+
+BROADCASTING_BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"]
+finite = st.floats(-3, 3, allow_nan=False, width=64)
+
+
+@pytest.mark.parametrize("name", BROADCASTING_BINARY)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+def test_broadcasting_gradients_hypothesis(name, data, shapes):
+    x = data.draw(arrays(np.float64, shapes.input_shapes[0], elements=finite))
+    y = data.draw(arrays(np.float64, shapes.input_shapes[1], elements=finite))
+    if name == "div":
+        y = np.where(np.abs(y) < 0.5, 1.0, y)
+    if name in ("maximum", "minimum"):  # stay away from ties, where the derivative jumps
+        bx, by = np.broadcast_arrays(x, y)
+        assume(bx.size == 0 or np.abs(bx - by).min() > 1e-3)
+    assert cr.gradcheck(OPS[name], x, y, modes=("rev",), atol=1e-4)
