@@ -5,10 +5,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
-from op_specs import CASES, REFERENCE
 
 import chainrule as cr
 from chainrule.core.registry import builtin_ops
+from op_specs import CASES, REFERENCE
 
 OPS = builtin_ops()
 DIFF = sorted(name for name, op in OPS.items() if not op.nondiff)

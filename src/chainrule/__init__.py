@@ -10,15 +10,41 @@ Example:
 """
 
 from . import core
-from .core import (AnomalyError, ChainruleError, GraphFreedError, InplaceModificationError, Op,
-                   OpError, Tensor, defop, detect_anomaly, enable_grad, is_grad_enabled, no_grad)
-from .creation import (arange, as_tensor, eye, full, linspace, manual_seed, normal, ones, ones_like,
-                       rand, randn, tensor, uniform, zeros, zeros_like)
+from .core import (
+                   AnomalyError,
+                   ChainruleError,
+                   GraphFreedError,
+                   InplaceModificationError,
+                   Op,
+                   OpError,
+                   Tensor,
+                   defop,
+                   detect_anomaly,
+                   enable_grad,
+                   is_grad_enabled,
+                   no_grad,
+)
+from .creation import (
+                   arange,
+                   as_tensor,
+                   eye,
+                   full,
+                   linspace,
+                   manual_seed,
+                   normal,
+                   ones,
+                   ones_like,
+                   rand,
+                   randn,
+                   tensor,
+                   uniform,
+                   zeros,
+                   zeros_like,
+)
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
 from .tools.gradcheck import GradcheckError, gradcheck
-from .transforms import (custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
-                         value_and_grad, vjp)
+from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
 

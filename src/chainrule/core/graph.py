@@ -3,7 +3,9 @@
 The reverse sweep, trace tables and graph drawings all need the tensors an
 output depends on, each listed before the tensors it was computed from.
 Recursion would hit Python's limit on long chains, so the walk keeps its own
-stack and works on graphs of any depth.
+stack (graphs of any depth work), then orders what it found by creation:
+each Node is numbered when recorded, and an op's output is always numbered
+after its inputs' Nodes.
 """
 
 from __future__ import annotations
@@ -24,26 +26,28 @@ def topological_order(roots, stop=frozenset(), only_requiring_grad=True):
         >>> [t.shape for t in cr.core.graph.topological_order([y])]
         [(), (), ()]
     """
-    visited = set()
-    finished = []
-    stack = [(r, False) for r in roots]
+    seen = {}
+    stack = list(roots)
     while stack:
-        t, inputs_done = stack.pop()
-        if inputs_done:
-            finished.append(t)
+        t = stack.pop()
+        key = id(t)
+        if key in seen:
             continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
+        seen[key] = t
         node = t._node
-        if node is None or node.inputs is None or id(t) in stop:
+        if node is None or node.inputs is None or key in stop:
             continue
         for x in node.inputs:
-            if isinstance(x, Tensor) and id(x) not in visited and (x._rg or not only_requiring_grad):
-                stack.append((x, False))
-    finished.reverse()
-    return finished
+            if isinstance(x, Tensor) and (x._rg or not only_requiring_grad) and id(x) not in seen:
+                stack.append(x)
+    # A tensor is always created after its inputs, so newest-first is a
+    # topological order: every tensor comes before all of its inputs.
+    return sorted(seen.values(), key=_creation_index, reverse=True)
+
+
+def _creation_index(t):
+    node = t._node
+    return -1 if node is None else node.index
 
 
 def leading_to(order, target_ids):

@@ -11,7 +11,7 @@ import contextlib
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling")
+    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations")
 
     def __init__(self):
         self.grad_enabled = True
@@ -19,6 +19,9 @@ class _State:
         # Forward mode propagates only tangents of levels below this ceiling;
         # see forward.py for why a rule must not see its own level.
         self.tangent_ceiling = 1 << 62
+        # Counts in-place changes of any tensor. A node recorded at the current
+        # count cannot have seen its inputs change, so the sweep skips the check.
+        self.mutations = 0
 
 
 state = _State()

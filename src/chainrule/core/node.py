@@ -13,16 +13,23 @@ output in hand when it applies the VJP rule.
 
 from __future__ import annotations
 
+import itertools
+
+_numbering = itertools.count()
+
 
 class Node:
-    __slots__ = ("op", "inputs", "params", "versions", "origin")
+    __slots__ = ("op", "inputs", "params", "mutations", "origin", "index")
 
-    def __init__(self, op, inputs, params, versions, origin=None):
+    def __init__(self, op, inputs, params, mutations):
         self.op = op
         self.inputs = inputs  # None once a backward pass has freed the graph
         self.params = params
-        self.versions = versions  # inputs' version counters when recorded
-        self.origin = origin  # user source line, kept only under detect_anomaly
+        # The global in-place counter when recorded: an input whose _version
+        # (the counter at its last in-place change) is larger changed since.
+        self.mutations = mutations
+        self.origin = None  # user source line, kept only under detect_anomaly
+        self.index = next(_numbering)  # creation order: a topological order of the graph
 
     def __repr__(self):
         return f"<Node {self.op.name}>"

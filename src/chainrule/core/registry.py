@@ -37,31 +37,43 @@ class Op:
                  "derivative", "convention", "domain", "__weakref__")
 
     def __call__(self, *args, **params):
-        arrays = []
-        needs_grad = has_tangent = False
-        any_tensor = False
-        for a in args:
-            if isinstance(a, Tensor):
-                any_tensor = True
-                arrays.append(a._data)
-                if a._rg:
-                    needs_grad = True
-                if a._tangents is not None:
-                    has_tangent = True
-            else:
-                arrays.append(a)
-        if not any_tensor:  # plain arrays in, plain arrays out: rules run at NumPy speed
-            return self.forward(*arrays, **params)
-        try:
-            value = self.forward(*arrays, **params)
-        except (ValueError, TypeError, IndexError) as exc:
-            raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        # Unrolled for one and two inputs: this is the hot path of every op.
+        if len(args) == 1:
+            x = args[0]
+            if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
+                return self.forward(x, **params)
+            needs_grad, has_tangent = x._rg, x._tangents is not None
+            try:
+                value = self.forward(x._data, **params)
+            except (ValueError, TypeError, IndexError) as exc:
+                raise OpError(f"{self.name}: {exc} (input shape: {_shapes(args)})") from None
+        elif len(args) == 2:
+            x, y = args
+            x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
+            if not (x_is or y_is):
+                return self.forward(x, y, **params)
+            needs_grad = (x_is and x._rg) or (y_is and y._rg)
+            has_tangent = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
+            try:
+                value = self.forward(x._data if x_is else x, y._data if y_is else y, **params)
+            except (ValueError, TypeError, IndexError) as exc:
+                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        else:
+            tensors = [a for a in args if isinstance(a, Tensor)]
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            if not tensors:
+                return self.forward(*arrays, **params)
+            needs_grad = any(t._rg for t in tensors)
+            has_tangent = any(t._tangents is not None for t in tensors)
+            try:
+                value = self.forward(*arrays, **params)
+            except (ValueError, TypeError, IndexError) as exc:
+                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         out = Tensor._wrap(value if type(value) is np.ndarray else np.asarray(value))
         if self.nondiff:
             return out
         if needs_grad and state.grad_enabled:
-            versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
-            out._node = Node(self, args, params, versions)
+            out._node = Node(self, args, params, state.mutations)
             out._rg = True
         if has_tangent:
             forward.push_tangents(self, out, args, params)

@@ -60,6 +60,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
         adjoint[id(r)] = adjoint[id(r)] + s if id(r) in adjoint else s
     found = {}
     deposited = set()
+    accumulate = targets is None
     with grad_mode(create_graph):
         for t in order:
             g = adjoint.pop(id(t), None)
@@ -69,26 +70,33 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 found[id(t)] = g
                 continue
             node = t._node
-            if targets is None and (node is None or t._retains_grad):
+            if accumulate and (node is None or t._retains_grad):
                 _deposit(t, g, deposited)
             if node is None:
                 continue
-            if node.inputs is None:
+            inputs = node.inputs
+            if inputs is None:
                 raise GraphFreedError(
                     f"backward through {node.op.name} a second time: its graph was freed by the "
                     "first backward; call backward(retain_graph=True) the first time to keep it")
-            _check_versions(node)
-            inputs = node.inputs if as_tensors else tuple(
-                x._data if isinstance(x, Tensor) else x for x in node.inputs)
-            ans = t if as_tensors else t._data
-            for i, x in enumerate(node.inputs):
+            if node.mutations != state.mutations:
+                _check_versions(node)
+            op = node.op
+            if as_tensors:
+                ans, values = t, inputs
+            else:
+                ans, values = t._data, [x._data if isinstance(x, Tensor) else x for x in inputs]
+            for i, x in enumerate(inputs):
                 if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
                     continue
-                rule = node.op.vjp_rule(i)
+                rule = op.vjp[i] if not op.variadic else op.vjp_rule(i)
                 if rule is None:
                     continue
-                gi = rule(g, ans, *inputs, **node.params)
-                gi = _match(gi, x, as_tensors)
+                gi = rule(g, ans, *values, **node.params)
+                # Undo broadcasting and match the dtype: here, once, for every op.
+                if as_tensors or type(gi) is not np.ndarray or gi.shape != x._data.shape \
+                        or gi.dtype != x._data.dtype:
+                    gi = _match(gi, x, as_tensors)
                 if state.anomaly:
                     from .anomaly import check_backward
 
@@ -137,9 +145,9 @@ def _deposit(t, g, deposited):
 
 
 def _check_versions(node):
-    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
-        if isinstance(x, Tensor) and x._version != v:
+    for i, x in enumerate(node.inputs):
+        if isinstance(x, Tensor) and x._version > node.mutations:
             raise InplaceModificationError(
-                f"input {i} of {node.op.name} (shape {x.shape}) was modified in place after it "
-                f"was used (version {x._version}, recorded {v}); its gradient would be wrong. "
-                "Change values before the forward pass, or after backward()")
+                f"input {i} of {node.op.name} (shape {x.shape}) was modified in place after "
+                "the op used it, so its gradient would be wrong. Change values before the "
+                "forward pass or after backward(), or use .detach() copies")

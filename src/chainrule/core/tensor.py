@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ChainruleError
+from .modes import state
 
 _FLOAT_KINDS = ("f",)
 
@@ -81,7 +82,7 @@ class Tensor:
         self._data = value if type(value) is np.ndarray else np.asarray(value)
         # `p.data -= lr * g` calls this setter too: any graph that saved p
         # sees the new version and refuses to backpropagate stale values.
-        self._version += 1
+        self._bump_version()
 
     @property
     def requires_grad(self) -> bool:
@@ -200,7 +201,11 @@ class Tensor:
         if isinstance(value, Tensor):
             value = value._data
         self._data[_plain_index(index)] = value
-        self._version += 1  # graphs that saved this tensor will refuse to use it
+        self._bump_version()  # graphs that saved this tensor will refuse to use it
+
+    def _bump_version(self):
+        state.mutations += 1
+        self._version = state.mutations
 
 
 def _plain_index(index):

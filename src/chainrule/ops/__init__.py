@@ -3,15 +3,57 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
-from .elementwise import (abs, add, clip, cos, div, elu, equal, exp, expm1, greater,
-                          greater_equal, leaky_relu, less, less_equal, log, log1p, maximum,
-                          minimum, mul, neg, not_equal, pow, relu, sigmoid, sign, sin, softplus,
-                          sqrt, step, sub, tan, tanh, where)
+from .elementwise import (
+    abs,
+    add,
+    clip,
+    cos,
+    div,
+    elu,
+    equal,
+    exp,
+    expm1,
+    greater,
+    greater_equal,
+    leaky_relu,
+    less,
+    less_equal,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    not_equal,
+    pow,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    softplus,
+    sqrt,
+    step,
+    sub,
+    tan,
+    tanh,
+    where,
+)
 from .linalg import dot, matmul, outer
 from .nn_ops import log_softmax, softmax
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
-from .shape import (concatenate, expand_dims, flatten, index, permute, reshape, split, squeeze,
-                    stack, swapaxes, transpose)
+from .shape import (
+    concatenate,
+    expand_dims,
+    flatten,
+    index,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+)
 
 
 def broadcast_to(x, shape):

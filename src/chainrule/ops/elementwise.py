@@ -77,9 +77,11 @@ tanh = defop("tanh", np.tanh, vjp=lambda g, ans, x: g * (1 - ans * ans),
 
 
 def _sigmoid(x):
-    # exp of -|x| never overflows, so both branches stay finite at ±1e4
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    # σ(x) = exp(-log(1 + e^-x)); logaddexp never overflows, so ±1e4 stay finite
+    s = np.asarray(np.negative(x, dtype=np.result_type(x, np.float16)))
+    np.logaddexp(0, s, out=s)
+    np.negative(s, out=s)
+    return np.exp(s, out=s)
 
 
 sigmoid = defop("sigmoid", _sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans),

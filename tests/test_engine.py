@@ -1,0 +1,219 @@
+"""The reverse sweep: fan-out, long chains, freeing, no_grad, in-place safety, errors."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+
+def test_fan_out_sums_gradients():
+    a = cr.tensor(3.0, requires_grad=True)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad.item() == 4.0
+
+
+def test_thousand_way_fan_out():
+    a = cr.tensor(2.0, requires_grad=True)
+    total = a
+    for _ in range(999):
+        total = total + a
+    total.backward()
+    assert a.grad.item() == 1000.0
+
+
+def test_hundred_thousand_op_chain_has_no_recursion_limit():
+    x = cr.tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_leaves_accumulate_across_backward_calls():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2 + 3, 4 + 3])
+
+
+def test_second_backward_through_freed_graph_mentions_retain_graph():
+    x = cr.tensor(1.0, requires_grad=True)
+    y = cr.exp(x) * 2.0
+    y.backward()
+    with pytest.raises(cr.GraphFreedError, match="retain_graph"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = cr.tensor(1.0, requires_grad=True)
+    y = cr.exp(x)
+    y.backward(retain_graph=True)
+    y.backward()
+    assert np.isclose(x.grad.item(), 2 * np.e)
+
+
+def test_graph_is_freed_after_backward():
+    x = cr.tensor(np.ones(3), requires_grad=True)
+    h = cr.tanh(x)
+    probe = weakref.ref(h)
+    loss = (h * 2.0).sum()
+    del h
+    loss.backward()
+    gc.collect()
+    assert probe() is None, "an intermediate tensor outlived the backward pass"
+
+
+def test_graph_holds_no_reference_cycles():
+    gc.collect()
+    gc.disable()
+    try:
+        x = cr.tensor(np.ones(3), requires_grad=True)
+        h = cr.sin(x) * x
+        probe = weakref.ref(h)
+        loss = h.sum()
+        del h, loss  # without backward: plain reference counting must free it
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
+def test_no_grad_records_nothing_and_works_as_decorator():
+    x = cr.tensor(1.0, requires_grad=True)
+    with cr.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.is_leaf
+
+    @cr.no_grad()
+    def f(v):
+        return v * 2
+
+    assert not f(x).requires_grad
+    with cr.no_grad():
+        with cr.enable_grad():
+            assert (x * 2).requires_grad
+
+
+def test_nothing_recorded_without_requires_grad():
+    y = cr.tensor(1.0) * 2
+    assert y.is_leaf and not y.requires_grad
+
+
+def test_integer_tensors_cannot_require_grad():
+    with pytest.raises(cr.ChainruleError, match="floating-point"):
+        cr.tensor(np.array([1, 2]), requires_grad=True)
+    t = cr.as_tensor(np.arange(3))
+    with pytest.raises(cr.ChainruleError):
+        t.requires_grad = True
+
+
+def test_non_scalar_backward_needs_a_seed():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(cr.ChainruleError, match="single-element"):
+        (x * 2).backward()
+    (x * 2).backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 20.0])
+
+
+def test_backward_without_requires_grad_is_an_error():
+    with pytest.raises(cr.ChainruleError, match="does not require grad"):
+        cr.tensor(1.0).backward()
+
+
+def test_float32_stays_float32_with_python_floats():
+    x = cr.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    y = (x * 2.5 + 1.0) ** 2 / 3.0
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_double_where_has_finite_gradient_at_zero():
+    x = cr.tensor([0.0, 2.0], requires_grad=True)
+    safe = cr.where(x > 0, x, 1.0)
+    y = cr.where(x > 0, cr.log(safe), 0.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.5])
+
+
+def test_in_place_change_of_saved_value_is_caught():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    x = cr.tensor([3.0, 4.0], requires_grad=True)
+    y = (w * x).sum()
+    w.data -= 0.1  # an optimiser step before backward would make the gradient stale
+    with pytest.raises(cr.InplaceModificationError, match="mul"):
+        y.backward()
+
+
+def test_setitem_on_saved_constant_is_caught_and_on_requires_grad_refused():
+    mask = cr.tensor([1.0, 0.0])
+    x = cr.tensor([3.0, 4.0], requires_grad=True)
+    y = (x * mask).sum()
+    mask[0] = 5.0
+    with pytest.raises(cr.InplaceModificationError):
+        y.backward()
+    with pytest.raises(cr.ChainruleError, match="in-place"):
+        x[0] = 1.0
+
+
+def test_leaf_data_update_after_backward_is_allowed():
+    p = cr.tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    p.data -= 0.1 * p.grad.data
+    np.testing.assert_allclose(p.numpy(), [0.8, 1.6])
+
+
+def test_errors_name_the_op_and_shapes():
+    a = cr.tensor(np.ones((2, 3)), requires_grad=True)
+    b = cr.tensor(np.ones((4, 5)))
+    with pytest.raises(cr.OpError, match=r"matmul.*\(2, 3\).*\(4, 5\)"):
+        a @ b
+    with pytest.raises(cr.OpError, match="add"):
+        a + b
+
+
+def test_retain_grad_keeps_non_leaf_gradient():
+    x = cr.tensor(2.0, requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    (h * h).backward()
+    assert h.grad.item() == 12.0 and x.grad.item() == 36.0
+
+
+def test_grads_of_two_leaves_never_share_memory():
+    a = cr.tensor(np.ones(2), requires_grad=True)
+    b = cr.tensor(np.ones(2), requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.data[0] = 99.0
+    assert b.grad.numpy()[0] == 1.0
+
+
+def test_create_graph_gives_differentiable_grad():
+    x = cr.tensor(1.5, requires_grad=True)
+    y = x ** 3
+    y.backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.backward()
+    assert np.isclose(x.grad.item(), 6 * 1.5)
+
+
+def test_advanced_indexing_accumulates_repeats():
+    logp = cr.tensor(np.log(np.full((3, 4), 0.25)), requires_grad=True)
+    y = np.array([1, 1, 3])
+    picked = logp[np.arange(3), y]
+    picked.sum().backward()
+    expected = np.zeros((3, 4))
+    expected[np.arange(3), y] = 1.0
+    np.testing.assert_array_equal(logp.grad.numpy(), expected)
+    v = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v[np.array([0, 0, 0, 2])].sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [3.0, 0.0, 1.0])
+    m = cr.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    m[m > 0].sum().backward()
+    np.testing.assert_array_equal(m.grad.numpy(), [1.0, 0.0, 1.0])

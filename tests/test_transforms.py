@@ -1,0 +1,203 @@
+"""grad / vjp / jvp / Jacobians / Hessians, nesting, custom rules, anomaly detection."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+
+def test_nested_derivatives_do_not_confuse_perturbations():
+    rev = cr.grad(lambda x: x * cr.grad(lambda y: x + y)(1.0))(1.0)
+    assert rev.item() == 1.0
+
+    def D(f):
+        return lambda v: cr.jvp(f, (v,), (1.0,))[1]
+
+    assert D(lambda x: x * D(lambda y: x + y)(1.0))(1.0).item() == 1.0
+
+
+def test_grad_of_closure_variable_in_inner_grad():
+    # d/dx [d/dy (x*y)] at y=x equals d/dx x = 1
+    assert cr.grad(lambda x: cr.grad(lambda y: x * y)(x))(3.0).item() == 1.0
+
+
+def test_third_derivative_of_x_sin_x():
+    x0 = 0.7
+    third = cr.grad(cr.grad(cr.grad(lambda x: x * cr.sin(x))))(x0)
+    assert third.item() == pytest.approx(-3 * np.sin(x0) - x0 * np.cos(x0), abs=1e-12)
+    # forward over forward over reverse agrees
+    d1 = cr.grad(lambda x: x * cr.sin(x))
+    d2 = lambda v: cr.jvp(d1, (v,), (1.0,))[1]  # noqa: E731
+    d3 = lambda v: cr.jvp(d2, (v,), (1.0,))[1]  # noqa: E731
+    assert d3(x0).item() == pytest.approx(-3 * np.sin(x0) - x0 * np.cos(x0), abs=1e-12)
+
+
+def test_value_and_grad_and_has_aux():
+    (value, aux), g = cr.value_and_grad(lambda x: ((x ** 2).sum(), "aux"), has_aux=True)(np.array([1.0, 2.0]))
+    assert value.item() == 5.0 and aux == "aux"
+    np.testing.assert_array_equal(g.numpy(), [2.0, 4.0])
+
+
+def test_grad_argnums_and_dict_params():
+    def loss(params, x):
+        h = cr.tanh(x @ params["W"] + params["b"])
+        return (h ** 2).mean()
+
+    params = {"W": np.random.default_rng(0).normal(size=(3, 2)), "b": np.zeros(2)}
+    x = np.random.default_rng(1).normal(size=(4, 3))
+    g = cr.grad(loss)(params, x)
+    assert set(g) == {"W", "b"} and g["W"].shape == (3, 2)
+    # against finite differences of one entry
+    eps = 1e-6
+    bumped = {k: v.copy() for k, v in params.items()}
+    bumped["W"][1, 0] += eps
+    lowered = {k: v.copy() for k, v in params.items()}
+    lowered["W"][1, 0] -= eps
+    numeric = (loss({k: cr.tensor(v) for k, v in bumped.items()}, x).item()
+               - loss({k: cr.tensor(v) for k, v in lowered.items()}, x).item()) / (2 * eps)
+    assert g["W"].numpy()[1, 0] == pytest.approx(numeric, rel=1e-6)
+    gx = cr.grad(loss, argnums=1)(params, x)
+    assert gx.shape == x.shape
+    both = cr.grad(loss, argnums=(0, 1))(params, x)
+    assert isinstance(both, tuple) and both[1].shape == x.shape
+
+
+def test_grad_of_scalar_only():
+    with pytest.raises(cr.ChainruleError, match="scalar"):
+        cr.grad(lambda x: x * 2)(np.ones(3))
+
+
+def test_vjp_returns_one_cotangent_per_primal():
+    out, back = cr.vjp(lambda x, y: x @ y, np.ones((2, 3)), np.arange(3.0))
+    gx, gy = back(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(gx.numpy(), np.outer([1.0, 2.0], np.arange(3.0)))
+    np.testing.assert_array_equal(gy.numpy(), [3.0, 3.0, 3.0])
+    again = back(np.array([1.0, 0.0]))  # vjp_fn can be called more than once
+    np.testing.assert_array_equal(again[1].numpy(), [1.0, 1.0, 1.0])
+
+
+def test_jvp_of_mlp_matches_jacobian():
+    rng = np.random.default_rng(0)
+    W1, W2 = rng.normal(size=(4, 3)), rng.normal(size=(2, 4))
+
+    def mlp(x):
+        return W2 @ cr.tanh(W1 @ x)
+
+    x, v = rng.normal(size=3), rng.normal(size=3)
+    _, t = cr.jvp(mlp, (x,), (v,))
+    J = cr.jacrev(mlp)(x).numpy()
+    np.testing.assert_allclose(t.numpy(), J @ v, atol=1e-12)
+    np.testing.assert_allclose(cr.jacfwd(mlp)(x).numpy(), J, atol=1e-12)
+    np.testing.assert_allclose(cr.jacobian(mlp)(x).numpy(), J, atol=1e-12)
+
+
+def test_hessian_and_hvp_against_formula():
+    def f(x):
+        return (x[0] ** 2) * x[1] + cr.sin(x[1]) * x[2] ** 3
+
+    x = np.array([0.5, -1.2, 0.8])
+    a, b, c = x
+    H = np.array([[2 * b, 2 * a, 0.0],
+                  [2 * a, -np.sin(b) * c ** 3, 3 * np.cos(b) * c ** 2],
+                  [0.0, 3 * np.cos(b) * c ** 2, 6 * np.sin(b) * c]])
+    np.testing.assert_allclose(cr.hessian(f)(x).numpy(), H, atol=1e-12)
+    v = np.array([0.3, -0.7, 1.1])
+    value, hv = cr.hvp(f, (x,), (v,))
+    assert value.item() == pytest.approx(f(cr.tensor(x)).item())
+    np.testing.assert_allclose(hv.numpy(), H @ v, atol=1e-12)
+
+
+def test_transforms_accept_tensors_arrays_and_floats():
+    for x in (2.0, np.float64(2.0), np.array(2.0), cr.tensor(2.0)):
+        assert cr.grad(lambda v: v ** 2)(x).item() == 4.0
+
+
+def test_custom_vjp_log1pexp_is_stable_and_correct():
+    log1pexp = cr.custom_vjp(lambda x: np.logaddexp(0, x),
+                             lambda g, ans, x: g * cr.sigmoid(x),
+                             lambda ts, ans, x: ts[0] * cr.sigmoid(x))
+    x = cr.tensor([-800.0, 0.0, 800.0], requires_grad=True)
+    y = log1pexp(x)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.5, 1.0])
+    assert cr.gradcheck(log1pexp, np.array([-1.0, 0.3, 2.0]), order=2)
+    assert log1pexp.name in cr.core.OPS
+
+
+def _buggy_mul(bug):
+    rules = {
+        "sign flip": lambda g, ans, x, y: (-g * y, g * x),
+        "factor of 2": lambda g, ans, x, y: (2 * g * y, g * x),
+        "swapped arguments": lambda g, ans, x, y: (g * x, g * y),
+    }
+    return cr.custom_vjp(lambda x, y: x * y, rules[bug], name=f"buggy_mul_{bug}")
+
+
+@pytest.mark.parametrize("bug", ["sign flip", "factor of 2", "swapped arguments"])
+def test_gradcheck_catches_injected_bugs(bug):
+    x, y = np.array([0.3, -1.1, 2.0]), np.array([1.5, 0.7, -0.4])
+    with pytest.raises(cr.GradcheckError, match="gradcheck failed"):
+        cr.gradcheck(_buggy_mul(bug), x, y, modes=("rev",))
+    assert cr.gradcheck(_buggy_mul(bug), x, y, modes=("rev",), raise_exception=False) is False
+
+
+def test_gradcheck_catches_missing_broadcast_reduction():
+    # a rule that returns the broadcast-shaped adjoint's first row instead of summing rows
+    bad_add = cr.custom_vjp(lambda x, b: x + b,
+                            lambda g, ans, x, b: (g, g[0] if g.ndim == 2 else g), name="bad_bias_add")
+    x, b = np.ones((3, 2)), np.array([0.5, -0.5])
+    with pytest.raises(cr.GradcheckError) as err:
+        cr.gradcheck(bad_add, x, b, modes=("rev",))
+    assert "input" in str(err.value) and "max abs err" in str(err.value)
+
+
+def test_gradcheck_fast_and_report_contents():
+    bad = cr.custom_vjp(lambda x: np.sin(x), lambda g, ans, x: g * cr.cos(x) * 1.01, name="bad_sin")
+    with pytest.raises(cr.GradcheckError, match="random projections"):
+        cr.gradcheck(bad, np.array([0.1, 0.5]), modes=("rev",), fast=True)
+    assert cr.gradcheck(cr.sin, np.array([0.1, 0.5]), fast=True)
+
+
+def test_gradcheck_warns_on_float32():
+    with pytest.warns(UserWarning, match="float64"):
+        cr.gradcheck(cr.tanh, np.array([0.1, 0.2], dtype=np.float32), atol=1e-2, rtol=1e-2)
+
+
+def test_gradcheck_order_two_catches_bad_second_derivative():
+    # first derivative right, but written with raw NumPy: its own derivative is lost (zero)
+    frozen = cr.custom_vjp(lambda x: x ** 3, lambda g, ans, x: g * 3 * np.asarray(x) ** 2,
+                           lambda ts, ans, x: ts[0] * 3 * np.asarray(x) ** 2, name="frozen_cube")
+    x = np.array([0.5, -1.5])
+    assert cr.gradcheck(frozen, x)
+    with pytest.raises(cr.GradcheckError):
+        cr.gradcheck(frozen, x, order=2)
+
+
+def test_detect_anomaly_forward_names_op_and_line():
+    x = cr.tensor([0.0, 1.0], requires_grad=True)
+    with cr.detect_anomaly():
+        with pytest.raises(cr.AnomalyError) as err:
+            cr.log(x)  # the offending line
+    message = str(err.value)
+    assert "log" in message and "test_transforms.py" in message and "the offending line" in message
+
+
+def test_detect_anomaly_backward_names_op():
+    x = cr.tensor([0.0, 4.0], requires_grad=True)
+    with cr.detect_anomaly():
+        y = cr.sqrt(x).sum()
+        with pytest.raises(cr.AnomalyError, match="backward rule of sqrt") as err:
+            y.backward()
+    assert "test_transforms.py" in str(err.value)
+
+
+def test_detect_anomaly_is_silent_on_clean_code():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with cr.detect_anomaly():
+            x = cr.tensor([0.5, 1.5], requires_grad=True)
+            loss = (cr.softmax(x * 3, axis=0) * cr.log(x)).sum()
+            loss.backward()
+    assert np.all(np.isfinite(x.grad.numpy()))
