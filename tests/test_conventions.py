@@ -56,7 +56,7 @@ def test_stable_ops_finite_at_extremes(op, dtype):
 
 def test_stable_values_at_extremes():
     x = cr.tensor([1e4, -1e4])
-    np.testing.assert_allclose(cr.sigmoid(x).numpy(), [1.0, 0.0])
+    np.testing.assert_allclose(cr.sigmoid(x).numpy(), [1.0, 0.0], atol=1e-300)  # clamp: see _sigmoid
     np.testing.assert_allclose(cr.softplus(x).numpy(), [1e4, 0.0])
     assert cr.logsumexp(cr.tensor([1e4, 1e4])).item() == pytest.approx(1e4 + np.log(2))
 

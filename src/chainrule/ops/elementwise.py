@@ -77,11 +77,28 @@ tanh = defop("tanh", np.tanh, vjp=lambda g, ans, x: g * (1 - ans * ans),
 
 
 def _sigmoid(x):
-    # σ(x) = exp(-log(1 + e^-x)); logaddexp never overflows, so ±1e4 stay finite
-    s = np.asarray(np.negative(x, dtype=np.result_type(x, np.float16)))
-    np.logaddexp(0, s, out=s)
+    # 1 / (1 + e^-x) with x clamped below at -ln(max float): e^-x never
+    # overflows, so ±1e4 stay finite and warning-free. Below the clamp
+    # (-709 in float64, -88 in float32) the value sits at 1/max-float (about
+    # 1e-308 or 1e-38) instead of underflowing further: harmless for σ itself;
+    # use log_softmax / softplus forms for log σ of very negative inputs.
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    floor = _SIGMOID_FLOOR.get(dtype) or _sigmoid_floor(dtype)
+    s = np.asarray(np.maximum(x, floor, dtype=dtype))  # a fresh array, worked on in place
     np.negative(s, out=s)
-    return np.exp(s, out=s)
+    np.exp(s, out=s)
+    s += 1
+    return np.reciprocal(s, out=s)
+
+
+_SIGMOID_FLOOR: dict = {}
+
+
+def _sigmoid_floor(dtype):
+    # stored as a scalar of the same dtype: no promotion, and cheaper than a Python float
+    _SIGMOID_FLOOR[dtype] = floor = dtype.type(-float(np.log(np.finfo(dtype).max)) * (1 - 1e-6))
+    return floor
 
 
 sigmoid = defop("sigmoid", _sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans),
