@@ -121,7 +121,7 @@ def test_custom_vjp_log1pexp_is_stable_and_correct():
     x = cr.tensor([-800.0, 0.0, 800.0], requires_grad=True)
     y = log1pexp(x)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.5, 1.0], atol=1e-300)  # σ's clamp, see docs/ops.md
     assert cr.gradcheck(log1pexp, np.array([-1.0, 0.3, 2.0]), order=2)
     assert log1pexp.name in cr.core.OPS
 

@@ -102,7 +102,8 @@ def _sigmoid_floor(dtype):
 
 
 sigmoid = defop("sigmoid", _sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans),
-                jvp=lambda t, ans, x: t * ans * (1 - ans), derivative="σ(x)(1 - σ(x))")
+                jvp=lambda t, ans, x: t * ans * (1 - ans), derivative="σ(x)(1 - σ(x))",
+                convention="inputs below -ln(max float) (-709 in float64) give σ ≈ 1/max float, not 0")
 
 # ---- piecewise (activation functions) ----------------------------------------
 abs = defop("abs", np.abs, vjp=lambda g, ans, x: g * sign(x), jvp=lambda t, ans, x: t * sign(x),
