@@ -21,6 +21,19 @@ def _call(name, args, params, requires_grad=False):
     return OPS[name](*tensors, **params), tensors
 
 
+def _over_float_args(name, args, params):
+    """(f, inputs): the op as a function of its floating arguments, the rest held fixed."""
+    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return OPS[name](*full, **params)
+
+    return f, [args[i] for i in diff]
+
+
 def test_every_op_has_cases_and_reference():
     missing = sorted(set(OPS) - set(CASES)) + sorted(set(OPS) - set(REFERENCE))
     assert not missing, f"ops without test cases or a reference in tests/op_specs.py: {missing}"
@@ -43,15 +56,8 @@ def test_value_matches_numpy(name, k):
 @pytest.mark.parametrize("name,k", [c for c in ALL_CASES if c[0] in DIFF])
 def test_first_derivatives_match_finite_differences(name, k):
     args, params = CASES[name][k]
-    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
-
-    def f(*xs):
-        full = list(args)
-        for i, x in zip(diff, xs):
-            full[i] = x
-        return OPS[name](*full, **params)
-
-    assert cr.gradcheck(f, *[args[i] for i in diff], modes=("rev", "fwd"))
+    f, inputs = _over_float_args(name, args, params)
+    assert cr.gradcheck(f, *inputs, modes=("rev", "fwd"))
 
 
 @pytest.mark.parametrize("name,k", [c for c in ALL_CASES if c[0] in DIFF])
@@ -77,15 +83,8 @@ def test_float32_stays_float32(name):
 @pytest.mark.parametrize("name", DIFF)
 def test_second_derivatives_match_finite_differences(name):
     args, params = next((a, p) for a, p in CASES[name] if all(np.size(x) > 0 for x in a))
-    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
-
-    def f(*xs):
-        full = list(args)
-        for i, x in zip(diff, xs):
-            full[i] = x
-        return OPS[name](*full, **params)
-
-    assert cr.gradcheck(f, *[args[i] for i in diff], order=2, atol=1e-4, rtol=1e-3)
+    f, inputs = _over_float_args(name, args, params)
+    assert cr.gradcheck(f, *inputs, order=2, atol=1e-4, rtol=1e-3)
 
 
 @pytest.mark.parametrize("name", [n for n in DIFF if n != "alias"])

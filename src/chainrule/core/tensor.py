@@ -43,13 +43,7 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False):
-        self._data = data if type(data) is np.ndarray else np.asarray(data)
-        self.grad = None
-        self._rg = False
-        self._node = None
-        self._version = 0
-        self._retains_grad = False
-        self._tangents = None
+        self._reset(data if type(data) is np.ndarray else np.asarray(data))
         if requires_grad:
             self.requires_grad = True
 
@@ -57,14 +51,17 @@ class Tensor:
     def _wrap(cls, array):
         """A new leaf around `array`, skipping checks (hot path)."""
         t = object.__new__(cls)
-        t._data = array
-        t.grad = None
-        t._rg = False
-        t._node = None
-        t._version = 0
-        t._retains_grad = False
-        t._tangents = None
+        t._reset(array)
         return t
+
+    def _reset(self, array):
+        self._data = array
+        self.grad = None
+        self._rg = False
+        self._node = None
+        self._version = 0  # the global in-place counter at this tensor's last in-place change
+        self._retains_grad = False
+        self._tangents = None  # {level: tangent} while forward-mode transforms run
 
     # ---- state -----------------------------------------------------------
     @property
