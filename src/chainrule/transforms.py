@@ -203,29 +203,29 @@ def jvp(f, primals, tangents):
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ChainruleError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
-    level = forward.new_level()
-    args = []
-    for p, t in zip(primals, tangents):
-        p_leaves, structure = flatten(p)
-        t_leaves, _ = flatten(t)
-        if len(p_leaves) != len(t_leaves):
-            raise ChainruleError("each tangent must have the structure of its primal")
-        seeded = []
-        for pl, tl in zip(p_leaves, t_leaves):
-            x = pl if isinstance(pl, Tensor) else _fresh_input(pl).detach()
-            tv = tl._data if isinstance(tl, Tensor) else np.asarray(tl, dtype=x.dtype)
-            if tv.shape != x.shape:
-                raise ChainruleError(f"tangent shape {tv.shape} does not match primal shape {x.shape}")
-            seeded.append(forward.seed(x, level, tl if isinstance(tl, Tensor) else tv))
-        args.append(unflatten(structure, seeded))
-    out = f(*args)
-    out_leaves, out_structure = flatten(out)
-    outs, touts = [], []
-    for o in out_leaves:
-        if not isinstance(o, Tensor):
-            o = Tensor._wrap(np.asarray(o))
-        touts.append(forward.tangent_of(o, level, zeros=True))
-        outs.append(forward.unseed(o, level))
+    with forward.open_level() as level:
+        args = []
+        for p, t in zip(primals, tangents):
+            p_leaves, structure = flatten(p)
+            t_leaves, _ = flatten(t)
+            if len(p_leaves) != len(t_leaves):
+                raise ChainruleError("each tangent must have the structure of its primal")
+            seeded = []
+            for pl, tl in zip(p_leaves, t_leaves):
+                x = pl if isinstance(pl, Tensor) else _fresh_input(pl).detach()
+                tv = tl._data if isinstance(tl, Tensor) else np.asarray(tl, dtype=x.dtype)
+                if tv.shape != x.shape:
+                    raise ChainruleError(f"tangent shape {tv.shape} does not match primal shape {x.shape}")
+                seeded.append(forward.seed(x, level, tl if isinstance(tl, Tensor) else tv))
+            args.append(unflatten(structure, seeded))
+        out = f(*args)
+        out_leaves, out_structure = flatten(out)
+        outs, touts = [], []
+        for o in out_leaves:
+            if not isinstance(o, Tensor):
+                o = Tensor._wrap(np.asarray(o))
+            touts.append(forward.tangent_of(o, level, zeros=True))
+            outs.append(forward.unseed(o, level))
     return unflatten(out_structure, outs), unflatten(out_structure, touts)
 
 

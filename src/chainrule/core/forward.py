@@ -16,6 +16,7 @@ forward-over-forward and forward-over-reverse compose, and keeps ε² = 0.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -26,16 +27,22 @@ from .tensor import Tensor
 _levels = itertools.count(1)
 
 
-def new_level() -> int:
-    """A fresh, never reused level number for one transform call."""
-    return next(_levels)
+@contextlib.contextmanager
+def open_level():
+    """A fresh, never reused level for one jvp call, open while the block runs."""
+    level = next(_levels)
+    state.open_levels.add(level)
+    try:
+        yield level
+    finally:
+        state.open_levels.discard(level)
 
 
 def push_tangents(op, out, args, params):
     """Give `out` a tangent at every visible level its inputs carry."""
-    ceiling = state.tangent_ceiling
+    ceiling, open_levels = state.tangent_ceiling, state.open_levels
     levels = sorted({lv for a in args if isinstance(a, Tensor) and a._tangents
-                     for lv in a._tangents if lv < ceiling})
+                     for lv in a._tangents if lv < ceiling and lv in open_levels})
     for level in levels:  # ascending: a rule for level L sees out's tangents below L
         with tangent_ceiling(level):
             tangent = _tangent_at(op, out, args, params, level)

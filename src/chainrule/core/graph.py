@@ -10,6 +10,8 @@ after its inputs' Nodes.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .tensor import Tensor
 
 
@@ -26,28 +28,33 @@ def topological_order(roots, stop=frozenset(), only_requiring_grad=True):
         >>> [t.shape for t in cr.core.graph.topological_order([y])]
         [(), (), ()]
     """
-    seen = {}
+    seen = set()
+    made_by_ops, leaves = [], []
     stack = list(roots)
     while stack:
         t = stack.pop()
         key = id(t)
         if key in seen:
             continue
-        seen[key] = t
+        seen.add(key)
         node = t._node
-        if node is None or node.inputs is None or key in stop:
+        if node is None:
+            leaves.append(t)
+            continue
+        made_by_ops.append(t)
+        if node.inputs is None or key in stop:
             continue
         for x in node.inputs:
             if isinstance(x, Tensor) and (x._rg or not only_requiring_grad) and id(x) not in seen:
                 stack.append(x)
     # A tensor is always created after its inputs, so newest-first is a
-    # topological order: every tensor comes before all of its inputs.
-    return sorted(seen.values(), key=_creation_index, reverse=True)
+    # topological order: every tensor comes before all of its inputs. Leaves
+    # have no inputs, so they can all go last.
+    made_by_ops.sort(key=_creation_index, reverse=True)
+    return made_by_ops + leaves
 
 
-def _creation_index(t):
-    node = t._node
-    return -1 if node is None else node.index
+_creation_index = attrgetter("_node.index")
 
 
 def leading_to(order, target_ids):

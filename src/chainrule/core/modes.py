@@ -11,7 +11,7 @@ import contextlib
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations")
+    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations", "open_levels")
 
     def __init__(self):
         self.grad_enabled = True
@@ -22,6 +22,9 @@ class _State:
         # Counts in-place changes of any tensor. A node recorded at the current
         # count cannot have seen its inputs change, so the sweep skips the check.
         self.mutations = 0
+        # Forward-mode levels of the jvp calls now running. Empty (the common
+        # case) means no op needs to look at tangents at all.
+        self.open_levels = set()
 
 
 state = _State()

@@ -19,11 +19,12 @@ _numbering = itertools.count()
 
 
 class Node:
-    __slots__ = ("op", "inputs", "params", "mutations", "origin", "index")
+    __slots__ = ("op", "inputs", "arrays", "params", "mutations", "origin", "index")
 
-    def __init__(self, op, inputs, params, mutations):
+    def __init__(self, op, inputs, arrays, params, mutations):
         self.op = op
         self.inputs = inputs  # None once a backward pass has freed the graph
+        self.arrays = arrays  # the inputs' arrays (constants as given), for rules run on arrays
         self.params = params
         # The global in-place counter when recorded: an input whose _version
         # (the counter at its last in-place change) is larger changed since.
@@ -33,3 +34,14 @@ class Node:
 
     def __repr__(self):
         return f"<Node {self.op.name}>"
+
+
+_new = object.__new__
+
+
+def new_node(op, inputs, arrays, params, mutations):
+    """Node(...) without the __init__ call (once per recorded op, so it counts)."""
+    node = _new(Node)
+    node.op, node.inputs, node.arrays, node.params = op, inputs, arrays, params
+    node.mutations, node.origin, node.index = mutations, None, next(_numbering)
+    return node

@@ -24,10 +24,11 @@ import numpy as np
 from . import forward
 from .errors import OpError
 from .modes import state
-from .node import Node
+from .node import new_node as _new_node
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
+_new = object.__new__
 
 
 class Op:
@@ -42,9 +43,10 @@ class Op:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
                 return self.forward(x, **params)
-            needs_grad, has_tangent = x._rg, x._tangents is not None
+            needs_grad, has_tangent = x._rg, state.open_levels and x._tangents is not None
+            arrays = (x._data,)
             try:
-                value = self.forward(x._data, **params)
+                value = self.forward(arrays[0], **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shape: {_shapes(args)})") from None
         elif len(args) == 2:
@@ -53,9 +55,11 @@ class Op:
             if not (x_is or y_is):
                 return self.forward(x, y, **params)
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
-            has_tangent = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
+            has_tangent = state.open_levels and (
+                (x_is and x._tangents is not None) or (y_is and y._tangents is not None))
+            arrays = (x._data if x_is else x, y._data if y_is else y)
             try:
-                value = self.forward(x._data if x_is else x, y._data if y_is else y, **params)
+                value = self.forward(*arrays, **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         else:
@@ -64,16 +68,21 @@ class Op:
             if not tensors:
                 return self.forward(*arrays, **params)
             needs_grad = any(t._rg for t in tensors)
-            has_tangent = any(t._tangents is not None for t in tensors)
+            has_tangent = state.open_levels and any(t._tangents is not None for t in tensors)
             try:
                 value = self.forward(*arrays, **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
-        out = Tensor._wrap(value if type(value) is np.ndarray else np.asarray(value))
+        # Tensor._wrap, inlined: this line runs once per op
+        out = _new(Tensor)
+        out._data = value if type(value) is np.ndarray else np.asarray(value)
+        out.grad = out._node = out._tangents = None
+        out._rg = out._retains_grad = False
+        out._version = 0
         if self.nondiff:
             return out
         if needs_grad and state.grad_enabled:
-            out._node = Node(self, args, params, state.mutations)
+            out._node = _new_node(self, args, arrays, params, state.mutations)  # edges back to the inputs
             out._rg = True
         if has_tangent:
             forward.push_tangents(self, out, args, params)

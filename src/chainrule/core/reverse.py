@@ -53,7 +53,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
         create_graph = any(t._node is None and t._rg and id(t) not in target_ids for t in order)
     # Rules get Tensors when their arithmetic must itself be recorded (higher
     # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
-    as_tensors = create_graph or any(t._tangents for t in order)
+    as_tensors = create_graph or bool(state.open_levels and any(t._tangents for t in order))
     adjoint = {}
     for r, s in zip(roots, seeds):
         s = _as_kind(s, as_tensors)
@@ -61,19 +61,23 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     found = {}
     deposited = set()
     accumulate = targets is None
+    pop, get = adjoint.pop, adjoint.get
+    anomaly = state.anomaly
     with grad_mode(create_graph):
         for t in order:
-            g = adjoint.pop(id(t), None)
+            g = pop(id(t), None)
             if g is None:
                 continue
-            if id(t) in target_ids:
+            if target_ids and id(t) in target_ids:
                 found[id(t)] = g
                 continue
             node = t._node
-            if accumulate and (node is None or t._retains_grad):
-                _deposit(t, g, deposited)
-            if node is None:
+            if node is None:  # a leaf: its adjoint is complete, store it
+                if accumulate:
+                    _deposit(t, g, deposited)
                 continue
+            if accumulate and t._retains_grad:
+                _deposit(t, g, deposited)
             inputs = node.inputs
             if inputs is None:
                 raise GraphFreedError(
@@ -85,28 +89,29 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             if as_tensors:
                 ans, values = t, inputs
             else:
-                ans, values = t._data, [x._data if isinstance(x, Tensor) else x for x in inputs]
+                ans, values = t._data, node.arrays
+            params = node.params
+            if not retain_graph:  # each node is visited once: free its saved values now
+                node.inputs = node.arrays = None
             for i, x in enumerate(inputs):
                 if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
                     continue
-                rule = op.vjp[i] if not op.variadic else op.vjp_rule(i)
+                rule = op.vjp_rule(i) if op.variadic else op.vjp[i]
                 if rule is None:
                     continue
-                gi = rule(g, ans, *values, **node.params)
+                # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
+                gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 # Undo broadcasting and match the dtype: here, once, for every op.
                 if as_tensors or type(gi) is not np.ndarray or gi.shape != x._data.shape \
                         or gi.dtype != x._data.dtype:
                     gi = _match(gi, x, as_tensors)
-                if state.anomaly:
+                if anomaly:
                     from .anomaly import check_backward
 
                     check_backward(node, i, gi)
-                prev = adjoint.get(id(x))
-                adjoint[id(x)] = gi if prev is None else prev + gi
-    if not retain_graph:
-        for t in order:
-            if t._node is not None:
-                t._node.inputs = None  # drop the saved values: the graph is freed
+                key = id(x)
+                prev = get(key)
+                adjoint[key] = gi if prev is None else prev + gi
     if targets is not None:
         return [found.get(id(t)) for t in targets]
     return None
