@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core
+from . import core, data, nn, optim, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -41,6 +41,7 @@ from .creation import (
                    zeros,
                    zeros_like,
 )
+from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
 from .tools.gradcheck import GradcheckError, gradcheck
@@ -49,7 +50,8 @@ from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like",
+    "Tensor", "Op", "defop", "core", "data", "nn", "optim", "train", "save", "load",
+    "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like",
     "ones_like", "arange", "linspace", "eye", "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "grad", "value_and_grad", "vjp",
     "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "gradcheck",

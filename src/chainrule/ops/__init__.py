@@ -39,7 +39,7 @@ from .elementwise import (
     where,
 )
 from .linalg import dot, matmul, outer
-from .nn_ops import log_softmax, softmax
+from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (
     concatenate,
@@ -75,7 +75,8 @@ __all__ = [
     "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
     "leaky_relu", "less", "less_equal", "log", "log1p", "maximum", "minimum", "mul", "neg",
     "not_equal", "pow", "relu", "sigmoid", "sign", "sin", "softplus", "sqrt", "step", "sub", "tan",
-    "tanh", "where", "dot", "matmul", "outer", "log_softmax", "softmax", "argmax", "argmin",
+    "tanh", "where", "dot", "matmul", "outer", "log_softmax", "softmax", "linear", "softmax_cross_entropy",
+    "argmax", "argmin",
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",

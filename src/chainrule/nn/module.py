@@ -1,0 +1,188 @@
+"""Module and Parameter: the PyTorch-shaped way of holding weights.
+
+A Module keeps its Parameters and sub-Modules in registration order, so
+`parameters()` and `state_dict()` list them deterministically, and
+`named_parameters()` gives the dotted names PyTorch users expect
+("0.weight", "encoder.1.bias").
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..core.errors import ChainruleError
+from ..core.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module's weight: it always requires grad.
+
+    Example:
+        >>> import chainrule as cr
+        >>> p = cr.nn.Parameter([1.0, 2.0])
+        >>> p.requires_grad, p.is_leaf
+        (True, True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, dtype=None):
+        array = data._data if isinstance(data, Tensor) else np.asarray(data, dtype=dtype)
+        if not isinstance(data, (Tensor, np.ndarray)) and dtype is None and array.dtype.kind in "iu":
+            array = array.astype(np.float64)
+        super().__init__(array, requires_grad=True)
+
+    def __repr__(self):
+        return "Parameter(" + np.array2string(self._data, separator=", ", prefix="Parameter(") + ")"
+
+
+class Module:
+    """Base class of layers and models: subclass it and write `forward`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> class Scale(cr.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.s = cr.nn.Parameter(2.0)
+        ...     def forward(self, x):
+        ...         return x * self.s
+        >>> m = Scale()
+        >>> m(cr.tensor(3.0)).item(), [name for name, _ in m.named_parameters()]
+        (6.0, ['s'])
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", [])
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise ChainruleError(f"{type(self).__name__}.__init__ must call super().__init__() "
+                                 "before assigning attributes")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        for hook in self._forward_hooks:
+            hook(self, args, out)
+        return out
+
+    def register_forward_hook(self, hook):
+        """Call `hook(module, inputs, output)` after every forward; returns a remover.
+
+        Example:
+            >>> import chainrule as cr
+            >>> seen = []
+            >>> remove = cr.nn.Tanh().register_forward_hook(lambda m, i, o: seen.append(o.shape))
+            >>> callable(remove)
+            True
+        """
+        self._forward_hooks.append(hook)
+        return lambda: self._forward_hooks.remove(hook) if hook in self._forward_hooks else None
+
+    # ---- traversal ------------------------------------------------------------
+    def children(self):
+        """The direct sub-modules, in registration order."""
+        return iter(self._modules.values())
+
+    def named_modules(self, prefix=""):
+        """(name, module) for this module and every descendant, depth first."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        """This module and every descendant."""
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix=""):
+        """(dotted name, Parameter) for every parameter, each once."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, p in module._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{module_name}.{name}" if module_name else name), p
+
+    def parameters(self):
+        """Every Parameter of this module and its descendants.
+
+        Example:
+            >>> import chainrule as cr
+            >>> sum(p.size for p in cr.nn.Linear(3, 2).parameters())
+            8
+        """
+        return (p for _, p in self.named_parameters())
+
+    # ---- modes and gradients ------------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode (and return self), recursively."""
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (and return self)."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Forget accumulated gradients (sets every `.grad` to None)."""
+        for p in self.parameters():
+            p.grad = None
+
+    # ---- state ---------------------------------------------------------------------
+    def state_dict(self):
+        """{dotted name: ndarray copy} of every parameter.
+
+        Example:
+            >>> import chainrule as cr
+            >>> list(cr.nn.Linear(3, 2).state_dict())
+            ['weight', 'bias']
+        """
+        return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state, strict=True):
+        """Copy arrays from `state` into the parameters (shapes must match)."""
+        own = dict(self.named_parameters())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if strict and (missing or unexpected):
+            raise ChainruleError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for name, value in state.items():
+            if name not in own:
+                continue
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
+            p = own[name]
+            if array.shape != p.shape:
+                raise ChainruleError(f"load_state_dict: {name} has shape {array.shape}, "
+                                     f"the model expects {p.shape}")
+            p.data = array.astype(p.dtype, copy=True)
+        return self
+
+    # ---- printing -----------------------------------------------------------------------
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in self._modules.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""Optimizer base class: parameter groups, per-parameter state, zero_grad.
+
+Subclasses implement `_update(p, grad, state, group)` on NumPy arrays; the
+base class walks the groups, skips parameters without a gradient, and keeps
+the update in the parameter's dtype (a float32 model stays float32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.errors import ChainruleError
+from ..core.tensor import Tensor
+
+
+class Optimizer:
+    """Base class: `step()` updates every parameter that has a `.grad`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> w = cr.nn.Parameter([1.0])
+        >>> opt = cr.optim.SGD([w], lr=0.1)
+        >>> (w * w).sum().backward(); opt.step(); w.tolist()
+        [0.8]
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        params = list(params)
+        if not params:
+            raise ChainruleError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.param_groups = []
+        for group in groups:
+            self.add_param_group(group)
+        self.state = {}  # Tensor -> dict of arrays and counters
+
+    def add_param_group(self, group):
+        """Add a group of parameters with its own hyper-parameters."""
+        group = dict(group)
+        group["params"] = list(group["params"])
+        for p in group["params"]:
+            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+                raise ChainruleError("optimizers update leaf tensors that require grad (nn.Parameter)")
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ChainruleError(f"{type(self).__name__} has no hyper-parameters {sorted(unknown)}")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of every parameter."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad = Tensor(np.zeros_like(p.data))
+
+    def step(self):
+        """Apply one update to every parameter with a gradient."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad._data
+                state = self.state.setdefault(p, {})
+                new = self._update(p._data, grad, state, group)
+                p.data = np.asarray(new, dtype=p.dtype)
+
+    def _update(self, p, grad, state, group):
+        raise NotImplementedError
+
+    def state_dict(self):
+        """Hyper-parameters and per-parameter state, parameters named by position."""
+        index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
+        groups = [{**{k: v for k, v in g.items() if k != "params"}, "params": [index[id(p)] for p in g["params"]]}
+                  for g in self.param_groups]
+        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+                 for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore what `state_dict` returned (same parameters, same order)."""
+        params = [p for g in self.param_groups for p in g["params"]]
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ChainruleError("load_state_dict: the number of parameter groups differs")
+        for own, saved in zip(self.param_groups, groups):
+            own.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {params[int(i)]: {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+                      for i, s in state_dict["state"].items()}

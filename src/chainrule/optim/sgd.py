@@ -1,0 +1,43 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from ..core.errors import ChainruleError
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """PyTorch's SGD update, written out:
+
+        g = ∇ + weight_decay·p
+        buf = g (first step), else momentum·buf + (1 - dampening)·g
+        g = g + momentum·buf (nesterov) or buf (momentum > 0)
+        p = p - lr·g
+
+    Example:
+        >>> import chainrule as cr
+        >>> w = cr.nn.Parameter([1.0])
+        >>> opt = cr.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> round(w.item(), 6)
+        0.46
+    """
+
+    def __init__(self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        if lr < 0 or momentum < 0 or weight_decay < 0:
+            raise ChainruleError("SGD needs lr, momentum and weight_decay >= 0")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ChainruleError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+    def _update(self, p, grad, state, group):
+        g = grad + group["weight_decay"] * p if group["weight_decay"] else grad
+        momentum = group["momentum"]
+        if momentum:
+            buf = state.get("momentum_buffer")
+            buf = g.copy() if buf is None else momentum * buf + (1 - group["dampening"]) * g
+            state["momentum_buffer"] = buf
+            g = g + momentum * buf if group["nesterov"] else buf
+        return p - group["lr"] * g
