@@ -175,6 +175,7 @@ def test_gradcheck_order_two_catches_bad_second_derivative():
         cr.gradcheck(frozen, x, order=2)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_detect_anomaly_forward_names_op_and_line():
     x = cr.tensor([0.0, 1.0], requires_grad=True)
     with cr.detect_anomaly():
@@ -184,6 +185,7 @@ def test_detect_anomaly_forward_names_op_and_line():
     assert "log" in message and "test_transforms.py" in message and "the offending line" in message
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_detect_anomaly_backward_names_op():
     x = cr.tensor([0.0, 4.0], requires_grad=True)
     with cr.detect_anomaly():

@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo", help="differentiate the lecture notes' example, three ways")
     demo.add_argument("--at", default="2,5", help="x1,x2 at which to evaluate (default 2,5)")
+    from .train import add_parser as add_train
+
+    add_train(commands)
     return parser
 
 
@@ -39,8 +42,15 @@ def main(argv=None) -> int:
             from .demo import run_demo
 
             return run_demo(getattr(args, "at", "2,5"))
-    except (ChainruleError, ValueError) as exc:
+        if args.command == "train":
+            from .train import run_train
+
+            return run_train(args)
+    except (ChainruleError, ValueError, OSError) as exc:
         print(f"chainrule: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("chainrule: interrupted", file=sys.stderr)
+        return 130
     parser.print_help()
     return 2
