@@ -125,3 +125,11 @@ def test_chainrule_train_bad_flags(args, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "chainrule", "train", "--out", str(tmp_path), *args],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_progress_bar_is_quiet_when_not_a_terminal(capsys):
+    X, y = cr.data.blobs(20, centers=2)
+    net = cr.nn.MLP([2, 3, 2])
+    cr.train.fit(net, F.cross_entropy, cr.optim.SGD(net.parameters(), lr=0.1), (X, y), epochs=2, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
