@@ -23,9 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo", help="differentiate the lecture notes' example, three ways")
     demo.add_argument("--at", default="2,5", help="x1,x2 at which to evaluate (default 2,5)")
+    from .attack import add_parsers as add_attack_and_visualize
     from .train import add_parser as add_train
 
     add_train(commands)
+    add_attack_and_visualize(commands)
     return parser
 
 
@@ -46,6 +48,10 @@ def main(argv=None) -> int:
             from .train import run_train
 
             return run_train(args)
+        if args.command in ("attack", "visualize"):
+            from .attack import run_attack, run_visualize
+
+            return (run_attack if args.command == "attack" else run_visualize)(args)
     except (ChainruleError, ValueError, OSError) as exc:
         print(f"chainrule: error: {exc}", file=sys.stderr)
         return 2
