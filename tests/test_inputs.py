@@ -86,8 +86,9 @@ def test_attack_and_visualize_cli(tmp_path):
     assert (tmp_path / "activation_maximization.png").exists() and (tmp_path / "saliency.png").exists()
 
 
-@pytest.mark.parametrize("args", [["attack", "--eps", "big"], ["attack", "--eps", "2"], ["attack", "--model", "nope.npz"],
-                                  ["visualize", "--steps", "0"], ["attack", "--method", "cw"]])
+@pytest.mark.parametrize("args", [["attack", "--eps", "big"], ["attack", "--eps", "2"],
+                                  ["attack", "--model", "nope.npz"], ["visualize", "--steps", "0"],
+                                  ["attack", "--method", "cw"]])
 def test_attack_cli_bad_input(args, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "chainrule", *args, "--out", str(tmp_path)], capture_output=True,
                           text=True)

@@ -43,6 +43,7 @@ def _prepare_out(path):
 
 def run_attack(args) -> int:
     import chainrule as cr
+
     from ..tools import report
     from .digits_model import save_model, train_or_load
 
@@ -109,6 +110,7 @@ def _attack_grid(model, originals, adversarial, labels, eps, path):
 
 def run_visualize(args) -> int:
     import chainrule as cr
+
     from ..tools import report
     from .digits_model import train_or_load
 
