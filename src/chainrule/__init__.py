@@ -44,17 +44,21 @@ from .creation import (
 from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
+from .tools.check_gradient import check_gradient
+from .tools.dual import dual, dual_parts
 from .tools.gradcheck import GradcheckError, gradcheck
+from .tools.graphviz import draw_graph
+from .tools.trace import Trace, trace
 from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Op", "defop", "core", "data", "inputs", "nn", "optim", "train", "save", "load",
-    "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like",
-    "ones_like", "arange", "linspace", "eye", "randn", "rand", "normal", "uniform", "manual_seed",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "grad", "value_and_grad", "vjp",
-    "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "gradcheck",
-    "GradcheckError", "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError",
-    "OpError", *_ops_all,
+    "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
+    "randn", "rand", "normal", "uniform", "manual_seed",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
+    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
+    "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
 ]

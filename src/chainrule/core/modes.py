@@ -11,7 +11,7 @@ import contextlib
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations", "open_levels")
+    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations", "open_levels", "dual_level")
 
     def __init__(self):
         self.grad_enabled = True
@@ -25,6 +25,7 @@ class _State:
         # Forward-mode levels of the jvp calls now running. Empty (the common
         # case) means no op needs to look at tangents at all.
         self.open_levels = set()
+        self.dual_level = None  # the level cr.dual numbers live on, once one is made
 
 
 state = _State()

@@ -39,12 +39,14 @@ def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
     backward_pass([root], [seed], create_graph=create_graph, retain_graph=retain)
 
 
-def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False):
+def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):
     """The reverse sweep from `roots` with adjoints `seeds`.
 
     With `targets` (tensors), return their adjoints and touch no `.grad`;
     the walk stops at the targets and skips branches that cannot reach them.
     Without, accumulate into the `.grad` of leaves (and retained non-leaves).
+    `observer(output, argnum, input, contribution, total)` is told of every
+    accumulation step, in sweep order (the adjoint trace tables use it).
     """
     target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
     order = topological_order(roots, stop=target_ids)
@@ -111,7 +113,9 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                     check_backward(node, i, gi)
                 key = id(x)
                 prev = get(key)
-                adjoint[key] = gi if prev is None else prev + gi
+                adjoint[key] = total = gi if prev is None else prev + gi
+                if observer is not None:
+                    observer(t, i, x, gi, total)
     if targets is not None:
         return [found.get(id(t)) for t in targets]
     return None

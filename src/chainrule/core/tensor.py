@@ -178,6 +178,9 @@ class Tensor:
     __hash__ = object.__hash__  # `==` is elementwise, identity is the hash
 
     def __repr__(self):
+        level = state.dual_level
+        if level is not None and self._tangents is not None and level in self._tangents:
+            return dual_text(self._data, self._tangents[level]._data)
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
         if self._data.dtype != np.float64 and self._data.dtype.kind == "f":
@@ -203,6 +206,15 @@ class Tensor:
     def _bump_version(self):
         state.mutations += 1
         self._version = state.mutations
+
+
+def dual_text(value, tangent):
+    """'a + bε' for a dual number (cr.dual), elementwise pairs for arrays."""
+    if value.size == 1 and value.ndim == 0:
+        b = float(tangent)
+        return f"{float(value):.6g} {'-' if b < 0 else '+'} {abs(b):.6g}ε"
+    pairs = np.array2string(value, precision=4) + " + " + np.array2string(np.asarray(tangent), precision=4) + "ε"
+    return f"dual({pairs})"
 
 
 def _plain_index(index):
