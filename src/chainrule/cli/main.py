@@ -24,8 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="differentiate the lecture notes' example, three ways")
     demo.add_argument("--at", default="2,5", help="x1,x2 at which to evaluate (default 2,5)")
     from .attack import add_parsers as add_attack_and_visualize
+    from .expressions import add_parsers as add_expression_commands
     from .train import add_parser as add_train
 
+    add_expression_commands(commands)
     add_train(commands)
     add_attack_and_visualize(commands)
     return parser
@@ -48,6 +50,10 @@ def main(argv=None) -> int:
             from .train import run_train
 
             return run_train(args)
+        if args.command in ("trace", "grad", "graph"):
+            from . import expressions
+
+            return getattr(expressions, f"run_{args.command}")(args)
         if args.command in ("attack", "visualize"):
             from .attack import run_attack, run_visualize
 
@@ -58,5 +64,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line, and say where to report it
+        print(f"chainrule: internal error ({type(exc).__name__}: {exc}); please report it with the command "
+              "you ran", file=sys.stderr)
+        return 1
     parser.print_help()
     return 2

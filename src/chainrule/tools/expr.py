@@ -141,7 +141,7 @@ def _convert(node, depth):
         return Unary(_UNARY[type(node.op)], _convert(node.operand, depth + 1))
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            raise ExpressionError(f"only plain function names can be called {_where(node)}")
+            raise ExpressionError(f"calling anything but a plain function name is not allowed {_where(node)}")
         name = node.func.id
         if name.startswith("_"):
             raise ExpressionError(f"name {name!r} is not allowed {_where(node)}")
@@ -226,8 +226,10 @@ def evaluate(tree, env):
 
 def as_function(tree, names):
     """A Python function of the given variable names that evaluates the tree."""
-    def f(*values):
-        return evaluate(tree, dict(zip(names, values)))
+    def f(*values, **named):
+        env = dict(zip(names, values))
+        env.update(named)
+        return evaluate(tree, env)
     f.__signature__ = _signature(names)
     return f
 

@@ -1,0 +1,156 @@
+"""`chainrule trace | grad | graph EXPR --at x1=2,x2=5`: the teaching tools on a math string.
+
+The expression is parsed by chainrule.tools.expr (a whitelist over Python's
+ast, never eval); every problem is one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+
+import numpy as np
+
+from ..core.errors import ChainruleError
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def add_parsers(commands):
+    common = dict(help="the point, e.g. x1=2,x2=5")
+    t = commands.add_parser("trace", help="primal, tangent and adjoint trace tables of an expression")
+    t.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)'")
+    t.add_argument("--at", required=True, **common)
+    t.add_argument("--wrt", default=None, help="the input whose tangent is seeded (default: the first)")
+    t.add_argument("--format", default="text", choices=["text", "markdown", "latex", "json"])
+    g = commands.add_parser("grad", help="gradient by reverse mode, forward mode and central differences")
+    g.add_argument("expr")
+    g.add_argument("--at", required=True, **common)
+    d = commands.add_parser("graph", help="draw the computation graph with values and gradients")
+    d.add_argument("expr")
+    d.add_argument("--at", required=True, **common)
+    d.add_argument("-o", "--output", required=True, help="a .dot, .svg or .png file")
+
+
+def parse_point(text):
+    """'x1=2,x2=5' -> {'x1': 2.0, 'x2': 5.0}, with one-line errors."""
+    point = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise ChainruleError(f"--at needs name=value pairs like x1=2,x2=5; got {part.strip()!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        if not _NAME.match(name) or name.startswith("_"):
+            raise ChainruleError(f"--at: {name!r} is not a variable name")
+        if name in point:
+            raise ChainruleError(f"--at gives {name} twice")
+        try:
+            number = float(value)
+        except ValueError:
+            raise ChainruleError(f"--at: {name}={value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ChainruleError(f"--at: {name} must be a finite number, got {value}")
+        point[name] = number
+    return point
+
+
+def _prepare(args):
+    from ..tools.expr import as_function, parse, variables
+
+    tree = parse(args.expr)
+    names = variables(tree)
+    if not names:
+        raise ChainruleError("the expression has no variables to differentiate with respect to")
+    point = parse_point(args.at)
+    missing = [n for n in names if n not in point]
+    if missing:
+        raise ChainruleError(f"no value for {', '.join(missing)}: add {','.join(m + '=...' for m in missing)} to --at")
+    extra = [n for n in point if n not in names]
+    if extra:
+        raise ChainruleError(f"--at names {', '.join(extra)}, which the expression does not use")
+    return as_function(tree, names), names, [point[n] for n in names]
+
+
+def _require_finite(what, values):
+    bad = [v for v in np.atleast_1d(np.asarray(values, dtype=np.float64)) if not np.isfinite(v)]
+    if bad:
+        raise ChainruleError(f"the {what} is {bad[0]} at this point (overflow or outside the domain); "
+                             "choose another point or a tamer expression")
+
+
+def run_trace(args) -> int:
+    import chainrule as cr
+
+    f, names, values = _prepare(args)
+    if args.wrt is not None and args.wrt not in names:
+        raise ChainruleError(f"--wrt {args.wrt} is not a variable of the expression ({', '.join(names)})")
+    with np.errstate(all="ignore"):
+        trace = cr.trace(f, wrt=args.wrt, **dict(zip(names, values)))
+    _require_finite("value", trace.value)
+    if args.format == "json":
+        print(trace.to_json())
+    elif args.format == "markdown":
+        print(trace.to_markdown())
+    elif args.format == "latex":
+        print(trace.to_latex())
+    else:
+        _print_tables(trace)
+    return 0
+
+
+def _print_tables(trace):
+    try:
+        from rich.console import Console
+    except ImportError:
+        print(trace.to_text())
+        return
+    console = Console(file=sys.stdout)
+    for table in trace.to_rich():
+        console.print(table)
+    grad = ", ".join(f"∂y/∂{k} = {v:.6g}" for k, v in trace.gradient.items())
+    console.print(f"y = {trace.value:.6g};  {grad}")
+
+
+def run_grad(args) -> int:
+    import chainrule as cr
+
+    f, names, values = _prepare(args)
+    with np.errstate(all="ignore"):
+        x = [cr.tensor(v, requires_grad=True) for v in values]
+        y = f(*x)
+        _require_finite("value", y.item())
+        y.backward()
+        reverse = [t.grad.item() for t in x]
+        forward = [cr.jvp(f, tuple(values), tuple(float(i == k) for i in range(len(values))))[1].item()
+                   for k in range(len(values))]
+        h = 1e-6
+        numeric = []
+        for k in range(len(values)):
+            up, down = list(values), list(values)
+            up[k] += h
+            down[k] -= h
+            numeric.append((f(*up) - f(*down)) / (2 * h))
+        numeric = [float(np.asarray(n)) for n in numeric]
+    print(f"{args.expr}  at  {', '.join(f'{n}={v:g}' for n, v in zip(names, values))}")
+    print(f"value = {y.item():.10g}")
+    print(f"{'':8}{'reverse mode':>18}{'forward mode':>18}{'central diff':>18}{'|rev - fwd|':>13}{'|rev - fd|':>13}")
+    for n, r, fw, nu in zip(names, reverse, forward, numeric):
+        print(f"∂/∂{n:<5}{r:>18.10g}{fw:>18.10g}{nu:>18.10g}{abs(r - fw):>13.2e}{abs(r - nu):>13.2e}")
+    return 0
+
+
+def run_graph(args) -> int:
+    import chainrule as cr
+
+    f, names, values = _prepare(args)
+    suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
+    if suffix not in ("dot", "svg", "png"):
+        raise ChainruleError(f"-o {args.output}: use a file name ending in .dot, .svg or .png")
+    with np.errstate(all="ignore"):
+        x = [cr.tensor(v, requires_grad=True) for v in values]
+        y = f(*x)
+        _require_finite("value", y.item())
+        graph = cr.draw_graph(y, names=dict(zip(x, names)))
+    graph.save(args.output)
+    print(f"wrote {args.output} ({graph.source.count('->')} edges)")
+    return 0
