@@ -32,6 +32,8 @@ def test_golden_trace_of_seed_002():
     assert ("v̄_0", "v̄_0 + v̄_2 × v_-1") in steps and ("v̄_-1", "v̄_-1 + v̄_1 / v_-1") in steps
     values = {d: r["value"] for r, (_, d) in zip(t.adjoint, steps)}
     assert values["v̄_3 × cos v_0"] == pytest.approx(-np.cos(5))
+    partials = {d: r.get("partial") for r, (_, d) in zip(t.adjoint, steps)}
+    assert partials["v̄_3 × cos v_0"] == pytest.approx(np.cos(5)) and partials["v̄_2 × v_0"] == 5.0
     assert values["v̄_0 + v̄_2 × v_-1"] == pytest.approx(2 - np.cos(5))
     assert t.gradient == pytest.approx({"x1": 5.5, "x2": 2 - np.cos(5)})
     assert t.value == pytest.approx(np.log(2) + 10 - np.sin(5))

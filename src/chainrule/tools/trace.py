@@ -72,13 +72,16 @@ class Trace:
     def _sections(self):
         return [("Forward primal trace", ["", "definition", "value"], self.primal),
                 (f"Forward tangent trace (seed: {self.wrt})", ["", "definition", "value"], self.tangent),
-                ("Reverse adjoint trace", ["", "rule", "definition", "value"], self.adjoint)]
+                ("Reverse adjoint trace", ["", "rule", "definition", "∂v_j/∂v_i", "value"], self.adjoint)]
 
     def _cells(self, row, columns):
         out = [row["name"]]
         if "rule" in columns:
             out.append(row.get("rule", ""))
-        out += [row["definition"], format_value(row["value"])]
+        out.append(row["definition"])
+        if "∂v_j/∂v_i" in columns:
+            out.append(format_value(row["partial"]) if row.get("partial") is not None else "")
+        out.append(format_value(row["value"]))
         return out
 
     def to_text(self):
@@ -278,6 +281,7 @@ def _tangent_value(t, level):
 def _adjoint_table(out, labels):
     rows = [{"name": _barred(labels[id(out)]), "definition": "y" + _BAR, "value": np.ones_like(out.numpy())}]
     assigned = set()
+    adjoint_of = {id(out): np.ones_like(out.numpy())}  # complete by the time a tensor passes its adjoint on
 
     def observe(t, argnum, x, contribution, total):
         if id(x) not in labels:
@@ -291,7 +295,11 @@ def _adjoint_table(out, labels):
         else:
             rule, definition = partial, step
         assigned.add(id(x))
-        rows.append({"name": _barred(i), "rule": rule, "definition": definition, "value": np.array(total)})
+        adjoint_of[id(x)] = np.array(total)
+        g, contribution = np.asarray(adjoint_of[id(t)]), np.asarray(contribution)
+        partial = float(contribution / g) if g.size == 1 and contribution.size == 1 and g != 0 else None
+        rows.append({"name": _barred(i), "rule": rule, "definition": definition, "partial": partial,
+                     "value": np.array(total)})
 
     backward_pass([out], [np.ones_like(out.numpy())], retain_graph=True, observer=observe)
     return rows
