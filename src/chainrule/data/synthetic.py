@@ -39,15 +39,8 @@ def moons(n_samples=200, noise=0.1, seed=0):
         >>> X.shape, sorted(set(y.tolist()))
         ((10, 2), [0, 1])
     """
-    n = _check(n_samples, 2)
-    rng = np.random.default_rng(seed)
-    n_out = n // 2
-    t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n - n_out)
-    X = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        np.stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)], 1)])
-    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n - n_out, np.int64)])
-    order = rng.permutation(n)
-    return (X + noise * rng.standard_normal(X.shape))[order], y[order]
+    return _two_curves(n_samples, noise, seed, np.pi, endpoint=True,
+                       curve0=lambda t: (np.cos(t), np.sin(t)), curve1=lambda t: (1 - np.cos(t), 0.5 - np.sin(t)))
 
 
 def circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
@@ -61,13 +54,19 @@ def circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
     n = _check(n_samples, 2)
     if not 0 < factor < 1:
         raise ChainruleError(f"factor must lie in (0, 1), got {factor}")
+    return _two_curves(n, noise, seed, 2 * np.pi, endpoint=False, curve0=lambda t: (np.cos(t), np.sin(t)),
+                       curve1=lambda t: (factor * np.cos(t), factor * np.sin(t)))
+
+
+def _two_curves(n_samples, noise, seed, span, endpoint, curve0, curve1):
+    """Class 0 on curve0 and class 1 on curve1 (parameter in [0, span]), noisy and shuffled."""
+    n = _check(n_samples, 2)
     rng = np.random.default_rng(seed)
-    n_out = n // 2
-    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
-    t_in = np.linspace(0, 2 * np.pi, n - n_out, endpoint=False)
-    X = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        factor * np.stack([np.cos(t_in), np.sin(t_in)], 1)])
-    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n - n_out, np.int64)])
+    n0 = n // 2
+    points = [np.stack(curve(np.linspace(0, span, count, endpoint=endpoint)), 1)
+              for curve, count in ((curve0, n0), (curve1, n - n0))]
+    X = np.concatenate(points)
+    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n - n0, np.int64)])
     order = rng.permutation(n)
     return (X + noise * rng.standard_normal(X.shape))[order], y[order]
 
