@@ -9,6 +9,8 @@ a value fans out. Broadcasting is undone here, once, for every op.
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 import numpy as np
 
 from .engine_ops import cast, sum_to
@@ -42,6 +44,12 @@ def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):
     """The reverse sweep from `roots` with adjoints `seeds`.
 
+    Tensors are visited newest first: a tensor is always created after its
+    inputs, so when the newest unvisited one is taken, every tensor that used
+    it has passed its contribution on and its adjoint is complete. A heap
+    keyed by creation number finds that tensor while the sweep discovers the
+    graph, so the walk and the sort are one pass.
+
     With `targets` (tensors), return their adjoints and touch no `.grad`;
     the walk stops at the targets and skips branches that cannot reach them.
     Without, accumulate into the `.grad` of leaves (and retained non-leaves).
@@ -49,37 +57,37 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     accumulation step, in sweep order (the adjoint trace tables use it).
     """
     target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
-    order = topological_order(roots, stop=target_ids)
-    needed = leading_to(order, target_ids) if targets is not None else None
-    if create_graph == "auto":  # record only if a leaf outside this sweep could differentiate us
-        create_graph = any(t._node is None and t._rg and id(t) not in target_ids for t in order)
-    # Rules get Tensors when their arithmetic must itself be recorded (higher
-    # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
-    as_tensors = create_graph or bool(state.open_levels and any(t._tangents for t in order))
-    adjoint = {}
+    needed = None
+    if targets is not None or create_graph == "auto" or state.open_levels:
+        order = topological_order(roots, stop=target_ids)  # a full walk first, only where it is needed
+        if targets is not None:
+            needed = leading_to(order, target_ids)
+        if create_graph == "auto":  # record only if a leaf outside this sweep could differentiate us
+            create_graph = any(t._node is None and t._rg and id(t) not in target_ids for t in order)
+        # Rules get Tensors when their arithmetic must itself be recorded (higher
+        # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
+        as_tensors = create_graph or any(t._tangents for t in order)
+    else:
+        as_tensors = create_graph
+    adjoint, heap, leaves = {}, [], []
     for r, s in zip(roots, seeds):
         s = _as_kind(s, as_tensors)
-        adjoint[id(r)] = adjoint[id(r)] + s if id(r) in adjoint else s
-    found = {}
+        if id(r) in adjoint:
+            adjoint[id(r)] = adjoint[id(r)] + s
+        else:
+            adjoint[id(r)] = s
+            _enqueue(r, heap, leaves, target_ids)
     deposited = set()
     accumulate = targets is None
     pop, get = adjoint.pop, adjoint.get
     anomaly = state.anomaly
     with grad_mode(create_graph):
-        for t in order:
-            g = pop(id(t), None)
-            if g is None:
-                continue
-            if target_ids and id(t) in target_ids:
-                found[id(t)] = g
-                continue
-            node = t._node
-            if node is None:  # a leaf: its adjoint is complete, store it
-                if accumulate:
-                    _deposit(t, g, deposited)
-                continue
+        while heap:
+            t = heappop(heap)[1]
+            g = pop(id(t))
             if accumulate and t._retains_grad:
                 _deposit(t, g, deposited)
+            node = t._node
             inputs = node.inputs
             if inputs is None:
                 raise GraphFreedError(
@@ -104,8 +112,8 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
                 gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 # Undo broadcasting and match the dtype: here, once, for every op.
-                if as_tensors or type(gi) is not np.ndarray or gi.shape != x._data.shape \
-                        or gi.dtype != x._data.dtype:
+                if as_tensors or type(gi) is not np.ndarray or gi.shape != values[i].shape \
+                        or gi.dtype != values[i].dtype:
                     gi = _match(gi, x, as_tensors)
                 if anomaly:
                     from .anomaly import check_backward
@@ -113,12 +121,26 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                     check_backward(node, i, gi)
                 key = id(x)
                 prev = get(key)
-                adjoint[key] = total = gi if prev is None else prev + gi
+                if prev is None:
+                    adjoint[key] = total = gi
+                    _enqueue(x, heap, leaves, target_ids)
+                else:
+                    adjoint[key] = total = prev + gi
                 if observer is not None:
                     observer(t, i, x, gi, total)
     if targets is not None:
-        return [found.get(id(t)) for t in targets]
+        return [adjoint.get(id(t)) for t in targets]
+    for leaf in leaves:  # every contribution to a leaf is in: store it
+        _deposit(leaf, adjoint[id(leaf)], deposited)
     return None
+
+
+def _enqueue(t, heap, leaves, target_ids):
+    """Schedule t for its turn in the sweep (leaves and targets only collect adjoints)."""
+    if t._node is None or id(t) in target_ids:
+        leaves.append(t)
+    else:
+        heappush(heap, (-t._node.index, t))  # creation numbers are unique: tensors are never compared
 
 
 def _as_kind(a, as_tensors):
