@@ -14,6 +14,7 @@ differentiated. Limits on length and nesting keep hostile input cheap.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 
 from ..core.errors import ChainruleError
@@ -109,7 +110,9 @@ def parse(text):
     """
     _check_text(text)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal": our own error says it in one line
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         where = f"column {exc.offset}" if exc.offset else "the end"
         raise ExpressionError(f"syntax error at {where}: {exc.msg}") from None
