@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..core.errors import ChainruleError
@@ -46,7 +44,3 @@ class DataLoader:
             batch = tuple(a[idx] for a in self.arrays)
             yield batch if self.is_tuple else batch[0]
 
-
-def num_batches(n, batch_size, drop_last=False):
-    """How many batches a DataLoader makes of n examples."""
-    return n // batch_size if drop_last else math.ceil(n / batch_size)
