@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from ..core.errors import ChainruleError
+from .train import prepare_out
 
 
 def add_parsers(commands):
@@ -34,13 +35,6 @@ def _eps_list(text):
     return values
 
 
-def _prepare_out(path):
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError as exc:
-        raise ChainruleError(f"cannot create the output folder {path}: {exc.strerror}") from None
-
-
 def run_attack(args) -> int:
     import chainrule as cr
 
@@ -50,7 +44,7 @@ def run_attack(args) -> int:
     eps_values = _eps_list(args.eps)
     if args.steps < 1:
         raise ChainruleError(f"--steps must be at least 1, got {args.steps}")
-    _prepare_out(args.out)
+    prepare_out(args.out)
     model, X, y = train_or_load(args.model, seed=args.seed)
     if args.model is None:
         saved = os.path.join(args.out, "digits_model.npz")
@@ -85,7 +79,7 @@ def _predict(model, x):
     import chainrule as cr
 
     with cr.no_grad():
-        return model(cr.tensor(x)).numpy().argmax(1)
+        return cr.nn.functional.predictions(model(cr.tensor(x)))
 
 
 def _attack_grid(model, originals, adversarial, labels, eps, path):
@@ -116,7 +110,7 @@ def run_visualize(args) -> int:
 
     if args.steps < 1:
         raise ChainruleError(f"--steps must be at least 1, got {args.steps}")
-    _prepare_out(args.out)
+    prepare_out(args.out)
     model, X, y = train_or_load(args.model, seed=args.seed)
     images, gains = [], []
     for digit in range(10):

@@ -31,6 +31,14 @@ def add_parser(commands):
     return p
 
 
+def prepare_out(path):
+    """Create the output folder, or fail in one line before any work is done."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise ChainruleError(f"cannot create the output folder {path}: {exc.strerror}") from None
+
+
 def _hidden_sizes(text):
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()] if text.strip() else []
@@ -66,10 +74,7 @@ def run_train(args) -> int:
     if args.lr is not None and not args.lr > 0:
         raise ChainruleError(f"--lr must be positive, got {args.lr}")
     hidden = _hidden_sizes(args.hidden)
-    try:  # fail before training, not after it
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as exc:
-        raise ChainruleError(f"cannot create the output folder {args.out}: {exc.strerror}") from None
+    prepare_out(args.out)  # fail before training, not after it
     X_train, y_train, X_test, y_test = _load_dataset(args.dataset, args.seed)
     classes = int(max(y_train.max(), y_test.max())) + 1
     rng = np.random.default_rng(args.seed)

@@ -88,18 +88,22 @@ def _numeric_directional(f, arrays, i, direction, eps):
     return (_call_flat(f, plus) - _call_flat(f, minus)) / (2 * eps)
 
 
-def _flat_output_fn(f, arrays, i):
-    """x_i -> f(...) flattened into one vector, the other inputs held fixed."""
+def _flat_call(f, args):
+    """f(*args) with all its outputs flattened and joined into one vector (a Tensor)."""
     from ..ops import concatenate, reshape
     from ..tree import flatten
 
+    leaves, _ = flatten(f(*args))
+    parts = [reshape(o if isinstance(o, Tensor) else Tensor._wrap(np.asarray(o)), (-1,)) for o in leaves]
+    return parts[0] if len(parts) == 1 else concatenate(parts)
+
+
+def _flat_output_fn(f, arrays, i):
+    """x_i -> f(...) flattened into one vector, the other inputs held fixed."""
     def g(xi):
         args = [Tensor._wrap(a) for a in arrays]
         args[i] = xi
-        leaves, _ = flatten(f(*args))
-        parts = [reshape(o if isinstance(o, Tensor) else Tensor._wrap(np.asarray(o)), (-1,))
-                 for o in leaves]
-        return parts[0] if len(parts) == 1 else concatenate(parts)
+        return _flat_call(f, args)
 
     return g
 
@@ -147,24 +151,18 @@ def _first_derivative(f, arrays, rng):
     u = rng.standard_normal(_call_flat(f, arrays).shape)
     diff = [k for k, a in enumerate(arrays) if a.dtype.kind == "f"]
 
+    def with_replaced(xs, replaced):
+        args = list(xs)
+        for k, r in zip(diff, replaced):
+            args[k] = r
+        return args
+
     def first(*xs):
-        out, back = vjp(lambda *d: _flat_output_fn_all(f, xs, diff, d), *[xs[k] for k in diff])
+        out, back = vjp(lambda *d: _flat_call(f, with_replaced(xs, d)), *[xs[k] for k in diff])
         grads = back(u)
         return concatenate([reshape(gk, (-1,)) for gk in grads])
 
     return first
-
-
-def _flat_output_fn_all(f, xs, diff, replaced):
-    from ..ops import concatenate, reshape
-    from ..tree import flatten
-
-    args = list(xs)
-    for k, r in zip(diff, replaced):
-        args[k] = r
-    leaves, _ = flatten(f(*args))
-    parts = [reshape(o, (-1,)) for o in leaves]
-    return parts[0] if len(parts) == 1 else concatenate(parts)
 
 
 def _compare(analytic, numeric, atol, rtol, i, mode):

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.modes import no_grad
 from ..core.tensor import Tensor
+from ..nn.functional import predictions
 
 
 def have_matplotlib():
@@ -72,8 +73,7 @@ def plot_decision_boundary(model, X, y, path, resolution=200):
     gx, gy = np.meshgrid(xs, ys)
     grid = np.stack([gx.ravel(), gy.ravel()], 1)
     with no_grad():
-        out = model(Tensor(grid)).numpy()
-    labels = out.argmax(1) if out.ndim == 2 and out.shape[1] > 1 else (out.reshape(-1) > 0.5)
+        labels = predictions(model(Tensor(grid)))
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.contourf(gx, gy, labels.reshape(gx.shape), alpha=0.3, cmap="viridis")
     ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="viridis", edgecolors="k", linewidths=0.3)
