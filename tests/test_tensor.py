@@ -1,8 +1,10 @@
 """Tensor construction, dtype rules, attributes, operators and the functional mirror."""
 
 import numpy as np
+import pytest
 
 import chainrule as cr
+from chainrule.core.errors import ChainruleError
 
 
 def test_python_data_becomes_float64_and_ndarrays_keep_dtype():
@@ -128,3 +130,15 @@ def test_ops_on_plain_arrays_return_arrays():
     # rules run at NumPy speed: with no Tensor involved, nothing is wrapped or recorded
     out = cr.tanh(np.array([0.5]))
     assert type(out) is np.ndarray
+
+
+def test_data_of_a_tensor_that_requires_grad_must_stay_floating():
+    # an integer .data would cast every gradient to integers: a silent wrong gradient
+    p = cr.nn.Parameter([0.5, 1.5])
+    with pytest.raises(ChainruleError, match="requires grad to a int64 array"):
+        p.data = np.array([0, 1])
+    p.data = np.array([2.0, 3.0])  # floats are fine
+    assert p.tolist() == [2.0, 3.0]
+    plain = cr.tensor([1.0])
+    plain.data = np.array([7])  # no gradient involved: allowed
+    assert plain.dtype == np.int64

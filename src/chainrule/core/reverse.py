@@ -16,7 +16,7 @@ import numpy as np
 from .engine_ops import cast, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError
 from .graph import leading_to, topological_order
-from .modes import grad_mode, state
+from .modes import state
 from .tensor import Tensor
 
 
@@ -81,7 +81,8 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     accumulate = targets is None
     pop, get = adjoint.pop, adjoint.get
     anomaly = state.anomaly
-    with grad_mode(create_graph):
+    saved_mode, state.grad_enabled = state.grad_enabled, bool(create_graph)  # record rules only for create_graph
+    try:
         while heap:
             t = heappop(heap)[1]
             g = pop(id(t))
@@ -103,10 +104,11 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             params = node.params
             if not retain_graph:  # each node is visited once: free its saved values now
                 node.inputs = node.arrays = None
+            rules = None if op.variadic else op.vjp
             for i, x in enumerate(inputs):
                 if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
                     continue
-                rule = op.vjp_rule(i) if op.variadic else op.vjp[i]
+                rule = op.vjp_rule(i) if rules is None else rules[i]
                 if rule is None:
                     continue
                 # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
@@ -123,11 +125,17 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 prev = get(key)
                 if prev is None:
                     adjoint[key] = total = gi
-                    _enqueue(x, heap, leaves, target_ids)
+                    x_node = x._node  # _enqueue, inlined
+                    if x_node is None or key in target_ids:
+                        leaves.append(x)
+                    else:
+                        heappush(heap, (-x_node.index, x))
                 else:
                     adjoint[key] = total = prev + gi
                 if observer is not None:
                     observer(t, i, x, gi, total)
+    finally:
+        state.grad_enabled = saved_mode
     if targets is not None:
         return [adjoint.get(id(t)) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it
@@ -165,14 +173,15 @@ def _deposit(t, g, deposited):
     """Accumulate into t.grad, never sharing an array with another .grad."""
     if isinstance(g, Tensor):
         t.grad = g if t.grad is None else t.grad + g
-        return
-    if t.grad is None:
+    elif t.grad is not None:
+        t.grad = Tensor._wrap(t.grad._data + g)
+    else:
+        # Rules may pass one array to several inputs (add's g) or return a
+        # view (broadcasting): copy those, keep fresh arrays as they are.
         if id(g) in deposited or g.base is not None or not g.flags.writeable:
             g = g.copy()
         deposited.add(id(g))
         t.grad = Tensor._wrap(g)
-    else:
-        t.grad = Tensor._wrap(t.grad._data + g)
 
 
 def _check_versions(node):

@@ -76,7 +76,11 @@ class Tensor:
                 f"cannot assign .data of a tensor made by {self._node.op.name}; "
                 "only leaves may have their data replaced (use .detach() to get a leaf)"
             )
-        self._data = value if type(value) is np.ndarray else np.asarray(value)
+        value = value if type(value) is np.ndarray else np.asarray(value)
+        if self._rg and value.dtype.kind not in _FLOAT_KINDS:  # its gradients would be cast to integers
+            raise ChainruleError(f"cannot set .data of a tensor that requires grad to a {value.dtype} array; "
+                                 "convert it first, e.g. .data = array.astype('float64')")
+        self._data = value
         # `p.data -= lr * g` calls this setter too: any graph that saved p
         # sees the new version and refuses to backpropagate stale values.
         self._bump_version()

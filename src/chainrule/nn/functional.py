@@ -54,7 +54,9 @@ def cross_entropy(logits, target, reduction="mean"):
         >>> round(cr.nn.functional.cross_entropy(cr.zeros((2, 4)), np.array([0, 3])).item(), 4)
         1.3863
     """
-    return _reduce(ops.softmax_cross_entropy(logits, _values(target)), reduction)
+    if reduction not in ("mean", "sum", "none"):
+        _reduce(None, reduction)  # the one error message for a bad reduction
+    return ops.softmax_cross_entropy(logits, _values(target), reduction=reduction)
 
 
 def binary_cross_entropy(probs, target, reduction="mean"):

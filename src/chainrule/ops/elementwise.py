@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.registry import defop
-from ._util import value_of, zeros_like
+from ._util import select, value_of, zeros_like
 
 # ---- arithmetic --------------------------------------------------------------
 add = defop("add", np.add,
@@ -114,7 +114,7 @@ step = defop("step", lambda x: (x >= 0).astype(np.result_type(x, np.float16)),
              vjp=lambda g, ans, x: zeros_like(g), jvp=lambda t, ans, x: zeros_like(t),
              derivative="0", convention="step(x) = 1 for x >= 0 else 0; derivative 0 everywhere, also at 0")
 relu = defop("relu", lambda x: np.maximum(x, 0),
-             vjp=lambda g, ans, x: where(value_of(x) > 0, g, 0),
+             vjp=lambda g, ans, x: select(value_of(x) > 0, g),
              jvp=lambda t, ans, x: where(value_of(x) > 0, t, 0),
              derivative="1 if x > 0 else 0", convention="relu'(0) = 0")
 leaky_relu = defop(
@@ -188,7 +188,7 @@ clip = defop(
 
 where = defop(
     "where", np.where,
-    vjp=(None, lambda g, ans, c, x, y: where(c, g, 0), lambda g, ans, c, x, y: where(c, 0, g)),
+    vjp=(None, lambda g, ans, c, x, y: select(value_of(c), g), lambda g, ans, c, x, y: where(c, 0, g)),
     jvp=(None, lambda t, ans, c, x, y: where(c, t, 0), lambda t, ans, c, x, y: where(c, 0, t)),
     derivative="∂/∂x = [c], ∂/∂y = [not c]", convention="the condition has no derivative")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.registry import defop
-from ._util import value_of
+from ._util import constant_like, value_of
 from .elementwise import exp
 from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
@@ -18,9 +18,14 @@ from .shape import expand_dims, reshape, swapaxes
 
 def _log_softmax(x, axis=-1):
     x = np.asarray(x)
-    m = np.max(x, axis=axis, keepdims=True) if x.size else 0
-    shifted = x - np.where(np.isfinite(m), m, 0)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    if not x.size:
+        return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
+    m = x.max(axis=axis, keepdims=True)  # ndarray methods: this runs in every loss, so their speed counts
+    if not np.isfinite(m).all():  # a slice of all -inf (or inf, nan): shift it by 0 instead
+        m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
+    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
 
 
 def _softmax(x, axis=-1):
@@ -40,6 +45,9 @@ softmax = defop(
 
 
 # ---- fused layer and loss primitives (fewer nodes, fewer passes over the data) ----
+# Their rules have a NumPy branch: when the sweep hands them arrays (no
+# higher-order recording), they do the textbook matrix products directly
+# instead of composing chainrule ops; with Tensors they compose ops as usual.
 def _linear(x, w, b=None):
     out = np.matmul(x, np.swapaxes(w, -1, -2))
     if b is not None:
@@ -52,25 +60,36 @@ def _flat_rows(a, n):
     return reshape(a, (-1, n))
 
 
-def _linear_dweight(g, x):
+def _linear_dweight(g, ans, x, w, b=None):
     # Σ over every leading axis of gᵀ x: (out, in)
+    if type(g) is np.ndarray and g.ndim == 2:
+        return g.T @ x
     if np.ndim(x) == 1:
         return reshape(g, (-1, 1)) * reshape(x, (1, -1))
     return swapaxes(_flat_rows(g, np.shape(g)[-1]), 0, 1) @ _flat_rows(x, np.shape(x)[-1])
 
 
+def _linear_dbias(g, ans, x, w, b=None):
+    # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
+    if type(g) is np.ndarray and np.shape(b) == g.shape[-1:]:
+        return g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim != 1 else g
+    return g
+
+
 linear = defop(
     "linear", _linear,
-    vjp=(lambda g, ans, x, w, b=None: g @ w,
-         lambda g, ans, x, w, b=None: _linear_dweight(g, x),
-         lambda g, ans, x, w, b=None: g),  # the sweep sums g over the batch to b's shape
+    vjp=(lambda g, ans, x, w, b=None: g @ w, _linear_dweight, _linear_dbias),
     jvp=(lambda t, ans, x, w, b=None: t @ swapaxes(w, -1, -2),
          lambda t, ans, x, w, b=None: x @ swapaxes(t, -1, -2),
          lambda t, ans, x, w, b=None: t),
     derivative="∂/∂x = G W, ∂/∂W = Gᵀ x, ∂/∂b = Σ G", doc="x Wᵀ + b in one op (PyTorch's layout)")
 
+REDUCTIONS = ("mean", "sum", "none")
 
-def _check_targets(logits, target):
+
+def _check_targets(logits, target, reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise ValueError(f"cross_entropy needs integer class targets, got dtype {target.dtype}")
@@ -83,22 +102,58 @@ def _check_targets(logits, target):
     return target
 
 
-def _softmax_xent(logits, target):
-    logp = _log_softmax(logits, axis=-1)
-    target = _check_targets(logits, target)
-    return -np.take_along_axis(logp, target[..., None], axis=-1)[..., 0]
+def _pick(a, target):
+    """a[..., target]: one entry per row of the last axis (plain fancy indexing on 2-D rows)."""
+    rows = a.reshape(-1, a.shape[-1])
+    return rows[np.arange(rows.shape[0]), target.reshape(-1)].reshape(target.shape)
+
+
+def _softmax_xent(logits, target, reduction="none"):
+    target = _check_targets(logits, target, reduction)
+    losses = -_pick(_log_softmax(logits, axis=-1), target)
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total if reduction == "sum" else total / losses.size  # an empty batch gives nan, as NumPy's mean
+
+
+def _onehot(target, like):
+    onehot = np.zeros(np.shape(like), dtype=value_of(like).dtype)
+    np.put_along_axis(onehot, np.asarray(target)[..., None], 1.0, axis=-1)
+    return constant_like(onehot, like)
 
 
 def _xent_direction(logits, target):
-    """softmax(logits) - onehot(target): ∂ loss_i / ∂ logits_i."""
-    p = softmax(logits, axis=-1)
-    onehot = np.zeros(np.shape(logits), dtype=value_of(logits).dtype)
-    np.put_along_axis(onehot, np.asarray(target)[..., None], 1.0, axis=-1)
-    return p - onehot
+    """softmax(logits) - onehot(target): ∂ loss_i / ∂ logits_i (differentiable in logits)."""
+    return softmax(logits, axis=-1) - _onehot(target, logits)
+
+
+def _xent_scale(g, target, reduction):
+    """The adjoint of each example's loss: g itself, or g shared out by the reduction."""
+    if reduction == "none":
+        return expand_dims(g, -1)
+    return g / max(np.size(target), 1) if reduction == "mean" else g
+
+
+def _xent_vjp(g, ans, logits, target, reduction="none"):
+    if type(g) is np.ndarray:  # at NumPy speed: one fresh array, scaled in place
+        direction = np.exp(_log_softmax(logits, axis=-1))
+        rows = direction.reshape(-1, direction.shape[-1])  # a view: the array is fresh and contiguous
+        rows[np.arange(rows.shape[0]), np.asarray(target).reshape(-1)] -= 1
+        direction *= g[..., None] if reduction == "none" else _xent_scale(g, target, reduction)
+        return direction
+    return _xent_scale(g, target, reduction) * _xent_direction(logits, target)
+
+
+def _xent_jvp(t, ans, logits, target, reduction="none"):
+    per_example = sum(t * _xent_direction(logits, target), axis=-1)
+    if reduction == "none":
+        return per_example
+    return sum(per_example) / max(np.size(target), 1) if reduction == "mean" else sum(per_example)
 
 
 softmax_cross_entropy = defop(
     "softmax_cross_entropy", _softmax_xent,
-    vjp=(lambda g, ans, logits, target: expand_dims(g, -1) * _xent_direction(logits, target), None),
-    jvp=(lambda t, ans, logits, target: sum(t * _xent_direction(logits, target), axis=-1), None),
-    derivative="softmax(z) - onehot(y)", doc="Per-example -log softmax(z)[y], fused and stable.")
+    vjp=(_xent_vjp, None), jvp=(_xent_jvp, None),
+    derivative="softmax(z) - onehot(y)",
+    doc="-log softmax(z)[y] per example, then reduced ('mean', 'sum' or 'none'); fused and stable.")

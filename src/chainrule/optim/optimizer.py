@@ -1,8 +1,11 @@
 """Optimizer base class: parameter groups, per-parameter state, zero_grad.
 
-Subclasses implement `_update(p, grad, state, group)` on NumPy arrays; the
-base class walks the groups, skips parameters without a gradient, and keeps
-the update in the parameter's dtype (a float32 model stays float32).
+Subclasses implement `_update(p, grad, state, group)` on NumPy arrays: update
+the array p in place and return None, or return the new value. The base
+class walks the groups, skips parameters without a gradient, writes the
+update into the parameter's own array (its dtype kept: a float32 model stays
+float32; views of it stay views) and bumps its version, so a graph that
+saved the old value refuses to backpropagate through it.
 """
 
 from __future__ import annotations
@@ -64,10 +67,13 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad._data
-                state = self.state.setdefault(p, {})
-                new = self._update(p._data, grad, state, group)
-                p.data = np.asarray(new, dtype=p.dtype)
+                data = p._data
+                if not data.flags.writeable:  # a read-only or broadcast array: update a copy of it
+                    p._data = data = data.copy()
+                new = self._update(data, p.grad._data, self.state.setdefault(p, {}), group)
+                if new is not None:
+                    np.copyto(data, new, casting="same_kind")
+                p._bump_version()
 
     def _update(self, p, grad, state, group):
         raise NotImplementedError

@@ -33,11 +33,15 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay))
 
     def _update(self, p, grad, state, group):
+        # in place, as a NumPy user would write it: no new parameter or buffer arrays each step
         g = grad + group["weight_decay"] * p if group["weight_decay"] else grad
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
-            buf = g.copy() if buf is None else momentum * buf + (1 - group["dampening"]) * g
-            state["momentum_buffer"] = buf
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= momentum
+                buf += (1 - group["dampening"]) * g
             g = g + momentum * buf if group["nesterov"] else buf
-        return p - group["lr"] * g
+        p -= group["lr"] * g

@@ -1,0 +1,154 @@
+"""One MLP training step (forward, backward, SGD update) in each framework.
+
+Every implementation builds the same network from the same initial weights:
+Linear layers with ReLU between them, mean softmax cross-entropy on integer
+labels, plain SGD. `numpy_step` is the floor: the forward and backward
+passes written out by hand (the notes' "7 lines", seed 003), with the
+in-place updates a careful NumPy programmer would write.
+
+Each `make_*` returns a zero-argument function that runs one step on a
+fixed batch, or None when that framework is not installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIZES = {
+    "tiny": ([2, 4, 2], 4),
+    "small": ([64, 128, 64, 10], 64),
+    "mnist": ([784, 512, 256, 10], 256),
+    "deep": ([32] * 20 + [10], 32),  # 20 layers of 32 units
+}
+LR = 0.01
+
+
+def problem(name, dtype, seed=0):
+    """Initial weights (PyTorch layout: W is out x in) and one batch for network `name`."""
+    sizes, batch = SIZES[name]
+    rng = np.random.default_rng(seed)
+    weights = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        k = 1 / np.sqrt(n_in)
+        weights.append((rng.uniform(-k, k, (n_out, n_in)).astype(dtype), rng.uniform(-k, k, n_out).astype(dtype)))
+    x = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], batch)
+    return weights, x, y
+
+
+def make_numpy(weights, x, y):
+    params = [(w.copy(), b.copy()) for w, b in weights]
+    n = len(y)
+    rows = np.arange(n)
+
+    def step():
+        acts, h = [x], x
+        for i, (w, b) in enumerate(params):
+            h = h @ w.T
+            h += b
+            if i < len(params) - 1:
+                np.maximum(h, 0, out=h)
+            acts.append(h)
+        z = h - h.max(axis=1, keepdims=True)  # stable softmax cross-entropy
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        loss = np.mean(np.log(s[:, 0]) - z[rows, y])
+        g = e / s
+        g[rows, y] -= 1
+        g /= n
+        for i in range(len(params) - 1, -1, -1):
+            w, b = params[i]
+            dw, db = g.T @ acts[i], g.sum(axis=0)
+            if i:
+                g = g @ w
+                g *= acts[i] > 0
+            w -= LR * dw
+            b -= LR * db
+        return loss
+
+    return step, lambda: [a for wb in params for a in wb]
+
+
+def make_chainrule(weights, x, y):
+    import chainrule as cr
+
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        lin = cr.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
+        lin.weight.data, lin.bias.data = w.copy(), b.copy()
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(cr.nn.ReLU())
+    net = cr.nn.Sequential(*layers)
+    opt = cr.optim.SGD(net.parameters(), lr=LR)
+    xt, cross_entropy = cr.tensor(x), cr.nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad()
+        loss = cross_entropy(net(xt), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step, lambda: [p.data for p in net.parameters()]
+
+
+def make_torch(weights, x, y):
+    try:
+        import torch
+    except ImportError:
+        return None
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.from_numpy(w).dtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(net.parameters(), lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    cross_entropy = torch.nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad()
+        loss = cross_entropy(net(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step, lambda: [p.detach().numpy() for p in net.parameters()]
+
+
+def make_autograd(weights, x, y):
+    try:
+        import autograd
+        import autograd.numpy as anp
+    except ImportError:
+        return None
+    params = [a.copy() for wb in weights for a in wb]
+    rows = np.arange(len(y))
+
+    def loss_fn(params):
+        h = x
+        for i in range(0, len(params), 2):
+            h = anp.dot(h, params[i].T) + params[i + 1]
+            if i < len(params) - 2:
+                h = anp.maximum(h, 0)
+        z = h - anp.max(h, axis=1, keepdims=True)
+        return anp.mean(anp.log(anp.sum(anp.exp(z), axis=1)) - z[rows, y])
+
+    value_and_grad = autograd.value_and_grad(loss_fn)
+
+    def step():
+        loss, grads = value_and_grad(params)
+        for i, g in enumerate(grads):
+            params[i] = params[i] - LR * g
+        return float(loss)
+
+    return step, lambda: params
+
+
+FRAMEWORKS = {"numpy": make_numpy, "chainrule": make_chainrule, "torch": make_torch, "autograd": make_autograd}
