@@ -19,13 +19,14 @@ _numbering = itertools.count()
 
 
 class Node:
-    __slots__ = ("op", "inputs", "arrays", "params", "mutations", "origin", "index")
+    __slots__ = ("op", "inputs", "arrays", "params", "saved", "mutations", "origin", "index")
 
     def __init__(self, op, inputs, arrays, params, mutations):
         self.op = op
         self.inputs = inputs  # None once a backward pass has freed the graph
         self.arrays = arrays  # the inputs' arrays (constants as given), for rules run on arrays
         self.params = params
+        self.saved = None  # a residual the forward pass handed on (defop(saves=True)), for array-mode rules
         # The global in-place counter when recorded: an input whose _version
         # (the counter at its last in-place change) is larger changed since.
         self.mutations = mutations
@@ -42,6 +43,6 @@ _new = object.__new__
 def new_node(op, inputs, arrays, params, mutations):
     """Node(...) without the __init__ call (once per recorded op, so it counts)."""
     node = _new(Node)
-    node.op, node.inputs, node.arrays, node.params = op, inputs, arrays, params
+    node.op, node.inputs, node.arrays, node.params, node.saved = op, inputs, arrays, params, None
     node.mutations, node.origin, node.index = mutations, None, next(_numbering)
     return node

@@ -34,15 +34,15 @@ _new = object.__new__
 class Op:
     """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
 
-    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "doc",
+    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "saves", "doc",
                  "derivative", "convention", "domain", "__weakref__")
 
     def __call__(self, *args, **params):
-        # Unrolled for one and two inputs: this is the hot path of every op.
+        # Unrolled for one, two and three inputs: this is the hot path of every op.
         if len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                return self.forward(x, **params)
+                return self.forward(x, **params)[0] if self.saves else self.forward(x, **params)
             needs_grad, has_tangent = x._rg, state.open_levels and x._tangents is not None
             arrays = (x._data,)
             try:
@@ -53,7 +53,7 @@ class Op:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
             if not (x_is or y_is):
-                return self.forward(x, y, **params)
+                return self.forward(x, y, **params)[0] if self.saves else self.forward(x, y, **params)
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
             has_tangent = state.open_levels and (
                 (x_is and x._tangents is not None) or (y_is and y._tangents is not None))
@@ -62,17 +62,33 @@ class Op:
                 value = self.forward(*arrays, **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        elif len(args) == 3:  # linear(x, w, b), where(c, x, y), clip(x, lo, hi)
+            x, y, z = args
+            x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)
+            arrays = (x._data if x_is else x, y._data if y_is else y, z._data if z_is else z)
+            if not (x_is or y_is or z_is):
+                return self.forward(*arrays, **params)[0] if self.saves else self.forward(*arrays, **params)
+            needs_grad = (x_is and x._rg) or (y_is and y._rg) or (z_is and z._rg)
+            has_tangent = state.open_levels and (
+                (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
+                or (z_is and z._tangents is not None))
+            try:
+                value = self.forward(*arrays, **params)
+            except (ValueError, TypeError, IndexError) as exc:
+                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         else:
             tensors = [a for a in args if isinstance(a, Tensor)]
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             if not tensors:
-                return self.forward(*arrays, **params)
+                return self.forward(*arrays, **params)[0] if self.saves else self.forward(*arrays, **params)
             needs_grad = any(t._rg for t in tensors)
             has_tangent = state.open_levels and any(t._tangents is not None for t in tensors)
             try:
                 value = self.forward(*arrays, **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        if self.saves:
+            value, saved = value
         # Tensor._wrap, inlined: this line runs once per op
         out = _new(Tensor)
         out._data = value if type(value) is np.ndarray else np.asarray(value)
@@ -84,6 +100,8 @@ class Op:
         if needs_grad and state.grad_enabled:
             out._node = _new_node(self, args, arrays, params, state.mutations)  # edges back to the inputs
             out._rg = True
+            if self.saves:
+                out._node.saved = saved
         if has_tangent:
             forward.push_tangents(self, out, args, params)
         if state.anomaly:
@@ -114,7 +132,7 @@ class Op:
         return f"<op {self.name}>"
 
 
-def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False,
+def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, saves=False,
           derivative="", convention="", domain="real", doc=""):
     """Declare a primitive and add it to the op table; returns the callable Op.
 
@@ -124,6 +142,10 @@ def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False,
     - `jvp`: the same shape as `vjp`, or "linear" when the op is linear in
       its inputs, so applying the op to the tangents is the JVP.
     - `nondiff=True`: the result never requires grad (comparisons, argmax).
+    - `saves=True`: `forward` returns `(value, residual)`, an array the
+      backward pass can reuse (cross-entropy's softmax). The node keeps it
+      and VJP rules run on arrays get it as the keyword `saved`; rules run
+      on Tensors (higher order) get `saved=None` and work from the inputs.
     - `derivative`, `convention`, `domain`: documentation for docs/ops.md
       and the input domain the tests sample ("real", "positive", "unit").
 
@@ -137,7 +159,7 @@ def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False,
         tensor(12.)
     """
     op = Op()
-    op.name, op.forward, op.nondiff, op.variadic = name, forward, nondiff, variadic
+    op.name, op.forward, op.nondiff, op.variadic, op.saves = name, forward, nondiff, variadic, saves
     op.vjp = vjp if (variadic or vjp is None or isinstance(vjp, tuple)) else (vjp,)
     op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
     op.derivative, op.convention, op.domain = derivative, convention, domain

@@ -19,6 +19,8 @@ from .graph import leading_to, topological_order
 from .modes import state
 from .tensor import Tensor
 
+_new = object.__new__
+
 
 def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
     """`tensor.backward()`: accumulate d root / d leaf into every leaf's `.grad`."""
@@ -27,11 +29,11 @@ def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
             "backward() on a tensor that does not require grad: no input of the "
             "computation had requires_grad=True (or it ran under cr.no_grad())")
     if seed is None:
-        if root.size != 1:
+        if root._data.size != 1:
             raise ChainruleError(
                 f"backward() without a seed needs a single-element output, got shape {root.shape}; "
                 "reduce it first (e.g. .sum()) or pass grad= of the same shape")
-        seed = np.ones_like(root._data)
+        seed = np.ones(root._data.shape, root._data.dtype)
     else:
         seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed, dtype=root.dtype)
         if seed.shape != root.shape:
@@ -97,13 +99,15 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             if node.mutations != state.mutations:
                 _check_versions(node)
             op = node.op
+            params = node.params
             if as_tensors:
                 ans, values = t, inputs
             else:
                 ans, values = t._data, node.arrays
-            params = node.params
+                if node.saved is not None:
+                    params = {**params, "saved": node.saved}
             if not retain_graph:  # each node is visited once: free its saved values now
-                node.inputs = node.arrays = None
+                node.inputs = node.arrays = node.saved = None
             rules = None if op.variadic else op.vjp
             for i, x in enumerate(inputs):
                 if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
@@ -181,7 +185,11 @@ def _deposit(t, g, deposited):
         if id(g) in deposited or g.base is not None or not g.flags.writeable:
             g = g.copy()
         deposited.add(id(g))
-        t.grad = Tensor._wrap(g)
+        grad = _new(Tensor)  # Tensor._wrap, inlined: once per parameter per step
+        grad._data, grad._rg, grad.grad = g, False, None
+        grad._node = grad._tangents = None
+        grad._retains_grad, grad._version = False, 0
+        t.grad = grad
 
 
 def _check_versions(node):

@@ -13,6 +13,7 @@ from .errors import ChainruleError
 from .modes import state
 
 _FLOAT_KINDS = ("f",)
+_reverse = None  # the reverse-mode module, once Tensor.backward has first run
 
 
 def _check_can_require_grad(dtype):
@@ -128,9 +129,10 @@ class Tensor:
         `retain_graph=True`; `create_graph=True` records the backward pass so
         that `.grad` can itself be differentiated.
         """
-        from .reverse import backward
-
-        backward(self, grad, retain_graph, create_graph)
+        global _reverse
+        if _reverse is None:  # reverse.py builds on Tensor: import it on first use, then keep it
+            from . import reverse as _reverse
+        _reverse.backward(self, grad, retain_graph, create_graph)
 
     # ---- NumPy-like read-only views --------------------------------------
     shape = property(lambda self: self._data.shape, doc="Shape tuple.")
@@ -228,3 +230,4 @@ def _plain_index(index):
     if isinstance(index, tuple):
         return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
+

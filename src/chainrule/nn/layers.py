@@ -91,10 +91,14 @@ def _activation_module(fn, name, doc, **defaults):
     def forward(self, x):
         return fn(x, **{k: getattr(self, k) for k in defaults})
 
+    def forward_plain(self, x):  # no keyword arguments to gather (ReLU, Tanh, ...): called every step
+        return fn(x)
+
     def extra_repr(self):
         return ", ".join(f"{k}={getattr(self, k)}" for k in defaults)
 
-    return type(name, (Module,), {"__init__": __init__, "forward": forward, "extra_repr": extra_repr,
+    return type(name, (Module,), {"__init__": __init__, "forward": forward if defaults else forward_plain,
+                                  "extra_repr": extra_repr,
                                   "__doc__": doc})
 
 

@@ -49,7 +49,7 @@ softmax = defop(
 # higher-order recording), they do the textbook matrix products directly
 # instead of composing chainrule ops; with Tensors they compose ops as usual.
 def _linear(x, w, b=None):
-    out = np.matmul(x, np.swapaxes(w, -1, -2))
+    out = np.matmul(x, w.T if w.ndim == 2 else np.swapaxes(w, -1, -2))
     if b is not None:
         out += b  # out is fresh, so adding in place is safe
     return out
@@ -102,19 +102,26 @@ def _check_targets(logits, target, reduction):
     return target
 
 
-def _pick(a, target):
-    """a[..., target]: one entry per row of the last axis (plain fancy indexing on 2-D rows)."""
-    rows = a.reshape(-1, a.shape[-1])
-    return rows[np.arange(rows.shape[0]), target.reshape(-1)].reshape(target.shape)
+def _rows(a):
+    """a as 2-D rows over its last axis, and the index of each row (a view for contiguous a)."""
+    rows = a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    return rows, np.arange(rows.shape[0])
 
 
 def _softmax_xent(logits, target, reduction="none"):
+    # Saves softmax(logits) - onehot(target), the direction of the VJP, so the backward pass reuses it.
     target = _check_targets(logits, target, reduction)
-    losses = -_pick(_log_softmax(logits, axis=-1), target)
+    logp = _log_softmax(logits, axis=-1)
+    rows, index = _rows(logp)
+    flat_target = target.reshape(-1)
+    losses = -rows[index, flat_target].reshape(target.shape)
+    direction = np.exp(logp)
+    _rows(direction)[0][index, flat_target] -= 1
     if reduction == "none":
-        return losses
+        return losses, direction
     total = losses.sum()
-    return total if reduction == "sum" else total / losses.size  # an empty batch gives nan, as NumPy's mean
+    # an empty batch gives nan for the mean, as NumPy's mean
+    return (total if reduction == "sum" else total / losses.size), direction
 
 
 def _onehot(target, like):
@@ -135,13 +142,9 @@ def _xent_scale(g, target, reduction):
     return g / max(np.size(target), 1) if reduction == "mean" else g
 
 
-def _xent_vjp(g, ans, logits, target, reduction="none"):
-    if type(g) is np.ndarray:  # at NumPy speed: one fresh array, scaled in place
-        direction = np.exp(_log_softmax(logits, axis=-1))
-        rows = direction.reshape(-1, direction.shape[-1])  # a view: the array is fresh and contiguous
-        rows[np.arange(rows.shape[0]), np.asarray(target).reshape(-1)] -= 1
-        direction *= g[..., None] if reduction == "none" else _xent_scale(g, target, reduction)
-        return direction
+def _xent_vjp(g, ans, logits, target, reduction="none", saved=None):
+    if saved is not None:  # arrays: the forward pass's direction, scaled (a new array: saved may be reused)
+        return saved * (g[..., None] if reduction == "none" else _xent_scale(g, target, reduction))
     return _xent_scale(g, target, reduction) * _xent_direction(logits, target)
 
 
@@ -154,6 +157,6 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
 
 softmax_cross_entropy = defop(
     "softmax_cross_entropy", _softmax_xent,
-    vjp=(_xent_vjp, None), jvp=(_xent_jvp, None),
+    vjp=(_xent_vjp, None), jvp=(_xent_jvp, None), saves=True,
     derivative="softmax(z) - onehot(y)",
     doc="-log softmax(z)[y] per example, then reduced ('mean', 'sum' or 'none'); fused and stable.")

@@ -70,7 +70,10 @@ class Optimizer:
                 data = p._data
                 if not data.flags.writeable:  # a read-only or broadcast array: update a copy of it
                     p._data = data = data.copy()
-                new = self._update(data, p.grad._data, self.state.setdefault(p, {}), group)
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                new = self._update(data, p.grad._data, state, group)
                 if new is not None:
                     np.copyto(data, new, casting="same_kind")
                 p._bump_version()
