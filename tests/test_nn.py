@@ -103,6 +103,12 @@ def test_loss_errors_are_clear():
         F.mse_loss(cr.zeros((3, 1)), np.zeros(3))
     with pytest.raises(cr.OpError, match="targets"):
         F.cross_entropy(cr.zeros((2, 3)), np.array([0, 3]))
+    with pytest.raises(cr.OpError, match=r"targets must lie in \[0, 3\), got -1..0"):  # would wrap silently
+        F.cross_entropy(cr.zeros((2, 3)), np.array([0, -1]))
+    with pytest.raises(cr.OpError, match="integer class targets"):
+        F.cross_entropy(cr.zeros((2, 3)), np.array([0.0, 1.0]))
+    with pytest.raises(cr.ChainruleError, match="reduction"):
+        F.cross_entropy(cr.zeros((2, 3)), np.array([0, 1]), reduction="avg")
     with pytest.raises(cr.ChainruleError, match="-1 and \\+1"):
         F.hinge_loss(cr.zeros(2), np.array([0.0, 1.0]))
     with pytest.raises(cr.ChainruleError, match="probabilities"):

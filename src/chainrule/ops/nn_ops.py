@@ -16,15 +16,20 @@ from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
 
 
+# The reductions below call the ufuncs' reduce directly: ndarray.max / .sum go through a
+# Python wrapper that costs as much as the work itself on a small batch, in every step.
+_max, _sum, _min, _all = np.maximum.reduce, np.add.reduce, np.minimum.reduce, np.logical_and.reduce
+
+
 def _log_softmax(x, axis=-1):
     x = np.asarray(x)
     if not x.size:
         return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
-    m = x.max(axis=axis, keepdims=True)  # ndarray methods: this runs in every loss, so their speed counts
-    if not np.isfinite(m).all():  # a slice of all -inf (or inf, nan): shift it by 0 instead
+    m = _max(x, axis=axis, keepdims=True)
+    if not _all(np.isfinite(m), axis=None):  # a slice of all -inf (or inf, nan): shift it by 0 instead
         m = np.where(np.isfinite(m), m, 0)
     shifted = x - m
-    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted -= np.log(_sum(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
 
@@ -72,7 +77,7 @@ def _linear_dweight(g, ans, x, w, b=None):
 def _linear_dbias(g, ans, x, w, b=None):
     # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
     if type(g) is np.ndarray and np.shape(b) == g.shape[-1:]:
-        return g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim != 1 else g
+        return _sum(g, axis=0) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim != 1 else g)
     return g
 
 
@@ -96,30 +101,28 @@ def _check_targets(logits, target, reduction):
     if np.shape(logits)[:-1] != target.shape:
         raise ValueError(f"cross_entropy: logits {np.shape(logits)} need targets of shape "
                          f"{np.shape(logits)[:-1]}, got {target.shape}")
-    classes = np.shape(logits)[-1]
-    if target.size and (target.min() < 0 or target.max() >= classes):
-        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), got {target.min()}..{target.max()}")
     return target
-
-
-def _rows(a):
-    """a as 2-D rows over its last axis, and the index of each row (a view for contiguous a)."""
-    rows = a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
-    return rows, np.arange(rows.shape[0])
 
 
 def _softmax_xent(logits, target, reduction="none"):
     # Saves softmax(logits) - onehot(target), the direction of the VJP, so the backward pass reuses it.
     target = _check_targets(logits, target, reduction)
     logp = _log_softmax(logits, axis=-1)
-    rows, index = _rows(logp)
-    flat_target = target.reshape(-1)
-    losses = -rows[index, flat_target].reshape(target.shape)
+    classes = logp.shape[-1]
+    rows = logp.reshape(-1, classes)  # views: logp and direction are fresh, contiguous arrays
+    index, picked = np.arange(rows.shape[0]), target.reshape(-1)
+    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
+        if picked.size and picked.dtype.kind == "i" and _min(picked) < 0:
+            raise IndexError
+        losses = -rows[index, picked].reshape(target.shape)
+    except IndexError:
+        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
+                         f"got {target.min()}..{target.max()}") from None
     direction = np.exp(logp)
-    _rows(direction)[0][index, flat_target] -= 1
+    direction.reshape(-1, classes)[index, picked] -= 1
     if reduction == "none":
         return losses, direction
-    total = losses.sum()
+    total = _sum(losses, axis=None)
     # an empty batch gives nan for the mean, as NumPy's mean
     return (total if reduction == "sum" else total / losses.size), direction
 
