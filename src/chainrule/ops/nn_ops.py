@@ -15,7 +15,6 @@ from .elementwise import exp
 from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
 
-
 # The reductions below call the ufuncs' reduce directly: ndarray.max / .sum go through a
 # Python wrapper that costs as much as the work itself on a small batch, in every step.
 _max, _sum, _min, _all = np.maximum.reduce, np.add.reduce, np.minimum.reduce, np.logical_and.reduce
