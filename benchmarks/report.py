@@ -11,6 +11,10 @@ def _table(headers, rows):
     return "\n".join(lines)
 
 
+def _ratio(r):
+    return f"{r:.1f}x" if r >= 0.1 else f"{r:.2g}x"
+
+
 def _time(seconds):
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -23,7 +27,9 @@ class Report:
     def __init__(self, date, machine):
         self.parts = [f"# chainrule benchmarks\n\n{date} on {machine}.\n\n"
                       "Ratios are against the floor (hand-written NumPy unless said otherwise); "
-                      "lower is faster. Medians of interleaved repetitions in one process."]
+                      "lower is faster. Medians of interleaved repetitions in one process. PyTorch runs with "
+                      "one intra-op thread except on the MNIST-size step (all cores), idle threads sleeping "
+                      "(OMP_WAIT_POLICY=PASSIVE), so its spinning threads do not slow the next contender."]
         self.mlp_rows = []
 
     def note(self, text):
@@ -57,7 +63,7 @@ class Report:
         body = []
         for task, medians in table.items():
             base = medians[floor]
-            body.append([task, *(f"{_time(medians[n])} ({medians[n] / base:.1f}x)" if n in medians else "-"
+            body.append([task, *(f"{_time(medians[n])} ({_ratio(medians[n] / base)})" if n in medians else "-"
                                  for n in names)])
         self.parts.append(f"## {title}\n\n" + _table(["task", *names], body))
 

@@ -66,7 +66,7 @@ def mlp_section(report, quick):
             steps = {name: made[0] for name, make in mlp_step.FRAMEWORKS.items()
                      if (made := make(weights, x, y)) is not None}
             check_agree(steps, convert=float, rtol=1e-4)  # the same loss from the same weights
-            rounds = 3 if quick else (15 if size == "mnist" else 31)
+            rounds = 3 if quick else (21 if size == "mnist" else 61)
             medians = interleaved_medians(steps, rounds, min_time=0.002 if quick else 0.02)
             floor = medians["numpy"]
             ratios = {name: t / floor for name, t in medians.items()}
@@ -101,7 +101,7 @@ def micrograd_section(report, quick):
         report.note("micrograd is not installed: `pip install micrograd` to compare with its two-moons demo.")
         return
     check_agree(fns, convert=float, rtol=1e-9)
-    report.timings("micrograd's two-moons demo, one training step (MLP 2-16-16-1, 100 points)",
+    report.timings("micrograd's two-moons demo, one training step (MLP 2-16-16-1, 100 points; ratios to micrograd)",
                    {"step": interleaved_medians(fns, 2 if quick else 7, warmup=1)}, floor="micrograd")
 
 

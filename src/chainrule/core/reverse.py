@@ -175,14 +175,14 @@ def _match(g, x, as_tensors):
 
 def _deposit(t, g, deposited):
     """Accumulate into t.grad, never sharing an array with another .grad."""
-    if isinstance(g, Tensor):
+    if type(g) is not np.ndarray:  # a Tensor (create_graph): keep its graph
         t.grad = g if t.grad is None else t.grad + g
     elif t.grad is not None:
         t.grad = Tensor._wrap(t.grad._data + g)
     else:
         # Rules may pass one array to several inputs (add's g) or return a
         # view (broadcasting): copy those, keep fresh arrays as they are.
-        if id(g) in deposited or g.base is not None or not g.flags.writeable:
+        if g.base is not None or id(g) in deposited or not g.flags.writeable:
             g = g.copy()
         deposited.add(id(g))
         grad = _new(Tensor)  # Tensor._wrap, inlined: once per parameter per step

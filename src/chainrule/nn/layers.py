@@ -39,9 +39,8 @@ class Linear(Module):
         self.bias = Parameter(rng.uniform(-k, k, out_features).astype(dtype)) if bias else None
 
     def forward(self, x):
-        if self.bias is None:
-            return ops.linear(x, self.weight)
-        return ops.linear(x, self.weight, self.bias)
+        bias = self.bias
+        return ops.linear(x, self.weight) if bias is None else ops.linear(x, self.weight, bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -104,21 +104,33 @@ def _check_targets(logits, target, reduction):
 
 
 def _softmax_xent(logits, target, reduction="none"):
-    # Saves softmax(logits) - onehot(target), the direction of the VJP, so the backward pass reuses it.
+    # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
+    # shifted exponential: the same few passes a hand-written NumPy loss makes.
     target = _check_targets(logits, target, reduction)
-    logp = _log_softmax(logits, axis=-1)
-    classes = logp.shape[-1]
-    rows = logp.reshape(-1, classes)  # views: logp and direction are fresh, contiguous arrays
-    index, picked = np.arange(rows.shape[0]), target.reshape(-1)
-    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
-        if picked.size and picked.dtype.kind == "i" and _min(picked) < 0:
-            raise IndexError
-        losses = -rows[index, picked].reshape(target.shape)
-    except IndexError:
-        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
-                         f"got {target.min()}..{target.max()}") from None
-    direction = np.exp(logp)
-    direction.reshape(-1, classes)[index, picked] -= 1
+    x = np.asarray(logits)
+    classes = x.shape[-1]
+    if not x.size:
+        losses, direction = np.zeros(target.shape, x.dtype), np.zeros_like(x)
+    else:
+        rows = x if x.ndim == 2 else x.reshape(-1, classes)
+        m = _max(rows, axis=1, keepdims=True)
+        if not _all(np.isfinite(m), axis=None):  # a row of all -inf (or inf, nan): shift it by 0 instead
+            m = np.where(np.isfinite(m), m, 0)
+        z = rows - m
+        e = np.exp(z)
+        s = _sum(e, axis=1, keepdims=True)
+        index, picked = np.arange(rows.shape[0]), target.reshape(-1)
+        try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
+            if picked.dtype.kind == "i" and _min(picked) < 0:
+                raise IndexError
+            losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
+        except IndexError:
+            raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
+                             f"got {target.min()}..{target.max()}") from None
+        direction = e
+        direction /= s
+        direction[index, picked] -= 1
+        losses, direction = losses.reshape(target.shape), direction.reshape(x.shape)
     if reduction == "none":
         return losses, direction
     total = _sum(losses, axis=None)
@@ -141,7 +153,7 @@ def _xent_scale(g, target, reduction):
     """The adjoint of each example's loss: g itself, or g shared out by the reduction."""
     if reduction == "none":
         return expand_dims(g, -1)
-    return g / max(np.size(target), 1) if reduction == "mean" else g
+    return g / max(target.size, 1) if reduction == "mean" else g
 
 
 def _xent_vjp(g, ans, logits, target, reduction="none", saved=None):
