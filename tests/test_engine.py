@@ -217,3 +217,12 @@ def test_advanced_indexing_accumulates_repeats():
     m = cr.tensor([1.0, -2.0, 3.0], requires_grad=True)
     m[m > 0].sum().backward()
     np.testing.assert_array_equal(m.grad.numpy(), [1.0, 0.0, 1.0])
+
+
+def test_zero_dim_gradients_are_arrays_after_fan_out_and_accumulation():
+    # NumPy returns a scalar, not a 0-d array, when two 0-d arrays are added: .grad must still hold an ndarray
+    x = cr.tensor(2.0, requires_grad=True)
+    (x * x + x * 3).backward()
+    assert type(x.grad.data) is np.ndarray and x.grad.item() == 7.0
+    (x * x).backward()  # accumulates into the existing .grad
+    assert type(x.grad.data) is np.ndarray and x.grad.item() == 11.0

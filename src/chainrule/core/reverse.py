@@ -175,10 +175,13 @@ def _match(g, x, as_tensors):
 
 def _deposit(t, g, deposited):
     """Accumulate into t.grad, never sharing an array with another .grad."""
-    if type(g) is not np.ndarray:  # a Tensor (create_graph): keep its graph
+    if isinstance(g, Tensor):  # create_graph: keep its graph
         t.grad = g if t.grad is None else t.grad + g
-    elif t.grad is not None:
-        t.grad = Tensor._wrap(t.grad._data + g)
+        return
+    if type(g) is not np.ndarray:  # adding two 0-d adjoints gives a NumPy scalar
+        g = np.asarray(g)
+    if t.grad is not None:
+        t.grad = Tensor._wrap(np.asarray(t.grad._data + g))
     else:
         # Rules may pass one array to several inputs (add's g) or return a
         # view (broadcasting): copy those, keep fresh arrays as they are.
