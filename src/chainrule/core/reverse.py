@@ -118,8 +118,9 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
                 gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 # Undo broadcasting and match the dtype: here, once, for every op.
-                if as_tensors or type(gi) is not np.ndarray or gi.shape != values[i].shape \
-                        or gi.dtype != values[i].dtype:
+                value = values[i]
+                if as_tensors or type(gi) is not np.ndarray or gi.shape != value.shape \
+                        or (gi.dtype is not value.dtype and gi.dtype != value.dtype):  # identity: the usual case
                     gi = _match(gi, x, as_tensors)
                 if anomaly:
                     from .anomaly import check_backward
