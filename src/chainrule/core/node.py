@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 
-_numbering = itertools.count()
+numbering = itertools.count()  # shared with Op.__call__, which creates nodes inline
 
 
 class Node:
@@ -31,18 +31,8 @@ class Node:
         # (the counter at its last in-place change) is larger changed since.
         self.mutations = mutations
         self.origin = None  # user source line, kept only under detect_anomaly
-        self.index = next(_numbering)  # creation order: a topological order of the graph
+        self.index = next(numbering)  # creation order: a topological order of the graph
 
     def __repr__(self):
         return f"<Node {self.op.name}>"
 
-
-_new = object.__new__
-
-
-def new_node(op, inputs, arrays, params, mutations):
-    """Node(...) without the __init__ call (once per recorded op, so it counts)."""
-    node = _new(Node)
-    node.op, node.inputs, node.arrays, node.params, node.saved = op, inputs, arrays, params, None
-    node.mutations, node.origin, node.index = mutations, None, next(_numbering)
-    return node

@@ -24,11 +24,13 @@ import numpy as np
 from . import forward
 from .errors import OpError
 from .modes import state
-from .node import new_node as _new_node
+from .node import Node
+from .node import numbering as _numbering
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
 _new = object.__new__
+_next_index = _numbering.__next__
 
 
 class Op:
@@ -87,7 +89,8 @@ class Op:
                 value = self.forward(*arrays, **params)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
-        if self.saves:
+        saves = self.saves
+        if saves:
             value, saved = value
         # Tensor._wrap, inlined: this line runs once per op
         out = _new(Tensor)
@@ -98,10 +101,12 @@ class Op:
         if self.nondiff:
             return out
         if needs_grad and state.grad_enabled:
-            out._node = _new_node(self, args, arrays, params, state.mutations)  # edges back to the inputs
+            # Node(...) without __init__ (once per recorded op): edges back to the inputs, numbered in creation order
+            out._node = node = _new(Node)
+            node.op, node.inputs, node.arrays, node.params = self, args, arrays, params
+            node.saved = saved if saves else None
+            node.mutations, node.origin, node.index = state.mutations, None, _next_index()
             out._rg = True
-            if self.saves:
-                out._node.saved = saved
         if has_tangent:
             forward.push_tangents(self, out, args, params)
         if state.anomaly:
