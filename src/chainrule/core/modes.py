@@ -122,9 +122,4 @@ def tangent_ceiling(level: int):
         state.tangent_ceiling = saved
 
 
-def grad_mode(enabled: bool):
-    """`enable_grad()` or `no_grad()` by a flag (for the reverse sweep)."""
-    return enable_grad() if enabled else no_grad()
-
-
 __all__ = ["no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled", "state"]

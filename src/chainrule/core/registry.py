@@ -44,7 +44,8 @@ class Op:
         if len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                return self.forward(x, **params)[0] if self.saves else self.forward(x, **params)
+                value = self.forward(x, **params)
+                return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad, has_tangent = x._rg, state.open_levels and x._tangents is not None
             arrays = (x._data,)
             try:
@@ -55,7 +56,8 @@ class Op:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
             if not (x_is or y_is):
-                return self.forward(x, y, **params)[0] if self.saves else self.forward(x, y, **params)
+                value = self.forward(x, y, **params)
+                return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
             has_tangent = state.open_levels and (
                 (x_is and x._tangents is not None) or (y_is and y._tangents is not None))
@@ -69,7 +71,8 @@ class Op:
             x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)
             arrays = (x._data if x_is else x, y._data if y_is else y, z._data if z_is else z)
             if not (x_is or y_is or z_is):
-                return self.forward(*arrays, **params)[0] if self.saves else self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params)
+                return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = (x_is and x._rg) or (y_is and y._rg) or (z_is and z._rg)
             has_tangent = state.open_levels and (
                 (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
@@ -82,7 +85,8 @@ class Op:
             tensors = [a for a in args if isinstance(a, Tensor)]
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             if not tensors:
-                return self.forward(*arrays, **params)[0] if self.saves else self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params)
+                return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = any(t._rg for t in tensors)
             has_tangent = state.open_levels and any(t._tangents is not None for t in tensors)
             try:

@@ -19,8 +19,6 @@ from .graph import leading_to, topological_order
 from .modes import state
 from .tensor import Tensor
 
-_new = object.__new__
-
 
 def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
     """`tensor.backward()`: accumulate d root / d leaf into every leaf's `.grad`."""
@@ -189,11 +187,7 @@ def _deposit(t, g, deposited):
         if g.base is not None or id(g) in deposited or not g.flags.writeable:
             g = g.copy()
         deposited.add(id(g))
-        grad = _new(Tensor)  # Tensor._wrap, inlined: once per parameter per step
-        grad._data, grad._rg, grad.grad = g, False, None
-        grad._node = grad._tangents = None
-        grad._retains_grad, grad._version = False, 0
-        t.grad = grad
+        t.grad = Tensor._wrap(g)
 
 
 def _check_versions(node):

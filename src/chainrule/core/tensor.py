@@ -230,4 +230,3 @@ def _plain_index(index):
     if isinstance(index, tuple):
         return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
-

@@ -11,16 +11,21 @@ from .. import ops
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 from ..ops import elu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, step, tanh  # noqa: F401
+from ..ops.nn_ops import REDUCTIONS
+
+
+def _check_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ChainruleError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def _reduce(losses, reduction):
+    _check_reduction(reduction)
     if reduction == "mean":
         return ops.mean(losses)
     if reduction == "sum":
         return ops.sum(losses)
-    if reduction == "none":
-        return losses
-    raise ChainruleError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return losses  # "none"
 
 
 def _values(x):
@@ -54,8 +59,7 @@ def cross_entropy(logits, target, reduction="mean"):
         >>> round(cr.nn.functional.cross_entropy(cr.zeros((2, 4)), np.array([0, 3])).item(), 4)
         1.3863
     """
-    if reduction not in ("mean", "sum", "none"):
-        _reduce(None, reduction)  # the one error message for a bad reduction
+    _check_reduction(reduction)
     return ops.softmax_cross_entropy(logits, _values(target), reduction=reduction)
 
 

@@ -41,4 +41,3 @@ def keepdims_shape(shape, axis):
     """The shape a reduction over `axis` has with keepdims=True."""
     axes = normalize_axes(axis, len(shape))
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
-

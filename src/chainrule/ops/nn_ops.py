@@ -20,14 +20,20 @@ from .shape import expand_dims, reshape, swapaxes
 _max, _sum, _min, _all = np.maximum.reduce, np.add.reduce, np.minimum.reduce, np.logical_and.reduce
 
 
+def _shift_by_max(x, axis):
+    """x minus its maximum along `axis` (a fresh array), so exp() cannot overflow; a slice of all
+    -inf (or with inf, nan) is shifted by 0 instead. x is a non-empty ndarray."""
+    m = _max(x, axis=axis, keepdims=True)
+    if not _all(np.isfinite(m), axis=None):
+        m = np.where(np.isfinite(m), m, 0)
+    return x - m
+
+
 def _log_softmax(x, axis=-1):
     x = np.asarray(x)
     if not x.size:
         return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
-    m = _max(x, axis=axis, keepdims=True)
-    if not _all(np.isfinite(m), axis=None):  # a slice of all -inf (or inf, nan): shift it by 0 instead
-        m = np.where(np.isfinite(m), m, 0)
-    shifted = x - m
+    shifted = _shift_by_max(x, axis)
     shifted -= np.log(_sum(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
@@ -75,8 +81,8 @@ def _linear_dweight(g, ans, x, w, b=None):
 
 def _linear_dbias(g, ans, x, w, b=None):
     # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
-    if type(g) is np.ndarray and np.shape(b) == g.shape[-1:]:
-        return _sum(g, axis=0) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim != 1 else g)
+    if type(g) is np.ndarray and g.ndim > 1 and np.shape(b) == g.shape[-1:]:
+        return _sum(g.reshape(-1, g.shape[-1]), axis=0)  # a view of g for the usual 2-D batch
     return g
 
 
@@ -112,14 +118,10 @@ def _softmax_xent(logits, target, reduction="none"):
     if not x.size:
         losses, direction = np.zeros(target.shape, x.dtype), np.zeros_like(x)
     else:
-        rows = x if x.ndim == 2 else x.reshape(-1, classes)
-        m = _max(rows, axis=1, keepdims=True)
-        if not _all(np.isfinite(m), axis=None):  # a row of all -inf (or inf, nan): shift it by 0 instead
-            m = np.where(np.isfinite(m), m, 0)
-        z = rows - m
+        z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
         e = np.exp(z)
         s = _sum(e, axis=1, keepdims=True)
-        index, picked = np.arange(rows.shape[0]), target.reshape(-1)
+        index, picked = np.arange(z.shape[0]), target.reshape(-1)
         try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
             if picked.dtype.kind == "i" and _min(picked) < 0:
                 raise IndexError
@@ -166,7 +168,7 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
     per_example = sum(t * _xent_direction(logits, target), axis=-1)
     if reduction == "none":
         return per_example
-    return sum(per_example) / max(np.size(target), 1) if reduction == "mean" else sum(per_example)
+    return sum(per_example) / max(target.size, 1) if reduction == "mean" else sum(per_example)
 
 
 softmax_cross_entropy = defop(
