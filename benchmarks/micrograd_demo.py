@@ -13,6 +13,11 @@ import numpy as np
 ALPHA = 1e-4  # the demo's L2 strength
 
 
+def learning_rate(k):
+    """The demo's schedule: 1.0 decaying linearly to 0.1 over 100 steps."""
+    return 1.0 - 0.9 * k / 100
+
+
 def make_demo(n_samples=100, seed=1337):
     """{"micrograd": step, "chainrule": step} on the same data and weights, or None without micrograd."""
     try:
@@ -34,7 +39,7 @@ def make_demo(n_samples=100, seed=1337):
         model.zero_grad()
         total.backward()
         for p in model.parameters():
-            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+            p.data -= learning_rate(k) * p.grad
         return total.data
 
     net = cr.nn.MLP([2, 16, 16, 1], activation="relu")
@@ -46,7 +51,7 @@ def make_demo(n_samples=100, seed=1337):
     Xt, yt = cr.tensor(X), cr.tensor(y[:, None].astype(np.float64))
 
     def chainrule_step(k=0):
-        opt.param_groups[0]["lr"] = 1.0 - 0.9 * k / 100
+        opt.param_groups[0]["lr"] = learning_rate(k)
         opt.zero_grad()
         total = cr.relu(1 - yt * net(Xt)).mean() + ALPHA * sum((p * p).sum() for p in params)
         total.backward()

@@ -11,10 +11,8 @@ Budget: chainrule under 3 us per op on the CI machine.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+from timing import interleaved_medians
 
 import chainrule as cr
 
@@ -49,14 +47,10 @@ def numpy_step(x0):
 def measure(repeats=REPEATS):
     x0 = np.array([0.3])
     np.testing.assert_allclose(chainrule_step(x0).numpy(), numpy_step(x0))  # same computation
-    ours, floor = [], []
-    for _ in range(repeats):
-        for fn, times in ((chainrule_step, ours), (numpy_step, floor)):
-            start = time.perf_counter()
-            fn(x0)
-            times.append(time.perf_counter() - start)
+    medians = interleaved_medians({"chainrule": lambda: chainrule_step(x0), "numpy": lambda: numpy_step(x0)},
+                                  rounds=repeats)
     ops = LAYERS * 3
-    return statistics.median(ours) / ops * 1e6, statistics.median(floor) / ops * 1e6
+    return medians["chainrule"] / ops * 1e6, medians["numpy"] / ops * 1e6
 
 
 def main():

@@ -42,11 +42,11 @@ class Report:
         body = []
         for size, dtype, floor, ratios in rows:
             ours = ratios["chainrule"]
-            beats = all(ours < ratios[o] for o in ("torch",) if o in ratios and size != "mnist")
-            met = ours <= targets[size] and beats
+            versus_torch = size != "mnist" and "torch" in ratios  # the target: faster than PyTorch, except MNIST
+            met = ours <= targets[size] and (not versus_torch or ours < ratios["torch"])
             body.append([size, dtype, _time(floor), f"{ours:.2f}x",
                          *(f"{ratios[o]:.2f}x" if o in ratios else "-" for o in others),
-                         f"<= {targets[size]}" + (", < torch" if size != "mnist" and "torch" in ratios else ""),
+                         f"<= {targets[size]}" + (", < torch" if versus_torch else ""),
                          "yes" if met else "NO"])
         self.parts.append("## MLP training step (forward, backward, SGD update)\n\n"
                           "tiny 2-4-2 batch 4; small 64-128-64-10 batch 64; mnist 784-512-256-10 batch 256; "
