@@ -101,6 +101,31 @@ def test_jacfwd_equals_jacrev(name):
                                rtol=0, atol=1e-10)
 
 
+EXACT = sorted(name for name, op in OPS.items() if op.exact)
+
+
+def test_exact_ops_include_the_unary_elementwise_ones():
+    # a guard against the flag being dropped (the sweep would still be right, only slower)
+    assert {"tanh", "exp", "log", "sigmoid", "relu", "softmax", "log_softmax"} <= set(EXACT)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", EXACT)
+def test_exact_ops_rules_return_the_input_shape_and_dtype(name, dtype):
+    # The sweep passes an exact op's adjoints on without unbroadcasting or
+    # casting them, so each rule must itself return its input's layout.
+    rng = np.random.default_rng(0)
+    op = OPS[name]
+    for args, params in CASES[name]:
+        arrays = [a.astype(dtype) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in args]
+        with np.errstate(all="ignore"):  # float16 overflows are beside the point here
+            ans = np.asarray(op.forward(*arrays, **params))
+            g = rng.normal(size=ans.shape).astype(ans.dtype)
+            for i, x in enumerate(arrays):
+                gi = op.vjp[i](g, ans, *arrays, **params)
+                assert np.shape(gi) == x.shape and np.result_type(gi) == x.dtype, (name, x.shape, dtype)
+
+
 @pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.nondiff))
 def test_nondifferentiable_ops_record_nothing(name):
     args, params = CASES[name][0]

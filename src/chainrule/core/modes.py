@@ -19,8 +19,9 @@ class _State:
         # Forward mode propagates only tangents of levels below this ceiling;
         # see forward.py for why a rule must not see its own level.
         self.tangent_ceiling = 1 << 62
-        # Counts in-place changes of any tensor. A node recorded at the current
-        # count cannot have seen its inputs change, so the sweep skips the check.
+        # The reading of node.py's clock at the latest in-place change of any
+        # tensor. A node numbered after it cannot have seen its inputs change,
+        # so the sweep skips the check.
         self.mutations = 0
         # Forward-mode levels of the jvp calls now running. Empty (the common
         # case) means no op needs to look at tangents at all.

@@ -19,51 +19,53 @@ arrays and, when an input requires grad, links the result to a Node.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import forward
 from .errors import OpError
 from .modes import state
-from .node import Node
-from .node import numbering as _numbering
+from .node import Node, clock
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
 _new = object.__new__
-_next_index = _numbering.__next__
+_tick = clock.__next__
 
 
 class Op:
     """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
 
-    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "saves", "doc",
+    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "saves", "exact", "doc",
                  "derivative", "convention", "domain", "__weakref__")
 
     def __call__(self, *args, **params):
         # Unrolled for one, two and three inputs: this is the hot path of every op.
+        # `if params` skips unpacking an empty **params, which costs as much as a small ufunc's dispatch.
         if len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                value = self.forward(x, **params)
+                value = self.forward(x, **params) if params else self.forward(x)
                 return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad, has_tangent = x._rg, state.open_levels and x._tangents is not None
             arrays = (x._data,)
             try:
-                value = self.forward(arrays[0], **params)
+                value = self.forward(arrays[0], **params) if params else self.forward(arrays[0])
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shape: {_shapes(args)})") from None
         elif len(args) == 2:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
             if not (x_is or y_is):
-                value = self.forward(x, y, **params)
+                value = self.forward(x, y, **params) if params else self.forward(x, y)
                 return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
             has_tangent = state.open_levels and (
                 (x_is and x._tangents is not None) or (y_is and y._tangents is not None))
             arrays = (x._data if x_is else x, y._data if y_is else y)
             try:
-                value = self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         elif len(args) == 3:  # linear(x, w, b), where(c, x, y), clip(x, lo, hi)
@@ -71,45 +73,47 @@ class Op:
             x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)
             arrays = (x._data if x_is else x, y._data if y_is else y, z._data if z_is else z)
             if not (x_is or y_is or z_is):
-                value = self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
                 return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = (x_is and x._rg) or (y_is and y._rg) or (z_is and z._rg)
             has_tangent = state.open_levels and (
                 (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
                 or (z_is and z._tangents is not None))
             try:
-                value = self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         else:
             tensors = [a for a in args if isinstance(a, Tensor)]
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             if not tensors:
-                value = self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
                 return value[0] if self.saves else value  # no graph: no residual to keep
             needs_grad = any(t._rg for t in tensors)
             has_tangent = state.open_levels and any(t._tangents is not None for t in tensors)
             try:
-                value = self.forward(*arrays, **params)
+                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
             except (ValueError, TypeError, IndexError) as exc:
                 raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         saves = self.saves
         if saves:
             value, saved = value
-        # Tensor._wrap, inlined: this line runs once per op
+        # Tensor._wrap, inlined: this runs once per op
         out = _new(Tensor)
         out._data = value if type(value) is np.ndarray else np.asarray(value)
-        out.grad = out._node = out._tangents = None
-        out._rg = out._retains_grad = False
+        out.grad = out._tangents = None
+        out._retains_grad = False
         out._version = 0
-        if self.nondiff:
-            return out
-        if needs_grad and state.grad_enabled:
+        if self.nondiff or not (needs_grad and state.grad_enabled):
+            out._node, out._rg = None, False
+            if self.nondiff:
+                return out
+        else:
             # Node(...) without __init__ (once per recorded op): edges back to the inputs, numbered in creation order
             out._node = node = _new(Node)
-            node.op, node.inputs, node.arrays, node.params = self, args, arrays, params
-            node.saved = saved if saves else None
-            node.mutations, node.origin, node.index = state.mutations, None, _next_index()
+            node.op, node.inputs, node.arrays, node.params, node.index = self, args, arrays, params, _tick()
+            if saves:
+                node.saved = saved
             out._rg = True
         if has_tangent:
             forward.push_tangents(self, out, args, params)
@@ -121,10 +125,8 @@ class Op:
 
     def vjp_rule(self, argnum):
         """The VJP rule for input `argnum`, or None if not differentiable there."""
-        if self.variadic:
-            return lambda g, ans, *xs, **p: self.vjp(argnum, g, ans, *xs, **p)
         rules = self.vjp
-        return rules[argnum] if argnum < len(rules) else None
+        return rules[argnum] if rules is not None and (self.variadic or argnum < len(rules)) else None
 
     def jvp_rule(self, argnum):
         """The JVP rule for input `argnum`, "linear", or None."""
@@ -141,7 +143,7 @@ class Op:
         return f"<op {self.name}>"
 
 
-def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, saves=False,
+def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, saves=False, exact=False,
           derivative="", convention="", domain="real", doc=""):
     """Declare a primitive and add it to the op table; returns the callable Op.
 
@@ -155,6 +157,10 @@ def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, s
       backward pass can reuse (cross-entropy's softmax). The node keeps it
       and VJP rules run on arrays get it as the keyword `saved`; rules run
       on Tensors (higher order) get `saved=None` and work from the inputs.
+    - `exact=True`: given ndarrays, every VJP rule returns an ndarray of
+      exactly its input's shape and dtype (nothing to unbroadcast or cast),
+      so the sweep skips checking (unary elementwise ops; tests/test_ops.py
+      holds every op declared so to it).
     - `derivative`, `convention`, `domain`: documentation for docs/ops.md
       and the input domain the tests sample ("real", "positive", "unit").
 
@@ -169,7 +175,11 @@ def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, s
     """
     op = Op()
     op.name, op.forward, op.nondiff, op.variadic, op.saves = name, forward, nondiff, variadic, saves
-    op.vjp = vjp if (variadic or vjp is None or isinstance(vjp, tuple)) else (vjp,)
+    op.exact = exact
+    if variadic:
+        op.vjp = None if vjp is None else _EveryInput(vjp)
+    else:
+        op.vjp = vjp if (vjp is None or isinstance(vjp, tuple)) else (vjp,)
     op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
     op.derivative, op.convention, op.domain = derivative, convention, domain
     op.doc = doc
@@ -177,6 +187,22 @@ def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, s
         raise OpError(f"defop({name!r}): give a vjp rule, or nondiff=True for an op with no derivative")
     OPS[name] = op
     return op
+
+
+class _EveryInput:
+    """A variadic op's VJP rules: `rules[i]` is its one rule, told it serves input i.
+
+    Indexable like the tuple of rules other ops have, so the sweep looks up
+    every op's rule the same way.
+    """
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, argnum):
+        return partial(self.rule, argnum)
 
 
 def builtin_ops() -> dict[str, Op]:

@@ -19,6 +19,8 @@ from .graph import leading_to, topological_order
 from .modes import state
 from .tensor import Tensor
 
+ndarray = np.ndarray
+
 
 def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
     """`tensor.backward()`: accumulate d root / d leaf into every leaf's `.grad`."""
@@ -69,23 +71,28 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
         as_tensors = create_graph or any(t._tangents for t in order)
     else:
         as_tensors = create_graph
+    # Adjoints keyed by the tensor itself: tensors hash by identity, and two
+    # live objects never share a hash, so `==` (elementwise) is never called.
     adjoint, heap, leaves = {}, [], []
     for r, s in zip(roots, seeds):
         s = _as_kind(s, as_tensors)
-        if id(r) in adjoint:
-            adjoint[id(r)] = adjoint[id(r)] + s
+        if s.dtype != r.dtype:  # every adjoint has its tensor's dtype (exact ops pass theirs on unchecked)
+            s = cast(s, dtype=r.dtype)
+        if r in adjoint:
+            adjoint[r] = adjoint[r] + s
         else:
-            adjoint[id(r)] = s
+            adjoint[r] = s
             _enqueue(r, heap, leaves, target_ids)
     deposited = set()
     accumulate = targets is None
     pop, get = adjoint.pop, adjoint.get
     anomaly = state.anomaly
+    last_change = state.mutations  # rules change nothing in place: fixed for the sweep
     saved_mode, state.grad_enabled = state.grad_enabled, bool(create_graph)  # record rules only for create_graph
     try:
         while heap:
             t = heappop(heap)[1]
-            g = pop(id(t))
+            g = pop(t)
             if accumulate and t._retains_grad:
                 _deposit(t, g, deposited)
             node = t._node
@@ -94,55 +101,57 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 raise GraphFreedError(
                     f"backward through {node.op.name} a second time: its graph was freed by the "
                     "first backward; call backward(retain_graph=True) the first time to keep it")
-            if node.mutations != state.mutations:
+            if node.index < last_change:  # something changed in place since this op ran
                 _check_versions(node)
             op = node.op
-            params = node.params
+            rules, params, exact = op.vjp, node.params, op.exact
             if as_tensors:
                 ans, values = t, inputs
             else:
                 ans, values = t._data, node.arrays
-                if node.saved is not None:
+                if op.saves:
                     params = {**params, "saved": node.saved}
             if not retain_graph:  # each node is visited once: free its saved values now
-                node.inputs = node.arrays = node.saved = None
-            rules = None if op.variadic else op.vjp
+                node.inputs = node.arrays = None
+                if op.saves:
+                    node.saved = None
             for i, x in enumerate(inputs):
                 if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
                     continue
-                rule = op.vjp_rule(i) if rules is None else rules[i]
+                rule = rules[i]
                 if rule is None:
                     continue
                 # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
                 gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 # Undo broadcasting and match the dtype: here, once, for every op.
-                value = values[i]
-                if as_tensors or type(gi) is not np.ndarray or gi.shape != value.shape \
-                        or (gi.dtype is not value.dtype and gi.dtype != value.dtype):  # identity: the usual case
+                if as_tensors or type(gi) is not ndarray:
                     gi = _match(gi, x, as_tensors)
+                elif not exact:  # (an exact op's rules return the input's layout: skip the attribute reads)
+                    value = values[i]
+                    if gi.shape != value.shape or (gi.dtype is not value.dtype and gi.dtype != value.dtype):
+                        gi = _match(gi, x, as_tensors)
                 if anomaly:
                     from .anomaly import check_backward
 
                     check_backward(node, i, gi)
-                key = id(x)
-                prev = get(key)
+                prev = get(x)
                 if prev is None:
-                    adjoint[key] = total = gi
+                    adjoint[x] = total = gi
                     x_node = x._node  # _enqueue, inlined
-                    if x_node is None or key in target_ids:
+                    if x_node is None or (target_ids and id(x) in target_ids):
                         leaves.append(x)
                     else:
                         heappush(heap, (-x_node.index, x))
                 else:
-                    adjoint[key] = total = prev + gi
+                    adjoint[x] = total = prev + gi
                 if observer is not None:
                     observer(t, i, x, gi, total)
     finally:
         state.grad_enabled = saved_mode
     if targets is not None:
-        return [adjoint.get(id(t)) for t in targets]
+        return [adjoint.get(t) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it
-        _deposit(leaf, adjoint[id(leaf)], deposited)
+        _deposit(leaf, adjoint[leaf], deposited)
     return None
 
 
@@ -157,14 +166,12 @@ def _enqueue(t, heap, leaves, target_ids):
 def _as_kind(a, as_tensors):
     if as_tensors:
         return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
-    return a._data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else np.asarray(a)
 
 
 def _match(g, x, as_tensors):
     """Bring a rule's result to x's shape and dtype (undo broadcasting here, once)."""
     g = _as_kind(g, as_tensors)
-    if not isinstance(g, (np.ndarray, Tensor)):
-        g = np.asarray(g)
     if g.shape != x.shape:
         g = sum_to(g, shape=x.shape)
     if g.dtype != x.dtype:
@@ -192,7 +199,7 @@ def _deposit(t, g, deposited):
 
 def _check_versions(node):
     for i, x in enumerate(node.inputs):
-        if isinstance(x, Tensor) and x._version > node.mutations:
+        if isinstance(x, Tensor) and x._version > node.index:
             raise InplaceModificationError(
                 f"input {i} of {node.op.name} (shape {x.shape}) was modified in place after "
                 "the op used it, so its gradient would be wrong. Change values before the "

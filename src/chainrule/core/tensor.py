@@ -11,6 +11,7 @@ import numpy as np
 
 from .errors import ChainruleError
 from .modes import state
+from .node import clock
 
 _FLOAT_KINDS = ("f",)
 _reverse = None  # the reverse-mode module, once Tensor.backward has first run
@@ -210,8 +211,9 @@ class Tensor:
         self._bump_version()  # graphs that saved this tensor will refuse to use it
 
     def _bump_version(self):
-        state.mutations += 1
-        self._version = state.mutations
+        # A reading of the clock that numbers nodes: a node numbered before it
+        # saved this tensor's old values (see node.py).
+        self._version = state.mutations = next(clock)
 
 
 def dual_text(value, tangent):

@@ -8,10 +8,16 @@ tests/test_conventions.py.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..core.registry import defop
 from ._util import value_of, zeros_like
+
+# One input, one output of its shape and dtype, and rules that keep both: the
+# sweep can take their adjoints as they come (defop's exact=True).
+unary = partial(defop, exact=True)
 
 # ---- arithmetic --------------------------------------------------------------
 add = defop("add", np.add,
@@ -30,7 +36,7 @@ div = defop("div", np.true_divide,
             vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
             jvp=(lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y),
             derivative="∂/∂x = 1/y, ∂/∂y = -x/y²", domain="nonzero")
-neg = defop("neg", np.negative, vjp=lambda g, ans, x: -g, jvp="linear", derivative="-1")
+neg = unary("neg", np.negative, vjp=lambda g, ans, x: -g, jvp="linear", derivative="-1")
 
 
 def _dpow_dbase(ans, x, y):
@@ -54,25 +60,25 @@ pow = defop("pow", np.power,
             convention="∂/∂y at x = 0 is 0; ∂/∂x is 0 where y = 0")
 
 # ---- exponentials and logarithms ---------------------------------------------
-exp = defop("exp", np.exp, vjp=lambda g, ans, x: g * ans, jvp=lambda t, ans, x: t * ans,
+exp = unary("exp", np.exp, vjp=lambda g, ans, x: g * ans, jvp=lambda t, ans, x: t * ans,
             derivative="exp x")
-log = defop("log", np.log, vjp=lambda g, ans, x: g / x, jvp=lambda t, ans, x: t / x,
+log = unary("log", np.log, vjp=lambda g, ans, x: g / x, jvp=lambda t, ans, x: t / x,
             derivative="1/x", domain="positive")
-log1p = defop("log1p", np.log1p, vjp=lambda g, ans, x: g / (1 + x), jvp=lambda t, ans, x: t / (1 + x),
+log1p = unary("log1p", np.log1p, vjp=lambda g, ans, x: g / (1 + x), jvp=lambda t, ans, x: t / (1 + x),
               derivative="1/(1+x)", domain="positive")
-expm1 = defop("expm1", np.expm1, vjp=lambda g, ans, x: g * (ans + 1),
+expm1 = unary("expm1", np.expm1, vjp=lambda g, ans, x: g * (ans + 1),
               jvp=lambda t, ans, x: t * (ans + 1), derivative="exp x")
-sqrt = defop("sqrt", np.sqrt, vjp=lambda g, ans, x: g / (2 * ans), jvp=lambda t, ans, x: t / (2 * ans),
+sqrt = unary("sqrt", np.sqrt, vjp=lambda g, ans, x: g / (2 * ans), jvp=lambda t, ans, x: t / (2 * ans),
              derivative="1/(2√x)", domain="positive")
 
 # ---- trigonometric and hyperbolic --------------------------------------------
-sin = defop("sin", np.sin, vjp=lambda g, ans, x: g * cos(x), jvp=lambda t, ans, x: t * cos(x),
+sin = unary("sin", np.sin, vjp=lambda g, ans, x: g * cos(x), jvp=lambda t, ans, x: t * cos(x),
             derivative="cos x")
-cos = defop("cos", np.cos, vjp=lambda g, ans, x: -g * sin(x), jvp=lambda t, ans, x: -t * sin(x),
+cos = unary("cos", np.cos, vjp=lambda g, ans, x: -g * sin(x), jvp=lambda t, ans, x: -t * sin(x),
             derivative="-sin x")
-tan = defop("tan", np.tan, vjp=lambda g, ans, x: g * (1 + ans * ans),
+tan = unary("tan", np.tan, vjp=lambda g, ans, x: g * (1 + ans * ans),
             jvp=lambda t, ans, x: t * (1 + ans * ans), derivative="1 + tan² x", domain="unit")
-tanh = defop("tanh", np.tanh, vjp=lambda g, ans, x: g * (1 - ans * ans),
+tanh = unary("tanh", np.tanh, vjp=lambda g, ans, x: g * (1 - ans * ans),
              jvp=lambda t, ans, x: t * (1 - ans * ans), derivative="1 - tanh² x")
 
 
@@ -101,19 +107,19 @@ def _sigmoid_floor(dtype):
     return floor
 
 
-sigmoid = defop("sigmoid", _sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans),
+sigmoid = unary("sigmoid", _sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans),
                 jvp=lambda t, ans, x: t * ans * (1 - ans), derivative="σ(x)(1 - σ(x))",
                 convention="inputs below -ln(max float) (-709 in float64) give σ ≈ 1/max float, not 0")
 
 # ---- piecewise (activation functions) ----------------------------------------
-abs = defop("abs", np.abs, vjp=lambda g, ans, x: g * sign(x), jvp=lambda t, ans, x: t * sign(x),
+abs = unary("abs", np.abs, vjp=lambda g, ans, x: g * sign(x), jvp=lambda t, ans, x: t * sign(x),
             derivative="sign x", convention="abs'(0) = 0")
-sign = defop("sign", np.sign, vjp=lambda g, ans, x: zeros_like(g), jvp=lambda t, ans, x: zeros_like(t),
+sign = unary("sign", np.sign, vjp=lambda g, ans, x: zeros_like(g), jvp=lambda t, ans, x: zeros_like(t),
              derivative="0", convention="derivative 0 everywhere, also at 0")
-step = defop("step", lambda x: (x >= 0).astype(np.result_type(x, np.float16)),
+step = unary("step", lambda x: (x >= 0).astype(np.result_type(x, np.float16)),
              vjp=lambda g, ans, x: zeros_like(g), jvp=lambda t, ans, x: zeros_like(t),
              derivative="0", convention="step(x) = 1 for x >= 0 else 0; derivative 0 everywhere, also at 0")
-relu = defop("relu", lambda x: np.maximum(x, 0),
+relu = unary("relu", lambda x: np.maximum(x, 0),
              vjp=lambda g, ans, x: select(value_of(x) > 0, g),
              jvp=lambda t, ans, x: where(value_of(x) > 0, t, 0),
              derivative="1 if x > 0 else 0", convention="relu'(0) = 0")

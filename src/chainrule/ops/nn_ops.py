@@ -43,12 +43,12 @@ def _softmax(x, axis=-1):
 
 
 log_softmax = defop(
-    "log_softmax", _log_softmax,
+    "log_softmax", _log_softmax, exact=True,
     vjp=lambda g, ans, x, axis=-1: g - exp(ans) * sum(g, axis=axis, keepdims=True),
     jvp=lambda t, ans, x, axis=-1: t - sum(exp(ans) * t, axis=axis, keepdims=True),
     derivative="δ_ij - softmax_j")
 softmax = defop(
-    "softmax", _softmax,
+    "softmax", _softmax, exact=True,
     vjp=lambda g, ans, x, axis=-1: ans * (g - sum(g * ans, axis=axis, keepdims=True)),
     jvp=lambda t, ans, x, axis=-1: ans * (t - sum(t * ans, axis=axis, keepdims=True)),
     derivative="softmax_i (δ_ij - softmax_j)")
