@@ -7,6 +7,8 @@ so they stay finite with finite gradients at ±1e4.
 
 from __future__ import annotations
 
+from math import isfinite
+
 import numpy as np
 
 from ..core.registry import defop
@@ -17,14 +19,16 @@ from .shape import expand_dims, reshape, swapaxes
 
 # The reductions below call the ufuncs' reduce directly: ndarray.max / .sum go through a
 # Python wrapper that costs as much as the work itself on a small batch, in every step.
-_max, _sum, _min, _all = np.maximum.reduce, np.add.reduce, np.minimum.reduce, np.logical_and.reduce
+_max, _sum, _min = np.maximum.reduce, np.add.reduce, np.minimum.reduce
 
 
 def _shift_by_max(x, axis):
     """x minus its maximum along `axis` (a fresh array), so exp() cannot overflow; a slice of all
     -inf (or with inf, nan) is shifted by 0 instead. x is a non-empty ndarray."""
     m = _max(x, axis=axis, keepdims=True)
-    if not _all(np.isfinite(m), axis=None):
+    # m·m is finite when every entry of m is (a huge one overflows it, which only takes the slow
+    # path): one BLAS call, where isfinite + all cost as much as the softmax itself on a small batch
+    if not isfinite(np.vdot(m, m)):
         m = np.where(np.isfinite(m), m, 0)
     return x - m
 
@@ -81,7 +85,7 @@ def _linear_dweight(g, ans, x, w, b=None):
 
 def _linear_dbias(g, ans, x, w, b=None):
     # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
-    if type(g) is np.ndarray and g.ndim > 1 and np.shape(b) == g.shape[-1:]:
+    if type(g) is np.ndarray and g.ndim > 1 and type(b) is np.ndarray and b.shape == g.shape[-1:]:
         return _sum(g.reshape(-1, g.shape[-1]), axis=0)  # a view of g for the usual 2-D batch
     return g
 
@@ -121,7 +125,7 @@ def _softmax_xent(logits, target, reduction="none"):
         z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
         e = np.exp(z)
         s = _sum(e, axis=1, keepdims=True)
-        index, picked = np.arange(z.shape[0]), target.reshape(-1)
+        index, picked = _rows(z.shape[0]), target.reshape(-1)
         try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
             if picked.dtype.kind == "i" and _min(picked) < 0:
                 raise IndexError
@@ -138,6 +142,20 @@ def _softmax_xent(logits, target, reduction="none"):
     total = _sum(losses, axis=None)
     # an empty batch gives nan for the mean, as NumPy's mean
     return (total if reduction == "sum" else total / losses.size), direction
+
+
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _rows(n):
+    """np.arange(n), made once per batch size up to 4096 (read-only: it is shared)."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = np.arange(n)
+        if n <= 4096:
+            rows.flags.writeable = False
+            _ROWS[n] = rows
+    return rows
 
 
 def _onehot(target, like):
