@@ -33,7 +33,8 @@ def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
             raise ChainruleError(
                 f"backward() without a seed needs a single-element output, got shape {root.shape}; "
                 "reduce it first (e.g. .sum()) or pass grad= of the same shape")
-        seed = np.ones(root._data.shape, root._data.dtype)
+        data = root._data  # a 0-d loss is the usual root: np.array skips np.ones' Python wrapper
+        seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
     else:
         seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed, dtype=root.dtype)
         if seed.shape != root.shape:
@@ -76,7 +77,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     adjoint, heap, leaves = {}, [], []
     for r, s in zip(roots, seeds):
         s = _as_kind(s, as_tensors)
-        if s.dtype != r.dtype:  # every adjoint has its tensor's dtype (exact ops pass theirs on unchecked)
+        if s.dtype != r._data.dtype:  # every adjoint has its tensor's dtype (exact ops pass theirs on unchecked)
             s = cast(s, dtype=r.dtype)
         if r in adjoint:
             adjoint[r] = adjoint[r] + s

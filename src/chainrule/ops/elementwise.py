@@ -211,16 +211,17 @@ def select(mask, g):
         >>> select(np.array([True, False]), np.array([2.0, np.inf]))
         array([2., 0.])
     """
-    if type(g) is not np.ndarray or type(mask) is not np.ndarray or mask.dtype != np.bool_:
+    if type(g) is not np.ndarray or type(mask) is not np.ndarray or mask.dtype is not _BOOL:
         return where(mask, g, 0)
     if g.size >= _BRANCH_FREE_SIZE:
         out = g * mask
         if np.isfinite(out).all():
             return out
-    return np.where(mask, g, 0)
+    return np.where(mask, g, 0.0)  # a float 0 keeps g's float dtype (NEP 50) and is quicker to resolve
 
 
 _BRANCH_FREE_SIZE = 4096
+_BOOL = np.dtype(np.bool_)  # native bool: a singleton, so `is` tells it apart
 
 
 # ---- comparisons: bool results, no derivative ----------------------------------

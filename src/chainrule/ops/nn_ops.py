@@ -85,8 +85,8 @@ def _linear_dweight(g, ans, x, w, b=None):
 
 def _linear_dbias(g, ans, x, w, b=None):
     # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
-    if type(g) is np.ndarray and g.ndim > 1 and type(b) is np.ndarray and b.shape == g.shape[-1:]:
-        return _sum(g.reshape(-1, g.shape[-1]), axis=0)  # a view of g for the usual 2-D batch
+    if type(g) is np.ndarray and type(b) is np.ndarray and b.ndim == 1 and g.ndim > 1:
+        return _sum(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]), axis=0)
     return g
 
 
@@ -107,7 +107,7 @@ def _check_targets(logits, target, reduction):
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise ValueError(f"cross_entropy needs integer class targets, got dtype {target.dtype}")
-    if np.shape(logits)[:-1] != target.shape:
+    if logits.shape[:-1] != target.shape:
         raise ValueError(f"cross_entropy: logits {np.shape(logits)} need targets of shape "
                          f"{np.shape(logits)[:-1]}, got {target.shape}")
     return target
@@ -116,8 +116,8 @@ def _check_targets(logits, target, reduction):
 def _softmax_xent(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
     # shifted exponential: the same few passes a hand-written NumPy loss makes.
-    target = _check_targets(logits, target, reduction)
     x = np.asarray(logits)
+    target = _check_targets(x, target, reduction)
     classes = x.shape[-1]
     if not x.size:
         losses, direction = np.zeros(target.shape, x.dtype), np.zeros_like(x)
@@ -136,7 +136,8 @@ def _softmax_xent(logits, target, reduction="none"):
         direction = e
         direction /= s
         direction[index, picked] -= 1
-        losses, direction = losses.reshape(target.shape), direction.reshape(x.shape)
+        if x.ndim != 2:  # back from the (rows, classes) view the work was done on
+            losses, direction = losses.reshape(target.shape), direction.reshape(x.shape)
     if reduction == "none":
         return losses, direction
     total = _sum(losses, axis=None)
