@@ -63,17 +63,19 @@ class Optimizer:
 
     def step(self):
         """Apply one update to every parameter with a gradient."""
+        states, update = self.state, self._update  # looked up once: this loop runs every step
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 data = p._data
                 if not data.flags.writeable:  # a read-only or broadcast array: update a copy of it
                     p._data = data = data.copy()
-                state = self.state.get(p)
+                state = states.get(p)
                 if state is None:
-                    state = self.state[p] = {}
-                new = self._update(data, p.grad._data, state, group)
+                    state = states[p] = {}
+                new = update(data, grad._data, state, group)
                 if new is not None:
                     np.copyto(data, new, casting="same_kind")
                 p._bump_version()

@@ -34,8 +34,8 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, state, group):
         # in place, as a NumPy user would write it: no new parameter or buffer arrays each step
-        g = grad + group["weight_decay"] * p if group["weight_decay"] else grad
-        momentum = group["momentum"]
+        weight_decay, momentum = group["weight_decay"], group["momentum"]
+        g = grad + weight_decay * p if weight_decay else grad
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
