@@ -133,6 +133,18 @@ def test_float32_stays_float32_with_python_floats():
     assert x.grad.dtype == np.float32
 
 
+def test_a_seed_of_another_dtype_still_gives_float32_gradients():
+    # Exact ops (tanh, exp) pass adjoints on unchecked, so the sweep must cast a
+    # float64 seed or cotangent to the float32 output it seeds.
+    x = cr.tensor(np.array([0.5, -1.0], dtype=np.float32), requires_grad=True)
+    cr.exp(cr.tanh(x)).backward(cr.tensor([1.0, 2.0]))
+    assert x.grad.dtype == np.float32
+    _, back = cr.vjp(lambda v: cr.tanh(v), x.detach())
+    (g,) = back(cr.tensor([1.0, 1.0]))
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g.numpy(), 1 - np.tanh(np.array([0.5, -1.0])) ** 2, rtol=1e-6)
+
+
 def test_double_where_has_finite_gradient_at_zero():
     x = cr.tensor([0.0, 2.0], requires_grad=True)
     safe = cr.where(x > 0, x, 1.0)

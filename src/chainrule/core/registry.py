@@ -104,17 +104,17 @@ class Op:
         out.grad = out._tangents = None
         out._retains_grad = False
         out._version = 0
-        if self.nondiff or not (needs_grad and state.grad_enabled):
-            out._node, out._rg = None, False
-            if self.nondiff:
-                return out
-        else:
+        if needs_grad and state.grad_enabled and not self.nondiff:
             # Node(...) without __init__ (once per recorded op): edges back to the inputs, numbered in creation order
             out._node = node = _new(Node)
             node.op, node.inputs, node.arrays, node.params, node.index = self, args, arrays, params, _tick()
             if saves:
                 node.saved = saved
             out._rg = True
+        else:
+            out._node, out._rg = None, False
+            if self.nondiff:  # comparisons and argmax carry no tangent either
+                return out
         if has_tangent:
             forward.push_tangents(self, out, args, params)
         if state.anomaly:
