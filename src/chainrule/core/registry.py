@@ -123,11 +123,6 @@ class Op:
             check_forward(self, out, args)
         return out
 
-    def vjp_rule(self, argnum):
-        """The VJP rule for input `argnum`, or None if not differentiable there."""
-        rules = self.vjp
-        return rules[argnum] if rules is not None and (self.variadic or argnum < len(rules)) else None
-
     def jvp_rule(self, argnum):
         """The JVP rule for input `argnum`, "linear", or None."""
         if self.jvp == "linear":
