@@ -3,7 +3,12 @@
 tests/test_ops.py walks the registry: an op without an entry here fails
 `test_every_op_has_cases`, so registering an op is what gets it tested.
 Each case is (args, params); inputs are float64 drawn inside the op's domain.
+Ops of other areas keep their cases beside them in tests/op_specs_<area>.py
+(each with its own CASES and REFERENCE dicts); they are merged in here.
 """
+
+import importlib
+import pathlib
 
 import numpy as np
 
@@ -153,3 +158,16 @@ REFERENCE = {
     "greater_equal": np.greater_equal, "equal": np.equal, "not_equal": np.not_equal,
     "argmax": np.argmax, "argmin": np.argmin,
 }
+
+
+def _merge_area_specs():
+    """Fold every tests/op_specs_<area>.py into CASES and REFERENCE (an op named twice is an error)."""
+    for path in sorted(pathlib.Path(__file__).parent.glob("op_specs_*.py")):
+        area = importlib.import_module(path.stem)
+        for table, extra in ((CASES, area.CASES), (REFERENCE, area.REFERENCE)):
+            clash = set(table) & set(extra)
+            assert not clash, f"{path.name} declares ops already specified: {sorted(clash)}"
+            table.update(extra)
+
+
+_merge_area_specs()
