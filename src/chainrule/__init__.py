@@ -23,6 +23,7 @@ from .core import (
                    enable_grad,
                    is_grad_enabled,
                    no_grad,
+                   set_grad_enabled,
 )
 from .creation import (
                    arange,
@@ -57,7 +58,7 @@ __all__ = [
     "Tensor", "Op", "defop", "core", "data", "inputs", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,

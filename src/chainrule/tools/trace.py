@@ -227,7 +227,7 @@ def trace(f, *args, wrt=None, direction=None, **kwargs):
             seed = np.zeros_like(value)
             if name == wrt:
                 seed = np.ones_like(value) if direction is None else np.broadcast_to(direction, value.shape).copy()
-            x._tangents = {level: Tensor._wrap(seed)}
+            forward.set_tangent(x, level, seed)
             inputs.append(x)
         out = f(*inputs[:len(args)], **dict(zip(names[len(args):], inputs[len(args):])))
         if not isinstance(out, Tensor) or not out.requires_grad:
