@@ -346,7 +346,8 @@ def test_qr_factors_and_errors():
 
 # ---- dtype, batches, errors, the shared factorisation -------------------------------
 FLOAT32_FUNCTIONS = [
-    lambda t: cr.linalg.inv(t), lambda t: cr.linalg.det(t), lambda t: cr.linalg.cholesky(t @ t.T + 3 * np.eye(3, dtype=np.float32)),
+    lambda t: cr.linalg.inv(t), lambda t: cr.linalg.det(t),
+    lambda t: cr.linalg.cholesky(t @ t.T + 3 * np.eye(3, dtype=np.float32)),
     lambda t: cr.linalg.eigh(t).eigenvectors, lambda t: cr.linalg.svd(t).U, lambda t: cr.linalg.norm(t, "nuc"),
     lambda t: cr.linalg.norm(t, 2), lambda t: cr.linalg.pinv(t), lambda t: cr.linalg.qr(t).Q,
     lambda t: cr.linalg.solve_triangular(t, cr.ones(3, dtype=np.float32)), lambda t: cr.einsum("ii->i", t),
@@ -395,3 +396,73 @@ def test_factorisation_runs_once_and_sees_in_place_changes():
 def test_matrix_rank_and_transpose_pass_through():
     assert int(cr.linalg.matrix_rank(np.ones((3, 3)))) == 1
     assert cr.linalg.matrix_transpose(cr.ones((2, 3, 4))).shape == (2, 4, 3)
+
+
+# ---- the other numpy.linalg functions (composites) ---------------------------------
+def test_lstsq_cond_tensorsolve_tensorinv_vecdot_match_numpy_and_differentiate():
+    a, b, bm = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(5, 2))
+    for rhs in (b, bm):
+        ours = cr.linalg.lstsq(cr.tensor(a), cr.tensor(rhs))
+        theirs = np.linalg.lstsq(a, rhs)
+        np.testing.assert_allclose(ours.x.numpy(), theirs[0], rtol=1e-10)
+        np.testing.assert_allclose(ours.residuals.numpy(), theirs[1], rtol=1e-10)
+        assert ours.rank == theirs[2]
+        check(lambda s, t: cr.linalg.lstsq(s, t).x, a, rhs)
+        check(lambda s, t: cr.linalg.lstsq(s, t).residuals, a, rhs)
+    sq = well_conditioned(3, 3)
+    for p in (None, 2, -2, 1, -1, np.inf, "fro", "nuc"):
+        np.testing.assert_allclose(cr.linalg.cond(cr.tensor(sq), p).numpy(), np.linalg.cond(sq, p), rtol=1e-10)
+        check(lambda t, p=p: cr.linalg.cond(t, p), sq)
+    t4 = well_conditioned(6, 6).reshape(2, 3, 6)
+    rhs = rng.normal(size=(2, 3))
+    np.testing.assert_allclose(cr.linalg.tensorsolve(cr.tensor(t4), cr.tensor(rhs)).numpy(),
+                               np.linalg.tensorsolve(t4, rhs), rtol=1e-10)
+    check(cr.linalg.tensorsolve, t4, rhs)
+    t5, rhs5 = well_conditioned(6, 6).T.reshape(6, 3, 2), rng.normal(size=(3, 2))  # axes=(0,): axis 0 moves last
+    np.testing.assert_allclose(cr.linalg.tensorsolve(cr.tensor(t5), cr.tensor(rhs5), axes=(0,)).numpy(),
+                               np.linalg.tensorsolve(t5, rhs5, axes=(0,)), rtol=1e-10)
+    inv4 = well_conditioned(6, 6).reshape(6, 2, 3)
+    np.testing.assert_allclose(cr.linalg.tensorinv(cr.tensor(inv4), ind=1).numpy(), np.linalg.tensorinv(inv4, ind=1),
+                               rtol=1e-10)
+    check(lambda t: cr.linalg.tensorinv(t, ind=1), inv4)
+    x1, x2 = rng.normal(size=(2, 3)), rng.normal(size=3)
+    np.testing.assert_allclose(cr.linalg.vecdot(cr.tensor(x1), cr.tensor(x2)).numpy(), np.linalg.vecdot(x1, x2))
+    check(cr.linalg.vecdot, x1, x2)
+
+
+# ---- cr.hessian through every op equals finite differences of the gradient ------------
+HESSIAN_CASES = {
+    "inv": (cr.linalg.inv, well_conditioned(3, 3)), "det": (cr.linalg.det, well_conditioned(3, 3)),
+    "slogdet": (lambda t: cr.linalg.slogdet(t).logabsdet, well_conditioned(3, 3)),
+    "solve": (lambda t: cr.linalg.solve(t, t[0]), well_conditioned(3, 3)),
+    "solve_triangular": (lambda t: cr.linalg.solve_triangular(t, t[:, :2], lower=True), well_conditioned(3, 3)),
+    "cholesky": (lambda t: cr.linalg.cholesky(t @ t.T + 3 * np.eye(3)), rng.normal(size=(3, 3))),
+    "eigh_values": (cr.linalg.eigvalsh, rng.normal(size=(3, 3))),
+    "eigh_vectors": (lambda t: cr.linalg.eigh(t).eigenvectors ** 2, rng.normal(size=(3, 3))),
+    "svdvals": (cr.linalg.svdvals, rng.normal(size=(3, 2))),
+    "svd_u": (lambda t: cr.linalg.svd(t, full_matrices=False).U ** 2, rng.normal(size=(3, 2))),
+    "svd_vh": (lambda t: cr.linalg.svd(t, full_matrices=False).Vh ** 2, rng.normal(size=(2, 3))),
+    "qr": (lambda t: cr.linalg.qr(t).Q * cr.linalg.qr(t).R[0, 0], rng.normal(size=(3, 2))),
+    "pinv": (cr.linalg.pinv, rng.normal(size=(3, 2))),
+    "norm": (lambda t: cr.linalg.norm(t, "fro") + cr.linalg.norm(t, "nuc"), rng.normal(size=(3, 2))),
+    "einsum": (lambda t: cr.einsum("ij,jk,kk->i", t, t.T, t[:, :3]), rng.normal(size=(3, 3))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HESSIAN_CASES))
+def test_hessian_equals_finite_differences_of_the_gradient(name):
+    f, x = HESSIAN_CASES[name]
+    weights = rng.normal(size=np.shape(f(cr.tensor(x)).numpy()))
+
+    def scalar(t):
+        return (f(t) * weights).sum()
+
+    h = cr.hessian(scalar)(x).numpy().reshape(x.size, x.size)
+    grad = cr.grad(scalar)
+    eps, columns = 1e-5, []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = eps
+        e = e.reshape(x.shape)
+        columns.append(((grad(x + e).numpy() - grad(x - e).numpy()) / (2 * eps)).ravel())
+    np.testing.assert_allclose(h, np.array(columns).T, rtol=1e-5, atol=1e-6)

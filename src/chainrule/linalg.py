@@ -41,27 +41,76 @@ from .ops.linalg_solve import pinv as _pinv
 from .ops.linalg_solve import solve as _solve
 from .ops.linalg_solve import solve_triangular as _solve_triangular
 from .ops.linalg_util import mT
+from .ops.reduce import sum
+from .ops.shape import reshape, transpose
 
 
 class SlogdetResult(NamedTuple):
+    """`slogdet`'s result, as NumPy's: `.sign` (no derivative) and `.logabsdet`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.slogdet(cr.tensor([[2.0]])).sign
+        tensor(1.)
+    """
+
     sign: object
     logabsdet: object
 
 
 class EighResult(NamedTuple):
+    """`eigh`'s result, as NumPy's: `.eigenvalues` (ascending) and `.eigenvectors` (columns).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.eigh(cr.tensor([[1.0, 0.0], [0.0, 3.0]])).eigenvalues
+        tensor([1., 3.])
+    """
+
     eigenvalues: object
     eigenvectors: object
 
 
 class SVDResult(NamedTuple):
+    """`svd`'s result, as NumPy's: A = U diag(S) Vh.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.svd(cr.tensor([[2.0, 0.0], [0.0, 1.0]])).S
+        tensor([2., 1.])
+    """
+
     U: object
     S: object
     Vh: object
 
 
 class QRResult(NamedTuple):
+    """`qr`'s result, as NumPy's: A = Q R.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.qr(cr.eye(2)).R.shape
+        (2, 2)
+    """
+
     Q: object
     R: object
+
+
+class LstsqResult(NamedTuple):
+    """`lstsq`'s result, as numpy.linalg.lstsq's tuple: (x, residuals, rank, singular values).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.lstsq(cr.tensor([[1.0], [1.0]]), cr.tensor([1.0, 3.0])).x
+        tensor([2.])
+    """
+
+    x: object
+    residuals: object
+    rank: object
+    s: object
 
 
 def _operand(x):
@@ -331,11 +380,105 @@ def matrix_rank(a, tol=None, hermitian=False):
     return np.linalg.matrix_rank(value_of(_operand(a)), tol=tol, hermitian=hermitian)
 
 
+def lstsq(a, b, rcond=None):
+    """The least-squares solution of a x = b, as numpy.linalg.lstsq (one matrix a; b a vector or matrix).
+
+    Composite: x = pinv(a) b, so its derivative assumes the rank does not change
+    near a. residuals (the squared residual norms, when m > n and a has full
+    rank, else empty) are differentiable too; rank and s are returned as NumPy's.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.lstsq(cr.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]), cr.tensor([1.0, 2.0, 5.0])).x
+        tensor([1., 1.])
+    """
+    a, b = _operand(a), _operand(b)
+    shape = np.shape(value_of(a))
+    if len(shape) != 2:
+        raise np.linalg.LinAlgError(f"lstsq: a must be one matrix (m, n), got shape {shape}")
+    x = matmul(_pinv(a, rcond=rcond), b)
+    _, _, rank, s = np.linalg.lstsq(value_of(a), value_of(b), rcond=rcond)
+    if rank == shape[1] and shape[0] > shape[1]:
+        r = matmul(a, x) - b
+        residuals = sum(r * r, axis=0)
+        if np.ndim(value_of(b)) == 1:
+            residuals = reshape(residuals, (1,))  # NumPy's shape (1,) for a vector b
+    else:
+        residuals = np.zeros((0,), dtype=value_of(x).dtype)
+    return LstsqResult(x, residuals, rank, s)
+
+
+def cond(x, p=None):
+    """The condition number in norm p, as numpy.linalg.cond (None/2/-2 from singular values).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.cond(cr.tensor([[4.0, 0.0], [0.0, 2.0]]))
+        tensor(2.)
+    """
+    x = _operand(x)
+    if p is None or p in (2, -2):
+        s = _svdvals(x)
+        ratio = s[..., 0] / s[..., -1]
+        return 1 / ratio if p == -2 else ratio
+    _square("cond", x)
+    return norm(x, ord=p, axis=(-2, -1)) * norm(_inv(x), ord=p, axis=(-2, -1))
+
+
+def tensorsolve(a, b, axes=None):
+    """x with tensordot(a, x, x.ndim) = b, as numpy.linalg.tensorsolve (composite on solve).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.tensorsolve(cr.tensor(2 * np.eye(4).reshape(2, 2, 4)), cr.ones((2, 2))).shape
+        (4,)
+    """
+    a, b = _operand(a), _operand(b)
+    if axes is not None:
+        nd = np.ndim(value_of(a))
+        axes = [ax % nd for ax in axes]
+        order = [k for k in range(nd) if k not in axes] + axes
+        a = transpose(a, order)
+    a_shape, b_shape = np.shape(value_of(a)), np.shape(value_of(b))
+    x_shape = a_shape[len(b_shape):]
+    rows = int(np.prod(b_shape, dtype=np.int64))
+    if int(np.prod(x_shape, dtype=np.int64)) != rows:
+        raise np.linalg.LinAlgError(f"tensorsolve: a of shape {a_shape} is not square for b of shape {b_shape}")
+    return reshape(_solve(reshape(a, (rows, rows)), reshape(b, (rows,))), x_shape)
+
+
+def tensorinv(a, ind=2):
+    """The inverse of a viewed as a square matrix over its first `ind` axes, as numpy.linalg.tensorinv.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.tensorinv(cr.tensor(np.eye(4).reshape(4, 2, 2)), ind=1).shape
+        (2, 2, 4)
+    """
+    a = _operand(a)
+    shape = np.shape(value_of(a))
+    rows = int(np.prod(shape[:ind], dtype=np.int64))
+    if int(np.prod(shape[ind:], dtype=np.int64)) != rows:
+        raise np.linalg.LinAlgError(f"tensorinv: shape {shape} split after {ind} axes is not square")
+    return reshape(_inv(reshape(a, (rows, rows))), shape[ind:] + shape[:ind])
+
+
+def vecdot(x1, x2, axis=-1):
+    """The dot product of vectors along `axis`, broadcasting the rest, as numpy.linalg.vecdot (real inputs).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.vecdot(cr.tensor([[1.0, 2.0], [3.0, 4.0]]), cr.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+    """
+    return sum(_operand(x1) * _operand(x2), axis=axis)
+
+
 LinAlgError = np.linalg.LinAlgError
 
 __all__ = [
     "inv", "solve", "solve_triangular", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals",
     "qr", "pinv", "matrix_power", "norm", "vector_norm", "matrix_norm", "multi_dot", "matrix_transpose",
-    "trace", "diagonal", "cross", "outer", "tensordot", "matrix_rank", "LinAlgError",
-    "SlogdetResult", "EighResult", "SVDResult", "QRResult",
+    "trace", "diagonal", "cross", "outer", "tensordot", "matrix_rank", "lstsq", "cond", "tensorsolve",
+    "tensorinv", "vecdot", "LinAlgError", "SlogdetResult", "EighResult", "SVDResult", "QRResult", "LstsqResult",
 ]

@@ -81,8 +81,18 @@ def normalize_subscripts(subscripts, shapes):
     return ",".join(explicit) + "->" + out
 
 
+def _loop_size(subscripts, xs):
+    """How many terms a plain einsum loop visits: the product of every letter's size."""
+    sizes = {}
+    for term, x in zip(subscripts.split("->")[0].split(","), xs):
+        sizes.update(zip(term, np.shape(x)))
+    return int(np.prod(list(sizes.values()), dtype=np.int64))
+
+
 def _einsum_forward(*xs, subscripts):
-    return np.einsum(subscripts, *xs, optimize=len(xs) > 2)
+    # NumPy's contraction planner (BLAS, pairwise order) pays off for chains and large loops;
+    # it costs more than it saves on small two-operand products.
+    return np.einsum(subscripts, *xs, optimize=len(xs) > 2 or _loop_size(subscripts, xs) > 100_000)
 
 
 def _einsum_vjp(i, g, ans, *xs, subscripts):
