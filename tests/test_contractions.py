@@ -6,6 +6,8 @@ subscripts; here every spelling NumPy accepts goes through cr.einsum.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chainrule as cr
 
@@ -107,3 +109,30 @@ def test_tensor_trace_gradient_is_the_identity():
     x = cr.tensor(rng.normal(size=(3, 3)), requires_grad=True)
     x.trace().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.eye(3))
+
+
+# ---- random subscripts: whatever NumPy accepts, cr.einsum computes and differentiates ----
+
+SIZES = {"a": 2, "b": 3, "c": 1, "d": 2}
+
+
+@st.composite
+def einsum_problems(draw):
+    letters = st.sampled_from(sorted(SIZES))
+    terms = draw(st.lists(st.lists(letters, min_size=0, max_size=3), min_size=1, max_size=3))
+    used = sorted({c for term in terms for c in term})
+    out = draw(st.one_of(st.none(), st.permutations(used).flatmap(
+        lambda p: st.integers(0, len(p)).map(lambda k: "".join(p[:k])))))
+    subscripts = ",".join("".join(t) for t in terms) + ("" if out is None else "->" + out)
+    return subscripts, [tuple(SIZES[c] for c in t) for t in terms]
+
+
+@settings(max_examples=30, deadline=None)
+@given(problem=einsum_problems())
+def test_random_einsum_subscripts_match_numpy_and_differentiate(problem):
+    subscripts, shapes = problem
+    xs = [np.random.default_rng(len(subscripts)).normal(size=s) for s in shapes]
+    expected = np.einsum(subscripts, *xs)
+    out = cr.einsum(subscripts, *[cr.tensor(x) for x in xs])
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+    assert cr.gradcheck(lambda *ts: cr.einsum(subscripts, *ts), *xs, modes=("rev", "fwd"))

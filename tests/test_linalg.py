@@ -375,3 +375,12 @@ def test_hessian_equals_finite_differences_of_the_gradient(name):
         e = e.reshape(x.shape)
         columns.append(((grad(x + e).numpy() - grad(x - e).numpy()) / (2 * eps)).ravel())
     np.testing.assert_allclose(h, np.array(columns).T, rtol=1e-5, atol=1e-6)
+
+
+def test_det_of_a_singular_matrix_says_why_it_has_no_gradient_here():
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_allclose(cr.linalg.det(cr.tensor(singular)).numpy(), 0.0, atol=1e-12)
+    with pytest.raises(cr.ChainruleError, match="singular"):
+        cr.grad(cr.linalg.det)(singular)
+    with pytest.raises(cr.ChainruleError, match="singular"):
+        cr.jvp(cr.linalg.det, (singular,), (np.eye(2),))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.errors import ChainruleError, OpError
 from ..core.registry import defop
 from ._util import value_of
 from .linalg import matmul
@@ -141,14 +142,25 @@ def _per_matrix(g):
     return expand_dims(expand_dims(g, -1), -1)
 
 
+def _needs_inverse(name, rule):
+    """rule, with a singular A reported as what it means for the derivative."""
+    def checked(d, ans, a):
+        try:
+            return rule(d, ans, a)
+        except (np.linalg.LinAlgError, OpError):
+            raise ChainruleError(f"{name}: the derivative uses A⁻¹ and A is singular (det A = 0); "
+                                 "move A away from singularity (e.g. add a small multiple of I)") from None
+    return checked
+
+
 det = defop("det", np.linalg.det,
-            vjp=lambda g, ans, a: _per_matrix(g * ans) * mT(inv(a)),
-            jvp=lambda t, ans, a: ans * matrix_trace(solve(a, t)),
+            vjp=_needs_inverse("det", lambda g, ans, a: _per_matrix(g * ans) * mT(inv(a))),
+            jvp=_needs_inverse("det", lambda t, ans, a: ans * matrix_trace(solve(a, t))),
             derivative="Ā = Ḡ det(A) A⁻ᵀ", convention="singular A: the rule needs A⁻¹ and raises")
 slogdet_logabsdet = defop(
     "slogdet_logabsdet", lambda a: np.linalg.slogdet(a)[1],
-    vjp=lambda g, ans, a: _per_matrix(g) * mT(inv(a)),
-    jvp=lambda t, ans, a: matrix_trace(solve(a, t)),
+    vjp=_needs_inverse("slogdet", lambda g, ans, a: _per_matrix(g) * mT(inv(a))),
+    jvp=_needs_inverse("slogdet", lambda t, ans, a: matrix_trace(solve(a, t))),
     derivative="Ā = Ḡ A⁻ᵀ", convention="singular A: the rule needs A⁻¹ and raises")
 slogdet_sign = defop("slogdet_sign", lambda a: np.linalg.slogdet(a)[0], nondiff=True)
 
