@@ -128,3 +128,32 @@ REFERENCE = {
     "euclidean_norm": lambda x, axis=None, keepdims=False: np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)),
     "einsum": lambda *xs, subscripts: np.einsum(subscripts, *xs),
 }
+
+
+def _sylvester_reference(a, b, q):
+    try:
+        from scipy.linalg import solve_sylvester
+    except ImportError:  # written out: the n·m unknowns of A X + X B = Q as one linear system
+        n, m = q.shape
+        system = np.einsum("ik,jl->ijkl", a, np.eye(m)) + np.einsum("ik,jl->ijkl", np.eye(n), b.T)
+        return np.linalg.solve(system.reshape(n * m, n * m), q.reshape(-1)).reshape(n, m)
+    return solve_sylvester(a, b, q)
+
+
+def _sqrtm_reference(a):
+    try:
+        from scipy.linalg import sqrtm
+    except ImportError:  # the inputs below are symmetric positive definite
+        w, v = np.linalg.eigh(a)
+        return (v * np.sqrt(w)) @ v.T
+    return sqrtm(a)
+
+
+CASES.update({
+    "solve_sylvester": [((well_conditioned(3, 3), well_conditioned(2, 2), normal(3, 2)), {}),
+                        ((positive_definite(2, 2), positive_definite(2, 2), normal(2, 2)), {}),
+                        ((well_conditioned(1, 1), well_conditioned(3, 3), normal(1, 3)), {})],
+    "sqrtm": [((positive_definite(3, 3),), {}), ((positive_definite(1, 1),), {}),
+              ((well_conditioned(3, 3) @ well_conditioned(3, 3).T,), {})],
+})
+REFERENCE.update({"solve_sylvester": _sylvester_reference, "sqrtm": _sqrtm_reference})

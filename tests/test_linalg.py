@@ -384,3 +384,30 @@ def test_det_of_a_singular_matrix_says_why_it_has_no_gradient_here():
         cr.grad(cr.linalg.det)(singular)
     with pytest.raises(cr.ChainruleError, match="singular"):
         cr.jvp(cr.linalg.det, (singular,), (np.eye(2),))
+
+
+# ---- scipy.linalg's solve_sylvester and sqrtm, with and without SciPy ------------------
+def test_sqrtm_and_sylvester_differentiate_to_order_two():
+    a = positive_definite(3)
+    x = cr.linalg.sqrtm(cr.tensor(a)).numpy()
+    np.testing.assert_allclose(x @ x, a, rtol=1e-10)
+    check(cr.linalg.sqrtm, a, order=2)
+    check(cr.linalg.solve_sylvester, well_conditioned(3, 3), well_conditioned(2, 2), rng.normal(size=(3, 2)), order=2)
+
+
+def test_sqrtm_and_sylvester_without_scipy(monkeypatch):
+    import sys
+
+    a, b, q, spd = well_conditioned(3, 3), well_conditioned(2, 2), rng.normal(size=(3, 2)), positive_definite(3)
+    with_scipy = cr.linalg.solve_sylvester(a, b, q), cr.linalg.sqrtm(spd)
+    monkeypatch.setitem(sys.modules, "scipy.linalg", None)  # `from scipy.linalg import ...` now fails
+    np.testing.assert_allclose(cr.linalg.solve_sylvester(a, b, q), with_scipy[0], rtol=1e-10)
+    np.testing.assert_allclose(cr.linalg.sqrtm(spd), with_scipy[1], rtol=1e-10)
+    check(cr.linalg.sqrtm, spd)
+    with pytest.raises(ValueError, match="install SciPy"):
+        cr.linalg.solve_sylvester(np.eye(31), np.eye(31), np.ones((31, 31)))
+
+
+def test_sqrtm_of_a_matrix_without_a_real_root_says_so():
+    with pytest.raises(cr.OpError, match="no real square root"):
+        cr.linalg.sqrtm(cr.tensor([[-1.0, 0.0], [0.0, 1.0]]))

@@ -45,6 +45,8 @@ from .ops.linalg_composites import (
     vecdot,
 )
 from .ops.linalg_norm import matrix_norm, norm, vector_norm
+from .ops.linalg_scipy import solve_sylvester as _solve_sylvester
+from .ops.linalg_scipy import sqrtm as _sqrtm
 from .ops.linalg_solve import cholesky_lower, matrix_power, slogdet_logabsdet, slogdet_sign
 from .ops.linalg_solve import det as _det
 from .ops.linalg_solve import inv as _inv
@@ -153,6 +155,35 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
     """
     return _solve_triangular(_operand(a), _operand(b), trans=trans, lower=bool(lower),
                              unit_diagonal=bool(unit_diagonal))
+
+
+def solve_sylvester(a, b, q):
+    """X with A X + X B = Q, as scipy.linalg.solve_sylvester (single matrices; SciPy optional).
+
+    Without SciPy, systems of up to 900 unknowns are solved as their Kronecker form.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.solve_sylvester(cr.tensor([[1.0]]), cr.tensor([[2.0]]), cr.tensor([[6.0]]))
+        tensor([[2.]])
+    """
+    return _solve_sylvester(_operand(a), _operand(b), _operand(q))
+
+
+def sqrtm(a, disp=True, blocksize=64):
+    """The principal matrix square root, as scipy.linalg.sqrtm (a single real matrix with a real root).
+
+    `disp` and `blocksize` are accepted for SciPy compatibility. The derivative
+    solves a Sylvester equation: Ā = sylv(Xᵀ, Xᵀ, Ḡ).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.linalg.sqrtm(cr.tensor([[4.0, 0.0], [0.0, 9.0]]))
+        tensor([[2., 0.],
+                [0., 3.]])
+    """
+    del disp, blocksize
+    return _sqrtm(_operand(a))
 
 
 def det(a):
@@ -305,7 +336,8 @@ def pinv(a, rcond=None, hermitian=False):
 LinAlgError = np.linalg.LinAlgError
 
 __all__ = [
-    "inv", "solve", "solve_triangular", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals",
+    "inv", "solve", "solve_triangular", "solve_sylvester", "sqrtm",
+    "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals",
     "qr", "pinv", "matrix_power", "norm", "vector_norm", "matrix_norm", "multi_dot", "matrix_transpose",
     "trace", "diagonal", "cross", "outer", "tensordot", "matrix_rank", "lstsq", "cond", "tensorsolve",
     "tensorinv", "vecdot", "LinAlgError", "SlogdetResult", "EighResult", "SVDResult", "QRResult", "LstsqResult",

@@ -41,6 +41,7 @@ from .elementwise import (
 )
 from .linalg import dot, matmul, outer
 from .linalg_norm import euclidean_norm  # noqa: F401  (linalg: registers the numpy.linalg rows it builds on)
+from .linalg_scipy import sqrtm as _sqrtm  # noqa: F401  (linalg: registers sqrtm and solve_sylvester)
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (
