@@ -120,10 +120,6 @@ eigh_vectors = defop("eigh_vectors", lambda x, UPLO="L": _eigh_checked(x, UPLO)[
 # ---- thin SVD: A = U diag(s) Vh (Townsend 2016), F_ij = 1/(s_j² − s_i²) -------------------
 # dP = Uᵀ dA V: ds = diag(dP), dU = U (F ∘ (dP S + S dPᵀ)) + (I − UUᵀ) dA V S⁻¹,
 # dV = V (F ∘ (S dP + dPᵀ S)) + (I − VVᵀ) dAᵀ U S⁻¹; the VJPs are their adjoints.
-def _svd_parts(x):
-    return svd_u(x), svdvals(x), svd_vh(x)
-
-
 def _svdvals_vjp(g, ans, x):
     return (svd_u(x) * _cols(g)) @ svd_vh(x)
 
