@@ -12,7 +12,7 @@ push zeros through the eigenvector rule, and 0 · 1/(λ_j − λ_i) is NaN for a
 repeated eigenvalue, where the eigenvalue derivative is perfectly defined.
 
 Rules: eigh from M. Giles, "An extended collection of matrix derivative
-results" (2008), sec. 3.1; the SVD from J. Townsend, "Differentiating the
+results" (2008); the SVD from J. Townsend, "Differentiating the
 singular value decomposition" (2016); QR from the derivation in S. Walter
 and L. Lehmann, "Algorithmic differentiation of linear algebra functions
 with application in optimum experimental design" (2010), both directions

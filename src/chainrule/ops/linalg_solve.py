@@ -3,11 +3,11 @@
 Every op takes stacks of matrices `(..., n, n)` as numpy.linalg does. The
 rules are the standard matrix-calculus results, as collected in M. Giles,
 "An extended collection of matrix derivative results for forward and reverse
-mode algorithmic differentiation" (2008), sections 2.2-2.3, and for the
+mode algorithmic differentiation" (2008), and for the
 Cholesky factor I. Murray, "Differentiation of the Cholesky decomposition"
 (2016); the pseudo-inverse follows G. Golub and V. Pereyra, "The
 differentiation of pseudo-inverses and nonlinear least squares problems"
-(1973), eq. 4.12. Each is written out in the comment beside its rule.
+(1973). Each is written out in the comment beside its rule.
 """
 
 from __future__ import annotations
