@@ -236,8 +236,11 @@ def test_svd_forms_and_singular_value_gradient():
 
 
 def test_svd_full_matrices_of_a_non_square_matrix_refuses_to_differentiate():
+    x = rng.normal(size=(4, 3))
     with pytest.raises(cr.ChainruleError, match="full_matrices=False"):
-        cr.linalg.svd(cr.tensor(rng.normal(size=(4, 3)), requires_grad=True))
+        cr.linalg.svd(cr.tensor(x, requires_grad=True))
+    with pytest.raises(cr.ChainruleError, match="full_matrices=False"):  # forward mode too
+        cr.jvp(lambda t: cr.linalg.svd(t).U, (x,), (x,))
 
 
 def test_qr_factors_and_errors():
@@ -316,6 +319,7 @@ def test_lstsq_cond_tensorsolve_tensorinv_vecdot_match_numpy_and_differentiate()
         np.testing.assert_allclose(ours.x.numpy(), theirs[0], rtol=1e-10)
         np.testing.assert_allclose(ours.residuals.numpy(), theirs[1], rtol=1e-10)
         assert ours.rank == theirs[2]
+        np.testing.assert_allclose(ours.s.numpy(), theirs[3], rtol=1e-12)
         check(lambda s, t: cr.linalg.lstsq(s, t).x, a, rhs)
         check(lambda s, t: cr.linalg.lstsq(s, t).residuals, a, rhs)
     sq = well_conditioned(3, 3)

@@ -282,7 +282,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         return _svdvals(a)
     m, n = np.shape(value_of(a))[-2:]
     if full_matrices and m != n:
-        if isinstance(a, Tensor) and a.requires_grad:
+        if isinstance(a, Tensor) and (a.requires_grad or a._tangents):  # reverse or forward mode
             raise ChainruleError(f"svd: full_matrices=True of a {m}x{n} matrix has no derivative (the extra "
                                  "singular vectors are arbitrary); pass full_matrices=False")
         u, s, vh = np.linalg.svd(value_of(a), full_matrices=True)

@@ -129,7 +129,7 @@ def lstsq(a, b, rcond=None):
 
     Composite: x = pinv(a) b, so its derivative assumes the rank does not change
     near a. residuals (the squared residual norms, when m > n and a has full
-    rank, else empty) are differentiable too; rank and s are returned as NumPy's.
+    rank, else empty) and s (a's singular values) are differentiable too; rank is NumPy's.
 
     Example:
         >>> import chainrule as cr
@@ -141,7 +141,7 @@ def lstsq(a, b, rcond=None):
     if len(shape) != 2:
         raise np.linalg.LinAlgError(f"lstsq: a must be one matrix (m, n), got shape {shape}")
     x = matmul(_pinv(a, rcond=rcond), b)
-    _, _, rank, s = np.linalg.lstsq(value_of(a), value_of(b), rcond=rcond)
+    rank = np.linalg.lstsq(value_of(a), value_of(b), rcond=rcond)[2]
     if rank == shape[1] and shape[0] > shape[1]:
         r = matmul(a, x) - b
         residuals = sum(r * r, axis=0)
@@ -149,7 +149,7 @@ def lstsq(a, b, rcond=None):
             residuals = reshape(residuals, (1,))  # NumPy's shape (1,) for a vector b
     else:
         residuals = np.zeros((0,), dtype=value_of(x).dtype)
-    return LstsqResult(x, residuals, rank, s)
+    return LstsqResult(x, residuals, rank, _svdvals(a))
 
 
 def cond(x, p=None):
