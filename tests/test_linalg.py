@@ -415,3 +415,12 @@ def test_sqrtm_and_sylvester_without_scipy(monkeypatch):
 def test_sqrtm_of_a_matrix_without_a_real_root_says_so():
     with pytest.raises(cr.OpError, match="no real square root"):
         cr.linalg.sqrtm(cr.tensor([[-1.0, 0.0], [0.0, 1.0]]))
+
+
+def test_lists_holding_tensors_keep_their_gradients():
+    x = cr.tensor(2.0, requires_grad=True)
+    cr.linalg.det([[x, 1.0], [1.0, x]]).backward()  # d(x² − 1)/dx
+    assert x.grad.item() == pytest.approx(4.0)
+    y = cr.tensor(3.0, requires_grad=True)
+    (cr.linalg.matrix_power([[y, 0.0], [0.0, 1.0]], 2).sum() + cr.einsum("i,i", [y, 1.0], [1.0, 1.0])).backward()
+    assert y.grad.item() == pytest.approx(2 * 3.0 + 1)

@@ -53,6 +53,7 @@ from .ops.linalg_solve import inv as _inv
 from .ops.linalg_solve import pinv as _pinv
 from .ops.linalg_solve import solve as _solve
 from .ops.linalg_solve import solve_triangular as _solve_triangular
+from .ops.linalg_util import as_operand as _operand
 from .ops.linalg_util import mT
 
 
@@ -107,10 +108,6 @@ class QRResult(NamedTuple):
 
     Q: object
     R: object
-
-
-def _operand(x):
-    return x if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _square(name, a):

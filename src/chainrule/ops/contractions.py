@@ -26,17 +26,13 @@ from collections import Counter
 import numpy as np
 
 from ..core.registry import defop
-from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
 from .elementwise import mul, sub
+from .linalg_util import as_operand as _operand
 from .reduce import sum
 from .shape import concatenate, expand_dims, reshape, transpose
 
 _LETTERS = string.ascii_letters
-
-
-def _operand(x):
-    return x if isinstance(x, Tensor) else np.asarray(x)
 
 
 def normalize_subscripts(subscripts, shapes):

@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core.tensor import Tensor
 from ._util import value_of
 from .contractions import cross as _cross
 from .contractions import diagonal as _diagonal
@@ -22,13 +21,10 @@ from .linalg_norm import norm
 from .linalg_solve import inv as _inv
 from .linalg_solve import pinv as _pinv
 from .linalg_solve import solve as _solve
+from .linalg_util import as_operand as _operand
 from .linalg_util import mT
 from .reduce import sum
 from .shape import reshape, transpose
-
-
-def _operand(x):
-    return x if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _square(name, a):

@@ -20,6 +20,7 @@ from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
 from .decompositions import svdvals
 from .elementwise import abs, where
+from .linalg_util import as_operand as _operand
 from .reduce import _unreduce, max, min, sum
 from .shape import reshape, transpose
 
@@ -40,10 +41,6 @@ euclidean_norm = defop(
         _safe(ans), x, axis, keepdims),
     jvp=lambda t, ans, x, axis=None, keepdims=False: sum(t * x, axis=axis, keepdims=keepdims) / _safe(ans),
     derivative="x / ‖x‖", convention="gradient 0 at x = 0 (a subgradient, as PyTorch)")
-
-
-def _operand(x):
-    return x if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _vector_norm(x, ord, axis, keepdims):

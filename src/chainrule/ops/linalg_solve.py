@@ -20,6 +20,7 @@ from ._util import value_of
 from .linalg import matmul
 from .linalg_util import (
     as_column,
+    as_operand,
     eye_like,
     from_column,
     matrix_trace,
@@ -232,6 +233,7 @@ def matrix_power(a, n):
     """
     if not isinstance(n, (int, np.integer)):
         raise TypeError(f"matrix_power: the exponent must be an integer, got {type(n).__name__}")
+    a = as_operand(a)
     shape = np.shape(value_of(a))
     if len(shape) < 2 or shape[-1] != shape[-2]:
         raise ValueError(f"matrix_power needs square matrices (..., n, n), got shape {shape}")

@@ -10,10 +10,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.tensor import Tensor
 from ._util import value_of
 from .elementwise import where
 from .reduce import sum
-from .shape import expand_dims, swapaxes
+from .shape import expand_dims, stack, swapaxes
+
+
+def as_operand(x):
+    """x as an operand of the linear-algebra functions: a Tensor as it is, anything else as an array.
+
+    A (nested) list holding tensors is stacked with chainrule's ops, so its
+    entries keep their gradients (np.asarray would silently make it a constant).
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (list, tuple)) and _holds_tensor(x):
+        return stack([as_operand(item) for item in x])
+    return np.asarray(x)
+
+
+def _holds_tensor(items):
+    return any(isinstance(i, Tensor) or (isinstance(i, (list, tuple)) and _holds_tensor(i)) for i in items)
 
 
 def mT(x):
