@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core, data, inputs, nn, optim, train
+from . import core, data, inputs, linalg, nn, optim, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -55,7 +55,7 @@ from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "data", "inputs", "nn", "optim", "train", "save", "load",
+    "Tensor", "Op", "defop", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
