@@ -130,7 +130,7 @@ def _print_tables(trace):
     except ImportError:
         print(trace.to_text())
         return
-    console = Console(file=sys.stdout)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200)  # piped: no wrapping
     for table in trace.to_rich():
         console.print(table)
     console.print(trace.summary(), markup=False)

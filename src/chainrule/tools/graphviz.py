@@ -106,8 +106,10 @@ def _adjoints(output, order):
     return adjoints, edges
 
 
-def saved_for_backward(op):
+def saved_for_backward(op, needed=None):
     """Which of (output, input 0, input 1, ...) the op's VJP rules read: what the forward pass keeps.
+
+    `needed` (argnums) limits it to the rules of inputs that need a gradient.
 
     Found by reading the rules' bytecode for the argument names they load; None if it cannot tell.
 
@@ -122,8 +124,8 @@ def saved_for_backward(op):
         return None
     found = []
     try:
-        for rule in rules:
-            if rule is None:
+        for argnum, rule in enumerate(rules):
+            if rule is None or (needed is not None and argnum not in needed):
                 continue
             code = rule.__code__
             params = code.co_varnames[:code.co_argcount]
@@ -195,8 +197,9 @@ def draw_graph(output, names=None, order="evaluation", edges=False, saved=False)
             else:
                 parts.append(f"grad {format_value(grad)}")
         if saved and t._node is not None:
-            keeps = saved_for_backward(t._node.op)
-            args = [labels.get(id(a)) or "const" for a in t._node.inputs]
+            needed = [i for i, a in enumerate(t._node.inputs) if isinstance(a, Tensor) and a.requires_grad]
+            keeps = saved_for_backward(t._node.op, needed)
+            args = [labels.get(id(a)) or format_value(_array(a)) for a in t._node.inputs]
             if keeps is not None:
                 shown = [label if w == "output" else args[int(w.split()[1])] for w in keeps
                          if w == "output" or int(w.split()[1]) < len(args)]
