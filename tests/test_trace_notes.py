@@ -39,7 +39,8 @@ NOTES_PRIMAL = [("v_-1", "x1", "", 2), ("v_0", "x2", "", 5), ("v_1", "ln v_-1", 
 NOTES_TANGENT = [(f"v{DOT}_-1", f"x{DOT}1", "", 1), (f"v{DOT}_0", f"x{DOT}2", "", 0),
                  (f"v{DOT}_1", f"v{DOT}_-1/v_-1", "1/2", 0.5),
                  (f"v{DOT}_2", f"v{DOT}_-1 × v_0 + v{DOT}_0 × v_-1", "1 × 5 + 0 × 2", 5),
-                 (f"v{DOT}_3", f"v{DOT}_0 × cos v_0", "0 × cos 5", 0), (f"v{DOT}_4", f"v{DOT}_1 + v{DOT}_2", "0.5 + 5", 5.5),
+                 (f"v{DOT}_3", f"v{DOT}_0 × cos v_0", "0 × cos 5", 0),
+                 (f"v{DOT}_4", f"v{DOT}_1 + v{DOT}_2", "0.5 + 5", 5.5),
                  (f"v{DOT}_5", f"v{DOT}_4 - v{DOT}_3", "5.5 - 0", 5.5), (f"y{DOT}", f"v{DOT}_5", "", 5.5)]
 # (name, rule, definition, value), top to bottom as printed (the sweep runs bottom-up)
 NOTES_ADJOINT = [(f"x{BAR}1", "", f"v{BAR}_-1", 5.5), (f"x{BAR}2", "", f"v{BAR}_0", 1.716),
