@@ -42,6 +42,23 @@ def add_parsers(commands):
     d.add_argument("--order", default=None, choices=["depth", "evaluation"], help="numbering, as in trace")
     d.add_argument("--edges", action="store_true", help="label each edge with the adjoint it carries")
     d.add_argument("--saved", action="store_true", help="show what each op saved for the backward pass")
+    from .exercise import add_parser as add_exercise
+    from .explain import add_parser as add_explain
+
+    add_exercise(commands)
+    add_explain(commands)
+
+
+def run_exercise(args) -> int:
+    from .exercise import run_exercise
+
+    return run_exercise(args)
+
+
+def run_explain(args) -> int:
+    from .explain import run_explain
+
+    return run_explain(args)
 
 
 def _decimals(text):
