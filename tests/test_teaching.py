@@ -80,7 +80,7 @@ def test_renderers():
     assert set(data) >= {"value", "gradient", "primal", "tangent", "adjoint"}
     assert data["gradient"] == pytest.approx({"x1": 5.5, "x2": 2 - np.cos(5)})
     assert data["primal"][2] == {"name": "v_1", "definition": "ln v_-1", "substituted": "ln 2",
-                                 "value": pytest.approx(np.log(2)), "op": "log"}
+                                 "value": pytest.approx(np.log(2)), "op": "log", "var": "v_1", "from": ["v_-1"]}
     assert len(t.to_rich()) == 3
 
 

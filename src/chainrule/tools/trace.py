@@ -146,7 +146,7 @@ def trace(f, *args, wrt=None, direction=None, order=None, adjoint_order="sweep",
         g = x.grad.numpy() if x.grad is not None else np.zeros_like(x.numpy())
         gradient[name] = g.item() if g.ndim == 0 else g
         adjoint.append({"name": _barred(name), "rule": "", "definition": _barred(labels[id(x)]), "substituted": "",
-                        "partial": None, "value": g})
+                        "partial": None, "value": g, "var": labels[id(x)]})
     if adjoint_order == "notes":
         adjoint = adjoint[-len(inputs):] + adjoint[-len(inputs) - 1::-1]
     value = out.numpy().item() if out.ndim == 0 else out.numpy()
@@ -186,19 +186,21 @@ class _Book:
         return tangent.numpy() if tangent is not None else np.zeros_like(t.numpy())
 
     def forward_tables(self, inputs, names, made, out, y):
-        primal = [{"name": self.labels[id(x)], "definition": name, "substituted": "", "value": x.numpy()}
-                  for x, name in zip(inputs, names)]
+        primal = [{"name": self.labels[id(x)], "definition": name, "substituted": "", "value": x.numpy(),
+                   "var": self.labels[id(x)]} for x, name in zip(inputs, names)]
         tangent = [{"name": _dotted(self.labels[id(x)]), "definition": _dotted(name) if name[:1].isalpha() else name,
-                    "substituted": "", "value": self.tangent(x)} for x, name in zip(inputs, names)]
+                    "substituted": "", "value": self.tangent(x), "var": self.labels[id(x)]}
+                   for x, name in zip(inputs, names)]
         for t in made:
             node, label = t._node, self.labels[id(t)]
             op, arg_names, numbers = node.op.name, self.arg_names(node), self.arg_numbers(node)
             out_number = self.number(t.numpy().item()) if t.size == 1 else None
             tie = _tie(node)
+            traced = [i for i, a in enumerate(node.inputs) if isinstance(a, Tensor) and id(a) in self.labels]
             primal.append({"name": self.name(t), "definition": primal_text(op, arg_names, label),
                            "substituted": _tidy(primal_text(op, numbers, out_number)) if numbers else "",
-                           "value": t.numpy(), "op": op})
-            traced = [i for i, a in enumerate(node.inputs) if isinstance(a, Tensor) and id(a) in self.labels]
+                           "value": t.numpy(), "op": op, "var": label,
+                           "from": [self.labels[id(node.inputs[i])] for i in traced]})
             terms = [_term(tangent_text, op, i, arg_names, label, _dotted(self.labels[id(node.inputs[i])]), tie)
                      for i in traced]
             subs = ""
@@ -207,10 +209,11 @@ class _Book:
                                                self.number(self.tangent(node.inputs[i]).item()), tie)
                                          for i in traced]))
             tangent.append({"name": _dotted(self.name(t)), "definition": join_terms(terms), "substituted": subs,
-                            "value": self.tangent(t)})
-        primal.append({"name": y, "definition": self.labels[id(out)], "substituted": "", "value": out.numpy()})
+                            "value": self.tangent(t), "var": label})
+        primal.append({"name": y, "definition": self.labels[id(out)], "substituted": "", "value": out.numpy(),
+                       "var": self.labels[id(out)]})
         tangent.append({"name": _dotted(y), "definition": _dotted(self.labels[id(out)]), "substituted": "",
-                        "value": self.tangent(out)})
+                        "value": self.tangent(out), "var": self.labels[id(out)]})
         return primal, tangent
 
     def adjoint_table(self, out, made, y):
@@ -222,7 +225,7 @@ class _Book:
         steps.sort(key=lambda s: -rank[id(s[0])])  # stable: argument order within an op
         total = {id(out): np.ones_like(out.numpy())}
         rows = [{"name": _barred(self.labels[id(out)]), "rule": "", "definition": _barred(y), "substituted": "",
-                 "partial": None, "value": total[id(out)]}]
+                 "partial": None, "value": total[id(out)], "var": self.labels[id(out)]}]
         for t, argnum, x, contribution in steps:
             node, j, i = t._node, self.labels[id(t)], self.labels[id(x)]
             contribution, g = _array(contribution), total[id(t)]
@@ -246,7 +249,7 @@ class _Book:
             if g.size == 1 and contribution.size == 1 and g.item() != 0:
                 partial = contribution.item() / g.item()
             rows.append({"name": _barred(i), "rule": rule, "definition": step, "substituted": _tidy(sub),
-                         "partial": partial, "value": total[id(x)]})
+                         "partial": partial, "value": total[id(x)], "var": i, "edge": [i, j]})
         return rows
 
 

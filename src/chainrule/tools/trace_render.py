@@ -162,8 +162,9 @@ class TraceTables:
                 row_id = f' id="{key}-{k}"' if ids else ""
                 cells = "".join(f'<td class="{_css(c)}">{html.escape(self.cell(r, c))}</td>' for c in columns)
                 body.append(f"<tr{row_id}>{cells}</tr>")
-            parts.append(f'<p><b>{html.escape(title)}</b></p><table class="chainrule-trace" data-table="{key}">'
-                         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            parts.append(f'<div class="cr-section" data-table="{key}"><p><b>{html.escape(title)}</b></p>'
+                         f'<table class="chainrule-trace" data-table="{key}">'
+                         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
         return "".join(parts)
 
     def _repr_html_(self):
