@@ -7,11 +7,37 @@ these with the notes' printed numbers).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 
-from .exercises import Exercise
+
+@dataclass
+class Exercise:
+    """One exercise: its task, data, and how chainrule solves it (`solve(data) -> {entry: value}`)."""
+
+    key: str
+    source: str
+    title: str
+    task: str
+    data: dict
+    solve: object
+    tol: float = 1e-3
+    function: str | None = None  # a Python-file answer defines this function of the data
+    open_part: str = ""  # what the notes ask that no number can check
+    layouts: dict = field(default_factory=dict)  # entry -> which layout it is asked in
+
+    def expected(self):
+        """The entries and their values, computed by chainrule."""
+        return {k: np.asarray(v, dtype=np.float64) for k, v in _solved(self.key).items()}
+
+
+@cache
+def _solved(key):
+    ex = EXERCISES[key]
+    return ex.solve({k: np.asarray(v, dtype=np.float64) for k, v in ex.data.items()})
+
 
 
 def _cr():

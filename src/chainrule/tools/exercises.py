@@ -11,39 +11,15 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core.errors import ChainruleError
+from .exercise_book import EXERCISES, Exercise
 
-
-@dataclass
-class Exercise:
-    """One exercise: its task, data, and how chainrule solves it (`solve(data) -> {entry: value}`)."""
-
-    key: str
-    source: str
-    title: str
-    task: str
-    data: dict
-    solve: object
-    tol: float = 1e-3
-    function: str | None = None  # a Python-file answer defines this function of the data
-    open_part: str = ""  # what the notes ask that no number can check
-    layouts: dict = field(default_factory=dict)  # entry -> which layout it is asked in
-
-    def expected(self):
-        """The entries and their values, computed by chainrule."""
-        return {k: np.asarray(v, dtype=np.float64) for k, v in _solved(self.key).items()}
-
-
-@cache
-def _solved(key):
-    ex = EXERCISES[key]
-    return ex.solve({k: np.asarray(v, dtype=np.float64) for k, v in ex.data.items()})
+__all__ = ["EXERCISES", "Exercise", "Verdict", "get", "show", "check", "parse_numbers", "load_function"]
 
 
 @dataclass
@@ -221,4 +197,3 @@ def _compare(name, got, want, tol):
     return f"{name}{index} is {_short(mine)}, expected {_short(theirs)}{hint}"
 
 
-from .exercise_book import EXERCISES  # noqa: E402  (the exercises need the class above)

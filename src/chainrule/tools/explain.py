@@ -84,8 +84,9 @@ class Explanation:
         width = 40 + (max(columns) + 1) * _COL if columns else 200
         height = 40 + max(len(m) for m in columns.values()) * _ROW if columns else 100
         parts = [f'<svg class="cr-graph" width="{width}" height="{height}" '
-                 f'viewBox="0 0 {width} {height}"><defs><marker id="cr-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-                 'markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>']
+                 f'viewBox="0 0 {width} {height}"><defs><marker id="cr-arrow" viewBox="0 0 10 10" refX="10" '
+                 'refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
+                 '<path d="M0,0 L10,5 L0,10 z"/></marker></defs>']
         drawn = set()
         for r in rows:
             for a in r.get("from", []):
