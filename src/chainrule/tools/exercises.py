@@ -34,7 +34,13 @@ class Verdict:
 
 
 def get(key):
-    """The exercise called `key` (e.g. '002-f'), or a ChainruleError listing the keys."""
+    """The exercise called `key` (e.g. '002-f'), or a ChainruleError listing the keys.
+
+    Example:
+        >>> from chainrule.tools.exercises import get
+        >>> get("002-gates").data
+        {'x': 3.0, 'y': -4.0, 'z': 2.0, 'w': -1.0}
+    """
     if key not in EXERCISES:
         raise ChainruleError(f"no exercise {key!r}; the exercises are: {', '.join(EXERCISES)}")
     return EXERCISES[key]
@@ -115,7 +121,16 @@ def _literal(node, depth):
 
 
 def load_function(path, name):
-    """Import the learner's Python file from `path` (importlib, never eval) and return its function `name`."""
+    """Import the learner's Python file from `path` (importlib, never eval) and return its function `name`.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from chainrule.tools.exercises import load_function
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "answer.py"
+        >>> _ = path.write_text("def grad_f(x):\\n    return 2 * x\\n")
+        >>> load_function(path, "grad_f")(3.0)
+        6.0
+    """
     path = Path(path)
     if not path.is_file():
         raise ChainruleError(f"no file {path}")

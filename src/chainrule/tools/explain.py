@@ -148,6 +148,12 @@ def explain(f, *args, order=None, decimals=3, **kwargs):
 
     f is a function or a string (an expression or a program), as for `cr.trace`;
     the inputs are given the same way.
+
+    Example:
+        >>> import chainrule as cr
+        >>> page = cr.explain(lambda x1, x2: cr.log(x1) + x1 * x2, x1=2.0, x2=5.0)
+        >>> len(page.steps), page.steps[-1]["text"]
+        (14, 'x̄2 = v̄_0')
     """
     from .trace import trace
 

@@ -314,7 +314,13 @@ def parse_program(text):
 
 
 def is_program(text):
-    """True when the text has statements ('=' or ';' or several lines), not one expression."""
+    """True when the text has statements ('=' or ';' or several lines), not one expression.
+
+    Example:
+        >>> from chainrule.tools.expr import is_program
+        >>> is_program("a = x * 2; y = a + 1"), is_program("x * 2 + 1")
+        (True, False)
+    """
     return isinstance(text, str) and any(c in text for c in "=;\n")
 
 
@@ -322,6 +328,12 @@ def program_function(text, aliases=None):
     """(f, default order, result name) for an expression or a program; f takes the inputs by name.
 
     While f runs, `aliases` (a dict) maps id(value) to the statement name that holds it.
+
+    Example:
+        >>> from chainrule.tools.expr import program_function
+        >>> f, order, result = program_function("a = x * 2; b = a + 1")
+        >>> float(f(3.0)), order, result
+        (7.0, 'evaluation', 'b')
     """
     if not is_program(text):
         tree = parse(text)
@@ -343,5 +355,11 @@ def program_function(text, aliases=None):
 
 
 def input_names(text):
-    """The variables an expression or program reads, in order of first appearance."""
+    """The variables an expression or program reads, in order of first appearance.
+
+    Example:
+        >>> from chainrule.tools.expr import input_names
+        >>> input_names("x2 * sin(x1)"), input_names("a = x2 * 2; y = a + x1")
+        (['x2', 'x1'], ['x2', 'x1'])
+    """
     return list(parse_program(text).inputs) if is_program(text) else variables(parse(text))

@@ -71,7 +71,13 @@ def format_value(value, decimals=None, digits=4):
 
 
 def plain(value):
-    """A JSON-ready number or nested list."""
+    """A JSON-ready number or nested list.
+
+    Example:
+        >>> from chainrule.tools.formatting import plain
+        >>> plain(2.5), plain([[1.0, 2.0]])
+        (2.5, [[1.0, 2.0]])
+    """
     value = np.asarray(value)
     return value.item() if value.ndim == 0 else value.tolist()
 

@@ -70,6 +70,14 @@ class DotGraph:
 
 
 def render_dot(source, fmt):
+    """DOT text rendered by Graphviz's `dot` to svg or png bytes (a ChainruleError saying how to install it).
+
+    Example:
+        >>> import shutil
+        >>> from chainrule.tools.graphviz import render_dot
+        >>> shutil.which("dot") is None or render_dot("digraph { a -> b }", "svg").startswith(b"<?xml")
+        True
+    """
     if shutil.which("dot") is None:
         raise ChainruleError("rendering SVG or PNG needs Graphviz's dot program: install the graphviz package "
                              "(apt-get install graphviz, brew install graphviz, or conda install graphviz); "
@@ -157,6 +165,13 @@ def draw_graph(output, names=None, order="evaluation", edges=False, saved=False)
     After an in-place change (optimizer.step()) the graph still draws: the
     values each op computed at forward time, the inputs' current values
     (marked) and their `.grad`.
+
+    Example (max routes the whole adjoint to the larger input):
+        >>> import chainrule as cr
+        >>> z, w = cr.tensor(2.0, requires_grad=True), cr.tensor(-1.0, requires_grad=True)
+        >>> src = cr.draw_graph(2 * cr.maximum(z, w), names={z: "z", w: "w"}, edges=True).source
+        >>> [line.strip() for line in src.splitlines() if "->" in line and "label" in line][:2]
+        ['n0 -> n2 [label="2", fontsize=9];', 'n1 -> n2 [label="0", fontsize=9];']
     """
     if not isinstance(output, Tensor):
         raise ChainruleError("draw_graph takes the Tensor whose graph to draw")

@@ -53,7 +53,13 @@ def number_values(inputs, output, order="evaluation"):
 
 
 def output_name(input_names):
-    """What to call the function's value: 'y', unless an input is already called y."""
+    """What to call the function's value: 'y', unless an input is already called y.
+
+    Example:
+        >>> from chainrule.tools.numbering import output_name
+        >>> output_name(["x1", "x2"]), output_name(["x", "y"])
+        ('y', 'f')
+    """
     for name in ("y", "f", "out", "result"):
         if name not in input_names:
             return name

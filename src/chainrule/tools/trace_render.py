@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
+
 from .formatting import format_value, latex, latex_value, plain
 
 PARTIAL = "∂v_j/∂v_i"
@@ -20,7 +22,16 @@ _LATEX_HEADERS = {"": "", "definition": "definition", "substituted": "substitute
 
 
 class TraceTables:
-    """Renderers shared by every Trace (mixed into chainrule.tools.trace.Trace)."""
+    """Renderers shared by every Trace (mixed into chainrule.tools.trace.Trace).
+
+    Example:
+        >>> import chainrule as cr
+        >>> t = cr.trace("x * x", x=3.0)
+        >>> t.to_markdown().splitlines()[2]
+        '| variable | definition | substituted | value |'
+        >>> t.to_latex().isascii(), t.to_dict()["gradient"]
+        (True, {'x': 6.0})
+    """
 
     # ---- data ---------------------------------------------------------------------------------
     def to_dict(self):
@@ -70,6 +81,27 @@ class TraceTables:
         parts += [f"∂{y}/∂{k} = {format_value(v, self.decimals)}" for k, v in self.gradient.items()]
         joined = "\n".join(parts) if any("\n" in p for p in parts) else ";  ".join(parts)
         return joined + (f"\n{self.layout_note}" if self.layout_note else "")
+
+    def to_dual_text(self):
+        """The forward pass as dual numbers v_k = value + tangent·ε, numbered as the tables (and cr.draw_graph).
+
+        Example:
+            >>> import chainrule as cr
+            >>> print(cr.trace("x1 * x2", x1=2.0, x2=5.0).to_dual_text())
+            v_-1 = x1 = 2 + 1ε
+            v_0 = x2 = 5 + 0ε
+            v_1 = v_-1 × v_0 = 10 + 5ε
+            y = v_1 = 10 + 5ε
+        """
+        lines = []
+        for p, t in zip(self.primal, self.tangent):
+            value, tangent = format_value(p["value"], self.decimals), format_value(t["value"], self.decimals)
+            if "\n" in value + tangent or np.ndim(p["value"]):
+                number = f"{value.replace(chr(10), ' ')} + {tangent.replace(chr(10), ' ')}ε"
+            else:
+                number = f"{value} - {tangent[1:]}ε" if tangent.startswith("-") else f"{value} + {tangent}ε"
+            lines.append(f"{p['name']} = {p['definition']} = {number}")
+        return "\n".join(lines)
 
     # ---- renderers ----------------------------------------------------------------------------
     def to_text(self):
@@ -177,7 +209,13 @@ def _css(column):
 
 
 def latex_text(text):
-    """Text-mode LaTeX: ASCII, specials escaped, Unicode symbols as math."""
+    """Text-mode LaTeX: ASCII, specials escaped, Unicode symbols as math.
+
+    Example:
+        >>> from chainrule.tools.trace_render import latex_text
+        >>> print(latex_text("seed: x_1 (100%)"))
+        seed: x\\_1 (100\\%)
+    """
     out = []
     for ch in text:
         if ch in "_%&#$":
