@@ -13,9 +13,11 @@ import unicodedata
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chainrule as cr
-from chainrule.tools import expr
+from chainrule.tools import exercises, expr
 from chainrule.tools.formatting import latex
 from chainrule.tools.notation import NOTATION, adjoint_text, primal_text, tangent_text
 
@@ -235,3 +237,43 @@ def test_issue_18_constants():
     step = run_cli("trace", "step(2)*x", "--at", "x=3", "--format", "json")
     assert step.returncode == 0, step.stderr
     assert json.loads(step.stdout)["value"] == 3.0
+
+
+EVERY_FUNCTION = ("ln(x) + log(y) + exp(x) + sin(x) + cos(y) + tan(x) + tanh(y) + sigmoid(x) + relu(x) "
+                  "+ softplus(y) + sqrt(y) + abs(x) + log1p(y) + expm1(x) + sign(x) + step(x) + leaky_relu(x) "
+                  "+ elu(x) + max(x, y) + min(x, x) - x ** 2 / y")
+
+
+def test_every_function_traces_in_every_format_and_the_latex_compiles(tmp_path):
+    for fmt in ("text", "markdown", "latex", "html", "json"):
+        done = run_cli("trace", EVERY_FUNCTION, "--at", "x=0.5,y=2", "--format", fmt)
+        assert done.returncode == 0 and done.stdout, (fmt, done.stderr)
+    tex = run_cli("trace", EVERY_FUNCTION, "--at", "x=0.5,y=2", "--format", "latex", "--standalone").stdout
+    assert tex.isascii() and tex.startswith("\\documentclass")
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    (tmp_path / "all.tex").write_text(tex)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_cli_graph_edges_and_saved(tmp_path):
+    out = run_cli("graph", "2*(x*y + max(z, w))", "--at", "x=3,y=-4,z=2,w=-1", "-o", str(tmp_path / "g.dot"),
+                  "--edges", "--saved")
+    assert out.returncode == 0, out.stderr
+    dot = (tmp_path / "g.dot").read_text()
+    assert "v_2 = max(v_-1, v_0)" in dot and '[label="0", fontsize=9]' in dot and "saves" in dot
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("xy0123456789+-*/()., _ae[]'\"sincolgqrtw=:;\n")), max_size=60))
+def test_random_programs_and_answers_never_escape_as_other_errors(text):
+    try:
+        expr.parse_program(text)
+    except expr.ExpressionError:
+        pass
+    try:
+        exercises.parse_numbers(text)
+    except cr.ChainruleError:
+        pass
