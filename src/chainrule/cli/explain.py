@@ -4,11 +4,13 @@ from __future__ import annotations
 
 
 def add_parser(commands):
+    from .expressions import _decimals
+
     p = commands.add_parser("explain", help="write an HTML page that steps through the forward and backward pass")
     p.add_argument("expr", help="an expression or a program of statements, as for trace")
     p.add_argument("--at", required=True, help="the point, e.g. x1=2,x2=5")
     p.add_argument("-o", "--output", default="explain.html", help="the HTML file to write (default explain.html)")
-    p.add_argument("--decimals", type=int, default=3, help="decimals of every number (default 3)")
+    p.add_argument("--decimals", type=_decimals, default=3, help="decimals of every number (default 3)")
 
 
 def run_explain(args) -> int:
