@@ -47,6 +47,7 @@ from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
+from .tools.explain import explain
 from .tools.gradcheck import GradcheckError, gradcheck
 from .tools.graphviz import draw_graph
 from .tools.trace import Trace, trace
@@ -60,6 +61,6 @@ __all__ = [
     "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
-    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
+    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
 ]
