@@ -363,3 +363,18 @@ def test_preset_notes_xor_is_seed_003s_setup_and_learns_xor(tmp_path):
     assert "4 train / 4 test examples" in out and "test accuracy 1.000" in out
     predictions = [float(v) for v in re.findall(r"XOR\(\d, \d\) = ([-\d.]+)", out)]
     assert len(predictions) == 4 and [p > 0.5 for p in predictions] == [False, True, True, False]
+
+
+def test_digits_model_files_are_checked_before_building(tmp_path):
+    from chainrule.cli.digits_model import save_model, train_or_load
+
+    net = cr.nn.MLP([64, 8, 10], rng=np.random.default_rng(0))
+    save_model(net, tmp_path / "ok.npz", sizes=(64, 8, 10))
+    model, X, _ = train_or_load(tmp_path / "ok.npz")
+    np.testing.assert_array_equal(model[0].weight.numpy(), net[0].weight.numpy())
+    cr.save({"sizes": [64, 10**6, 10**6, 10], "activation": "relu", "state": {}}, tmp_path / "huge.npz")
+    with pytest.raises(cr.ChainruleError, match="GB"):
+        train_or_load(tmp_path / "huge.npz")
+    cr.save({"sizes": "64,10", "activation": "relu", "state": {}}, tmp_path / "odd.npz")
+    with pytest.raises(cr.ChainruleError, match="not a digits model"):
+        train_or_load(tmp_path / "odd.npz")
