@@ -139,7 +139,8 @@ class GradientMonitor(Callback):
         for name, ratios in self.update_ratios.items():
             typical = float(np.median(ratios))
             if typical > 1e-1:
-                out.append(f"layer {name}: updates change the weights by {typical:.1%} per step (median over "
+                size = f"{typical:.1%}" if typical < 10 else f"{typical:.2g} times their size"
+                out.append(f"layer {name}: updates change the weights by {size} per step (median over "
                            "epochs; learning rate probably too high; about 0.1% is typical)")
         return out
 
