@@ -24,6 +24,22 @@ from .nn import functional as F
 add_reduce, copyto = np.add.reduce, np.copyto
 
 
+def norm(array):
+    """The 2-norm of all entries, scaled so finite entries never overflow it (1e200 stays 1e200, not inf).
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.train import norm
+        >>> round(norm(np.array([3e200, 4e200])) / 1e200, 12), norm(np.array([1.0, np.nan]))
+        (5.0, nan)
+    """
+    with np.errstate(all="ignore"):
+        top = float(np.max(np.abs(array))) if array.size else 0.0
+        if top == 0.0 or not math.isfinite(top):
+            return top if not np.isnan(array).any() else math.nan
+        return top * float(np.sqrt(np.vdot(array / top, array / top).real))
+
+
 class NonFiniteLossError(ChainruleError, FloatingPointError):
     """`fit` met a NaN or infinite loss (or gradient) and stopped before the update.
 
@@ -194,9 +210,7 @@ class Trainer:
 
     def grad_norms(self):
         """{parameter name: gradient norm} of the current gradients (inf or nan where they are not finite)."""
-        with np.errstate(all="ignore"):
-            return {name: float(np.linalg.norm(p.grad._data)) for name, p in zip(self.names, self.params)
-                    if p.grad is not None}
+        return {name: norm(p.grad._data) for name, p in zip(self.names, self.params) if p.grad is not None}
 
     def _check_and_remember(self):
         """True if every gradient is finite; then also copy the parameters, to undo an update that overflows."""
@@ -216,9 +230,12 @@ class Trainer:
             for saved, p in zip(self._last_finite, self.params):
                 p.data = saved.copy()
         what = f"the loss became {value}" if not math.isfinite(value) else "a gradient became non-finite"
-        largest = sorted(norms.items(), key=lambda kv: -kv[1] if math.isfinite(kv[1]) else -math.inf)
-        worst = [k for k, v in norms.items() if not math.isfinite(v)] + [k for k, _ in largest[:3]]
-        shown = ", ".join(f"{k} {norms[k]:.3g}" for k in dict.fromkeys(worst))
+        bad = [k for k, v in norms.items() if not math.isfinite(v)]
+        largest = sorted((k for k in norms if k not in bad), key=lambda k: -norms[k])
+        worst = (bad + largest)[:4]
+        shown = ", ".join(f"{k} {norms[k]:.3g}" for k in worst)
+        if len(bad) > 4:
+            shown += f" (and {len(bad) - 4} more not finite)"
         raise NonFiniteLossError(
             f"{what} in epoch {self.epoch + 1}, batch {self.batch + 1} of {batches}; that step was not taken and "
             f"the parameters are those of the last finite step. Largest gradient norms: {shown or 'none'}. "

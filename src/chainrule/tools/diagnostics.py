@@ -21,6 +21,7 @@ import numpy as np
 
 from ..nn.layers import ELU, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
 from ..train import Callback
+from ..train import norm as grad_norm
 
 EXPLODING_NORM = 1e3  # a gradient norm above this is "exploding"
 VANISHING_RATIO = 1e-3  # a layer whose gradient is under this fraction of the last layer's has "vanished"
@@ -72,7 +73,7 @@ class GradientMonitor(Callback):
         self._epoch_max = {}
 
     def on_after_backward(self, batch, logs):
-        self.last_step = {name: float(np.linalg.norm(layer.weight.grad._data))
+        self.last_step = {name: grad_norm(layer.weight.grad._data)
                           for name, layer in self._layers if layer.weight.grad is not None}
         for name, norm in self.last_step.items():
             self._epoch_max[name] = max(self._epoch_max.get(name, 0.0), norm)
