@@ -378,3 +378,17 @@ def test_digits_model_files_are_checked_before_building(tmp_path):
     cr.save({"sizes": "64,10", "activation": "relu", "state": {}}, tmp_path / "odd.npz")
     with pytest.raises(cr.ChainruleError, match="not a digits model"):
         train_or_load(tmp_path / "odd.npz")
+
+
+def test_a_callback_with_the_old_signature_is_refused_before_training():
+    class Old(cr.train.Callback):
+        def on_epoch_end(self, epoch, logs, model, optimizer):
+            pass
+
+    net = cr.nn.MLP([2, 2])
+    X, y = cr.data.blobs(10, centers=2)
+    before = net[0].weight.numpy().copy()
+    with pytest.raises(cr.ChainruleError, match=r"Old.on_epoch_end must take \(epoch, logs\).*self.trainer.model"):
+        cr.train.fit(net, F.cross_entropy, cr.optim.SGD(net.parameters(), lr=0.1), (X, y), progress=False,
+                     callbacks=[Old()])
+    np.testing.assert_array_equal(net[0].weight.numpy(), before)

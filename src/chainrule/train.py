@@ -10,6 +10,7 @@ error that says where it went wrong. Callbacks (the diagnostics in
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 
@@ -204,7 +205,8 @@ class Trainer:
         self.history = History()
         self.stop_training = False
         self.epoch = self.batch = 0
-        self.params = [p for group in optimizer.param_groups for p in group["params"]]
+        groups = getattr(optimizer, "param_groups", None)
+        self.params = [p for group in groups for p in group["params"]] if groups else list(model.parameters())
         self.names = _parameter_names(model, self.params)
         self._last_finite = [p._data.copy() for p in self.params]
 
@@ -291,6 +293,27 @@ class Trainer:
                 break
 
 
+_HOOK_ARGS = {"on_train_begin": "trainer", "on_epoch_begin": "epoch, logs", "on_batch_begin": "batch, logs",
+              "on_after_backward": "batch, logs", "on_batch_end": "batch, logs", "on_epoch_end": "epoch, logs",
+              "on_train_end": "logs"}
+
+
+def _check_callbacks(callbacks):
+    """Refuse, before training, a callback whose hooks have another signature (e.g. the old (model, optimizer))."""
+    for cb in callbacks:
+        for hook, args in _HOOK_ARGS.items():
+            method = getattr(cb, hook, None)
+            if method is None:
+                continue
+            try:
+                inspect.signature(method).bind(*args.split(", "))
+            except TypeError:
+                raise ChainruleError(f"callback {type(cb).__name__}.{hook} must take ({args}); the model and the "
+                                     "optimizer are self.trainer.model and self.trainer.optimizer") from None
+            except ValueError:  # no signature to read (a builtin): trust it
+                pass
+
+
 def _parameter_names(model, params):
     names = {id(p): name for name, p in model.named_parameters()} if hasattr(model, "named_parameters") else {}
     return [names.get(id(p), f"param{i}") for i, p in enumerate(params)]
@@ -326,6 +349,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_dat
     loader = DataLoader((np.asarray(X), np.asarray(y)), batch_size=batch_size, shuffle=shuffle, seed=seed)
     trainer = Trainer(model, loss_fn, optimizer, resolve_metrics(metrics, loss_fn, y))
     callbacks = list(callbacks)
+    _check_callbacks(callbacks)
     for cb in callbacks:
         cb.trainer = trainer
     end_logs = {}
