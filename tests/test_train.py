@@ -392,3 +392,14 @@ def test_a_callback_with_the_old_signature_is_refused_before_training():
         cr.train.fit(net, F.cross_entropy, cr.optim.SGD(net.parameters(), lr=0.1), (X, y), progress=False,
                      callbacks=[Old()])
     np.testing.assert_array_equal(net[0].weight.numpy(), before)
+
+
+def test_a_non_finite_gradient_with_a_finite_loss_also_stops_before_the_update():
+    net = cr.nn.MLP([2, 1], rng=np.random.default_rng(0))
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    X, y = cr.data.blobs(8, centers=2)
+    with pytest.raises(cr.train.NonFiniteLossError, match="a gradient became non-finite in epoch 1, batch 1"):
+        cr.train.fit(net, lambda out, t: cr.sqrt(out * 0.0).sum(), cr.optim.SGD(net.parameters(), lr=0.1), (X, y),
+                     progress=False)  # sqrt'(0) = inf, times 0: NaN gradients, a loss of 0
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
