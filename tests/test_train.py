@@ -403,3 +403,13 @@ def test_a_non_finite_gradient_with_a_finite_loss_also_stops_before_the_update()
                      progress=False)  # sqrt'(0) = inf, times 0: NaN gradients, a loss of 0
     for k, v in net.state_dict().items():
         np.testing.assert_array_equal(v, before[k])
+
+
+def test_chainrule_train_report_names_the_vanished_layers_of_a_deep_sigmoid_net(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "chainrule", "train", "--activation", "sigmoid", "--hidden",
+                           ",".join(["32"] * 8), "--epochs", "5", "--out", str(tmp_path), "--no-progress"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = [f for f in proc.stdout.splitlines() if "vanishing gradients" in f]
+    assert "times the last layer's (16.weight)" in line and "0.weight (" in line
+    assert "times the last layer&#x27;s (16.weight)" in (tmp_path / "report.html").read_text()

@@ -178,7 +178,8 @@ def run_train(args) -> int:
     try:
         history = cr.train.fit(model, loss_fn, optimizer, (X_train, encode(y_train)), epochs=args.epochs,
                                batch_size=args.batch_size, val_data=None if same else (X_test, encode(y_test)),
-                               callbacks=monitors, progress=not args.no_progress, seed=args.seed, metrics=metrics)
+                               callbacks=monitors, progress=not args.no_progress, seed=args.seed, metrics=metrics,
+                               shuffle=args.batch_size < len(X_train))  # full batch: the notes' order, exactly
     except cr.train.NonFiniteLossError as exc:
         _print_diagnostics(monitors)
         raise ChainruleError(f"training stopped: {exc}") from None
