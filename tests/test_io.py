@@ -242,3 +242,47 @@ def test_fuzzed_files_load_or_raise_file_format_error(real_file, data, tmp_path)
         cr.load(path)
     except FileFormatError as exc:
         assert str(path) in str(exc)
+
+
+def test_zip_directory_sizes_are_checked_before_allocating(tmp_path):
+    import tracemalloc
+
+    # a deflated member whose directory (and npy header) claim 2 GB from a few hundred stored bytes
+    claimed = 0x7FFFFFF0
+    header = io.BytesIO()
+    npy_format.write_array_header_1_0(header, {"descr": "|u1", "fortran_order": False, "shape": (0,)})
+    size = len(header.getvalue())
+    header = io.BytesIO()
+    npy_format.write_array_header_1_0(header, {"descr": "|u1", "fortran_order": False, "shape": (claimed - size,)})
+    assert len(header.getvalue()) == size
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("__chainrule_structure__.npy", _structure({"array": "a0"}))
+        z.writestr("a0.npy", header.getvalue() + bytes(64))
+    raw = bytearray(path.read_bytes())
+    entry = raw.rindex(b"PK\x01\x02")  # the central directory record of a0.npy: uncompressed size at +24
+    raw[entry + 24:entry + 28] = claimed.to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FileFormatError, match="more than its compression can hold"):
+            cr.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20
+
+
+def test_other_zip_compressions_are_refused(tmp_path):
+    path = tmp_path / "bz.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_BZIP2) as z:
+        z.writestr("__chainrule_structure__.npy", _structure({"value": 1}))
+    with pytest.raises(FileFormatError, match="compression"):
+        cr.load(path)
+
+
+def test_compressed_npz_with_a_structure_loads(tmp_path):
+    path = tmp_path / "c.npz"
+    np.savez_compressed(path, a0=np.zeros(10000), __chainrule_structure__=np.array(
+        json.dumps({"format": 2, "root": {"array": "a0"}})))
+    assert cr.load(path).shape == (10000,)

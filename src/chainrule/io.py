@@ -34,6 +34,7 @@ _FORMAT = 2
 MAX_LOAD_BYTES = 4 * 2**30  # the default limit on what one cr.load may allocate
 _MAX_STRUCTURE_BYTES = 64 * 2**20
 _MAX_DEPTH = 100
+_DEFLATE_MAX_RATIO = 1032
 
 
 class FileFormatError(ChainruleError, ValueError):
@@ -174,6 +175,7 @@ class _Reader:
 
     def __init__(self, archive, path, max_bytes):
         self.archive, self.path, self.limit, self.budget = archive, path, max_bytes, max_bytes
+        self.size = os.path.getsize(path)
 
     def fail(self, what):
         return FileFormatError(f"cannot load {self.path}: {what}")
@@ -185,6 +187,7 @@ class _Reader:
             info = self.archive.getinfo(name + ".npy")
         except KeyError:
             raise self.fail(f"the structure names an array {name!r} that the file lacks") from None
+        self._check_member(info)
         with self.archive.open(info) as f:
             version = npy_format.read_magic(f)
             if version not in ((1, 0), (2, 0)):
@@ -212,6 +215,21 @@ class _Reader:
                 filled += n
             f.read(1)  # reach the end of the member, where zipfile checks its CRC
         return array
+
+    def _check_member(self, info):
+        """The zip directory's sizes must be ones the member's bytes can hold, before we trust them."""
+        if info.compress_type == zipfile.ZIP_STORED:
+            plausible = info.file_size == info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:  # deflate expands at most 1032-fold
+            plausible = info.file_size <= _DEFLATE_MAX_RATIO * info.compress_size + 1024
+        else:
+            raise self.fail(f"member {info.filename!r} uses a compression chainrule does not read "
+                            f"(zip method {info.compress_type}); save it with cr.save")
+        if not plausible:
+            raise self.fail(f"member {info.filename!r} claims {info.file_size} bytes from {info.compress_size} "
+                            "stored bytes, more than its compression can hold")
+        if info.header_offset + info.compress_size > self.size:
+            raise self.fail(f"member {info.filename!r} runs past the end of the file (truncated?)")
 
     def structure(self):
         spec = self.array(_STRUCTURE_KEY)
