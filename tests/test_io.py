@@ -286,3 +286,32 @@ def test_compressed_npz_with_a_structure_loads(tmp_path):
     np.savez_compressed(path, a0=np.zeros(10000), __chainrule_structure__=np.array(
         json.dumps({"format": 2, "root": {"array": "a0"}})))
     assert cr.load(path).shape == (10000,)
+
+
+@pytest.fixture(scope="module")
+def real_members(real_file):
+    with zipfile.ZipFile(io.BytesIO(real_file)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@pytest.mark.fault
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_members_behind_valid_checksums_load_or_raise(real_members, data, tmp_path):
+    # the zip layer is intact (CRCs recomputed), so the npy headers and the JSON structure meet the damage
+    members = dict(real_members)
+    name = data.draw(st.sampled_from(sorted(members)))
+    raw = bytearray(members[name])
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    else:
+        for _ in range(data.draw(st.integers(1, 6))):
+            i = data.draw(st.integers(0, len(raw) - 1))
+            raw[i] = data.draw(st.integers(0, 255))
+    members[name] = bytes(raw)
+    path = tmp_path / "fuzzed.npz"
+    _zip(path, members)
+    try:
+        cr.load(path)
+    except FileFormatError as exc:
+        assert str(path) in str(exc)

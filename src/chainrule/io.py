@@ -21,6 +21,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 import zipfile
 
 import numpy as np
@@ -193,7 +194,9 @@ class _Reader:
             if version not in ((1, 0), (2, 0)):
                 raise self.fail(f"array {name!r} has an unknown .npy version {version}")
             read_header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-            shape, fortran_order, dtype = read_header(f)
+            with warnings.catch_warnings():  # NumPy's note on Python-2-era headers is no concern of the reader
+                warnings.simplefilter("ignore")
+                shape, fortran_order, dtype = read_header(f)
             if dtype.hasobject:
                 raise self.fail(f"array {name!r} holds Python objects (dtype {dtype}); chainrule never unpickles")
             nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
