@@ -163,12 +163,13 @@ class ActivationMonitor(Callback):
 
     def __init__(self):
         self.dead, self.saturated = {}, {}
-        self._outputs, self._removers = {}, []
+        self._outputs, self._removers, self._kinds = {}, [], {}
 
     def attach(self, model):
         """Start recording the activations of `model` (fit does this in on_train_begin)."""
         for name, module in model.named_modules():
             if isinstance(module, (ReLU, LeakyReLU, ELU, Sigmoid, Tanh)):
+                self._kinds[name] = type(module).__name__
                 self._removers.append(module.register_forward_hook(self._recorder(name)))
 
     def detach(self):
@@ -202,12 +203,12 @@ class ActivationMonitor(Callback):
         out = []
         for name, values in self.dead.items():
             if values[-1] >= 0.5:
-                out.append(f"layer {name}: {values[-1]:.0%} of ReLU units are dead (never active); lower the "
-                           "learning rate or use LeakyReLU")
+                out.append(f"layer {name} ({self._kinds.get(name, 'ReLU')}): {values[-1]:.0%} of its units are dead "
+                           "(never active); lower the learning rate or use LeakyReLU")
         for name, values in self.saturated.items():
             if values[-1] >= 0.5:
-                out.append(f"layer {name}: {values[-1]:.0%} of sigmoid/tanh outputs are saturated, where the "
-                           "gradient vanishes; scale inputs or the initialisation down")
+                out.append(f"layer {name} ({self._kinds.get(name, 'Sigmoid')}): {values[-1]:.0%} of its outputs are "
+                           "saturated, where the gradient vanishes; scale inputs or the initialisation down")
         return out
 
 
