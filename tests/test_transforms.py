@@ -335,3 +335,31 @@ def test_memory_stays_flat_over_1000_grad_calls_with_the_collector_off(collector
     finally:
         tracemalloc.stop()
     assert grown < 1_000_000, f"memory grew by {grown} bytes over 1000 calls"
+
+
+# ---- gradcheck checks forward mode where it can, or when asked (issue 18) ------------------------
+_square_without_jvp = cr.custom_vjp(lambda x: x * x, lambda g, ans, x: 2 * g * x, name="square_without_jvp")
+
+
+def test_gradcheck_checks_reverse_mode_only_where_an_op_has_no_jvp_rule():
+    x = np.array([0.5, -1.5])
+    assert cr.gradcheck(_square_without_jvp, x)
+    assert cr.gradcheck(_square_without_jvp, x, order=2)
+    assert cr.gradcheck(_square_without_jvp, x, check_forward=False)
+
+
+@pytest.mark.parametrize("asked", [{"check_forward": True}, {"modes": ("rev", "fwd")}, {"modes": ("fwd",)}])
+def test_gradcheck_forward_mode_when_asked_needs_a_jvp_rule(asked):
+    with pytest.raises(cr.ChainruleError, match="square_without_jvp.*JVP rule"):
+        cr.gradcheck(_square_without_jvp, np.array([0.5, -1.5]), **asked)
+
+
+def test_gradcheck_report_says_which_modes_it_checked():
+    wrong = cr.custom_vjp(lambda x: x * x, lambda g, ans, x: 3 * g * x, name="wrong_square_without_jvp")
+    with pytest.raises(cr.GradcheckError, match=r"modes checked: rev; fwd not checked \(no JVP rule for "
+                                                r"wrong_square_without_jvp\)"):
+        cr.gradcheck(wrong, np.array([0.5, -1.5]))
+    bad_sin = cr.custom_vjp(lambda x: np.sin(x), lambda g, ans, x: g * cr.cos(x) * 1.01,
+                            lambda ts, ans, x: ts[0] * cr.cos(x) * 1.01, name="bad_sin_with_jvp")
+    with pytest.raises(cr.GradcheckError, match="modes checked: rev, fwd\\)"):
+        cr.gradcheck(bad_sin, np.array([0.1, 0.5]))
