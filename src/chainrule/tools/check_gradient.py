@@ -1,5 +1,9 @@
 """Check a hand-derived gradient: against autodiff and finite differences, element by element.
 
+This is the learner's check: `check_gradient` compares a gradient *you*
+derived (a function returning arrays) and explains the numbers. To check
+chainrule's own derivative rules (or a `custom_vjp`), use `gradcheck`.
+
 `check_gradient(f, my_grad, *inputs)` prints (and returns) a report with:
 - a table per input element: your gradient, autodiff's, central differences',
   and the relative errors;
@@ -17,6 +21,7 @@ from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.tensor import Tensor
+from .differences import central_difference, unit_vector
 
 _KINKS = {"relu": "relu at 0", "abs": "abs at 0", "step": "the binary step at 0", "sign": "sign at 0",
           "leaky_relu": "leaky_relu at 0", "elu": "elu at 0"}
@@ -61,16 +66,17 @@ class GradientReport:
         plt.close(fig)
 
 
-def _central(f, arrays, i, k, h):
-    plus, minus = [a.copy() for a in arrays], [a.copy() for a in arrays]
-    plus[i].flat[k] += h
-    minus[i].flat[k] -= h
-    with no_grad():
-        return (float(f(*[Tensor(a) for a in plus]).item()) - float(f(*[Tensor(a) for a in minus]).item())) / (2 * h)
+def _numeric_partial(f, arrays, i, k, h):
+    """∂f/∂(input i, element k) by central differences with step h (nothing recorded)."""
+    def value(*xs):
+        with no_grad():
+            return f(*[Tensor(x) for x in xs]).item()
+
+    return float(central_difference(value, arrays, i, unit_vector(arrays[i].shape, k), h))
 
 
 def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
-    """Compare `my_grad(*inputs)` (your derivation) with autodiff and finite differences.
+    """Compare `my_grad(*inputs)`, a gradient you derived, with autodiff and finite differences.
 
     `f` maps the inputs to a scalar; `my_grad` returns one gradient per
     input (a single array for one input). Returns a GradientReport; `plot`
@@ -101,13 +107,13 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
     for i, (a, y, g) in enumerate(zip(arrays, yours, auto)):
         y = np.broadcast_to(np.asarray(y._data if isinstance(y, Tensor) else y, dtype=np.float64), a.shape)
         for k in range(a.size):
-            numeric = _central(f, arrays, i, k, 1e-6)
+            numeric = _numeric_partial(f, arrays, i, k, 1e-6)
             rel = abs(y.flat[k] - g.flat[k]) / max(abs(g.flat[k]), 1e-12)
             ok &= rel <= tolerance
             rows.append({"input": i, "index": np.unravel_index(k, a.shape) if a.ndim else (), "yours": float(y.flat[k]),
                          "autodiff": float(g.flat[k]), "numeric": numeric, "rel_error": float(rel)})
     steps = steps or [10.0 ** -e for e in range(1, 13)]
-    sweep = [(h, max(abs(_central(f, arrays, i, k, h) - auto[i].flat[k]) for i, a in enumerate(arrays)
+    sweep = [(h, max(abs(_numeric_partial(f, arrays, i, k, h) - auto[i].flat[k]) for i, a in enumerate(arrays)
                      for k in range(a.size))) for h in steps]
     report = GradientReport(rows, sweep, warnings, bool(ok), tolerance)
     if plot is not None:
