@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 # Layer of each top-level part of the package: a module may import its own part
 # and lower layers, never a higher one. Peers share a layer (and may not form a circle).
 LAYERS = {
-    "core": 0, "tree": 0,                       # the engine; tree is plain Python on nested containers
+    "core": 0, "tree": 0, "_interrupt": 0,      # the engine; plain Python on nested containers; the Ctrl-C guard
     "ops": 1, "creation": 1,                    # primitives and tensor factories, on the engine
     "transforms": 2,                            # grad, vjp, jvp, ... on ops
     "nn": 3, "optim": 3, "data": 3, "tools": 3, "train": 3, "inputs": 3, "io": 3,
