@@ -23,7 +23,7 @@ INTERRUPTED, FAILED = 130, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2 (argparse prints usage too)
-        self.exit(FAILED, f"chainrule: error: {message}\n")
+        self.exit(FAILED, f"chainrule: error: {_one_line(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +95,8 @@ def _run(argv):
 
 
 def _one_line(exc):
-    text = " ".join(str(exc).split())
+    """The message on one line: control characters (a newline in an argument, ...) escaped, long ones cut."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(exc).strip())
     return text if len(text) <= 300 else text[:297] + "..."
 
 
