@@ -27,6 +27,7 @@ from .core.modes import enable_grad, state
 from .core.registry import defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor
+from .ops._util import value_of as array_of  # until core.tensor.array_of lands
 from .tree import flatten, unflatten
 
 
@@ -106,7 +107,7 @@ def _seed_of(cotangent, output):
         if seed.shape != shape and seed.ndim == 0:
             seed = broadcast_to(seed, shape=shape)
     else:
-        seed = cotangent._data if isinstance(cotangent, Tensor) else np.asarray(cotangent, dtype=output.dtype)
+        seed = np.asarray(array_of(cotangent), dtype=output.dtype)
         if seed.shape != shape and seed.ndim == 0:
             seed = np.broadcast_to(seed, shape).copy()
     if seed.shape != shape:

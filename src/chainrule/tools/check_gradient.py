@@ -21,6 +21,7 @@ from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.tensor import Tensor
+from ..ops._util import value_of as array_of  # until core.tensor.array_of lands
 from .differences import central_difference, unit_vector
 
 _KINKS = {"relu": "relu at 0", "abs": "abs at 0", "step": "the binary step at 0", "sign": "sign at 0",
@@ -88,7 +89,7 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
         >>> report.ok
         True
     """
-    arrays = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
+    arrays = [np.array(array_of(x), dtype=np.float64) for x in inputs]
     if not arrays:
         raise ChainruleError("check_gradient needs at least one input")
     yours = my_grad(*[a.copy() for a in arrays])
@@ -105,7 +106,7 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
     auto = [t.grad.numpy() if t.grad is not None else np.zeros_like(t.numpy()) for t in tensors]
     rows, ok = [], True
     for i, (a, y, g) in enumerate(zip(arrays, yours, auto)):
-        y = np.broadcast_to(np.asarray(y._data if isinstance(y, Tensor) else y, dtype=np.float64), a.shape)
+        y = np.broadcast_to(np.asarray(array_of(y), dtype=np.float64), a.shape)
         for k in range(a.size):
             numeric = _numeric_partial(f, arrays, i, k, 1e-6)
             rel = abs(y.flat[k] - g.flat[k]) / max(abs(g.flat[k]), 1e-12)
@@ -129,11 +130,10 @@ def _kink_warnings(out):
             continue
         name = node.op.name
         x = node.inputs[0]
-        values = np.asarray(x._data if isinstance(x, Tensor) else x)
+        values = array_of(x)
         if name in _KINKS and np.any(values == 0):
             found.append(f"an input of {_KINKS[name]} is exactly at the kink: the derivative there is a convention "
                          "(see docs/ops.md), and finite differences straddle two slopes")
-        elif name in ("maximum", "minimum") and np.any(values == np.asarray(
-                node.inputs[1]._data if isinstance(node.inputs[1], Tensor) else node.inputs[1])):
+        elif name in ("maximum", "minimum") and np.any(values == array_of(node.inputs[1])):
             found.append(f"{name} has tied inputs: the gradient is split evenly by convention")
     return found

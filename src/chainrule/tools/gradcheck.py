@@ -14,6 +14,7 @@ import numpy as np
 from ..core.errors import ChainruleError
 from ..core.modes import enable_grad, no_grad
 from ..core.tensor import Tensor
+from ..ops._util import value_of as array_of  # until core.tensor.array_of lands
 from .differences import central_difference, unit_vector
 
 
@@ -73,7 +74,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
 
 # ---- helpers -------------------------------------------------------------------
 def _float64_inputs(inputs):
-    arrays = [_as_array(x) for x in inputs]
+    arrays = [array_of(x) for x in inputs]
     if any(a.dtype != np.float64 for a in arrays if a.dtype.kind == "f"):
         warnings.warn("gradcheck inputs are not all float64: finite differences in lower "
                       "precision give false alarms; cast inputs to float64", stacklevel=3)
@@ -126,10 +127,6 @@ def _lacks_jvp(op):
     return False
 
 
-def _as_array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _evaluate_flat(f, arrays):
     """f's outputs at the arrays, joined into one float64 vector (numbers only: nothing recorded)."""
     from ..tree import flatten
@@ -137,7 +134,7 @@ def _evaluate_flat(f, arrays):
     with no_grad():
         out = f(*[Tensor._wrap(a.copy()) for a in arrays])
     leaves, _ = flatten(out)
-    return np.concatenate([np.ravel(_as_array(o)).astype(np.float64) for o in leaves])
+    return np.concatenate([np.ravel(array_of(o)).astype(np.float64) for o in leaves])
 
 
 def _numeric_directional(f, arrays, i, direction, eps):
