@@ -66,6 +66,9 @@ def _argnums_tuple(argnums, nargs):
 
 
 def _scalar_output(out, name):
+    if isinstance(out, (tuple, list, dict)):
+        raise ChainruleError(f"{name} needs a function returning one scalar, got a {type(out).__name__} "
+                             "(return (output, aux) with has_aux=True to pass more out)")
     if not isinstance(out, Tensor):
         out = Tensor._wrap(np.asarray(out, dtype=np.float64))
     if out.size != 1:
@@ -79,24 +82,35 @@ def _is_live(x):
     return isinstance(x, Tensor) and (x._rg or bool(x._tangents))
 
 
-def _reverse(outputs, cotangents, inputs, could_escape):
+def _reverse(outputs, seeds, inputs, could_escape):
     """(adjoints of `inputs`, recorded): zeros where an input does not matter.
 
     `recorded` says whether the sweep recorded its own arithmetic, i.e.
     whether the adjoints can themselves be differentiated from outside.
     """
-    roots = [(o, c) for o, c in zip(outputs, cotangents) if isinstance(o, Tensor) and o._rg]
+    roots, root_seeds, live_seed = [], [], False
+    for o, c in zip(outputs, seeds):
+        if isinstance(o, Tensor) and o._rg:
+            roots.append(o)
+            root_seeds.append(c)
+            live_seed = live_seed or _is_live(c)
     if not roots:
         return [Tensor._wrap(np.zeros_like(x._data)) for x in inputs], False
-    seeds = [c for _, c in roots]
-    if any(_is_live(c) for c in seeds):
+    if live_seed:
         create = True  # the cotangent is itself differentiated: the sweep must record it
     else:
         create = state.grad_enabled and (True if could_escape else "auto")
-    grads = backward_pass([r for r, _ in roots], seeds, targets=inputs, create_graph=create, retain_graph=True)
-    recorded = any(_is_live(g) for g in grads)
-    return [Tensor._wrap(np.zeros_like(x._data)) if g is None else
-            (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g, x in zip(grads, inputs)], recorded
+    grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
+    adjoints, recorded = [], False
+    for g, x in zip(grads, inputs):
+        if g is None:
+            g = Tensor._wrap(np.zeros_like(x._data))
+        elif not isinstance(g, Tensor):
+            g = Tensor._wrap(g)
+        else:
+            recorded = recorded or _is_live(g)
+        adjoints.append(g)
+    return adjoints, recorded
 
 
 def _seed_of(cotangent, output):
@@ -125,39 +139,55 @@ def _regroup(flat, structures, sizes):
 
 
 # ---- reverse mode ---------------------------------------------------------------
-def _vjp(f, primals, has_aux):
-    """Run f on fresh inputs standing for `primals`; return (out, aux, back).
+class _Backward:
+    """The reverse half of one `vjp` call: a sweep from its outputs back to its fresh inputs.
 
-    `back(cotangent)` returns (one adjoint per primal, in its structure;
-    whether the sweep recorded itself). This is the one reverse-mode
-    implementation: `vjp`, `value_and_grad` and `grad` are built on it.
+    An object rather than a closure so that what it keeps is in plain view
+    (and in no reference cycle): the outputs, the inputs, and how to regroup.
     """
-    groups, structures = [], []
+
+    __slots__ = ("outputs", "inputs", "structures", "sizes", "could_escape")
+
+    def __call__(self, cotangent):
+        """(one adjoint per primal, in its structure; whether the sweep recorded itself)."""
+        cot_leaves, _ = flatten(cotangent)
+        if len(cot_leaves) != len(self.outputs):
+            raise ChainruleError(f"vjp_fn got {len(cot_leaves)} cotangents for {len(self.outputs)} outputs")
+        return self.from_seeds([_seed_of(c, o if isinstance(o, Tensor) else np.asarray(o))
+                                for o, c in zip(self.outputs, cot_leaves)])
+
+    def from_seeds(self, seeds):
+        """As calling it, with one checked seed per output leaf."""
+        grads, recorded = _reverse(self.outputs, seeds, self.inputs, self.could_escape)
+        return _regroup(grads, self.structures, self.sizes), recorded
+
+
+def _vjp(f, primals, has_aux):
+    """Run f on fresh inputs standing for `primals`; return (out, aux, backward).
+
+    This is the one reverse-mode implementation: `vjp`, `value_and_grad`
+    and `grad` are built on it.
+    """
+    back = _Backward()
+    back.inputs, back.structures, back.sizes, back.could_escape = [], [], [], False
+    args = []
     for p in primals:
         leaves, structure = flatten(p)
-        groups.append([_fresh_input(leaf) for leaf in leaves])
-        structures.append(structure)
+        fresh = [_fresh_input(leaf) for leaf in leaves]
+        back.could_escape = back.could_escape or any(isinstance(leaf, Tensor) and leaf._rg for leaf in leaves)
+        back.inputs += fresh
+        back.structures.append(structure)
+        back.sizes.append(len(fresh))
+        args.append(unflatten(structure, fresh))
     with enable_grad():
-        out = f(*[unflatten(s, g) for s, g in zip(structures, groups)])
+        out = f(*args)
+    del args
     aux = None
     if has_aux:
         if not (isinstance(out, tuple) and len(out) == 2):
             raise ChainruleError("has_aux=True needs f to return a pair (output, aux)")
         out, aux = out
-    out_leaves, _ = flatten(out)
-    inputs = [x for group in groups for x in group]
-    sizes = [len(group) for group in groups]
-    escape = any(isinstance(leaf, Tensor) and leaf._rg for p in primals for leaf in flatten(p)[0])
-    del groups, primals
-
-    def back(cotangent):
-        cot_leaves, _ = flatten(cotangent)
-        if len(cot_leaves) != len(out_leaves):
-            raise ChainruleError(f"vjp_fn got {len(cot_leaves)} cotangents for {len(out_leaves)} outputs")
-        seeds = [_seed_of(c, o if isinstance(o, Tensor) else np.asarray(o)) for o, c in zip(out_leaves, cot_leaves)]
-        grads, recorded = _reverse(out_leaves, seeds, inputs, escape)
-        return _regroup(grads, structures, sizes), recorded
-
+    back.outputs = flatten(out)[0]
     return out, aux, back
 
 
@@ -175,10 +205,10 @@ def vjp(f, *primals, has_aux=False):
         >>> [float(g) for g in back(1.0)]
         [3.0, 2.0]
     """
-    out, aux, back = _vjp(f, primals, has_aux)
+    out, aux, backward = _vjp(f, primals, has_aux)
 
     def vjp_fn(cotangent):
-        return back(cotangent)[0]
+        return backward(cotangent)[0]
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
@@ -205,9 +235,9 @@ def value_and_grad(f, argnums=0, has_aux=False):
                 full[n] = x
             return f(*full, **kwargs)
 
-        out, aux, back = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
+        out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
         out = _scalar_output(out, "grad")
-        grads, recorded = back(np.ones(out.shape, out.dtype))
+        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype)])
         value = out if recorded or out._tangents else out.detach()
         g = grads[0] if isinstance(argnums, int) else grads
         return ((value, aux), g) if has_aux else (value, g)
