@@ -25,6 +25,7 @@ def test_bare_command_runs_the_demo(capsys):
     assert "reverse mode" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["demo", "--at", "x"], ["demo", "--at", "1,2,3"], ["demo", "--at", "-1,2"],
                                   ["nonsense"]])
 def test_bad_input_is_one_line_and_status_2(args):
