@@ -225,9 +225,12 @@ def test_value_and_grad_value_stays_differentiable_from_outside():
     # an enclosing grad, through the argument and through a closure: d/dx x³ = 3x², d/dx 2x = 2
     assert cr.grad(lambda x: cr.value_and_grad(lambda v: v ** 3)(x)[0])(3.0).item() == 27.0
     assert cr.grad(lambda x: cr.value_and_grad(lambda y: x * y)(2.0)[0])(3.0).item() == 2.0
+    assert cr.grad(lambda x: cr.value_and_grad(lambda y: x + y)(2.0)[0])(3.0).item() == 1.0  # a constant adjoint
     # an enclosing jvp: the value keeps its tangent, 3x² · 1
     _, t = cr.jvp(lambda x: cr.value_and_grad(lambda v: v ** 3)(x)[0], (2.0,), (1.0,))
     assert t.item() == 12.0
+    value, _ = cr.hvp(lambda x: (x ** 3).sum(), (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
+    assert value.item() == 9.0 and not value.requires_grad
 
 
 def test_vjp_has_aux():

@@ -23,6 +23,7 @@ import numpy as np
 from .core import forward
 from .core.engine_ops import alias, broadcast_to
 from .core.errors import ChainruleError
+from .core.graph import topological_order
 from .core.modes import enable_grad, state
 from .core.registry import defop
 from .core.reverse import backward_pass
@@ -85,8 +86,8 @@ def _is_live(x):
 def _reverse(outputs, seeds, inputs, could_escape):
     """(adjoints of `inputs`, recorded): zeros where an input does not matter.
 
-    `recorded` says whether the sweep recorded its own arithmetic, i.e.
-    whether the adjoints can themselves be differentiated from outside.
+    `recorded` says whether the sweep recorded its own arithmetic, that is
+    whether something outside this call can still differentiate through it.
     """
     roots, root_seeds, live_seed = [], [], False
     for o, c in zip(outputs, seeds):
@@ -101,16 +102,24 @@ def _reverse(outputs, seeds, inputs, could_escape):
     else:
         create = state.grad_enabled and (True if could_escape else "auto")
     grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
-    adjoints, recorded = [], False
-    for g, x in zip(grads, inputs):
-        if g is None:
-            g = Tensor._wrap(np.zeros_like(x._data))
-        elif not isinstance(g, Tensor):
-            g = Tensor._wrap(g)
-        else:
-            recorded = recorded or _is_live(g)
-        adjoints.append(g)
-    return adjoints, recorded
+    if create == "auto":
+        create = _sweep_recorded(grads, roots, inputs)
+    return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
+            for g, x in zip(grads, inputs)], bool(create)
+
+
+def _sweep_recorded(grads, roots, inputs):
+    """Whether a sweep with create_graph="auto" chose to record, read from what it returned."""
+    for g in grads:
+        if g is not None:
+            if not isinstance(g, Tensor):
+                return False  # rules ran on arrays: nothing was recorded
+            if g._rg:
+                return True
+    # Tensors that require no grad (constant adjoints, or only tangents): ask as the sweep did,
+    # whether the outputs depend on a leaf requiring grad outside this call
+    stop = frozenset(id(x) for x in inputs)
+    return any(t._node is None and t._rg and id(t) not in stop for t in topological_order(roots, stop=stop))
 
 
 def _seed_of(cotangent, output):
@@ -136,6 +145,13 @@ def _regroup(flat, structures, sizes):
         results.append(unflatten(structure, flat[k:k + size]))
         k += size
     return tuple(results)
+
+
+def _plain(out):
+    """out cut from the graph this call recorded, keeping its tangents for enclosing jvps."""
+    value = out.detach()
+    value._tangents = out._tangents
+    return value
 
 
 # ---- reverse mode ---------------------------------------------------------------
@@ -238,7 +254,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
         out = _scalar_output(out, "grad")
         grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype)])
-        value = out if recorded or out._tangents else out.detach()
+        value = out if recorded else _plain(out)
         g = grads[0] if isinstance(argnums, int) else grads
         return ((value, aux), g) if has_aux else (value, g)
 
