@@ -363,8 +363,9 @@ def test_gradcheck_forward_mode_when_asked_needs_a_jvp_rule(asked):
 def test_gradcheck_report_says_which_modes_it_checked():
     wrong = cr.custom_vjp(lambda x: x * x, lambda g, ans, x: 3 * g * x, name="wrong_square_without_jvp")
     with pytest.raises(cr.GradcheckError, match=r"modes checked: rev; fwd not checked \(no JVP rule for "
-                                                r"wrong_square_without_jvp\)"):
+                                                r"wrong_square_without_jvp\)") as err:
         cr.gradcheck(wrong, np.array([0.5, -1.5]))
+    assert err.value.modes_checked == ("rev",) and "fwd" in err.value.not_checked
     bad_sin = cr.custom_vjp(lambda x: np.sin(x), lambda g, ans, x: g * cr.cos(x) * 1.01,
                             lambda ts, ans, x: ts[0] * cr.cos(x) * 1.01, name="bad_sin_with_jvp")
     with pytest.raises(cr.GradcheckError, match="modes checked: rev, fwd\\)"):

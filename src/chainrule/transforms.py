@@ -28,6 +28,7 @@ from .core.modes import enable_grad, state
 from .core.registry import defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor
+from .ops import reshape, stack
 from .ops._util import value_of as array_of  # until core.tensor.array_of lands
 from .tree import flatten, unflatten
 
@@ -358,8 +359,6 @@ def jacrev(f, argnums=0):
             basis = np.zeros(out.size, dtype=out.dtype)
             basis[k] = 1.0
             rows.append(back(basis.reshape(out.shape))[0])
-        from .ops import reshape, stack
-
         x_shape = np.shape(rows[0]) if rows else np.shape(args[n])
         if not rows:
             return Tensor._wrap(np.zeros(out.shape + x_shape))
@@ -387,8 +386,6 @@ def jacfwd(f, argnums=0):
             basis[k] = 1.0
             out, col = jvp(lambda xi: f(*args[:n], xi, *args[n + 1:]), (x,), (basis.reshape(x.shape),))
             columns.append(_as_output(col, "jacfwd"))
-        from .ops import reshape, stack
-
         if not columns:
             out = _as_output(f(*args), "jacfwd")
             return Tensor._wrap(np.zeros(out.shape + x.shape))

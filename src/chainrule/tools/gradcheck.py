@@ -12,14 +12,25 @@ import warnings
 import numpy as np
 
 from ..core.errors import ChainruleError
+from ..core.graph import topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.tensor import Tensor
+from ..ops import concatenate, reshape
 from ..ops._util import value_of as array_of  # until core.tensor.array_of lands
+from ..transforms import jacfwd, jacrev, jvp, vjp
+from ..tree import flatten
 from .differences import central_difference, unit_vector
 
 
 class GradcheckError(ChainruleError, AssertionError):
-    """Analytic and numeric derivatives disagree; the message tables where."""
+    """Analytic and numeric derivatives disagree; the message tables where.
+
+    `modes_checked` holds the modes compared ("rev", "fwd") and
+    `not_checked` maps a mode left out to the reason.
+    """
+
+    modes_checked: tuple = ()
+    not_checked: dict = {}
 
 
 def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, fast=False,
@@ -67,7 +78,9 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
                 failures.append(failure)
     if failures:
         if raise_exception:
-            raise GradcheckError(_report(failures, order, fast, atol, rtol, modes, not_checked))
+            error = GradcheckError(_report(failures, order, fast, atol, rtol, modes, not_checked))
+            error.modes_checked, error.not_checked = modes, not_checked
+            raise error
         return False
     return True
 
@@ -107,9 +120,6 @@ def _modes_to_check(functions, arrays, modes, check_forward):
 
 def _ops_without_jvp(f, arrays):
     """Names of the ops f applies (recorded once) that forward mode cannot pass."""
-    from ..core.graph import topological_order
-    from ..tree import flatten
-
     tensors = [Tensor._wrap(a.copy()).requires_grad_() if a.dtype.kind == "f" else Tensor._wrap(a)
                for a in arrays]
     with enable_grad():
@@ -129,8 +139,6 @@ def _lacks_jvp(op):
 
 def _evaluate_flat(f, arrays):
     """f's outputs at the arrays, joined into one float64 vector (numbers only: nothing recorded)."""
-    from ..tree import flatten
-
     with no_grad():
         out = f(*[Tensor._wrap(a.copy()) for a in arrays])
     leaves, _ = flatten(out)
@@ -144,9 +152,6 @@ def _numeric_directional(f, arrays, i, direction, eps):
 
 def _differentiable_flat_output(f, args):
     """f's outputs joined into one vector Tensor, built with chainrule ops so it can be differentiated."""
-    from ..ops import concatenate, reshape
-    from ..tree import flatten
-
     leaves, _ = flatten(f(*args))
     parts = [reshape(o if isinstance(o, Tensor) else Tensor._wrap(np.asarray(o)), (-1,)) for o in leaves]
     return parts[0] if len(parts) == 1 else concatenate(parts)
@@ -163,8 +168,6 @@ def _flat_output_fn(f, arrays, i):
 
 
 def _jacobians(f, arrays, i, mode, eps, rng):
-    from ..transforms import jacfwd, jacrev
-
     x = arrays[i]
     columns = [_numeric_directional(f, arrays, i, unit_vector(x.shape, k), eps) for k in range(x.size)]
     m = _evaluate_flat(f, arrays).size
@@ -175,8 +178,6 @@ def _jacobians(f, arrays, i, mode, eps, rng):
 
 
 def _projections(f, arrays, i, mode, eps, rng):
-    from ..transforms import jvp, vjp
-
     x = arrays[i]
     v = rng.standard_normal(x.shape)
     g = _flat_output_fn(f, arrays, i)
@@ -193,9 +194,6 @@ def _projections(f, arrays, i, mode, eps, rng):
 
 def _first_derivative(f, arrays, rng):
     """x -> VJP of f at x with a fixed random cotangent: checking it checks order 2."""
-    from ..ops import concatenate, reshape
-    from ..transforms import vjp
-
     u = rng.standard_normal(_evaluate_flat(f, arrays).shape)
     diff = [k for k, a in enumerate(arrays) if a.dtype.kind == "f"]
 
