@@ -29,16 +29,26 @@ def _value(*likely):
 
 _EXPRESSIONS = ["ln(x1) + x1*x2 - sin(x2)", "x**2", "x1**x2", "step(2)*x", "1" * 400 + "*x", "x/0", "exp(exp(exp(x)))",
                 "__import__('os')", "x +", "sin", "relu(x) * abs(x)", "x.real", "[x]", "lambda: x", "sqrt(-x)", "x"]
+_FUNCTIONS = ["ln", "exp", "sin", "tanh", "sqrt", "abs", "relu", "step", "sign", "max", "min", "log1p", "nope"]
+# Random expressions of the language (and near misses): numbers, variables, operators, calls with 0-2 arguments.
+_EXPRESSION = st.recursive(
+    st.one_of(st.sampled_from(["x", "x1", "x2", "y", "0", "1", "2.5", "1e308", "1" * 40, "_x", "x.y", "'s'"])),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**", "//", "%", "@", "<"]), inner).map(" ".join),
+        inner.map(lambda e: f"-({e})"),
+        st.tuples(st.sampled_from(_FUNCTIONS), st.lists(inner, max_size=2)).map(lambda c: f"{c[0]}({', '.join(c[1])})"),
+    ),
+    max_leaves=12)
 _AT = ["x=1", "x=0", "x1=2,x2=5", "x1=2", "x=1,x=2", "x=nan", "x=1e308", "=1", "x", "1,2", "x1=2,x2=5,x3=1"]
 
 # For each subcommand: positional argument strategies, and {flag: value strategy} of which any subset is given.
 _COMMANDS = {
     "demo": ([], {"--at": _value("2,5", "x", "1,2,3", "-1,2", "0,0", "1e308,2", "nan,1", ",")}),
-    "trace": ([st.one_of(st.sampled_from(_EXPRESSIONS), _JUNK)],
+    "trace": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)],
               {"--at": _value(*_AT), "--wrt": _value("x", "x1", "y"), "--format": _value("text", "markdown",
                                                                                          "latex", "json", "html")}),
-    "grad": ([st.one_of(st.sampled_from(_EXPRESSIONS), _JUNK)], {"--at": _value(*_AT)}),
-    "graph": ([st.one_of(st.sampled_from(_EXPRESSIONS), _JUNK)],
+    "grad": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)], {"--at": _value(*_AT)}),
+    "graph": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)],
               {"--at": _value(*_AT), "-o": _value("g.dot", "g.txt", "g", "a_file/g.dot", "missing/g.dot")}),
     "train": ([], {"--dataset": _value("spirals", "moons", "circles", "xor", "blobs", "mnist"),
                    "--hidden": _value("4", "4,4", "", "0", "-3", "a,b", "3,", ",,"),
@@ -103,7 +113,7 @@ def _run(argv):
     return status, out.getvalue(), err.getvalue()
 
 
-_EXAMPLES = {"demo": 40, "trace": 40, "grad": 40, "graph": 30, "train": 20, "attack": 12, "visualize": 8}
+_EXAMPLES = {"demo": 40, "trace": 40, "grad": 40, "graph": 30, "train": 20, "attack": 8, "visualize": 8}
 
 
 @pytest.mark.parametrize("command", sorted(_COMMANDS))
