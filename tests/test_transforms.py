@@ -370,3 +370,16 @@ def test_gradcheck_report_says_which_modes_it_checked():
                             lambda ts, ans, x: ts[0] * cr.cos(x) * 1.01, name="bad_sin_with_jvp")
     with pytest.raises(cr.GradcheckError, match="modes checked: rev, fwd\\)"):
         cr.gradcheck(bad_sin, np.array([0.1, 0.5]))
+
+
+def test_gradcheck_order_two_differentiates_the_vjp_in_its_cotangent():
+    # a rule that turns the adjoint g into a constant (raw NumPy): right at order 1, and right in x at
+    # order 2 (cos x is recorded), but the VJP u·cos x loses its derivative cos x in the cotangent u
+    frozen_adjoint = cr.custom_vjp(np.sin, lambda g, ans, x: np.array(g) * cr.cos(x),
+                                   lambda ts, ans, x: ts[0] * cr.cos(x), name="frozen_adjoint_sin")
+    x = np.array([0.3, 1.0])
+    assert cr.gradcheck(frozen_adjoint, x)
+    with pytest.raises(cr.GradcheckError, match="input 1 being the cotangent u") as err:
+        cr.gradcheck(frozen_adjoint, x, order=2)
+    assert "\n      1   rev" in str(err.value) and "\n      0" not in str(err.value)
+    assert cr.gradcheck(cr.sin, x, order=2)

@@ -64,9 +64,12 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
         raise ValueError(f"gradcheck order must be 1 or 2, got {order}")
     arrays = _float64_inputs(inputs)
     rng = np.random.default_rng(seed)
-    checked = [f] if order == 1 else [f, _first_derivative(f, arrays, rng)]
-    modes, not_checked = _modes_to_check(checked, arrays, modes, check_forward)
-    f = checked[-1]
+    checked = [(f, arrays)]
+    if order == 2:  # check the VJP (x, u) -> uᵀJ(x) instead: its derivatives are f's second ones
+        first, u = _first_derivative(f, arrays, rng)
+        checked.append((first, [*arrays, u]))
+    modes, not_checked = _modes_to_check(checked, modes, check_forward)
+    f, arrays = checked[-1]
     failures = []
     for mode in modes:
         for i, x in enumerate(arrays):
@@ -78,7 +81,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
                 failures.append(failure)
     if failures:
         if raise_exception:
-            error = GradcheckError(_report(failures, order, fast, atol, rtol, modes, not_checked))
+            error = GradcheckError(_report(failures, order, fast, atol, rtol, modes, not_checked, len(inputs)))
             error.modes_checked, error.not_checked = modes, not_checked
             raise error
         return False
@@ -94,11 +97,11 @@ def _float64_inputs(inputs):
     return [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
 
 
-def _modes_to_check(functions, arrays, modes, check_forward):
+def _modes_to_check(functions, modes, check_forward):
     """(modes to check, {mode: why it is not checked}) from the arguments of gradcheck.
 
-    Forward mode through `functions` (f, and for order 2 its VJP too) needs a
-    JVP rule for every op they apply.
+    Forward mode through `functions` ((f, inputs), and for order 2 its VJP
+    too) needs a JVP rule for every op they apply.
     """
     if modes is not None:
         modes = tuple(modes)
@@ -109,7 +112,7 @@ def _modes_to_check(functions, arrays, modes, check_forward):
         return ("rev",), {"fwd": "check_forward=False"}
     asked = modes is not None or check_forward is True
     modes = modes or ("rev", "fwd")
-    missing = sorted({name for f in functions for name in _ops_without_jvp(f, arrays)}) if "fwd" in modes else []
+    missing = sorted({op for f, inputs in functions for op in _ops_without_jvp(f, inputs)} if "fwd" in modes else ())
     if not missing:
         return modes, {}
     if asked:
@@ -193,7 +196,12 @@ def _projections(f, arrays, i, mode, eps, rng):
 
 
 def _first_derivative(f, arrays, rng):
-    """x -> VJP of f at x with a fixed random cotangent: checking it checks order 2."""
+    """((x..., u) -> uᵀ·J_f(x), a random cotangent u) for the order-2 check.
+
+    Its derivative in x holds f's second derivatives; its derivative in u
+    (the VJP is linear in u) checks that the VJP can be differentiated
+    with respect to the cotangent, as autograd's check_grads does.
+    """
     u = rng.standard_normal(_evaluate_flat(f, arrays).shape)
     diff = [k for k, a in enumerate(arrays) if a.dtype.kind == "f"]
 
@@ -203,12 +211,13 @@ def _first_derivative(f, arrays, rng):
             args[k] = r
         return args
 
-    def first(*xs):
+    def first(*xs_and_u):
+        *xs, cotangent = xs_and_u
         out, back = vjp(lambda *d: _differentiable_flat_output(f, with_replaced(xs, d)), *[xs[k] for k in diff])
-        grads = back(u)
+        grads = back(cotangent)
         return concatenate([reshape(gk, (-1,)) for gk in grads])
 
-    return first
+    return first, u
 
 
 def _compare(analytic, numeric, atol, rtol, i, mode):
@@ -224,10 +233,12 @@ def _compare(analytic, numeric, atol, rtol, i, mode):
             "numeric": float(numeric[worst])}
 
 
-def _report(failures, order, fast, atol, rtol, modes, not_checked):
+def _report(failures, order, fast, atol, rtol, modes, not_checked, n_inputs):
     what = "random projections u·J·v" if fast else "Jacobian entries (output, input element)"
     checked = "modes checked: " + ", ".join(modes) + "".join(
         f"; {mode} not checked ({why})" for mode, why in not_checked.items())
+    if order == 2:
+        what += f"; of the VJP (x, u) -> uᵀJ(x), input {n_inputs} being the cotangent u"
     lines = [f"gradcheck failed (order {order}, {what}; tolerance |a - n| <= {atol} + {rtol}·|n|; {checked}):",
              f"  {'input':>5}  {'mode':>4}  {'max abs err':>12}  {'max rel err':>12}  "
              f"{'worst':>10}  {'analytic':>14}  {'numeric':>14}"]
