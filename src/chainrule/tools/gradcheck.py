@@ -45,8 +45,9 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
       `check_forward` says: None (the default) checks it where every op f
       applies has a JVP rule (a `custom_vjp` without `jvp_rule` has none),
       True always (PyTorch's `check_forward_ad`), False never.
-    - `order=2` checks second derivatives: the derivative of a VJP with a
-      fixed random cotangent.
+    - `order=2` checks second derivatives: those of the VJP (x, u) -> uᵀJ(x)
+      at a random cotangent u, in x (f's second derivatives) and in u
+      (which a VJP that cannot be differentiated gets wrong).
     - `fast=True` compares random projections u·J·v instead of whole
       Jacobians.
 
