@@ -177,7 +177,8 @@ def test_the_start_up_guard_leaves_library_imports_alone(monkeypatch):
 @pytest.mark.slow
 def test_ctrl_c_during_training_is_one_line_and_status_130(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "chainrule", "train", "--epochs", "100000", "--no-progress",
-                             "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # its first line comes at once
     try:
         proc.stdout.readline()  # the dataset line: training has started
         proc.send_signal(signal.SIGINT)
