@@ -12,8 +12,10 @@ inputs and sweeps back only as far as those aliases, returning their
 adjoints without touching any `.grad`: so in `grad(lambda x: x * grad(lambda
 y: x + y)(1.0))(1.0)` the inner sweep never credits x, and the answer is 1.
 The inner sweep records its own arithmetic whenever something outside could
-still differentiate it (an input that requires grad, a cotangent that does,
-or a tangent of an enclosing `jvp`), which is what makes grad of grad work.
+still differentiate it (an input or a cotangent that requires grad, or a
+leaf of an enclosing `grad` that f closes over), which is what makes grad
+of grad work; its rules run on Tensors when a tangent of an enclosing `jvp`
+must pass through them (forward over reverse).
 """
 
 from __future__ import annotations
