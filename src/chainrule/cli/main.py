@@ -15,7 +15,9 @@ import sys
 import traceback
 import warnings
 
+from .. import __version__
 from ..core.errors import ChainruleError
+from . import attack, demo, expressions, train
 
 TRACEBACK_FLAG = "--traceback"
 INTERRUPTED, FAILED = 130, 2
@@ -34,13 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo", help="differentiate the lecture notes' example, three ways")
     demo.add_argument("--at", default="2,5", help="x1,x2 at which to evaluate (default 2,5)")
-    from .attack import add_parsers as add_attack_and_visualize
-    from .expressions import add_parsers as add_expression_commands
-    from .train import add_parser as add_train
-
-    add_expression_commands(commands)
-    add_train(commands)
-    add_attack_and_visualize(commands)
+    expressions.add_parsers(commands)
+    train.add_parser(commands)
+    attack.add_parsers(commands)
     return parser
 
 
@@ -73,25 +71,15 @@ def main(argv=None) -> int:
 def _run(argv):
     args = build_parser().parse_args(argv)
     if args.version:
-        from .. import __version__
-
         print(__version__)
         return 0
     if args.command in (None, "demo"):
-        from .demo import run_demo
-
-        return run_demo(getattr(args, "at", "2,5"))
+        return demo.run_demo(getattr(args, "at", "2,5"))
     if args.command == "train":
-        from .train import run_train
-
-        return run_train(args)
+        return train.run_train(args)
     if args.command in ("trace", "grad", "graph"):
-        from . import expressions
-
         return getattr(expressions, f"run_{args.command}")(args)
-    from .attack import run_attack, run_visualize
-
-    return (run_attack if args.command == "attack" else run_visualize)(args)
+    return (attack.run_attack if args.command == "attack" else attack.run_visualize)(args)
 
 
 def _one_line(exc):
