@@ -22,10 +22,20 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 LAYERS = {
     "core": 0, "tree": 0, "_interrupt": 0,      # the engine; plain Python on nested containers; the Ctrl-C guard
     "ops": 1, "creation": 1,                    # primitives and tensor factories, on the engine
-    "transforms": 2,                            # grad, vjp, jvp, ... on ops
+    "transforms": 2, "linalg": 2,               # grad, vjp, jvp, ... on ops; the numpy.linalg namespace on ops
     "nn": 3, "optim": 3, "data": 3, "tools": 3, "train": 3, "inputs": 3, "io": 3,
     "": 4,                                      # chainrule/__init__.py: public re-exports of all the above
     "cli": 5, "__main__": 6,                    # the command, and `python -m chainrule`
+}
+
+
+# Imports against the plan that exist today, each with who fixes it. Every other import is
+# checked; test_known_exceptions_still_exist fails once one is gone, so the list only shrinks.
+KNOWN_EXCEPTIONS = {
+    ("chainrule.tools.exercise_book", "chainrule"):
+        "tools importing the public facade (which imports tools): import from ops/transforms instead",
+    ("chainrule.cli.explain", "chainrule.cli.expressions"):
+        "a circle with expressions.py: move the shared helpers (parse_point, _decimals) to a module both import",
 }
 
 
@@ -80,6 +90,11 @@ def imports_of(module):
     return tuple(sorted(found, key=lambda pair: (pair[1], pair[0])))
 
 
+def checked_imports(module):
+    """imports_of(module) less the known exceptions."""
+    return tuple((t, line) for t, line in imports_of(module) if (module, t) not in KNOWN_EXCEPTIONS)
+
+
 def part_of(module):
     """The top-level part of the package a module belongs to ('' for chainrule/__init__.py)."""
     parts = module.split(".")
@@ -126,7 +141,7 @@ def _cycles(graph):
 
 
 def test_the_import_reader_sees_lazy_relative_and_absolute_imports():
-    assert "chainrule.core.reverse" in {t for t, _ in imports_of("chainrule.core.tensor")}  # lazy, in a method
+    assert "chainrule.tools.report" in {t for t, _ in imports_of("chainrule.tools.check_gradient")}  # in a method
     assert "chainrule.core.errors" in {t for t, _ in imports_of("chainrule.transforms")}  # relative
     assert "chainrule.tools.differences" in {t for t, _ in imports_of("chainrule.cli.demo")}  # absolute
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
@@ -141,7 +156,7 @@ def test_every_part_of_the_package_has_a_layer():
 def test_imports_point_down_the_layers():
     wrong = []
     for module in sorted(MODULES):
-        for target, line in imports_of(module):
+        for target, line in checked_imports(module):
             if LAYERS.get(part_of(target), 0) > LAYERS.get(part_of(module), 0):
                 wrong.append(f"{MODULES[module][0].relative_to(PACKAGE.parent)}:{line}: {module} imports {target}")
     assert not wrong, "imports against DESIGN.md's layering (core ← ops ← transforms ← nn/tools/... ← cli):\n" + \
@@ -152,16 +167,16 @@ def test_no_import_circle_between_the_parts_of_the_package():
     graph = {}
     for module in MODULES:
         graph.setdefault(part_of(module), set()).update(
-            part_of(t) for t, _ in imports_of(module) if part_of(t) != part_of(module))
+            part_of(t) for t, _ in checked_imports(module) if part_of(t) != part_of(module))
     assert _cycles(graph) == []
 
 
 def _circles_inside(part):
     """Each import circle among the modules of one part, as the imports that make it up."""
     inside = {m for m in MODULES if part_of(m) == part}
-    graph = {m: {t for t, _ in imports_of(m) if t in inside} for m in inside}
+    graph = {m: {t for t, _ in checked_imports(m) if t in inside} for m in inside}
     return [[f"{MODULES[m][0].name}:{line} imports {t.rsplit('.', 1)[-1]}"
-             for m in circle for t, line in imports_of(m) if t in circle]
+             for m in circle for t, line in checked_imports(m) if t in circle]
             for circle in _cycles(graph)]
 
 
@@ -169,7 +184,6 @@ def _describe(circles):
     return "\n".join("circle:\n  " + "\n  ".join(edges) for edges in circles)
 
 
-@pytest.mark.xfail(strict=True, reason="core refactor by the lead (issue 19 §3: Tensor.backward attached from above)")
 def test_no_import_circle_inside_core():
     circles = _circles_inside("core")
     assert not circles, "import circles inside core/ (lazy imports count too):\n" + _describe(circles)
@@ -179,3 +193,9 @@ def test_no_import_circle_inside_core():
 def test_no_import_circle_inside_the_other_parts(part):
     circles = _circles_inside(part)
     assert not circles, f"import circles inside {part or 'chainrule/__init__'}:\n" + _describe(circles)
+
+
+@pytest.mark.parametrize("module, target", sorted(KNOWN_EXCEPTIONS))
+def test_known_exceptions_still_exist(module, target):
+    assert target in {t for t, _ in imports_of(module)}, \
+        f"{module} no longer imports {target}: delete the entry from KNOWN_EXCEPTIONS"

@@ -277,7 +277,6 @@ def test_vjp_fn_checked_in_both_arguments_as_autograd_check_grads_does():
     np.testing.assert_allclose(g.numpy(), _V0 * (2 * np.cos(_X0) - _X0 * np.sin(_X0)), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="engine fix in core/ by the lead: a[i] = b must replace a's tangent there")
 def test_forward_mode_tangent_after_setitem():
     def f(x):
         a = x * 1.0

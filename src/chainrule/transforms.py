@@ -26,7 +26,7 @@ from .core import forward
 from .core.engine_ops import alias, broadcast_to
 from .core.errors import ChainruleError
 from .core.graph import topological_order
-from .core.modes import enable_grad, state
+from .core.modes import enable_grad, grad_enabled
 from .core.registry import defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor
@@ -102,17 +102,17 @@ def _reverse(outputs, seeds, inputs, could_escape):
         return [Tensor._wrap(np.zeros_like(x._data)) for x in inputs], False
     if live_seed:
         create = True  # the cotangent is itself differentiated: the sweep must record it
-    else:
-        create = state.grad_enabled and (True if could_escape else "auto")
+    else:  # None: the sweep decides (it records if a leaf outside this call could differentiate it)
+        create = (True if could_escape else None) if grad_enabled() else False
     grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
-    if create == "auto":
+    if create is None:
         create = _sweep_recorded(grads, roots, inputs)
     return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
             for g, x in zip(grads, inputs)], bool(create)
 
 
 def _sweep_recorded(grads, roots, inputs):
-    """Whether a sweep with create_graph="auto" chose to record, read from what it returned."""
+    """Whether a sweep left to decide (create_graph=None) chose to record, read from what it returned."""
     for g in grads:
         if g is not None:
             if not isinstance(g, Tensor):

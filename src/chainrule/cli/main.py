@@ -77,7 +77,7 @@ def _run(argv):
         return demo.run_demo(getattr(args, "at", "2,5"))
     if args.command == "train":
         return train.run_train(args)
-    if args.command in ("trace", "grad", "graph"):
+    if args.command in ("trace", "grad", "graph", "exercise", "explain"):  # registered by expressions.py
         return getattr(expressions, f"run_{args.command}")(args)
     return (attack.run_attack if args.command == "attack" else attack.run_visualize)(args)
 
