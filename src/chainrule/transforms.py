@@ -29,9 +29,8 @@ from .core.graph import topological_order
 from .core.modes import enable_grad, grad_enabled
 from .core.registry import defop
 from .core.reverse import backward_pass
-from .core.tensor import Tensor
+from .core.tensor import Tensor, array_of
 from .ops import reshape, stack
-from .ops._util import value_of as array_of  # until core.tensor.array_of lands
 from .tree import flatten, unflatten
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops._util import value_of as array_of  # until core.tensor.array_of lands
+from ..core.tensor import array_of
 
 
 def central_difference(f, inputs, argnum=0, direction=None, eps=1e-6):

@@ -14,9 +14,8 @@ import numpy as np
 from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.modes import enable_grad, no_grad
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, array_of
 from ..ops import concatenate, reshape
-from ..ops._util import value_of as array_of  # until core.tensor.array_of lands
 from ..transforms import jacfwd, jacrev, jvp, vjp
 from ..tree import flatten
 from .differences import central_difference, unit_vector
