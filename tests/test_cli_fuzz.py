@@ -50,6 +50,20 @@ _COMMANDS = {
     "grad": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)], {"--at": _value(*_AT)}),
     "graph": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)],
               {"--at": _value(*_AT), "-o": _value("g.dot", "g.txt", "g", "a_file/g.dot", "missing/g.dot")}),
+    "trace:programs": ([st.one_of(st.sampled_from(["v1 = ln(x1); y = v1 * x2", "v = x; v = v * v", "y = ", "a = 1; b"]),
+                          _EXPRESSION)],
+               {"--at": _value(*_AT), "--order": _value("depth", "evaluation"),
+                "--adjoint-order": _value("notes", "sweep"), "--decimals": _value("3", "0", "20", "-1", "1000"),
+                "--format": _value("latex", "html", "json")}),
+    "graph:options": ([_EXPRESSION], {"--at": _value(*_AT), "-o": _value("g.dot"), "--order": _value("depth", "x"),
+                               "--edges": st.just(None), "--saved": st.just(None)}),
+    "explain": ([st.one_of(st.sampled_from(_EXPRESSIONS), _EXPRESSION, _JUNK)],
+                {"--at": _value(*_AT), "-o": _value("e.html", "a_file/e.html", ""),
+                 "--decimals": _value("3", "0", "-1", "99")}),
+    "exercise": ([st.sampled_from(["list", "show", "check", "nope"]),
+                  st.sampled_from(["000-1a", "000-3.1a", "002-f", "999-x", ""]),
+                  st.lists(st.one_of(_NUMBER_TEXT, st.sampled_from(["answer.py", "missing.py", "a_file"])),
+                           max_size=4).map(" ".join)], {}),
     "train": ([], {"--dataset": _value("spirals", "moons", "circles", "xor", "blobs", "mnist"),
                    "--hidden": _value("4", "4,4", "", "0", "-3", "a,b", "3,", ",,"),
                    "--activation": _value("relu", "tanh", "sigmoid", "step", "identity", "gelu"),
@@ -80,6 +94,7 @@ def workdir(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("cli_fuzz")
     (folder / "a_file").write_text("not a folder\n")
+    (folder / "answer.py").write_text("def f(x):\n    return x * 2\n")
     cr.save({"weights": np.ones(3)}, str(folder / "not_a_model.npz"))
     save_model(cr.nn.MLP([64, 64, 10], rng=np.random.default_rng(0)), str(folder / "untrained.npz"))
     before = os.getcwd()
@@ -93,9 +108,13 @@ def workdir(tmp_path_factory):
 @st.composite
 def command_lines(draw, command):
     positional, flags = _COMMANDS[command]
-    argv = [command] + [draw(s) for s in positional]
-    for flag in draw(st.lists(st.sampled_from(sorted(flags)), unique=True, max_size=len(flags))):
-        argv += [flag, draw(flags[flag])]
+    command = command.split(":")[0]  # "trace:programs" is a second set of arguments for trace
+    argv = [command]
+    for s in positional:
+        argv += draw(s).split(" ") if command == "exercise" else [draw(s)]
+    for flag in draw(st.lists(st.sampled_from(sorted(flags)), unique=True, max_size=len(flags))) if flags else ():
+        value = draw(flags[flag])
+        argv += [flag] if value is None else [flag, value]
     if command in _BOUNDED:
         flag, value = _BOUNDED[command]
         argv += [flag, draw(value)]
@@ -113,7 +132,8 @@ def _run(argv):
     return status, out.getvalue(), err.getvalue()
 
 
-_EXAMPLES = {"demo": 40, "trace": 40, "grad": 40, "graph": 30, "train": 20, "attack": 8, "visualize": 8}
+_EXAMPLES = {"demo": 40, "trace": 40, "trace:programs": 30, "grad": 40, "graph": 30, "graph:options": 15, "explain": 25,
+             "exercise": 30, "train": 20, "attack": 8, "visualize": 8}
 
 
 @pytest.mark.parametrize("command", sorted(_COMMANDS))
@@ -130,3 +150,12 @@ def test_any_arguments_end_in_one_line_and_status_0_or_2(command, workdir):
             assert len(lines) == 1 and re.match(r"chainrule: (error: |not enough memory)", lines[0]), (argv, err)
 
     check()
+
+
+def test_every_subcommand_is_fuzzed():
+    import argparse
+
+    from chainrule.cli.main import build_parser
+
+    subcommands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert {name.split(":")[0] for name in _COMMANDS} == set(subcommands)
