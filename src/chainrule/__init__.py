@@ -44,6 +44,7 @@ from .creation import (
                    zeros_like,
 )
 from .io import load, save
+from .jit import JitError, jit
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
 from .tools.check_gradient import check_gradient
@@ -62,6 +63,7 @@ __all__ = [
     "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
+    "jit", "JitError",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
 ]

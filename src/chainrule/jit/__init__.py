@@ -1,0 +1,157 @@
+"""`cr.jit`: record a step once, replay it as a flat list of NumPy calls.
+
+The first call with given argument shapes, dtypes and static (non-array)
+arguments runs the function eagerly while tracing it (tracing.py): the
+forward ops, the reverse sweep's rules, `.grad` deposits, `optimizer.step()`
+and `zero_grad()`. The trace becomes a plan (plan.py) of NumPy calls on
+numbered buffers; later calls with the same shapes replay the plan. New
+shapes trace again (a small cache, like `jax.jit`).
+
+What Python decided from a tensor's value at trace time (`if loss.item() >
+0`, `bool(t)`, `float(t)`) is baked into the plan and checked again by a
+guard (guards.py): a different outcome traces again, never replays the
+wrong branch. Parameters and captured arrays are read where they live, so
+in-place changes between calls (an optimizer's) are seen.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..core.tensor import Tensor
+from ..tree import flatten, unflatten
+from .guards import GuardFailed, JitError, TracedFloat
+from .plan import Plan
+from .tracing import Tracer, tracing
+
+__all__ = ["jit", "Jitted", "JitError", "Plan"]
+
+_MAX_BRANCH_PLANS = 8
+
+
+class Jitted:
+    """A function traced once per argument signature and replayed afterwards (see `jit`)."""
+
+    def __init__(self, fn, cache_size=8):
+        self.fn, self.cache_size = fn, cache_size
+        self.cache: OrderedDict = OrderedDict()  # signature -> [Plan, ...] (one per branch outcome seen)
+        self.traces = 0  # how many times fn ran eagerly under a trace (tests and `chainrule train` read it)
+        self._last = None
+        self.__name__ = f"jit({getattr(fn, '__name__', 'f')})"
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan of the latest call (print it to see the replayed NumPy calls)."""
+        return self._last
+
+    def __call__(self, *args, **kwargs):
+        leaves, structure = flatten((args, kwargs))
+        key, arrays = _signature(leaves)
+        plans = self.cache.get(key)
+        where = None
+        if plans is not None:
+            self.cache.move_to_end(key)
+            for plan in plans:
+                if not plan.fits():
+                    continue
+                try:
+                    out = plan.replay(arrays)
+                except GuardFailed as failed:
+                    where = failed.where
+                    continue
+                self._last = plan
+                return unflatten(plan.structure, out)
+            if len(plans) >= _MAX_BRANCH_PLANS:
+                raise JitError(f"{where}: this value-dependent branch changed outcome more than "
+                               f"{_MAX_BRANCH_PLANS} times; move it out of the jitted function")
+        return self._trace(key, leaves, structure, arrays)
+
+    def _trace(self, key, leaves, structure, arrays):
+        tracer = Tracer()
+        stand_ins, k, seen = [], 0, set()
+        for leaf in leaves:
+            if not _is_array(leaf):
+                stand_ins.append(leaf)
+                continue
+            array = arrays[k]
+            if id(array) in seen:  # the same array passed twice: two slots, so give it two names
+                array = array.copy()
+            seen.add(id(array))
+            t = Tensor._wrap(array)
+            slot = tracer.new_slot(array)
+            tracer.arg_slots.append((slot, k))
+            tracer.inside.add(id(t))
+            tracer.keep.append(t)
+            if not isinstance(leaf, Tensor):
+                tracer.pseudo.add(id(t))  # an ndarray argument: ops on it give ndarrays, as eagerly
+            stand_ins.append(t)
+            k += 1
+        args, kwargs = unflatten(structure, stand_ins)
+        self.traces += 1
+        with tracing(tracer):
+            result = self.fn(*args, **kwargs)
+        out_leaves, out_structure = flatten(result)
+        plan = tracer.plan(out_leaves, out_structure)
+        self.cache.setdefault(key, []).append(plan)
+        self.cache.move_to_end(key)
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        self._last = plan
+        eager = [x._data if isinstance(x, Tensor) and id(x) in tracer.pseudo else
+                 float(x) if isinstance(x, TracedFloat) else x for x in out_leaves]
+        return unflatten(out_structure, eager)
+
+
+def jit(fn=None, *, cache_size=8):
+    """Trace `fn` on its first call per argument signature, then replay the recorded NumPy calls.
+
+    Works on functions of arrays (`cr.jit(cr.grad(f))`) and on whole training
+    steps that call `loss.backward()` and `optimizer.step()` on a Module.
+    Arrays and Tensors in the arguments (nested in tuples, lists, dicts) are
+    inputs: their shapes and dtypes pick the plan; any other argument is
+    static (its value picks the plan). Results are those of the eager run,
+    bit for bit; outputs come back detached from any graph.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> df = cr.jit(cr.grad(lambda x: (x * x).sum()))
+        >>> df(np.array([1.0, 2.0]))
+        tensor([2., 4.])
+        >>> df(np.array([3.0, 4.0]))    # replayed: no Tensor or Node made
+        tensor([6., 8.])
+        >>> df.traces
+        1
+    """
+    if fn is None:
+        return lambda f: Jitted(f, cache_size)
+    return Jitted(fn, cache_size)
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, Tensor))
+
+
+def _signature(leaves):
+    key, arrays = [], []
+    for leaf in leaves:
+        if isinstance(leaf, Tensor):
+            if leaf._rg:
+                raise JitError("cr.jit: pass arrays (or tensors that do not require grad) as arguments; "
+                               "parameters are read from the Module or closure the function uses")
+            a = leaf._data
+            key.append(("T", a.shape, a.dtype.str))
+            arrays.append(a)
+        elif isinstance(leaf, np.ndarray):
+            key.append(("A", leaf.shape, leaf.dtype.str))
+            arrays.append(leaf)
+        else:
+            try:
+                hash(leaf)
+            except TypeError:
+                raise JitError(f"cr.jit: a static argument of type {type(leaf).__name__} is not hashable; "
+                               "pass arrays, numbers, strings or tuples") from None
+            key.append(("S", type(leaf), leaf))
+    return tuple(key), arrays

@@ -1,0 +1,446 @@
+"""Tracing: run the step once, eagerly, and write down its array-level work.
+
+While a trace is open:
+- every op call with a Tensor argument goes through `Tracer.on_op` (the
+  engine's interceptor seam): the op runs as usual and the call is written
+  down as a forward step (its `saving_forward` when the op saved a residual);
+- the reverse sweep runs with an observer: each accumulation step it reports
+  is written down as a call of the very rule the sweep used (array_vjp,
+  partial or vjp, chosen as the sweep chooses), the engine's undoing of
+  broadcasting, and the sum into the adjoint, so the replay does the same
+  arithmetic in the same order;
+- `.grad` deposits, `optimizer.step()` and `zero_grad()` become steps that
+  change that state again at replay;
+- `t.item()`, `float(t)`, `bool(t)` become guards (see guards.py), and
+  in-place writes into traced tensors are refused.
+The patches are put on for the trace and taken off after it, in this thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+from functools import partial as bind
+
+import numpy as np
+
+from .. import transforms
+from ..core import forward as forward_mode
+from ..core import reverse
+from ..core.modes import intercepting
+from ..core.tensor import Tensor
+from ..nn.module import Module
+from ..optim.optimizer import Optimizer
+from . import kernels
+from .guards import JitError, TaintedFloat, TracedFloat, caller_line, guard_call
+from .plan import Plan, Step, describe
+
+_ndarray = np.ndarray
+
+
+class Tracer:
+    """The record of one eager run: slots for every array seen, and the steps that made them."""
+
+    def __init__(self):
+        self.slot = {}  # id(array or object) -> slot
+        self.values, self.seen, self.meta, self.keep = [], [], {}, []
+        self.arg_slots, self.captured, self.steps = [], [], []
+        self.made = {}  # id(Tensor) -> (op, input slots, output slot, saved slot, params), for the sweep
+        self.inside = set()  # ids of tensors made during the trace
+        self.pseudo = set()  # ids of tensors standing for plain arrays (their results are arrays again)
+        self.produced = set()  # slots written by steps or arguments (not constants)
+
+    # ---- slots --------------------------------------------------------------------
+    def new_slot(self, value, produced=True):
+        slot = len(self.values)
+        self.values.append(None if produced else value)
+        self.seen.append(value)
+        self.meta[slot] = describe(value)
+        if produced:
+            self.produced.add(slot)
+        self.keep.append(value)  # ids stay unique while the trace lives
+        if isinstance(value, (_ndarray, np.generic)):
+            self.slot[id(value)] = slot
+        return slot
+
+    def slot_of(self, x):
+        """The slot of an op argument: a traced array, a captured tensor's array, or a constant."""
+        if isinstance(x, Tensor):
+            array = x._data
+            slot = self.slot.get(id(array))
+            if slot is None:  # a tensor from outside the step (a parameter): read where it lives
+                slot = self.new_slot(array, produced=False)
+                self.captured.append((x, array))
+                self.keep.append(x)
+            return slot
+        if isinstance(x, (_ndarray, np.generic)):
+            slot = self.slot.get(id(x))
+            # an array from outside: captured by reference, so in-place changes are seen next call
+            return self.new_slot(x, produced=False) if slot is None else slot
+        return self.new_slot(x, produced=False)  # a literal (number, None, tuple)
+
+    def add(self, func, ins, out, text, commits=False):
+        self.steps.append(Step(func, ins, out, text, commits))
+
+    def name(self, slot):
+        if slot in self.produced:
+            return f"v{slot}"
+        value = self.values[slot]
+        if isinstance(value, _ndarray):
+            return f"c{slot}"
+        return repr(value)
+
+    # ---- forward ops --------------------------------------------------------------
+    def on_op(self, op, args, params):
+        if forward_mode.any_open():
+            raise JitError(f"{op.name}: forward mode (jvp, jacfwd, hessian, hvp) inside cr.jit is not supported")
+        out = op(*args, **params)
+        ins = [self.slot_of(a) for a in args]
+        node = out._node
+        saving = node is not None and op.saving_forward is not None and node.saved is not None
+        out_slot = self.new_slot(out._data)
+        names = ", ".join(self.name(i) for i in ins)
+        extra = "".join(f", {k}={v!r}" for k, v in params.items())
+        kernel = None if saving else kernels.forward_kernel(op, [self.seen[i] for i in ins], params, out._data)
+        if saving:
+            saved_slot = self.new_slot(node.saved)
+            self.add(bind(op.saving_forward, **params), ins, (out_slot, saved_slot),
+                     f"{op.name}.saving_forward({names}{extra})")
+        elif kernel is not None:
+            func, text = kernel
+            saved_slot = None
+            self.add(func, ins, out_slot, text.format(*(self.name(i) for i in ins), out=f"v{out_slot}"))
+        else:
+            saved_slot = None
+            self.add(_as_array(bind(op.forward, **params) if params else op.forward), ins, out_slot,
+                     f"{op.name}({names}{extra})")
+        self.made[id(out)] = (op, ins, out_slot, saved_slot, params)
+        self.inside.add(id(out))
+        self.keep.append(out)
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        if all(id(a) in self.pseudo for a in tensor_args):
+            self.pseudo.add(id(out))
+        return out
+
+    # ---- the reverse sweep ----------------------------------------------------------
+    def on_backward_pass(self, original, roots, seeds, targets=None, create_graph=False, retain_graph=False,
+                         observer=None):
+        leaves_before = {}
+        adj, events = {}, []
+
+        def watch(t, i, x, gi, total):
+            events.append((t, i, x, gi, total))
+            if x._node is None and id(x) not in leaves_before:  # before any deposit: was .grad set?
+                leaves_before[id(x)] = x.grad is not None
+            if observer is not None:
+                observer(t, i, x, gi, total)
+
+        for r in roots:
+            if r._retains_grad:
+                raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
+        result = original(roots, seeds, targets=targets, create_graph=create_graph, retain_graph=retain_graph,
+                          observer=watch)
+        tensor_mode = any(isinstance(e[3], Tensor) for e in events)
+        # the roots' adjoints: their seeds (cast to the root's dtype, summed for a repeated root)
+        for root, seed in zip(roots, seeds):
+            s = self.slot_of(seed._data if isinstance(seed, Tensor) else np.asarray(seed))
+            if not tensor_mode and self.seen[s].dtype != root._data.dtype:
+                cast = self.new_slot(self.seen[s].astype(root._data.dtype))
+                self.add(bind(_cast, root._data.dtype), (s,), cast,
+                         f"{self.name(s)}.astype({root._data.dtype})")
+                s = cast
+            adj[id(root)] = s if id(root) not in adj else self._sum(adj[id(root)], s)
+        order = []
+        for t, i, x, gi, total in events:
+            if t._retains_grad or x._retains_grad and x._node is not None:
+                raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
+            if tensor_mode:  # the rules ran on Tensors: every op they applied was traced already
+                continue
+            made = self.made.get(id(t))
+            if made is None:
+                raise JitError(f"backward reaches {t._node.op.name if t._node else 'a tensor'} recorded outside "
+                               "cr.jit: build the whole graph inside the jitted function")
+            first = id(x) not in adj
+            gi_slot = self._contribution(made, i, adj[id(t)], gi)
+            adj[id(x)] = gi_slot if first else self._sum(adj[id(x)], gi_slot, total)
+            if first:
+                order.append(x)
+        if targets is not None:
+            return result
+        if tensor_mode:
+            for x in order_of_leaves(events, roots):
+                self._deposit_tensor(x)
+            return result
+        for root in roots:
+            if root._node is None and id(root) not in leaves_before:
+                order.append(root)
+                leaves_before[id(root)] = root.grad is not None  # a leaf root: grad after the call
+        for x in order:
+            if x._node is None:
+                self._deposit(x, adj[id(x)], leaves_before[id(x)])
+        return result
+
+    def _contribution(self, made, i, g_slot, gi):
+        op, ins, out_slot, saved_slot, params = made
+        call, rule_name = contribution_call(op, i, params, saved_slot is not None)
+        args = [g_slot, out_slot, *ins] + ([saved_slot] if saved_slot is not None else [])
+        slot = self.new_slot(gi)
+        self.add(call, args, slot, f"{op.name}.{rule_name}[{i}]({', '.join(self.name(a) for a in args)})")
+        return slot
+
+    def _sum(self, prev, gi_slot, total=None):
+        slot = self.new_slot(total if total is not None else self.seen[prev])
+        self.add(operator.add, (prev, gi_slot), slot, f"np.add({self.name(prev)}, {self.name(gi_slot)})")
+        return slot
+
+    def _deposit(self, x, slot, had):
+        if id(x) in self.inside:
+            raise JitError("backward() into the .grad of a tensor made inside cr.jit is not supported: "
+                           "return its gradient instead (cr.grad)")
+        self.keep.append(x)
+        # The deposit is dynamic (set, or add to what is there), as the sweep's own; the guard sees
+        # .grad set or cleared behind the plan's back (p.grad = None in Python is not recorded).
+        where = f"the .grad of a tensor of shape {x.shape} was {'set' if had else 'None'} when traced"
+        self.add(guard_call(bind(_has_grad, x), had, where), (), None,
+                 f"guard ({self.name(self.slot_of(x))}.grad is not None) is {had}")
+        out = self.new_slot(x.grad._data)
+        self.add(bind(_deposit, x), (slot,), out, f"{self.name(self.slot_of(x))}.grad = {self.name(slot)}"
+                 + (" + the .grad there" if had else ""), commits=True)
+
+    def _deposit_tensor(self, x):
+        if x.grad is None:
+            return
+        slot = self.slot.get(id(x.grad._data))
+        if slot is None:
+            raise JitError("backward(create_graph=True) inside cr.jit left a .grad the trace cannot follow")
+        self.keep.append(x)
+        self.add(bind(_set_grad, x), (slot,), None, f"p.grad = {self.name(slot)}", commits=True)
+
+    # ---- values leaving for Python: guards -------------------------------------------
+    def guard_compare(self, slot, other_slot, other, how, result, where):
+        if other_slot is None:
+            read = bind(_compare_item, how, other)
+            ins = (slot,)
+        else:
+            read, ins = bind(_compare_items, how), (slot, other_slot)
+        self.add(guard_call(read, result, where), ins, None,
+                 f"guard {how.__name__}({self.name(slot)}.item(), {other!r}) is {result}   [{where}]")
+
+    def on_item(self, original, t):
+        value = original(t)
+        slot = self.slot.get(id(t._data))
+        if slot is None or slot not in self.produced:
+            return value
+        where = caller_line(3)
+        if isinstance(value, float):
+            return TracedFloat(value, slot, self)
+        self.add(guard_call(_item, value, where), (slot,), None,
+                 f"guard {self.name(slot)}.item() == {value!r}   [{where}]")
+        return value
+
+    def on_bool(self, original, t):
+        value = original(t)
+        slot = self.slot.get(id(t._data))
+        if slot is not None and slot in self.produced:
+            where = caller_line(3)
+            self.add(guard_call(bool, value, where), (slot,), None,
+                     f"guard bool({self.name(slot)}) is {value}   [{where}]")
+        return value
+
+    def refuse_in_place(self, t):
+        if id(t._data) in self.slot and self.slot[id(t._data)] in self.produced or id(t) in self.inside:
+            raise JitError(f"{caller_line(3)}: an in-place change of a tensor computed inside cr.jit is not "
+                           "recorded; write it out of place (cr.where, x = x + y)")
+
+    # ---- the plan ---------------------------------------------------------------------
+    def plan(self, outputs, structure):
+        leaves = []
+        for x in outputs:
+            if isinstance(x, TaintedFloat):
+                raise JitError("cr.jit: the function returns a float computed in Python from a tensor's "
+                               "item(); return the tensor (or its item()) itself")
+            if isinstance(x, TracedFloat):
+                leaves.append(("item", x.slot))
+            elif isinstance(x, Tensor) and self.slot.get(id(x._data)) in self.produced:
+                leaves.append(("array" if id(x) in self.pseudo else "tensor", self.slot[id(x._data)]))
+            elif isinstance(x, (_ndarray, np.generic)) and self.slot.get(id(x)) in self.produced:
+                leaves.append(("array", self.slot[id(x)]))
+            else:
+                leaves.append(("same", x))
+        return Plan(self.values, self.meta, self.arg_slots, self.captured, self.steps, leaves, structure)
+
+
+def order_of_leaves(events, roots):
+    seen, order = set(), []
+    for x in [e[2] for e in events] + list(roots):
+        if x._node is None and id(x) not in seen:
+            seen.add(id(x))
+            order.append(x)
+    return order
+
+
+def contribution_call(op, i, params, has_saved):
+    """The function the sweep applies for input i of op on arrays (see reverse._open), and its name."""
+    if op.array_vjp is not None:
+        rule, by_partial, name = op.array_vjp[i], False, "array_vjp"
+    elif op.partial is not None:
+        rule, by_partial, name = op.partial[i], True, "partial"
+    else:
+        rule, by_partial, name = op.vjp[i], False, "vjp"
+    kw = dict(params)
+    node_stub = _Stub(op)
+
+    def call(g, ans, *values):
+        if has_saved:
+            *values, saved = values
+            kwargs = {**kw, "saved": saved}
+        else:
+            kwargs = kw
+        if by_partial:
+            gi = g * (rule(ans, *values, **kwargs) if kwargs else rule(ans, *values))
+        else:
+            gi = rule(g, ans, *values, **kwargs) if kwargs else rule(g, ans, *values)
+        value = values[i]
+        if (type(gi) is not _ndarray or gi.shape != value.shape
+                or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
+            gi = reverse._adjoint_for(gi, np.asarray(value), node_stub, i, False)
+        elif gi is value or gi is ans:
+            gi = gi.copy()
+        return gi
+
+    return call, name
+
+
+class _Stub:
+    """What reverse._adjoint_for reads of a node (its op's name, for error messages)."""
+
+    def __init__(self, op):
+        self.op = op
+
+
+def _deposit(t, g):
+    if t._data.dtype.kind == "c":
+        g = np.conjugate(g)
+    if type(g) is not _ndarray:
+        g = np.asarray(g)
+    if t.grad is None:
+        g = g.copy()
+    else:
+        g = np.asarray(t.grad._data + g)
+    t.grad = Tensor._wrap(g)
+    return g
+
+
+def _has_grad(t):
+    return t.grad is not None
+
+
+def _cast(dtype, a):
+    return np.asarray(a).astype(dtype, copy=False)
+
+
+def _set_grad(t, g):
+    t.grad = Tensor._wrap(np.array(g, copy=True))
+
+
+def _as_array(f):
+    def call(*args):
+        value = f(*args)
+        return value if type(value) is _ndarray else np.asarray(value)
+
+    return call
+
+
+def _item(a):
+    return a.item()
+
+
+def _compare_item(how, other, a):
+    return how(a.item(), other)
+
+
+def _compare_items(how, a, b):
+    return how(a.item(), b.item())
+
+
+@contextlib.contextmanager
+def tracing(tracer):
+    """Put the tracer's patches on (this thread's ops, the sweep, Tensor's value readers, optimizers)."""
+    originals = []
+
+    def patch(owner, name, make):
+        old = owner.__dict__[name]
+        originals.append((owner, name, old))
+        setattr(owner, name, make(old))
+
+    original_pass = reverse.backward_pass
+    swept = lambda old: (lambda *a, **k: tracer.on_backward_pass(original_pass, *a, **k))  # noqa: E731
+    patch_module = [(reverse, "backward_pass"), (transforms, "backward_pass")]
+    for module, name in patch_module:
+        originals.append((module, name, getattr(module, name)))
+        setattr(module, name, swept(None))
+    patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
+    patch(Tensor, "__float__", lambda old: lambda t: float(t.item()) if not isinstance(t.item(), TracedFloat)
+          else t.item())
+    patch(Tensor, "__bool__", lambda old: lambda t: tracer.on_bool(old, t))
+
+    def refusing(old):
+        def method(t, *a, **k):
+            tracer.refuse_in_place(t)
+            return old(t, *a, **k)
+        return method
+
+    patch(Tensor, "__setitem__", refusing)
+    patch(Tensor, "_update_in_place", lambda old: _in_place_guard(tracer, old))
+    for cls in _with_own(Optimizer, "step"):
+        patch(cls, "step", lambda old: _recorded_call(tracer, old, "step", True))
+    for cls in _with_own(Optimizer, "zero_grad") + _with_own(Module, "zero_grad"):
+        patch(cls, "zero_grad", lambda old: _recorded_call(tracer, old, "zero_grad", False))
+    try:
+        with intercepting(tracer.on_op):
+            yield tracer
+    finally:
+        for owner, name, old in reversed(originals):
+            setattr(owner, name, old)
+
+
+def _in_place_guard(tracer, old):
+    from ..core.modes import grad_enabled
+
+    def method(t, op, other):
+        other_rg = isinstance(other, Tensor) and other._rg
+        if not (grad_enabled() and (t._rg or other_rg)):  # the untraced path: arrays written in place
+            tracer.refuse_in_place(t)
+        return old(t, op, other)
+
+    return method
+
+
+def _recorded_call(tracer, old, name, commits):
+    def method(obj, *args, **kwargs):
+        result = old(obj, *args, **kwargs)
+        tracer.add(lambda: old(obj, *args, **kwargs), (), None,
+                   f"{type(obj).__name__}.{name}()" + kernels.describe_update(obj, name), commits=commits)
+        tracer.keep.append(obj)
+        for p in _params_of(obj):  # parameters the call touched: their grads are now set or None
+            if p.grad is not None:
+                tracer.slot.pop(id(p.grad._data), None)
+        return result
+
+    return method
+
+
+def _params_of(obj):
+    if isinstance(obj, Optimizer):
+        return [p for g in obj.param_groups for p in g["params"]]
+    return list(obj.parameters())
+
+
+def _with_own(base, name):
+    found, stack = [], [base]
+    while stack:
+        cls = stack.pop()
+        if name in cls.__dict__:
+            found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
