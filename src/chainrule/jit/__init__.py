@@ -131,7 +131,7 @@ def jit(fn=None, *, cache_size=8):
 
 
 def _is_array(x):
-    return isinstance(x, (np.ndarray, Tensor))
+    return isinstance(x, (np.ndarray, np.generic, Tensor))
 
 
 def _signature(leaves):
@@ -144,7 +144,8 @@ def _signature(leaves):
             a = leaf._data
             key.append(("T", a.shape, a.dtype.str))
             arrays.append(a)
-        elif isinstance(leaf, np.ndarray):
+        elif isinstance(leaf, (np.ndarray, np.generic)):  # a NumPy scalar is a 0-d input, not a constant
+            leaf = np.asarray(leaf)
             key.append(("A", leaf.shape, leaf.dtype.str))
             arrays.append(leaf)
         else:

@@ -49,6 +49,7 @@ class Tracer:
         self.inside = set()  # ids of tensors made during the trace
         self.pseudo = set()  # ids of tensors standing for plain arrays (their results are arrays again)
         self.produced = set()  # slots written by steps or arguments (not constants)
+        self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
 
     # ---- slots --------------------------------------------------------------------
     def new_slot(self, value, produced=True):
@@ -138,8 +139,12 @@ class Tracer:
         for r in roots:
             if r._retains_grad:
                 raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
-        result = original(roots, seeds, targets=targets, create_graph=create_graph, retain_graph=retain_graph,
-                          observer=watch)
+        self.quiet += 1
+        try:
+            result = original(roots, seeds, targets=targets, create_graph=create_graph,
+                              retain_graph=retain_graph, observer=watch)
+        finally:
+            self.quiet -= 1
         tensor_mode = any(isinstance(e[3], Tensor) for e in events)
         # the roots' adjoints: their seeds (cast to the root's dtype, summed for a repeated root)
         for root, seed in zip(roots, seeds):
@@ -247,10 +252,32 @@ class Tracer:
                      f"guard bool({self.name(slot)}) is {value}   [{where}]")
         return value
 
-    def refuse_in_place(self, t):
-        if id(t._data) in self.slot and self.slot[id(t._data)] in self.produced or id(t) in self.inside:
-            raise JitError(f"{caller_line(3)}: an in-place change of a tensor computed inside cr.jit is not "
-                           "recorded; write it out of place (cr.where, x = x + y)")
+    # ---- state changed outside ops: in-place writes, .data, .grad ---------------------
+    def in_place(self, t, op, other):
+        """`t op= other` on arrays (the sweep-free path of Tensor._update_in_place): a step writing into t."""
+        ins = (self.slot_of(t), self.slot_of(other))
+        self.keep.append(t)
+        self.add(bind(_write_in_place, t, op), ins, None,
+                 f"np.copyto({self.name(ins[0])}, {op.name}({self.name(ins[0])}, {self.name(ins[1])}))",
+                 commits=ins[0] not in self.produced)
+
+    def set_item(self, t, index, value):
+        ins = (self.slot_of(t), self.slot_of(value))
+        self.keep.append(t)
+        self.add(bind(_write_item, t, index), ins, None, f"{self.name(ins[0])}[{index!r}] = {self.name(ins[1])}",
+                 commits=ins[0] not in self.produced)
+
+    def set_grad(self, t, value):
+        """`t.grad = value` written in the step's own Python (not by the sweep or an optimizer)."""
+        if id(t) in self.inside:
+            return
+        self.keep.append(t)
+        if value is None:
+            self.add(bind(_clear_grad, t), (), None, f"{self.name(self.slot_of(t))}.grad = None")
+            return
+        slot = self.slot_of(value)
+        self.add(bind(_set_grad, t), (slot,), None, f"{self.name(self.slot_of(t))}.grad = {self.name(slot)}",
+                 commits=True)
 
     # ---- the plan ---------------------------------------------------------------------
     def plan(self, outputs, structure):
@@ -384,14 +411,10 @@ def tracing(tracer):
           else t.item())
     patch(Tensor, "__bool__", lambda old: lambda t: tracer.on_bool(old, t))
 
-    def refusing(old):
-        def method(t, *a, **k):
-            tracer.refuse_in_place(t)
-            return old(t, *a, **k)
-        return method
-
-    patch(Tensor, "__setitem__", refusing)
-    patch(Tensor, "_update_in_place", lambda old: _in_place_guard(tracer, old))
+    patch(Tensor, "__setitem__", lambda old: _recorded_setitem(tracer, old))
+    patch(Tensor, "_update_in_place", lambda old: _recorded_in_place(tracer, old))
+    patch(Tensor, "data", lambda old: property(old.fget, _refused_data_setter, None, old.__doc__))
+    patch(Tensor, "grad", lambda old: property(_get_grad, lambda t, g: _recorded_grad_setter(tracer, t, g)))
     for cls in _with_own(Optimizer, "step"):
         patch(cls, "step", lambda old: _recorded_call(tracer, old, "step", True))
     for cls in _with_own(Optimizer, "zero_grad") + _with_own(Module, "zero_grad"):
@@ -404,21 +427,65 @@ def tracing(tracer):
             setattr(owner, name, old)
 
 
-def _in_place_guard(tracer, old):
+def _recorded_in_place(tracer, old):
     from ..core.modes import grad_enabled
 
     def method(t, op, other):
         other_rg = isinstance(other, Tensor) and other._rg
-        if not (grad_enabled() and (t._rg or other_rg)):  # the untraced path: arrays written in place
-            tracer.refuse_in_place(t)
-        return old(t, op, other)
+        untraced = not (grad_enabled() and (t._rg or other_rg))  # the path that writes arrays in place
+        result = old(t, op, other)
+        if untraced and not tracer.quiet:
+            tracer.in_place(t, op, other)
+        return result
 
     return method
 
 
+def _recorded_setitem(tracer, old):
+    def method(t, index, value):
+        old(t, index, value)
+        if not tracer.quiet:
+            tracer.set_item(t, index, value)
+
+    return method
+
+
+def _refused_data_setter(t, value):
+    raise JitError(f"{caller_line(2)}: setting .data inside cr.jit is NumPy work the trace cannot see; "
+                   "update under cr.no_grad() with tensor ops (w -= lr * w.grad) or use an optimizer")
+
+
+def _get_grad(t):
+    return t.__dict__.get("grad")
+
+
+def _recorded_grad_setter(tracer, t, value):
+    t.__dict__["grad"] = value
+    if not tracer.quiet:
+        tracer.set_grad(t, value)
+
+
+def _write_in_place(t, op, a, b):
+    np.copyto(a, op.forward(a, b), casting="same_kind")
+    t._bump_version()
+
+
+def _write_item(t, index, a, value):
+    a[index] = value
+    t._bump_version()
+
+
+def _clear_grad(t):
+    t.grad = None
+
+
 def _recorded_call(tracer, old, name, commits):
     def method(obj, *args, **kwargs):
-        result = old(obj, *args, **kwargs)
+        tracer.quiet += 1
+        try:
+            result = old(obj, *args, **kwargs)
+        finally:
+            tracer.quiet -= 1
         tracer.add(lambda: old(obj, *args, **kwargs), (), None,
                    f"{type(obj).__name__}.{name}()" + kernels.describe_update(obj, name), commits=commits)
         tracer.keep.append(obj)
