@@ -172,3 +172,209 @@ def test_setting_data_inside_jit_is_refused_naming_the_line():
 
     with pytest.raises(JitError, match=r"test_jit.py:\d+: setting .data"):
         cr.jit(step)(np.ones(3))
+
+
+# ---- what is baked in is guarded ----------------------------------------------------------
+def test_branch_on_item_retraces_instead_of_replaying_the_wrong_branch():
+    def f(x):
+        s = x.sum()
+        if s.item() > 0:
+            return s * 2
+        return s * -3
+
+    step = cr.jit(f)
+    _equal(step(np.array([1.0, 2.0])), np.array(6.0))
+    _equal(step(np.array([3.0, 2.0])), np.array(10.0))  # same branch: replayed
+    assert step.traces == 1
+    _equal(step(np.array([-1.0, -2.0])), np.array(9.0))  # the other branch: traced, never replayed wrong
+    assert step.traces == 2
+    _equal(step(np.array([1.0, 1.0])), np.array(4.0))  # both plans kept
+    _equal(step(np.array([-1.0, 0.0])), np.array(3.0))
+    assert step.traces == 2
+    assert "guard gt(" in str(step.plan) and "test_jit.py" in str(step.plan)
+
+
+@pytest.mark.parametrize("read", [bool, float, lambda t: t.item()])
+def test_bool_float_and_item_are_guarded(read):
+    def f(x):
+        flag = x.sum() > 0
+        return x * 2 if read(flag) else x * 5
+
+    step = cr.jit(f)
+    _equal(step(np.array([1.0])), np.array([2.0]))
+    _equal(step(np.array([-1.0])), np.array([-5.0]))
+    _equal(step(np.array([3.0])), np.array([6.0]))
+    assert step.traces == 2
+
+
+def test_python_arithmetic_on_an_item_then_branching_is_refused():
+    def f(x):
+        if x.sum().item() * 2 > 1:
+            return x
+        return -x
+
+    with pytest.raises(JitError, match="computed in Python"):
+        cr.jit(f)(np.array([1.0]))
+
+
+def test_a_guard_failing_after_parameters_changed_raises_naming_the_line():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+    opt = cr.optim.SGD([w], lr=1.0)
+
+    def step(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        return w * 2 if w.sum().item() > 0 else w * 3  # decided after the update
+
+    jitted = cr.jit(step)
+    jitted(np.array([0.1, 0.1]))
+    jitted(np.array([0.1, 0.1]))
+    with pytest.raises(JitError, match=r"test_jit.py:\d+: a value Python branched on"):
+        jitted(np.array([10.0, 10.0]))
+
+
+def test_grad_cleared_behind_the_plans_back_retraces():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+    step = cr.jit(lambda x: (w * x).sum().backward())
+    step(np.array([1.0, 1.0]))
+    _equal(w.grad, np.array([1.0, 1.0]))
+    step(np.array([1.0, 1.0]))  # .grad was set now: accumulates, as eagerly
+    _equal(w.grad, np.array([2.0, 2.0]))
+    w.grad = None
+    step(np.array([3.0, 3.0]))
+    _equal(w.grad, np.array([3.0, 3.0]))
+    assert step.traces == 2
+
+
+# ---- captured state, modes, higher order -------------------------------------------------------
+def test_in_place_changes_of_captured_arrays_and_parameters_are_seen():
+    table = np.array([1.0, 2.0])
+    w = cr.nn.Parameter(np.array([3.0, 4.0]))
+    step = cr.jit(lambda x: cr.sum(x * table * w))
+    _equal(step(np.ones(2)), np.array(11.0))
+    table[0] = 10.0
+    w.data[0] = 5.0  # the parameter's own array, changed in place
+    _equal(step(np.ones(2)), np.array(58.0))
+    w.data = np.array([1.0, 1.0])  # a new array: the plan no longer fits, so it traces again
+    _equal(step(np.ones(2)), np.array(12.0))
+    assert step.traces == 2
+
+
+def test_in_place_write_on_a_tensor_inside_jit_is_recorded():
+    def f(x):
+        with cr.no_grad():
+            h = x * 1.0
+            h[0] = 7.0
+            h += 1.0
+        return h
+
+    step = cr.jit(f)
+    _equal(step(np.array([1.0, 2.0])), np.array([8.0, 3.0]))
+    _equal(step(np.array([5.0, 6.0])), np.array([8.0, 7.0]))
+
+
+def test_no_grad_block_inside_jit():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+
+    def step(x):
+        with cr.no_grad():
+            scale = (w * w).sum()  # a constant for the gradient
+        loss = (w * x).sum() * scale
+        loss.backward()
+        return loss
+
+    w2 = cr.nn.Parameter(np.array([1.0, 2.0]))
+    jitted = cr.jit(step)
+    for x in (np.array([1.0, 1.0]), np.array([2.0, -1.0])):
+        w.grad = None
+        out = jitted(x)
+        w2.grad = None
+        with cr.no_grad():
+            scale = (w2 * w2).sum()
+        expected = (w2 * x).sum() * scale
+        expected.backward()
+        _equal(out, expected), _equal(w.grad, w2.grad)
+        _equal(w.grad, x * 5.0)  # d/dw (w·x)·|w|² with |w|² held constant: x · 5
+
+
+def test_retain_graph_and_two_backward_passes():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+
+    def step(x):
+        w.grad = None
+        loss = (cr.sin(w) * x).sum()
+        loss.backward(retain_graph=True)
+        loss.backward()
+        return w.grad
+
+    jitted = cr.jit(step)
+    for x in (np.array([1.0, 1.0]), np.array([3.0, -2.0])):
+        _equal(jitted(x), 2 * x * np.cos(np.array([1.0, 2.0])))
+    assert jitted.traces == 1
+
+
+def test_grad_of_grad_inside_jit():
+    def f(x):
+        return (x ** 3).sum()
+
+    second = cr.grad(lambda x: cr.grad(f)(x).sum())
+    step = cr.jit(second)
+    for x in (np.array([1.0, 2.0]), np.array([-3.0, 0.5])):
+        _equal(step(x), second(x))
+        np.testing.assert_allclose(step(x).numpy(), 6 * x)
+    assert step.traces == 1
+
+
+def test_create_graph_backward_inside_jit():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+
+    def step(x):
+        w.grad = None
+        (w ** 3 * x).sum().backward(create_graph=True)
+        g = w.grad
+        w.grad = None
+        g.sum().backward()
+        return w.grad
+
+    jitted = cr.jit(step)
+    for x in (np.array([1.0, 1.0]), np.array([2.0, 3.0])):
+        _equal(jitted(x), 6 * np.array([1.0, 2.0]) * x)
+
+
+def test_forward_mode_inside_jit_is_refused_naming_the_op():
+    with pytest.raises(JitError, match="forward mode"):
+        cr.jit(cr.hessian(lambda x: (x ** 3).sum()))(np.array([1.0, 2.0]))
+
+
+def test_tensor_arguments_that_require_grad_are_refused():
+    with pytest.raises(JitError, match="pass arrays"):
+        cr.jit(lambda x: x * 2)(cr.tensor([1.0], requires_grad=True))
+
+
+# ---- the plan ----------------------------------------------------------------------------------
+def test_plan_prints_one_numpy_call_per_line_with_buffer_shapes():
+    weights, x, y = problem("tiny", np.float32)
+    _, step = _module_step(weights, lr=0.1)
+    jitted = cr.jit(step)
+    jitted(x, y)
+    text = str(jitted.plan)
+    lines = text.splitlines()
+    assert len(lines) == len(jitted.plan.steps) + 2  # two argument lines
+    assert lines[0].startswith("v0 = argument 0") and "(4, 2) float32" in lines[0]
+    assert any("(4, 4) float32" in line for line in lines)
+    assert any(line.startswith("SGD.step()") for line in lines)
+    assert "Tensor" not in text and "Node" not in text
+
+
+def test_backward_on_a_leaf_itself():
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+
+    def step(x):
+        w.grad = None
+        w.backward(x)
+        return w.grad
+
+    jitted = cr.jit(step)
+    _equal(jitted(np.array([3.0, 4.0])), np.array([3.0, 4.0]))
+    _equal(jitted(np.array([5.0, 6.0])), np.array([5.0, 6.0]))

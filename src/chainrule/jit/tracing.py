@@ -49,6 +49,7 @@ class Tracer:
         self.inside = set()  # ids of tensors made during the trace
         self.pseudo = set()  # ids of tensors standing for plain arrays (their results are arrays again)
         self.produced = set()  # slots written by steps or arguments (not constants)
+        self.pending_seed = None  # the slot of backward(grad=...)'s seed, until the sweep takes it
         self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
 
     # ---- slots --------------------------------------------------------------------
@@ -126,41 +127,64 @@ class Tracer:
     # ---- the reverse sweep ----------------------------------------------------------
     def on_backward_pass(self, original, roots, seeds, targets=None, create_graph=False, retain_graph=False,
                          observer=None):
-        leaves_before = {}
-        adj, events = {}, []
+        # was each leaf's .grad set before this sweep deposits into it? (the deposit guards read it)
+        had = {id(r): r.grad is not None for r in roots if r._node is None}
+        events = []
 
         def watch(t, i, x, gi, total):
             events.append((t, i, x, gi, total))
-            if x._node is None and id(x) not in leaves_before:  # before any deposit: was .grad set?
-                leaves_before[id(x)] = x.grad is not None
+            if x._node is None and id(x) not in had:
+                had[id(x)] = x.grad is not None
             if observer is not None:
                 observer(t, i, x, gi, total)
 
-        for r in roots:
-            if r._retains_grad:
-                raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
+        if any(r._retains_grad for r in roots):
+            raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
         self.quiet += 1
         try:
             result = original(roots, seeds, targets=targets, create_graph=create_graph,
                               retain_graph=retain_graph, observer=watch)
         finally:
             self.quiet -= 1
-        tensor_mode = any(isinstance(e[3], Tensor) for e in events)
-        # the roots' adjoints: their seeds (cast to the root's dtype, summed for a repeated root)
+        if any(isinstance(e[3], Tensor) for e in events):
+            # the rules ran on Tensors (higher order): every op they applied was traced already
+            if targets is None:
+                for x in order_of_leaves(events, roots):
+                    self._deposit_tensor(x)
+            return result
+        adj = self._root_adjoints(roots, seeds)
+        order = self._replay_events(events, adj)
+        if targets is None:
+            seen = {id(x) for x in order}
+            order += [r for r in roots if r._node is None and id(r) not in seen]
+            for x in order:
+                if x._node is None:
+                    self._deposit(x, adj[id(x)], had[id(x)])
+        return result
+
+    def _root_adjoints(self, roots, seeds):
+        """The roots' adjoints: their seeds (cast to the root's dtype, summed for a repeated root)."""
+        adj = {}
+        pending, self.pending_seed = self.pending_seed, None
+        if pending is not None and isinstance(seeds[0], _ndarray) and id(seeds[0]) not in self.slot:
+            # backward(grad=g) copied g into the seed: the copy is a step too, or g would be baked in
+            copy = self.new_slot(seeds[0])
+            self.add(bind(_seed_copy, seeds[0].dtype), (pending,), copy, f"np.array({self.name(pending)})")
         for root, seed in zip(roots, seeds):
             s = self.slot_of(seed._data if isinstance(seed, Tensor) else np.asarray(seed))
-            if not tensor_mode and self.seen[s].dtype != root._data.dtype:
+            if self.seen[s].dtype != root._data.dtype:
                 cast = self.new_slot(self.seen[s].astype(root._data.dtype))
-                self.add(bind(_cast, root._data.dtype), (s,), cast,
-                         f"{self.name(s)}.astype({root._data.dtype})")
+                self.add(bind(_cast, root._data.dtype), (s,), cast, f"{self.name(s)}.astype({root._data.dtype})")
                 s = cast
             adj[id(root)] = s if id(root) not in adj else self._sum(adj[id(root)], s)
+        return adj
+
+    def _replay_events(self, events, adj):
+        """Each accumulation step of the sweep as plan steps: the rule's call, then the sum."""
         order = []
         for t, i, x, gi, total in events:
-            if t._retains_grad or x._retains_grad and x._node is not None:
+            if t._retains_grad or (x._retains_grad and x._node is not None):
                 raise JitError("retain_grad() inside cr.jit is not supported: return the gradient instead")
-            if tensor_mode:  # the rules ran on Tensors: every op they applied was traced already
-                continue
             made = self.made.get(id(t))
             if made is None:
                 raise JitError(f"backward reaches {t._node.op.name if t._node else 'a tensor'} recorded outside "
@@ -170,20 +194,7 @@ class Tracer:
             adj[id(x)] = gi_slot if first else self._sum(adj[id(x)], gi_slot, total)
             if first:
                 order.append(x)
-        if targets is not None:
-            return result
-        if tensor_mode:
-            for x in order_of_leaves(events, roots):
-                self._deposit_tensor(x)
-            return result
-        for root in roots:
-            if root._node is None and id(root) not in leaves_before:
-                order.append(root)
-                leaves_before[id(root)] = root.grad is not None  # a leaf root: grad after the call
-        for x in order:
-            if x._node is None:
-                self._deposit(x, adj[id(x)], leaves_before[id(x)])
-        return result
+        return order
 
     def _contribution(self, made, i, g_slot, gi):
         op, ins, out_slot, saved_slot, params = made
@@ -362,6 +373,10 @@ def _has_grad(t):
     return t.grad is not None
 
 
+def _seed_copy(dtype, a):
+    return np.array(a, dtype=dtype)
+
+
 def _cast(dtype, a):
     return np.asarray(a).astype(dtype, copy=False)
 
@@ -406,6 +421,7 @@ def tracing(tracer):
     for module, name in patch_module:
         originals.append((module, name, getattr(module, name)))
         setattr(module, name, swept(None))
+    patch(Tensor, "backward", lambda old: _seeded_backward(tracer, old))
     patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
     patch(Tensor, "__float__", lambda old: lambda t: float(t.item()) if not isinstance(t.item(), TracedFloat)
           else t.item())
@@ -425,6 +441,16 @@ def tracing(tracer):
     finally:
         for owner, name, old in reversed(originals):
             setattr(owner, name, old)
+
+
+def _seeded_backward(tracer, old):
+    def backward(t, grad=None, retain_graph=None, create_graph=False):
+        if grad is not None and not (isinstance(grad, Tensor) and grad._rg):
+            tracer.pending_seed = tracer.slot_of(grad)
+        return old(t, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    backward.__doc__ = old.__doc__
+    return backward
 
 
 def _recorded_in_place(tracer, old):
