@@ -27,7 +27,7 @@ class GuardFailed(Exception):  # noqa: N818  (control flow inside the replay, ne
 
     def __init__(self, where):
         super().__init__(where)
-        self.where = where
+        self.where, self.index = where, 0  # index: the plan step that failed (set by the plan)
 
 
 def caller_line(depth=2):

@@ -22,10 +22,11 @@ from .guards import GuardFailed, JitError
 class Step:
     """One call of the plan: `v[out] = func(*(v[i] for i in ins))`; `out` may be a tuple or None."""
 
-    __slots__ = ("func", "ins", "out", "text", "commits")
+    __slots__ = ("func", "ins", "out", "text", "commits", "guard")
 
-    def __init__(self, func, ins, out, text, commits=False):
+    def __init__(self, func, ins, out, text, commits=False, guard=False):
         self.func, self.ins, self.out, self.text, self.commits = func, tuple(ins), out, text, commits
+        self.guard = guard
 
 
 class Plan:
@@ -45,35 +46,27 @@ class Plan:
         self.structure = structure
         commit = [i for i, s in enumerate(steps) if s.commits]
         self.first_commit = commit[0] if commit else len(steps)
-        self.calls = [(s.func, s.ins, s.out) for s in steps]
+        self._run = _compile(values, arg_slots, steps, [x for kind, x in outputs if kind != "same"])
 
     def fits(self):
         """True while every captured tensor still holds the array the plan reads."""
-        return all(t._data is a for t, a in self.captured)
+        for t, a in self.captured:
+            if t._data is not a:
+                return False
+        return True
 
     def replay(self, arrays):
-        """Run the plan on the argument arrays; returns the output leaves or raises ReplayFailed."""
-        v = self.values
-        for slot, i in self.arg_slots:
-            v[slot] = arrays[i]
-        k = 0
+        """Run the plan on the argument arrays; returns the output leaves or raises GuardFailed."""
         try:
-            for k, (func, ins, out) in enumerate(self.calls):  # noqa: B007  (k says where a guard failed)
-                r = func(*[v[i] for i in ins])
-                if out is None:
-                    continue
-                if out.__class__ is int:
-                    v[out] = r
-                else:
-                    for o, x in zip(out, r):
-                        v[o] = x
+            results = self._run(arrays)
         except GuardFailed as failed:
-            if k > self.first_commit:
+            if failed.index > self.first_commit:
                 raise JitError(f"{failed.where}: a value Python branched on at trace time changed after the "
                                "step had already updated state (.grad or parameters); move the check before "
                                "backward()/step(), or out of the jitted function") from None
             raise
-        return [_output(kind, x, v) for kind, x in self.outputs]
+        it = iter(results)
+        return [x if kind == "same" else _output(kind, next(it)) for kind, x in self.outputs]
 
     def __str__(self):
         lines = []
@@ -94,10 +87,7 @@ class Plan:
     __repr__ = __str__
 
 
-def _output(kind, x, v):
-    if kind == "same":
-        return x
-    value = v[x]
+def _output(kind, value):
     if kind == "item":
         return value.item()
     copy = value.copy()
@@ -109,3 +99,44 @@ def describe(a):
     if isinstance(a, np.ndarray) or isinstance(a, np.generic):
         return f"{tuple(a.shape)} {a.dtype}"
     return type(a).__name__
+
+
+def _compile(values, arg_slots, steps, result_slots):
+    """The plan as one Python function: a line per step, buffers as local names (no loop, no list)."""
+    namespace = {"GuardFailed": GuardFailed}
+    produced = {slot for slot, _ in arg_slots} | {o for s in steps for o in _outs(s)}
+    for slot, value in enumerate(values):
+        if slot not in produced:
+            namespace[f"v{slot}"] = value
+    lines = ["def replay(arrays):"]
+    lines += [f"    v{slot} = arrays[{i}]" for slot, i in arg_slots]
+    for k, s in enumerate(steps):
+        func = s.func
+        if s.guard:
+            func = _indexed_guard(func, k)
+        namespace[f"f{k}"] = func
+        call = f"f{k}({', '.join(f'v{i}' for i in s.ins)})"
+        outs = _outs(s)
+        lines.append(f"    {', '.join(f'v{o}' for o in outs)} = {call}" if outs else f"    {call}")
+        if isinstance(s.out, tuple) and len(s.out) == 1:
+            lines[-1] = lines[-1].replace(" = ", ", = ", 1)
+    lines.append(f"    return ({''.join(f'v{o}, ' for o in result_slots)})")
+    exec(compile("\n".join(lines), "<cr.jit plan>", "exec"), namespace)  # noqa: S102  (our own generated code)
+    return namespace["replay"]
+
+
+def _outs(step):
+    if step.out is None:
+        return ()
+    return (step.out,) if isinstance(step.out, int) else tuple(step.out)
+
+
+def _indexed_guard(check, k):
+    def guard(*arrays):
+        try:
+            check(*arrays)
+        except GuardFailed as failed:
+            failed.index = k
+            raise
+
+    return guard

@@ -81,8 +81,8 @@ class Tracer:
             return self.new_slot(x, produced=False) if slot is None else slot
         return self.new_slot(x, produced=False)  # a literal (number, None, tuple)
 
-    def add(self, func, ins, out, text, commits=False):
-        self.steps.append(Step(func, ins, out, text, commits))
+    def add(self, func, ins, out, text, commits=False, guard=False):
+        self.steps.append(Step(func, ins, out, text, commits, guard))
 
     def name(self, slot):
         if slot in self.produced:
@@ -218,7 +218,7 @@ class Tracer:
         # .grad set or cleared behind the plan's back (p.grad = None in Python is not recorded).
         where = f"the .grad of a tensor of shape {x.shape} was {'set' if had else 'None'} when traced"
         self.add(guard_call(bind(_has_grad, x), had, where), (), None,
-                 f"guard ({self.name(self.slot_of(x))}.grad is not None) is {had}")
+                 f"guard ({self.name(self.slot_of(x))}.grad is not None) is {had}", guard=True)
         out = self.new_slot(x.grad._data)
         self.add(bind(_deposit, x), (slot,), out, f"{self.name(self.slot_of(x))}.grad = {self.name(slot)}"
                  + (" + the .grad there" if had else ""), commits=True)
@@ -240,7 +240,7 @@ class Tracer:
         else:
             read, ins = bind(_compare_items, how), (slot, other_slot)
         self.add(guard_call(read, result, where), ins, None,
-                 f"guard {how.__name__}({self.name(slot)}.item(), {other!r}) is {result}   [{where}]")
+                 f"guard {how.__name__}({self.name(slot)}.item(), {other!r}) is {result}   [{where}]", guard=True)
 
     def on_item(self, original, t):
         value = original(t)
@@ -251,7 +251,7 @@ class Tracer:
         if isinstance(value, float):
             return TracedFloat(value, slot, self)
         self.add(guard_call(_item, value, where), (slot,), None,
-                 f"guard {self.name(slot)}.item() == {value!r}   [{where}]")
+                 f"guard {self.name(slot)}.item() == {value!r}   [{where}]", guard=True)
         return value
 
     def on_bool(self, original, t):
@@ -260,7 +260,7 @@ class Tracer:
         if slot is not None and slot in self.produced:
             where = caller_line(3)
             self.add(guard_call(bool, value, where), (slot,), None,
-                     f"guard bool({self.name(slot)}) is {value}   [{where}]")
+                     f"guard bool({self.name(slot)}) is {value}   [{where}]", guard=True)
         return value
 
     # ---- state changed outside ops: in-place writes, .data, .grad ---------------------

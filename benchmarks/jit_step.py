@@ -1,0 +1,131 @@
+"""cr.jit against the naive hand-written NumPy step (mlp_step.make_numpy), BLAS pinned to one thread.
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/jit_step.py [--quick]
+
+For each network (tiny 2-4-2 b4, small 64-128-64-10 b64, deep 20x32 b32,
+MNIST-size 784-512-256-10 b256) and dtype it times, as interleaved medians
+(timing.py): the NumPy floor, eager chainrule (nn.Linear and user-style
+`h @ W.T + b`), and the same two steps under `cr.jit`; it reports each
+ratio to the floor, the tracing cost (first call), and checks that the
+jitted parameters equal the eager ones after the timed steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before NumPy loads BLAS: small steps swing wildly on 2 threads
+
+import numpy as np  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import mlp_step  # noqa: E402
+from timing import interleaved_medians  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+
+TARGETS = {"tiny": 0.6, "small": 0.8, "deep": 0.6, "mnist": 1.0}
+
+
+def _linear_net(weights):
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        lin = cr.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
+        lin.weight.data, lin.bias.data = w.copy(), b.copy()
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(cr.nn.ReLU())
+    return cr.nn.Sequential(*layers)
+
+
+def make_module_step(weights):
+    """The nn.Linear step: zero_grad, cross-entropy, backward, SGD.step."""
+    net = _linear_net(weights)
+    opt = cr.optim.SGD(net.parameters(), lr=mlp_step.LR)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = cr.nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step, lambda: [p.data for p in net.parameters()]
+
+
+def make_user_step(weights):
+    """The user-style step: h @ W.T + b, relu, cross-entropy, a manual update under no_grad."""
+    params = [(cr.nn.Parameter(w.copy()), cr.nn.Parameter(b.copy())) for w, b in weights]
+    last = len(params) - 1
+
+    def step(x, y):
+        h = x
+        for i, (w, b) in enumerate(params):
+            h = h @ w.T + b
+            if i < last:
+                h = cr.relu(h)
+        loss = cr.nn.functional.cross_entropy(h, y)
+        for w, b in params:
+            w.grad = b.grad = None
+        loss.backward()
+        with cr.no_grad():
+            for w, b in params:
+                w -= mlp_step.LR * w.grad
+                b -= mlp_step.LR * b.grad
+        return loss
+
+    return step, lambda: [a.data for wb in params for a in wb]
+
+
+def run(size, dtype, rounds):
+    weights, x, y = mlp_step.problem(size, dtype)
+    numpy_step, _ = mlp_step.make_numpy(weights, x, y)
+    fns, trace_ms = {"numpy": numpy_step}, {}
+    for style, make in (("linear", make_module_step), ("user", make_user_step)):
+        eager, eager_params = make(weights)
+        fns[f"eager {style}"] = lambda s=eager: s(x, y)
+        step, jit_params = make(weights)
+        jitted = cr.jit(step)
+        start = time.perf_counter()
+        jitted(x, y)
+        trace_ms[style] = (time.perf_counter() - start) * 1e3
+        for _ in range(3):  # the same steps, the same updates: the jitted parameters equal the eager ones
+            eager(x, y)
+            jitted(x, y)
+        eager(x, y)
+        for a, b in zip(jit_params(), eager_params()):
+            np.testing.assert_allclose(a, b, rtol=0 if dtype == np.float64 else 1e-6, atol=0)
+        fns[f"jit {style}"] = lambda s=jitted: s(x, y)
+    medians = interleaved_medians(fns, rounds, min_time=0.002)
+    floor = medians["numpy"]
+    return {name: t / floor for name, t in medians.items()}, floor, trace_ms
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds, tiny and small only")
+    args = parser.parse_args(argv)
+    sizes = ["tiny", "small"] if args.quick else ["tiny", "small", "deep", "mnist"]
+    rounds = 5 if args.quick else 31
+    print(f"BLAS threads pinned: OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
+          "interleaved medians; ratios to the naive NumPy step (lower is faster)")
+    print(f"{'network':8} {'dtype':8} {'numpy ms':>9} {'eager lin':>9} {'eager usr':>9} {'jit lin':>8} "
+          f"{'jit usr':>8} {'target':>6} {'trace ms':>9}")
+    for size in sizes:
+        for dtype in (np.float32, np.float64):
+            ratios, floor, trace_ms = run(size, dtype, rounds)
+            print(f"{size:8} {np.dtype(dtype).name:8} {floor * 1e3:9.3f} {ratios['eager linear']:9.2f} "
+                  f"{ratios['eager user']:9.2f} {ratios['jit linear']:8.2f} {ratios['jit user']:8.2f} "
+                  f"{TARGETS[size]:6.2f} {max(trace_ms.values()):9.1f}")
+
+
+if __name__ == "__main__":
+    main()
