@@ -48,8 +48,13 @@ class Jitted:
         return self._last
 
     def __call__(self, *args, **kwargs):
-        leaves, structure = flatten((args, kwargs))
-        key, arrays = _signature(leaves)
+        key = _array_signature(args) if not kwargs else None
+        if key is not None:  # only ndarrays, passed positionally: the common step(x, y), keyed without flatten
+            leaves, structure, arrays = None, None, args
+        else:
+            leaves, structure = flatten((args, kwargs))
+            key, arrays = _signature(leaves)
+            key = (structure, key)
         plans = self.cache.get(key)
         where = None
         if plans is not None:
@@ -63,11 +68,13 @@ class Jitted:
                     where = failed.where
                     continue
                 self._last = plan
-                return unflatten(plan.structure, out)
+                return out[0] if plan.structure is None else unflatten(plan.structure, out)
             if len(plans) >= _MAX_BRANCH_PLANS:
                 raise JitError(f"{where}: this value-dependent branch changed outcome more than "
                                f"{_MAX_BRANCH_PLANS} times; move it out of the jitted function")
-        return self._trace(key, leaves, structure, arrays)
+        if leaves is None:
+            leaves, structure = flatten((args, kwargs))
+        return self._trace(key, leaves, structure, list(arrays))
 
     def _trace(self, key, leaves, structure, arrays):
         tracer = Tracer()
@@ -132,6 +139,15 @@ def jit(fn=None, *, cache_size=8):
 
 def _is_array(x):
     return isinstance(x, (np.ndarray, np.generic, Tensor))
+
+
+def _array_signature(args):
+    key = []
+    for a in args:
+        if type(a) is not np.ndarray:
+            return None
+        key.append((a.shape, a.dtype))
+    return tuple(key)
 
 
 def _signature(leaves):

@@ -1,11 +1,239 @@
-"""Kernels: faster NumPy forms of ops, writing into buffers the plan allocates once."""
+"""Kernels: the NumPy forms a plan replays in place of an op's forward or VJP rule.
+
+A column beside the op table, keyed by op name (FORWARD) or by op name and
+input number (VJP): each entry is a builder that, shown the arrays of the
+traced call, returns `(func, text)`, a function writing into a buffer it
+allocated once (`out=`), or None when the call is not one it covers (then
+the plan calls the op's own forward or rule). Kernels do the same floating
+point operations in the same order as the rules they stand for, so results
+stay bit for bit equal; tests/test_jit_kernels.py checks every entry
+against the op's forward / the sweep's rule on the registry's test cases.
+
+- matmul and linear use np.dot into a preallocated buffer; their VJPs
+  multiply by `y.T` (a NumPy view), never through chainrule's transpose op;
+- elementwise ops whose forward is a NumPy ufunc call it with `out=`;
+- relu's VJP reproduces the sweep's `_select` without a fresh array;
+- an adjoint sum and an in-place update (`w -= lr * g`) write into place;
+- SGD without momentum or weight decay is, per parameter, the scaled
+  gradient `g · (-lr)` into a buffer and one in-place add.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..core.registry import OPS
+from ..ops import elementwise
+
+_ndarray = np.ndarray
+
+
+def _arrays_of(dtype, *xs):
+    return all(isinstance(x, _ndarray) and x.dtype == dtype for x in xs)
+
+
+def _buffer(like):
+    return np.empty(np.shape(like), np.asarray(like).dtype)
+
+
+# ---- forward ---------------------------------------------------------------------------------
+def _matmul(inputs, params, value):
+    x, y = inputs
+    if params or not (_arrays_of(value.dtype, x, y) and x.ndim == 2 and y.ndim == 2) or value.dtype.kind != "f":
+        return None
+    buf = _buffer(value)
+    return (lambda a, b: np.dot(a, b, out=buf)), "np.dot({0}, {1}, out={out})"
+
+
+def _linear(inputs, params, value):
+    if params or len(inputs) != 3 or value.dtype.kind != "f":
+        return None
+    x, w, b = inputs
+    if not (_arrays_of(value.dtype, x, w, b) and x.ndim == 2 and w.ndim == 2 and b.ndim == 1):
+        return None
+    buf = _buffer(value)
+
+    def linear(x, w, b):
+        np.dot(x, w.T, out=buf)
+        return np.add(buf, b, out=buf)
+
+    return linear, "np.dot({0}, {1}.T, out={out}); np.add({out}, {2}, out={out})"
+
+
+def _ufunc(ufunc):
+    def build(inputs, params, value):
+        if params or len(inputs) != ufunc.nin or not isinstance(value, _ndarray):
+            return None
+        if np.result_type(*inputs) != value.dtype or np.broadcast_shapes(*map(np.shape, inputs)) != value.shape:
+            return None
+        buf = _buffer(value)
+        names = ", ".join(f"{{{i}}}" for i in range(ufunc.nin))
+        return (lambda *xs: ufunc(*xs, out=buf)), f"np.{ufunc.__name__}({names}, out={{out}})"
+
+    return build
+
+
+def _relu(inputs, params, value):
+    (x,) = inputs
+    if params or not isinstance(x, _ndarray) or x.dtype != value.dtype:
+        return None
+    buf = _buffer(value)
+    return (lambda x: np.maximum(x, 0, out=buf)), "np.maximum({0}, 0, out={out})"
+
+
+FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu}
+FORWARD.update({name: _ufunc(op.forward) for name, op in OPS.items()
+                if isinstance(op.forward, np.ufunc) and name not in FORWARD and op.forward.nout == 1})
+
 
 def forward_kernel(op, inputs, params, value):
-    return None
+    """(func, text) for a traced forward call, or None (then the op's forward is called)."""
+    build = FORWARD.get(op.name)
+    return None if build is None else build(inputs, params, value)
 
 
-def describe_update(obj, name):
-    return ""
+# ---- VJP: (g, ans, *inputs) -> the adjoint contribution, after the engine's fix-ups -------------
+def _matmul_vjp(argnum):
+    def build(g, ans, inputs, params, gi):
+        x, y = inputs
+        if params or not (_arrays_of(gi.dtype, g, x, y) and g.ndim == x.ndim == y.ndim == 2) or gi.dtype.kind != "f":
+            return None
+        buf = _buffer(gi)
+        if argnum == 0:
+            return (lambda g, ans, x, y: np.dot(g, y.T, out=buf)), "np.dot({g}, {1}.T, out={out})"
+        return (lambda g, ans, x, y: np.dot(x.T, g, out=buf)), "np.dot({0}.T, {g}, out={out})"
+
+    return build
+
+
+def _linear_vjp(argnum):
+    def build(g, ans, inputs, params, gi):
+        if params or len(inputs) != 3:
+            return None
+        x, w, b = inputs
+        if not (_arrays_of(gi.dtype, g, x, w, b) and g.ndim == x.ndim == w.ndim == 2 and b.ndim == 1):
+            return None
+        buf = _buffer(gi)
+        if argnum == 0:
+            return (lambda g, ans, x, w, b: np.dot(g, w, out=buf)), "np.dot({g}, {1}, out={out})"
+        if argnum == 1:
+            return (lambda g, ans, x, w, b: np.dot(g.T, x, out=buf)), "np.dot({g}.T, {0}, out={out})"
+        return (lambda g, ans, x, w, b: np.add.reduce(g, axis=0, out=buf)), "np.add.reduce({g}, axis=0, out={out})"
+
+    return build
+
+
+def _relu_vjp(g, ans, inputs, params, gi):
+    (x,) = inputs
+    if params or not (_arrays_of(gi.dtype, g, x) and g.shape == x.shape) or gi.dtype.kind != "f":
+        return None
+    buf, mask = _buffer(gi), np.empty(x.shape, bool)
+    small = g.size < elementwise._BRANCH_FREE_SIZE
+
+    def relu_vjp(g, ans, x):  # the sweep's _select(x > 0, g), into buffers
+        np.greater(x, 0, out=mask)
+        if not small:
+            np.multiply(g, mask, out=buf)
+            if np.isfinite(buf).all():
+                return buf
+        np.copyto(buf, 0.0)
+        np.copyto(buf, g, where=mask)
+        return buf
+
+    return relu_vjp, "np.greater({0}, 0, out=mask); np.copyto({out}, {g}, where=mask)"
+
+
+def _passes_adjoint_on(g, ans, inputs, params, gi):
+    """add's VJP for an input of the output's shape: the adjoint itself, no call at all."""
+    if gi is not g:
+        return None
+    return (lambda g, ans, *xs: g), "{g}"
+
+
+def _summed_to_row(g, ans, inputs, params, gi):
+    """add's VJP for a bias broadcast over rows: the sweep's sum_to, as one reduce into a buffer."""
+    if not (isinstance(g, _ndarray) and isinstance(gi, _ndarray) and g.ndim == 2 and gi.shape == g.shape[1:]
+            and g.dtype == gi.dtype and gi.dtype.kind == "f"):
+        return None
+    buf = _buffer(gi)
+    return (lambda g, ans, *xs: np.add.reduce(g, axis=0, out=buf)), "np.add.reduce({g}, axis=0, out={out})"
+
+
+def _add_vjp(g, ans, inputs, params, gi):
+    return _passes_adjoint_on(g, ans, inputs, params, gi) or _summed_to_row(g, ans, inputs, params, gi)
+
+
+def _xent_vjp(g, ans, inputs, params, gi):
+    """softmax_cross_entropy, mean reduction: the saved direction times g / n, into a buffer."""
+    logits, target = inputs[:2]
+    if params.get("reduction") != "mean" or not isinstance(gi, _ndarray) or gi.dtype.kind != "f":
+        return None
+    buf, n = _buffer(gi), max(np.size(target), 1)
+
+    def xent_vjp(g, ans, logits, target, saved):
+        return np.multiply(saved, g / n, out=buf)
+
+    return xent_vjp, "np.multiply(saved, {g} / n, out={out})"
+
+
+VJP = {("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),
+       ("linear", 0): _linear_vjp(0), ("linear", 1): _linear_vjp(1), ("linear", 2): _linear_vjp(2),
+       ("relu", 0): _relu_vjp, ("add", 0): _add_vjp, ("add", 1): _add_vjp,
+       ("softmax_cross_entropy", 0): _xent_vjp}
+
+
+def vjp_kernel(op, argnum, g, ans, inputs, params, gi):
+    """(func, text) standing for the sweep's contribution to input `argnum`, or None."""
+    build = VJP.get((op.name, argnum))
+    if build is None or not isinstance(gi, _ndarray):
+        return None
+    return build(g, ans, inputs, params, gi)
+
+
+# ---- sums, in-place updates, optimizers -------------------------------------------------------
+def sum_kernel(prev, gi, total):
+    """`prev + gi` into a buffer, when no broadcasting or casting is involved."""
+    if not (isinstance(total, _ndarray) and _arrays_of(total.dtype, prev, gi)):
+        return None
+    if not prev.shape == gi.shape == total.shape:
+        return None
+    buf = _buffer(total)
+    return (lambda a, b: np.add(a, b, out=buf)), "np.add({0}, {1}, out={out})"
+
+
+def in_place_kernel(op, a, b):
+    """`a op= b` as one ufunc call writing into a (the plain-array path of Tensor's in-place ops)."""
+    ufunc = op.forward
+    if not isinstance(ufunc, np.ufunc) or ufunc.nin != 2 or not isinstance(a, _ndarray):
+        return None
+    if np.result_type(a, b) != a.dtype or np.broadcast_shapes(a.shape, np.shape(b)) != a.shape:
+        return None
+    return (lambda a, b: ufunc(a, b, out=a)), f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}})"
+
+
+def sgd_kernel(opt):
+    """SGD without momentum or weight decay: per parameter g · (-lr) into a buffer, then p += it."""
+    from ..optim.sgd import SGD
+
+    if type(opt) is not SGD:
+        return None
+    if any(g["momentum"] or g["weight_decay"] for g in opt.param_groups):
+        return None
+    params = [p for g in opt.param_groups for p in g["params"]]
+    if not all(p._data.flags.writeable for p in params):
+        return None
+    groups = [(group, [(p, _buffer(p._data)) for p in group["params"]]) for group in opt.param_groups]
+
+    def sgd():
+        for group, members in groups:
+            step = -group["lr"]  # read each call: a scheduler may change it
+            for p, scaled in members:
+                grad = p.grad
+                if grad is None:
+                    continue
+                data = p._data
+                np.multiply(grad._data, step, out=scaled)  # = -(lr · g) exactly
+                np.add(data, scaled, out=data)  # = p - lr · g exactly
+                p._bump_version()
+
+    return sgd, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)"

@@ -157,9 +157,10 @@ class Tracer:
         if targets is None:
             seen = {id(x) for x in order}
             order += [r for r in roots if r._node is None and id(r) not in seen]
-            for x in order:
-                if x._node is None:
-                    self._deposit(x, adj[id(x)], had[id(x)])
+            leaves = [x for x in order if x._node is None]
+            self._guard_grads(leaves, had)
+            for x in leaves:
+                self._deposit(x, adj[id(x)], had[id(x)])
         return result
 
     def _root_adjoints(self, roots, seeds):
@@ -198,27 +199,47 @@ class Tracer:
 
     def _contribution(self, made, i, g_slot, gi):
         op, ins, out_slot, saved_slot, params = made
-        call, rule_name = contribution_call(op, i, params, saved_slot is not None)
         args = [g_slot, out_slot, *ins] + ([saved_slot] if saved_slot is not None else [])
+        kernel = kernels.vjp_kernel(op, i, self.seen[g_slot], self.seen[out_slot], [self.seen[k] for k in ins],
+                                    params, gi)
         slot = self.new_slot(gi)
-        self.add(call, args, slot, f"{op.name}.{rule_name}[{i}]({', '.join(self.name(a) for a in args)})")
+        if kernel is not None:
+            func, text = kernel
+            text = text.format(*(self.name(k) for k in ins), g=self.name(g_slot), out=f"v{slot}")
+        else:
+            func, rule_name = contribution_call(op, i, params, saved_slot is not None)
+            text = f"{op.name}.{rule_name}[{i}]({', '.join(self.name(a) for a in args)})"
+        self.add(func, args, slot, text)
         return slot
 
     def _sum(self, prev, gi_slot, total=None):
-        slot = self.new_slot(total if total is not None else self.seen[prev])
-        self.add(operator.add, (prev, gi_slot), slot, f"np.add({self.name(prev)}, {self.name(gi_slot)})")
+        total = total if total is not None else self.seen[prev] + self.seen[gi_slot]
+        slot = self.new_slot(total)
+        kernel = kernels.sum_kernel(self.seen[prev], self.seen[gi_slot], total)
+        if kernel is not None:
+            func, text = kernel
+            self.add(func, (prev, gi_slot), slot, text.format(self.name(prev), self.name(gi_slot), out=f"v{slot}"))
+        else:
+            self.add(operator.add, (prev, gi_slot), slot, f"np.add({self.name(prev)}, {self.name(gi_slot)})")
         return slot
 
+    def _guard_grads(self, leaves, had):
+        """One guard before a sweep's deposits: each leaf's .grad is set (or None) as when traced.
+
+        The deposit itself is dynamic (set, or add to what is there), as the sweep's own; the guard
+        sees .grad set or cleared behind the plan's back (e.g. by Python code between calls).
+        """
+        for x in leaves:
+            if id(x) in self.inside:
+                raise JitError("backward() into the .grad of a tensor made inside cr.jit is not supported: "
+                               "return its gradient instead (cr.grad)")
+            self.keep.append(x)
+        expected = tuple(had[id(x)] for x in leaves)
+        where = "the .grad of a parameter was set (or None) differently when traced"
+        self.add(guard_call(bind(_grads_set, tuple(leaves)), expected, where), (), None,
+                 f"guard which .grad are set: {expected}", guard=True)
+
     def _deposit(self, x, slot, had):
-        if id(x) in self.inside:
-            raise JitError("backward() into the .grad of a tensor made inside cr.jit is not supported: "
-                           "return its gradient instead (cr.grad)")
-        self.keep.append(x)
-        # The deposit is dynamic (set, or add to what is there), as the sweep's own; the guard sees
-        # .grad set or cleared behind the plan's back (p.grad = None in Python is not recorded).
-        where = f"the .grad of a tensor of shape {x.shape} was {'set' if had else 'None'} when traced"
-        self.add(guard_call(bind(_has_grad, x), had, where), (), None,
-                 f"guard ({self.name(self.slot_of(x))}.grad is not None) is {had}", guard=True)
         out = self.new_slot(x.grad._data)
         self.add(bind(_deposit, x), (slot,), out, f"{self.name(self.slot_of(x))}.grad = {self.name(slot)}"
                  + (" + the .grad there" if had else ""), commits=True)
@@ -268,6 +289,12 @@ class Tracer:
         """`t op= other` on arrays (the sweep-free path of Tensor._update_in_place): a step writing into t."""
         ins = (self.slot_of(t), self.slot_of(other))
         self.keep.append(t)
+        kernel = kernels.in_place_kernel(op, self.seen[ins[0]], self.seen[ins[1]])
+        if kernel is not None:
+            func, text = kernel
+            self.add(bind(_bumping, t, func), ins, None, text.format(*(self.name(k) for k in ins)),
+                     commits=ins[0] not in self.produced)
+            return
         self.add(bind(_write_in_place, t, op), ins, None,
                  f"np.copyto({self.name(ins[0])}, {op.name}({self.name(ins[0])}, {self.name(ins[1])}))",
                  commits=ins[0] not in self.produced)
@@ -369,8 +396,8 @@ def _deposit(t, g):
     return g
 
 
-def _has_grad(t):
-    return t.grad is not None
+def _grads_set(leaves):
+    return tuple(t.grad is not None for t in leaves)
 
 
 def _seed_copy(dtype, a):
@@ -491,6 +518,11 @@ def _recorded_grad_setter(tracer, t, value):
         tracer.set_grad(t, value)
 
 
+def _bumping(t, func, a, b):
+    func(a, b)
+    t._bump_version()
+
+
 def _write_in_place(t, op, a, b):
     np.copyto(a, op.forward(a, b), casting="same_kind")
     t._bump_version()
@@ -512,21 +544,16 @@ def _recorded_call(tracer, old, name, commits):
             result = old(obj, *args, **kwargs)
         finally:
             tracer.quiet -= 1
-        tracer.add(lambda: old(obj, *args, **kwargs), (), None,
-                   f"{type(obj).__name__}.{name}()" + kernels.describe_update(obj, name), commits=commits)
+        kernel = kernels.sgd_kernel(obj) if name == "step" and not args and not kwargs else None
+        if kernel is not None:
+            tracer.add(kernel[0], (), None, f"{type(obj).__name__}.step(): {kernel[1]}", commits=True)
+        else:
+            tracer.add(lambda: old(obj, *args, **kwargs), (), None, f"{type(obj).__name__}.{name}()",
+                       commits=commits)
         tracer.keep.append(obj)
-        for p in _params_of(obj):  # parameters the call touched: their grads are now set or None
-            if p.grad is not None:
-                tracer.slot.pop(id(p.grad._data), None)
         return result
 
     return method
-
-
-def _params_of(obj):
-    if isinstance(obj, Optimizer):
-        return [p for g in obj.param_groups for p in g["params"]]
-    return list(obj.parameters())
 
 
 def _with_own(base, name):
