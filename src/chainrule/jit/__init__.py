@@ -48,9 +48,9 @@ class Jitted:
         return self._last
 
     def __call__(self, *args, **kwargs):
-        key = _array_signature(args) if not kwargs else None
-        if key is not None:  # only ndarrays, passed positionally: the common step(x, y), keyed without flatten
-            leaves, structure, arrays = None, None, args
+        key, arrays = _array_signature(args) if not kwargs else (None, None)
+        if key is not None:  # only arrays, passed positionally: the common step(x, y), keyed without flatten
+            leaves, structure = None, None
         else:
             leaves, structure = flatten((args, kwargs))
             key, arrays = _signature(leaves)
@@ -145,9 +145,11 @@ def _array_signature(args):
     key = []
     for a in args:
         if type(a) is not np.ndarray:
-            return None
+            if not isinstance(a, np.generic):
+                return None, None
+            return _array_signature([np.asarray(b) if isinstance(b, np.generic) else b for b in args])
         key.append((a.shape, a.dtype))
-    return tuple(key)
+    return tuple(key), args
 
 
 def _signature(leaves):
