@@ -3,6 +3,7 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .cumulative import cumprod, cumsum, diff
 from .elementwise import (
     abs,
     add,
@@ -80,4 +81,6 @@ __all__ = [
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    # numpy surface (ops/cumulative.py, ...)
+    "cumsum", "cumprod", "diff",
 ]

@@ -1,0 +1,138 @@
+"""Running sums and products along an axis (cumsum, cumprod), differences (diff), and the
+product of the others, which `prod`'s derivative is made of.
+
+cumsum is a linear row: its adjoint is the reversed running sum of g. cumprod is a
+composite: on tensors it is a Hillis–Steele scan, ⌈log₂ n⌉ rounds of `y_i ← y_i · y_(i-s)`,
+each round a product of two tensors, so every derivative, of every order, is the product
+rule applied exactly (no division by x, which is what breaks at zeros).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.registry import defop
+from ..core.tensor import Tensor
+from ._util import normalize_axes, value_of
+from .shape import concatenate_op, getitem, reshape_op, transpose_op
+
+
+def _along(ndim, axis, part):
+    """An index tuple taking `part` (a slice) along `axis`, everything elsewhere."""
+    return (slice(None),) * axis + (part,) + (slice(None),) * (ndim - axis - 1)
+
+
+def _flip_along(x, axis):
+    return getitem(x, index=_along(np.ndim(value_of(x)), axis, slice(None, None, -1)))
+
+
+def _reversed_cumsum(g, axis):
+    return _flip_along(cumsum_op(_flip_along(g, axis), axis=axis), axis)
+
+
+def _cumsum_vjp(g, ans, x, axis=None):
+    if axis is None:  # NumPy flattens first
+        return reshape_op(_reversed_cumsum(g, 0), shape=np.shape(x))
+    return _reversed_cumsum(g, axis)
+
+
+cumsum_op = defop("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis),
+                  vjp=_cumsum_vjp, jvp="linear",
+                  derivative="adjoint summed from the end: ḡ_i = Σ_(j≥i) g_j")
+
+
+def cumsum(x, axis=None):
+    """Running sum along `axis` (of the flattened array when axis is None), as numpy.cumsum.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cumsum(cr.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 3., 6.])
+    """
+    if axis is not None:
+        axis = normalize_axes(axis, np.ndim(value_of(x)))[0]
+    return cumsum_op(x, axis=axis)
+
+
+def _ones_along(x, axis, n):
+    xv = value_of(x)
+    shape = list(xv.shape)
+    shape[axis] = n
+    ones = np.ones(shape, dtype=xv.dtype)
+    return Tensor._wrap(ones) if isinstance(x, Tensor) else ones
+
+
+def _running_product(x, axis):
+    """cumprod along `axis`: NumPy's on arrays, the scan of products on tensors."""
+    if not isinstance(x, Tensor):
+        return np.cumprod(x, axis=axis)
+    n, ndim, shift = x.shape[axis], x.ndim, 1
+    while shift < n:
+        earlier = getitem(x, index=_along(ndim, axis, slice(None, n - shift)))
+        x = x * concatenate_op(_ones_along(x, axis, shift), earlier, axis=axis)
+        shift *= 2
+    return x
+
+
+def cumprod(x, axis=None):
+    """Running product along `axis` (of the flattened array when axis is None), as numpy.cumprod.
+
+    Exact at zeros, to every order: on tensors it is computed by ⌈log₂ n⌉ rounds of
+    products (a scan), so its values can differ from NumPy's in the last bits.
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.tensor([2.0, 0.0, 3.0], requires_grad=True)
+        >>> cr.cumprod(x).sum().backward(); x.grad
+        tensor([1., 8., 0.])
+    """
+    if axis is None:
+        x = reshape_op(x, shape=(-1,))
+        axis = 0
+    return _running_product(x, normalize_axes(axis, np.ndim(value_of(x)))[0])
+
+
+def others_product(x, axes):
+    """For each element, the product of the other elements along `axes` (a tuple):
+    ∂ prod(x) / ∂ x_i, computed from running products from both ends, so exact with zeros.
+
+    Example:
+        >>> import numpy as np
+        >>> others_product(np.array([0.0, 2.0, 3.0]), (0,))
+        array([6., 0., 0.])
+    """
+    shape = np.shape(value_of(x))
+    kept = [a for a in range(len(shape)) if a not in axes]
+    perm = tuple(kept) + tuple(axes)
+    n = int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    if n == 0:  # nothing to multiply: the (empty) result needs no running products
+        return x * 0
+    moved = transpose_op(x, axes=perm)
+    rows = reshape_op(moved, shape=tuple(shape[a] for a in kept) + (n,))  # the reduced elements along the last axis
+    last, one = len(kept), _ones_along(rows, len(kept), 1)
+    before = concatenate_op(one, getitem(rows, index=_along(last + 1, last, slice(None, n - 1))), axis=last)
+    after = concatenate_op(getitem(rows, index=_along(last + 1, last, slice(1, None))), one, axis=last)
+    others = _running_product(before, last) * _flip_along(_running_product(_flip_along(after, last), last), last)
+    return transpose_op(reshape_op(others, shape=np.shape(value_of(moved))), axes=tuple(np.argsort(perm)))
+
+
+def diff(x, n=1, axis=-1):
+    """n-th discrete difference along `axis`, `x[1:] - x[:-1]` n times, as numpy.diff.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.diff(cr.tensor([1.0, 4.0, 9.0, 16.0]), n=2)
+        tensor([2., 2.])
+    """
+    if n < 0:
+        raise ValueError(f"diff: order n must be non-negative, got {n}")
+    ndim = np.ndim(value_of(x))
+    if ndim == 0:
+        raise ValueError("diff needs at least a 1-d input (numpy.diff does too)")
+    axis = normalize_axes(axis, ndim)[0]
+    for _ in range(n):
+        x = getitem(x, index=_along(ndim, axis, slice(1, None))) - getitem(x, index=_along(ndim, axis, slice(None, -1)))
+    return x
+
+
+__all__ = ["cumsum", "cumprod", "diff"]
