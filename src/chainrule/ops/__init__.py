@@ -3,6 +3,35 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .arrays import (
+    append,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    diag,
+    diagonal,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    full_like,
+    hstack,
+    moveaxis,
+    pad,
+    ravel,
+    repeat,
+    roll,
+    rollaxis,
+    rot90,
+    row_stack,
+    take,
+    take_along_axis,
+    tile,
+    tril,
+    triu,
+    vstack,
+)
 from .cumulative import cumprod, cumsum, diff
 from .elementwise import (
     abs,
@@ -39,9 +68,31 @@ from .elementwise import (
     tanh,
     where,
 )
+from .exponential import (
+    cbrt,
+    exp2,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    reciprocal,
+    square,
+)
 from .linalg import dot, matmul, outer
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .rounding import (
+    around,
+    ceil,
+    fix,
+    floor,
+    fmod,
+    mod,
+    remainder,
+    rint,
+    round,
+    trunc,
+)
 from .shape import (
     concatenate,
     expand_dims,
@@ -54,6 +105,46 @@ from .shape import (
     stack,
     swapaxes,
     transpose,
+)
+from .sorting import (
+    argsort,
+    median,
+    partition,
+    percentile,
+    quantile,
+    sort,
+)
+from .statistics import (
+    amax,
+    amin,
+    average,
+    convolve,
+    corrcoef,
+    cov,
+    interp,
+    nanmean,
+    nanstd,
+    nansum,
+    nanvar,
+    ptp,
+    select,
+)
+from .trigonometric import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cosh,
+    deg2rad,
+    degrees,
+    hypot,
+    rad2deg,
+    radians,
+    sinc,
+    sinh,
 )
 
 
@@ -71,6 +162,7 @@ def broadcast_to(x, shape):
 seal_builtins()
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
+true_divide = div  # numpy.true_divide is numpy.divide
 
 __all__ = [
     "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
@@ -82,5 +174,13 @@ __all__ = [
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
     # numpy surface (ops/cumulative.py, ...)
-    "cumsum", "cumprod", "diff",
+    "cumsum", "cumprod", "diff", "true_divide",
+    "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
+    "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",
+    "square", "reciprocal", "cbrt", "logaddexp", "logaddexp2", "floor", "ceil", "rint", "trunc", "fix", "round",
+    "around", "mod", "fmod", "remainder", "argsort", "sort", "partition", "quantile", "percentile", "median",
+    "nansum", "nanmean", "nanvar", "nanstd", "average", "ptp", "cov", "corrcoef", "select", "interp",
+    "convolve", "amax", "amin", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+    "arctan2", "hypot", "sinc", "deg2rad", "rad2deg", "radians", "degrees",
 ]

@@ -163,11 +163,21 @@ def std(x, axis=None, ddof=0, keepdims=False):
         >>> cr.std(cr.tensor([1.0, 3.0]))
         tensor(1.)
     """
+    return sqrt_or_zero(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def sqrt_or_zero(v):
+    """sqrt(v), with derivative 0 (not inf) where v is 0: the standard deviation's convention.
+
+    Example:
+        >>> import numpy as np
+        >>> sqrt_or_zero(np.array([0.0, 4.0]))
+        array([0., 2.])
+    """
     from .elementwise import sqrt
 
-    v = var(x, axis=axis, ddof=ddof, keepdims=keepdims)
     zero = value_of(v) == 0
     if not zero.any():
         return sqrt(v)
-    # double where: sqrt sees 1 where var is 0, so its infinite slope there is never used
+    # double where: sqrt sees 1 where v is 0, so its infinite slope there is never used
     return where(zero, 0.0, sqrt(where(zero, 1.0, v)))

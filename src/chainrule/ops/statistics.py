@@ -1,0 +1,236 @@
+"""NumPy's statistics and signal functions, as composites: NaN-ignoring reductions, average,
+ptp, cov, corrcoef, select, interp and convolve.
+
+NaN-ignoring reductions mask NaNs out with `where`, so a NaN entry gets gradient 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.tensor import Tensor
+from ._util import normalize_axes, value_of
+from .arrays import atleast_2d, diagonal, pad
+from .elementwise import sqrt, where
+from .linalg import matmul
+from .reduce import max, mean, min, sqrt_or_zero, sum
+from .shape import concatenate, getitem, reshape, squeeze, transpose
+
+
+def _present(x):
+    return ~np.isnan(value_of(x))
+
+
+def nansum(x, axis=None, keepdims=False):
+    """Sum treating NaN as 0, as numpy.nansum (a NaN entry's gradient is 0).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nansum(cr.tensor([1.0, float("nan"), 2.0]))
+        tensor(3.)
+    """
+    return sum(where(_present(x), x, 0.0), axis=axis, keepdims=keepdims)
+
+
+def _count_present(x, axis, keepdims):
+    return np.sum(_present(x), axis=normalize_axes(axis, np.ndim(value_of(x))), keepdims=keepdims)
+
+
+def nanmean(x, axis=None, keepdims=False):
+    """Mean of the non-NaN entries, as numpy.nanmean (an all-NaN slice gives NaN).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanmean(cr.tensor([1.0, float("nan"), 3.0]))
+        tensor(2.)
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return nansum(x, axis=axis, keepdims=keepdims) / _count_present(x, axis, keepdims).astype(value_of(x).dtype)
+
+
+def nanvar(x, axis=None, ddof=0, keepdims=False):
+    """Variance of the non-NaN entries, as numpy.nanvar.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanvar(cr.tensor([1.0, float("nan"), 3.0]))
+        tensor(1.)
+    """
+    present = _present(x)
+    centred = where(present, x - nanmean(x, axis=axis, keepdims=True), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = (_count_present(x, axis, keepdims) - ddof).astype(value_of(x).dtype)
+        return sum(centred * centred, axis=axis, keepdims=keepdims) / dof
+
+
+def nanstd(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation of the non-NaN entries; gradient 0 where it is 0, as cr.std.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanstd(cr.tensor([1.0, float("nan"), 3.0]))
+        tensor(1.)
+    """
+    return sqrt_or_zero(nanvar(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def average(x, axis=None, weights=None, returned=False, keepdims=False):
+    """Weighted mean sum(w·x) / sum(w), as numpy.average; differentiable in x and in the weights.
+
+    1-d `weights` with an integer `axis` weigh the positions along that axis.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.average(cr.tensor([1.0, 2.0, 4.0]), weights=cr.tensor([1.0, 1.0, 2.0]))
+        tensor(2.75)
+    """
+    if weights is None:
+        avg = mean(x, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        count = np.size(value_of(x)) / np.size(value_of(avg)) if np.size(value_of(avg)) else 0
+        return avg, Tensor._wrap(np.full(np.shape(value_of(avg)), count, dtype=value_of(avg).dtype))
+    wshape, xshape = np.shape(value_of(weights)), np.shape(value_of(x))
+    if wshape != xshape:
+        if axis is None or len(wshape) != 1:
+            raise ValueError(f"average: weights of shape {wshape} do not match x of shape {xshape}; "
+                             "give weights of x's shape, or 1-d weights with an integer axis")
+        ax = normalize_axes(axis, len(xshape))[0]
+        if wshape[0] != xshape[ax]:
+            raise ValueError(f"average: {wshape[0]} weights for an axis of length {xshape[ax]}")
+        weights = reshape(weights, tuple(-1 if d == ax else 1 for d in range(len(xshape))))
+    total = sum(x * weights, axis=axis, keepdims=keepdims)
+    scale = sum(weights * np.ones(xshape), axis=axis, keepdims=keepdims)  # weights broadcast to x first
+    if (value_of(scale) == 0).any():
+        raise ZeroDivisionError("average: the weights sum to zero, so the average is undefined")
+    avg = total / scale
+    return (avg, scale) if returned else avg
+
+
+def ptp(x, axis=None, keepdims=False):
+    """Range, max - min along `axis`, as numpy.ptp (ties of the max or min split evenly).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.ptp(cr.tensor([4.0, 1.0, 3.0]))
+        tensor(3.)
+    """
+    return max(x, axis=axis, keepdims=keepdims) - min(x, axis=axis, keepdims=keepdims)
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None):
+    """Covariance matrix of the variables in the rows of m (columns if rowvar=False), as numpy.cov.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cov(cr.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        tensor([[ 1., -1.],
+                [-1.,  1.]])
+    """
+    if np.ndim(value_of(m)) > 2:
+        raise ValueError("cov: m has more than 2 dimensions")
+    xs = atleast_2d(m)
+    if not rowvar and np.shape(value_of(xs))[0] != 1:
+        xs = transpose(xs)
+    if y is not None:
+        ys = atleast_2d(y)
+        if not rowvar and np.shape(value_of(ys))[0] != 1:
+            ys = transpose(ys)
+        xs = concatenate([xs, ys], axis=0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    n = np.shape(value_of(xs))[1]
+    centred = xs - mean(xs, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return squeeze(matmul(centred, transpose(centred)) / (n - ddof))
+
+
+def corrcoef(x, y=None, rowvar=True):
+    """Pearson correlation coefficients, cov / (σ_i σ_j), as numpy.corrcoef (without its clipping
+    to [-1, 1], which only moves rounding errors and would zero the gradient at ±1).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.corrcoef(cr.tensor([[0.0, 1.0, 2.0], [0.0, 2.0, 4.0]]))
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
+    c = cov(x, y, rowvar)
+    if np.ndim(value_of(c)) == 0:
+        return c / c
+    s = sqrt(diagonal(c))
+    return c / reshape(s, (-1, 1)) / reshape(s, (1, -1))
+
+
+def select(condlist, choicelist, default=0):
+    """Elementwise, the choice of the first condition that holds, else `default`, as numpy.select.
+
+    Example:
+        >>> import chainrule as cr, numpy as np
+        >>> x = cr.tensor([-1.0, 0.5, 2.0])
+        >>> cr.select([x.numpy() < 0, x.numpy() > 1], [-x, x * 10], default=x)
+        tensor([ 1. ,  0.5, 20. ])
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError("select: condlist and choicelist need the same length")
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = where(np.asarray(value_of(cond), dtype=bool), choice, out)
+    return out
+
+
+def interp(x, xp, fp, left=None, right=None):
+    """Piecewise-linear interpolation of the points (xp, fp) at x, as numpy.interp: differentiable
+    in fp (and left/right) and in x; xp, the increasing knots, are constants. At a knot, the
+    derivative in x is the slope of the segment to its right (the last knot: to its left).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.interp(cr.tensor([0.5, 1.5]), [0.0, 1.0, 2.0], cr.tensor([0.0, 10.0, 0.0]))
+        tensor([5., 5.])
+    """
+    knots = np.asarray(value_of(xp), dtype=np.float64)
+    if knots.ndim != 1 or len(knots) < 2 or np.shape(value_of(fp)) != knots.shape:
+        raise ValueError("interp: xp and fp must be 1-d of the same length, at least 2")
+    xv = np.asarray(value_of(x))
+    seg = np.clip(np.searchsorted(knots, xv, side="right") - 1, 0, len(knots) - 2)
+    x0, width = knots[seg], knots[seg + 1] - knots[seg]
+    w = (x - x0) / width
+    inside = getitem(fp, index=seg) * (1 - w) + getitem(fp, index=seg + 1) * w
+    below = getitem(fp, index=0) if left is None else left
+    above = getitem(fp, index=-1) if right is None else right
+    return where(xv < knots[0], below, where(xv > knots[-1], above, inside))
+
+
+def convolve(a, v, mode="full"):
+    """Discrete linear convolution of two 1-d sequences, as numpy.convolve ("full", "same", "valid").
+
+    Built as a matrix product with a Toeplitz gather of `a`, so bilinear and exact in both.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.convolve(cr.tensor([1.0, 2.0, 3.0]), cr.tensor([0.0, 1.0, 0.5]))
+        tensor([0. , 1. , 2.5, 4. , 1.5])
+    """
+    n, m = np.shape(value_of(a)), np.shape(value_of(v))
+    if len(n) != 1 or len(m) != 1 or not n[0] or not m[0]:
+        raise ValueError(f"convolve: both inputs must be non-empty 1-d arrays, got shapes {n} and {m}")
+    n, m = n[0], m[0]
+    # full[k] = Σ_j a[k - j] v[j]: rows of a, zero-padded by m - 1 on both sides, read backwards
+    padded = pad(a, m - 1)
+    toeplitz = getitem(padded, index=np.arange(n + m - 1)[:, None] - np.arange(m)[None, :] + (m - 1))
+    full = matmul(toeplitz, v)
+    if mode == "full":
+        return full
+    long, short = (n, m) if n >= m else (m, n)
+    if mode == "same":
+        start = (short - 1) // 2
+        return getitem(full, index=slice(start, start + long))
+    if mode == "valid":
+        return getitem(full, index=slice(short - 1, long))
+    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', not {mode!r}")
+
+
+amax, amin = max, min
+
+__all__ = ["nansum", "nanmean", "nanvar", "nanstd", "average", "ptp", "cov", "corrcoef", "select", "interp",
+           "convolve", "amax", "amin"]
