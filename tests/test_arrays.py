@@ -114,3 +114,154 @@ def test_concatenate_of_many_inputs_differentiates_at_second_order():
     w = rng.normal(size=140)
     g = cr.grad(lambda *xs: (cr.concatenate(xs) * w).sum(), argnums=tuple(range(70)))(*xs)
     np.testing.assert_array_equal(np.concatenate([gi.numpy() for gi in g]), w)
+
+
+# ---- composites: values against NumPy, derivatives against finite differences ---------
+def r(*shape):
+    return rng.normal(size=shape)
+
+
+def distinct(*shape):
+    # well-separated values: sorting and order statistics are smooth away from ties
+    return rng.permutation(np.arange(int(np.prod(shape)), dtype=float)).reshape(shape) * 0.5 + rng.uniform(0, 0.1, shape)
+
+
+# (label, chainrule function, NumPy function, inputs); the function is of every input
+COMPOSITES = [
+    ("cumprod", lambda x: cr.cumprod(x, axis=1), lambda x: np.cumprod(x, axis=1), [r(3, 5)]),
+    ("cumprod-flat", cr.cumprod, np.cumprod, [r(2, 3)]),
+    ("cumprod-zeros", lambda x: cr.cumprod(x, 0), lambda x: np.cumprod(x, 0), [np.array([2.0, 0.0, 3.0, 0.0, 1.5])]),
+    ("cumprod-0d", cr.cumprod, np.cumprod, [np.array(1.5)]),
+    ("cumprod-empty", lambda x: cr.cumprod(x, 0), lambda x: np.cumprod(x, 0), [r(0, 2)]),
+    ("diff", cr.diff, np.diff, [r(6)]),
+    ("diff-2-axis0", lambda x: cr.diff(x, 2, axis=0), lambda x: np.diff(x, 2, axis=0), [r(5, 3)]),
+    ("ravel", cr.ravel, np.ravel, [r(2, 3)]),
+    ("moveaxis", lambda x: cr.moveaxis(x, 0, -1), lambda x: np.moveaxis(x, 0, -1), [r(2, 3, 4)]),
+    ("moveaxis-many", lambda x: cr.moveaxis(x, (0, 2), (2, 0)), lambda x: np.moveaxis(x, (0, 2), (2, 0)), [r(2, 3, 4)]),
+    ("rollaxis", lambda x: cr.rollaxis(x, 2, 1), lambda x: np.rollaxis(x, 2, 1), [r(2, 3, 4)]),
+    ("rollaxis-end", lambda x: cr.rollaxis(x, 0, 3), lambda x: np.rollaxis(x, 0, 3), [r(2, 3, 4)]),
+    ("swapaxes", lambda x: cr.swapaxes(x, 0, 1), lambda x: np.swapaxes(x, 0, 1), [r(2, 3)]),
+    ("flip", cr.flip, np.flip, [r(2, 3)]),
+    ("flip-axis", lambda x: cr.flip(x, 1), lambda x: np.flip(x, 1), [r(2, 3)]),
+    ("fliplr", cr.fliplr, np.fliplr, [r(2, 3)]),
+    ("flipud", cr.flipud, np.flipud, [r(2, 3)]),
+    *[(f"rot90-{k}", (lambda k: lambda x: cr.rot90(x, k))(k), (lambda k: lambda x: np.rot90(x, k))(k), [r(2, 3)])
+      for k in (0, 1, 2, 3, -1)],
+    ("rot90-axes", lambda x: cr.rot90(x, 1, (2, 0)), lambda x: np.rot90(x, 1, (2, 0)), [r(2, 3, 4)]),
+    ("take", lambda x: cr.take(x, np.array([2, 0, 2, -1])), lambda x: np.take(x, np.array([2, 0, 2, -1])), [r(2, 3)]),
+    ("take-axis", lambda x: cr.take(x, np.array([[1, 1], [0, 2]]), axis=1),
+     lambda x: np.take(x, np.array([[1, 1], [0, 2]]), axis=1), [r(2, 3)]),
+    ("take_along_axis", lambda x: cr.take_along_axis(x, np.array([[0, 0], [2, 1]]), 1),
+     lambda x: np.take_along_axis(x, np.array([[0, 0], [2, 1]]), 1), [r(2, 3)]),
+    ("roll", lambda x: cr.roll(x, 2), lambda x: np.roll(x, 2), [r(2, 3)]),
+    ("roll-axis", lambda x: cr.roll(x, -1, axis=1), lambda x: np.roll(x, -1, axis=1), [r(2, 3)]),
+    ("roll-axes", lambda x: cr.roll(x, (1, 2), axis=(0, 1)), lambda x: np.roll(x, (1, 2), axis=(0, 1)), [r(2, 3)]),
+    ("roll-empty", lambda x: cr.roll(x, 1, axis=0), lambda x: np.roll(x, 1, axis=0), [r(0, 2)]),
+    ("tril", cr.tril, np.tril, [r(3, 4)]),
+    ("tril-k", lambda x: cr.tril(x, -1), lambda x: np.tril(x, -1), [r(2, 3, 3)]),
+    ("triu", cr.triu, np.triu, [r(4, 3)]),
+    ("triu-k", lambda x: cr.triu(x, 1), lambda x: np.triu(x, 1), [r(3, 3)]),
+    ("repeat", lambda x: cr.repeat(x, 2), lambda x: np.repeat(x, 2), [r(2, 2)]),
+    ("repeat-axis", lambda x: cr.repeat(x, [1, 0, 2], axis=1), lambda x: np.repeat(x, [1, 0, 2], axis=1), [r(2, 3)]),
+    ("tile", lambda x: cr.tile(x, 2), lambda x: np.tile(x, 2), [r(3)]),
+    ("tile-2d", lambda x: cr.tile(x, (2, 1, 2)), lambda x: np.tile(x, (2, 1, 2)), [r(2, 3)]),
+    ("tile-0d", lambda x: cr.tile(x, 3), lambda x: np.tile(x, 3), [np.array(2.0)]),
+    ("diagonal", cr.diagonal, np.diagonal, [r(3, 4)]),
+    ("diagonal-offset", lambda x: cr.diagonal(x, 1), lambda x: np.diagonal(x, 1), [r(3, 4)]),
+    ("diagonal-neg", lambda x: cr.diagonal(x, -2, 2, 0), lambda x: np.diagonal(x, -2, 2, 0), [r(3, 2, 4)]),
+    ("diagonal-far", lambda x: cr.diagonal(x, 5), lambda x: np.diagonal(x, 5), [r(3, 4)]),
+    ("diag-vector", cr.diag, np.diag, [r(3)]),
+    ("diag-vector-k", lambda v: cr.diag(v, -1), lambda v: np.diag(v, -1), [r(3)]),
+    ("diag-matrix", lambda x: cr.diag(x, 1), lambda x: np.diag(x, 1), [r(3, 3)]),
+    ("pad", lambda x: cr.pad(x, 1), lambda x: np.pad(x, 1), [r(2, 3)]),
+    ("pad-value", lambda x: cr.pad(x, ((1, 0), (0, 2)), constant_values=1.5),
+     lambda x: np.pad(x, ((1, 0), (0, 2)), constant_values=1.5), [r(2, 3)]),
+    ("pad-0d", lambda x: cr.pad(x, 0), lambda x: np.pad(x, 0), [np.array(2.0)]),
+    *[(f"pad-{mode}", (lambda m: lambda x: cr.pad(x, (2, 3), mode=m))(mode),
+       (lambda m: lambda x: np.pad(x, (2, 3), mode=m))(mode), [r(4, 3)])
+      for mode in ("edge", "reflect", "symmetric", "wrap")],
+    ("atleast_1d", cr.atleast_1d, np.atleast_1d, [np.array(2.0)]),
+    ("atleast_2d", cr.atleast_2d, np.atleast_2d, [r(3)]),
+    ("atleast_2d-0d", cr.atleast_2d, np.atleast_2d, [np.array(2.0)]),
+    ("atleast_3d-1d", cr.atleast_3d, np.atleast_3d, [r(3)]),
+    ("atleast_3d-2d", cr.atleast_3d, np.atleast_3d, [r(2, 3)]),
+    ("atleast_3d-0d", cr.atleast_3d, np.atleast_3d, [np.array(2.0)]),
+    ("hstack", lambda a, b: cr.hstack([a, b]), lambda a, b: np.hstack([a, b]), [r(2), r(3)]),
+    ("hstack-2d", lambda a, b: cr.hstack([a, b]), lambda a, b: np.hstack([a, b]), [r(2, 1), r(2, 3)]),
+    ("vstack", lambda a, b: cr.vstack([a, b]), lambda a, b: np.vstack([a, b]), [r(3), r(2, 3)]),
+    ("row_stack", lambda a, b: cr.row_stack([a, b]), lambda a, b: np.vstack([a, b]), [r(3), r(3)]),
+    ("dstack", lambda a, b: cr.dstack([a, b]), lambda a, b: np.dstack([a, b]), [r(2, 3), r(2, 3)]),
+    ("column_stack", lambda a, b: cr.column_stack([a, b]), lambda a, b: np.column_stack([a, b]), [r(3), r(3, 2)]),
+    ("append", lambda a, b: cr.append(a, b), lambda a, b: np.append(a, b), [r(2, 2), r(3)]),
+    ("append-axis", lambda a, b: cr.append(a, b, axis=0), lambda a, b: np.append(a, b, axis=0), [r(2, 2), r(1, 2)]),
+    ("sort", cr.sort, np.sort, [distinct(3, 4)]),
+    ("sort-axis0", lambda x: cr.sort(x, axis=0), lambda x: np.sort(x, axis=0), [distinct(3, 4)]),
+    ("sort-flat", lambda x: cr.sort(x, axis=None), lambda x: np.sort(x, axis=None), [distinct(2, 3)]),
+    ("sort-0d-and-empty", lambda x: cr.sort(x), np.sort, [r(0)]),
+    ("partition", lambda x: cr.partition(x, 2), lambda x: np.partition(x, 2), [distinct(6)]),
+    ("median-odd", cr.median, np.median, [distinct(5)]),
+    ("median-even", cr.median, np.median, [distinct(6)]),
+    ("median-axis", lambda x: cr.median(x, axis=1), lambda x: np.median(x, axis=1), [distinct(3, 4)]),
+    ("median-keepdims", lambda x: cr.median(x, axis=0, keepdims=True),
+     lambda x: np.median(x, axis=0, keepdims=True), [distinct(3, 4)]),
+    ("median-flat-keepdims", lambda x: cr.median(x, keepdims=True), lambda x: np.median(x, keepdims=True),
+     [distinct(3, 4)]),
+    ("median-size1", cr.median, np.median, [r(1)]),
+    ("quantile", lambda x: cr.quantile(x, 0.3), lambda x: np.quantile(x, 0.3), [distinct(7)]),
+    ("quantile-many", lambda x: cr.quantile(x, [0.0, 0.25, 1.0], axis=0),
+     lambda x: np.quantile(x, [0.0, 0.25, 1.0], axis=0), [distinct(5, 2)]),
+    ("percentile", lambda x: cr.percentile(x, 90, axis=-1), lambda x: np.percentile(x, 90, axis=-1), [distinct(2, 5)]),
+    ("nansum", lambda x: cr.nansum(x, axis=0), lambda x: np.nansum(x, axis=0), [np.array([[1.0, np.nan], [2.0, 3.0]])]),
+    ("nanmean", lambda x: cr.nanmean(x, axis=1), lambda x: np.nanmean(x, axis=1),
+     [np.array([[1.0, np.nan, 0.5], [2.0, 3.0, -1.0]])]),
+    ("nanvar", lambda x: cr.nanvar(x, ddof=1), lambda x: np.nanvar(x, ddof=1), [np.array([1.0, np.nan, 0.5, 2.0])]),
+    ("nanstd", lambda x: cr.nanstd(x, axis=0), lambda x: np.nanstd(x, axis=0),
+     [np.array([[1.0, np.nan], [2.0, 3.0], [0.1, 1.0]])]),
+    ("average", lambda x, w: cr.average(x, weights=w), lambda x, w: np.average(x, weights=w),
+     [r(3, 2), rng.uniform(0.5, 1.5, (3, 2))]),
+    ("average-axis", lambda x, w: cr.average(x, axis=0, weights=w), lambda x, w: np.average(x, axis=0, weights=w),
+     [r(3, 2), rng.uniform(0.5, 1.5, 3)]),
+    ("average-plain", lambda x: cr.average(x, axis=1), lambda x: np.average(x, axis=1), [r(3, 2)]),
+    ("ptp", lambda x: cr.ptp(x, axis=1), lambda x: np.ptp(x, axis=1), [distinct(3, 4)]),
+    ("amax", lambda x: cr.amax(x, axis=0), lambda x: np.amax(x, axis=0), [distinct(3, 4)]),
+    ("amin", cr.amin, np.amin, [distinct(3, 4)]),
+    ("cov", cr.cov, np.cov, [r(3, 5)]),
+    ("cov-cols-bias", lambda x: cr.cov(x, rowvar=False, bias=True), lambda x: np.cov(x, rowvar=False, bias=True),
+     [r(5, 2)]),
+    ("cov-xy", lambda x, y: cr.cov(x, y), lambda x, y: np.cov(x, y), [r(4), r(4)]),
+    ("cov-1d", cr.cov, np.cov, [r(4)]),
+    ("corrcoef", cr.corrcoef, np.corrcoef, [r(3, 6)]),
+    ("corrcoef-xy", lambda x, y: cr.corrcoef(x, y), lambda x, y: np.corrcoef(x, y), [r(5), r(5)]),
+    ("select", lambda x: cr.select([x < -0.5, x > 0.5], [x * x, -x], default=x * 3),
+     lambda x: np.select([x < -0.5, x > 0.5], [x * x, -x], default=x * 3), [r(3, 4)]),
+    ("interp-fp", lambda fp: cr.interp(np.array([-1.0, 0.3, 1.5, 2.0, 5.0]), np.array([0.0, 1.0, 2.0, 4.0]), fp),
+     lambda fp: np.interp(np.array([-1.0, 0.3, 1.5, 2.0, 5.0]), np.array([0.0, 1.0, 2.0, 4.0]), fp), [r(4)]),
+    ("interp-x", lambda x: cr.interp(x, np.array([0.0, 1.0, 2.0, 4.0]), np.array([1.0, -1.0, 0.5, 2.0])),
+     lambda x: np.interp(x, np.array([0.0, 1.0, 2.0, 4.0]), np.array([1.0, -1.0, 0.5, 2.0])),
+     [np.array([-0.5, 0.3, 1.5, 3.1, 4.5])]),
+    ("interp-left-right", lambda fp: cr.interp(np.array([-1.0, 9.0]), np.array([0.0, 1.0]), fp, left=-2.0, right=7.0),
+     lambda fp: np.interp(np.array([-1.0, 9.0]), np.array([0.0, 1.0]), fp, left=-2.0, right=7.0), [r(2)]),
+    *[(f"convolve-{mode}-{n}-{m}", (lambda mode: lambda a, v: cr.convolve(a, v, mode))(mode),
+       (lambda mode: lambda a, v: np.convolve(a, v, mode))(mode), [r(n), r(m)])
+      for mode in ("full", "same", "valid") for n, m in ((5, 3), (3, 5), (4, 4), (1, 1), (6, 1))],
+    ("deg2rad", cr.deg2rad, np.deg2rad, [r(3)]),
+    ("radians", cr.radians, np.radians, [r(3)]),
+    ("rad2deg", cr.rad2deg, np.rad2deg, [r(3)]),
+    ("degrees", cr.degrees, np.degrees, [np.array(1.0)]),
+    ("true_divide", cr.true_divide, np.true_divide, [r(3), rng.uniform(0.5, 2, 3)]),
+    ("remainder", cr.remainder, np.remainder, [np.array([5.3, -2.7, 1.1]), np.array([2.0, 1.5, -0.7])]),
+    ("around", lambda x: cr.around(x, 1), lambda x: np.around(x, 1), [np.array([0.12, 3.36, -1.71])]),
+]
+
+
+@pytest.mark.parametrize("label,fn,ref,xs", COMPOSITES, ids=[c[0] for c in COMPOSITES])
+def test_composite_value_matches_numpy(label, fn, ref, xs):
+    out = fn(*[cr.tensor(x) for x in xs])
+    expected = ref(*xs)
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("label,fn,ref,xs", COMPOSITES, ids=[c[0] for c in COMPOSITES])
+def test_composite_derivatives_match_finite_differences(label, fn, ref, xs):
+    check(fn, *xs, order=1 if any(np.size(x) == 0 for x in xs) else 2)
