@@ -123,7 +123,8 @@ def r(*shape):
 
 def distinct(*shape):
     # well-separated values: sorting and order statistics are smooth away from ties
-    return rng.permutation(np.arange(int(np.prod(shape)), dtype=float)).reshape(shape) * 0.5 + rng.uniform(0, 0.1, shape)
+    ranks = rng.permutation(np.arange(int(np.prod(shape)), dtype=float)).reshape(shape)
+    return ranks * 0.5 + rng.uniform(0, 0.1, shape)
 
 
 # (label, chainrule function, NumPy function, inputs); the function is of every input
@@ -265,3 +266,122 @@ def test_composite_value_matches_numpy(label, fn, ref, xs):
 @pytest.mark.parametrize("label,fn,ref,xs", COMPOSITES, ids=[c[0] for c in COMPOSITES])
 def test_composite_derivatives_match_finite_differences(label, fn, ref, xs):
     check(fn, *xs, order=1 if any(np.size(x) == 0 for x in xs) else 2)
+
+
+# ---- declared conventions, each against a value written out here ------------------------
+def test_sort_ties_give_the_gradient_to_the_first_in_stable_order():
+    x = cr.tensor([2.0, 1.0, 2.0], requires_grad=True)
+    (cr.sort(x) * cr.tensor([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [10.0, 1.0, 100.0])  # the first 2.0 comes first
+
+
+def test_median_of_even_count_splits_between_the_two_middle_elements():
+    g = cr.grad(cr.median)(np.array([4.0, 1.0, 3.0, 2.0])).numpy()
+    np.testing.assert_array_equal(g, [0.0, 0.0, 0.5, 0.5])
+
+
+def test_rounding_has_derivative_zero_and_still_records():
+    for fn in (cr.floor, cr.ceil, cr.rint, cr.trunc, cr.fix, cr.round):
+        x = cr.tensor([0.4, 1.5, -2.5], requires_grad=True)
+        y = fn(x)
+        assert y.requires_grad
+        (y * 3).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
+
+
+def test_mod_derivatives_are_one_and_minus_the_quotient():
+    x, y = np.array([5.5, -5.5, 7.0]), np.array([2.0, 2.0, -3.0])
+    gx, gy = cr.grad(lambda x, y: cr.mod(x, y).sum(), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(gx.numpy(), [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(gy.numpy(), -np.floor(x / y))  # floor: 2, -3, -3
+    gy = cr.grad(lambda y: cr.fmod(x, y).sum())(y)
+    np.testing.assert_array_equal(gy.numpy(), -np.trunc(x / y))  # trunc: 2, -2, -2
+
+
+def test_sinc_derivatives_at_and_near_zero():
+    d1 = cr.grad(cr.sinc)
+    d2 = cr.grad(cr.grad(cr.sinc))
+    assert d1(0.0).item() == 0.0
+    assert d2(0.0).item() == pytest.approx(-np.pi ** 2 / 3, rel=1e-12)  # sinc x = 1 - (πx)²/6 + ...
+    for x in (0.009, 0.011, 0.5):  # the series and the closed form agree across the switch
+        closed = (np.cos(np.pi * x) - np.sinc(x)) / x
+        assert d1(x).item() == pytest.approx(closed, rel=1e-10)
+    assert cr.jacfwd(cr.jacfwd(cr.sinc))(np.array(0.0)).item() == pytest.approx(-np.pi ** 2 / 3, rel=1e-12)
+
+
+def test_logaddexp_gradient_stays_finite_for_large_inputs():
+    g = cr.grad(lambda x: cr.logaddexp(x, 1000.0))(np.array(1000.0)).item()
+    assert g == pytest.approx(0.5)
+
+
+def test_interp_derivative_in_x_takes_the_segment_to_the_right_of_a_knot():
+    xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
+    g = cr.grad(lambda x: cr.interp(x, xp, fp).sum())(np.array([1.0, 3.0, 0.0, -1.0, 4.0])).numpy()
+    np.testing.assert_array_equal(g, [0.5, 0.5, 2.0, 0.0, 0.0])  # slopes 2 then 0.5; flat outside
+
+
+def test_cumprod_gradient_with_zeros_matches_the_formula():
+    # d/dx_i Σ_j cumprod(x)_j = Σ_(j>=i) Π_(k<=j, k≠i) x_k
+    x = np.array([2.0, 0.0, 3.0, 0.5])
+    expected = [sum(np.prod([x[k] for k in range(j + 1) if k != i]) for j in range(i, 4)) for i in range(4)]
+    np.testing.assert_allclose(cr.grad(lambda x: cr.cumprod(x).sum())(x).numpy(), expected, rtol=1e-14)
+    check(cr.cumprod, x)
+
+
+def test_cumsum_gradient_is_the_reversed_running_sum():
+    w = np.array([1.0, 10.0, 100.0])
+    g = cr.grad(lambda x: (cr.cumsum(x) * w).sum())(np.zeros(3)).numpy()
+    np.testing.assert_array_equal(g, [111.0, 110.0, 100.0])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: cr.pad(cr.ones(2), 1, mode="mean"), "not supported"),
+    (lambda: cr.pad(cr.ones(2), -1), "non-negative"),
+    (lambda: cr.quantile(cr.ones(3), 1.5), r"\[0, 1\]"),
+    (lambda: cr.quantile(cr.ones(3), 0.5, method="nearest"), "linear"),
+    (lambda: cr.convolve(cr.ones(0), cr.ones(2)), "non-empty"),
+    (lambda: cr.convolve(cr.ones(2), cr.ones(2), mode="circular"), "mode"),
+    (lambda: cr.diag(cr.ones((2, 2, 2))), "1-d or 2-d"),
+    (lambda: cr.tril(cr.ones(3)), "2 dimensions"),
+    (lambda: cr.diff(cr.tensor(1.0)), "1-d"),
+    (lambda: cr.average(cr.ones((2, 3)), weights=cr.ones(2)), "weights"),
+    (lambda: cr.average(cr.ones(2), weights=cr.tensor([1.0, -1.0])), "sum to zero"),
+    (lambda: cr.interp(cr.ones(2), [0.0], [1.0]), "at least 2"),
+    (lambda: cr.select([np.array([True])], []), "same length"),
+    (lambda: cr.moveaxis(cr.ones((2, 3)), (0, 1), 0), "same number"),
+    (lambda: cr.take_along_axis(cr.ones((2, 3)), np.array([0]), 1), "dimensions"),
+])
+def test_bad_arguments_raise_a_clear_error(call, match):
+    with pytest.raises((ValueError, ZeroDivisionError), match=match):
+        call()
+
+
+# ---- Tensor methods -----------------------------------------------------------------
+def test_tensor_methods_mirror_the_functions():
+    x = cr.tensor(distinct(3, 3))
+    v = x.numpy()
+    pairs = [(x.cumsum(1), np.cumsum(v, 1)), (x.cumprod(), np.cumprod(v)), (x.ravel(), v.ravel()),
+             (x.diagonal(1), v.diagonal(1)), (x.roll(1, 0), np.roll(v, 1, 0)), (x.flip(0), np.flip(v, 0)),
+             (x.flip(), np.flip(v)), (x.tril(), np.tril(v)), (x.triu(1), np.triu(v, 1)),
+             (x.clamp(0.5, 2.0), np.clip(v, 0.5, 2.0)), (x.square(), v ** 2), (x.sinh(), np.sinh(v)),
+             (x.round(1), np.round(v, 1)), (x.floor(), np.floor(v)), (x.argsort(0), np.argsort(v, 0)),
+             (x.tile(2, 1), np.tile(v, (2, 1))), (x.repeat_interleave(2, 0), np.repeat(v, 2, 0))]
+    for got, expected in pairs:
+        np.testing.assert_allclose(np.asarray(got.numpy()), expected, rtol=1e-12)
+
+
+def test_tensor_sort_returns_values_and_indices_as_pytorch():
+    x = cr.tensor([3.0, 1.0, 2.0, 1.0], requires_grad=True)
+    values, indices = x.sort()
+    np.testing.assert_array_equal(values.numpy(), [1.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 3, 2, 0])
+    down = x.sort(descending=True)
+    np.testing.assert_array_equal(down.values.numpy(), [3.0, 2.0, 1.0, 1.0])
+    np.testing.assert_array_equal(down.indices.numpy(), [0, 2, 1, 3])  # ties keep their order
+    (values * cr.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 1.0, 3.0, 2.0])
+
+
+def test_tensor_repeat_is_refused_with_both_meanings_named():
+    with pytest.raises(AttributeError, match="tile.*repeat_interleave"):
+        cr.ones(2).repeat(2)

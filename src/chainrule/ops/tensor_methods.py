@@ -7,11 +7,17 @@ mirrors a module function, so there is one implementation of each.
 from __future__ import annotations
 
 from ..core.tensor import Tensor, _plain_index
+from . import arrays as A
+from . import cumulative as C
 from . import elementwise as E
+from . import exponential as X
 from . import linalg as L
 from . import nn_ops as N
 from . import reduce as R
+from . import rounding as Q
 from . import shape as S
+from . import sorting as O
+from . import trigonometric as G
 
 
 def _binary(op, reflected=False):
@@ -72,7 +78,57 @@ _METHODS = {
     "softmax": lambda self, axis=-1: N.softmax(self, axis=axis),
     "log_softmax": lambda self, axis=-1: N.log_softmax(self, axis=axis),
     "astype": lambda self, dtype: _astype(self, dtype),
+    # numpy surface: NumPy's and PyTorch's methods where both mean the same; where they differ
+    # (sort, repeat) PyTorch's meaning, as every Tensor method, or a pointer to both
+    **{name: (lambda op: lambda self: op(self))(getattr(module, name))
+       for module, names in ((G, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh")),
+                             (X, ("square", "reciprocal", "log2", "log10", "exp2")),
+                             (Q, ("floor", "ceil", "trunc", "rint", "fix")))
+       for name in names},
+    "round": lambda self, decimals=0: Q.round(self, decimals),
+    "clamp": lambda self, min=None, max=None: E.clip(self, min=min, max=max),
+    "cumsum": lambda self, axis=None: C.cumsum(self, axis),
+    "cumprod": lambda self, axis=None: C.cumprod(self, axis),
+    "argsort": lambda self, axis=-1, descending=False: _argsort(self, axis, descending),
+    "sort": lambda self, axis=-1, descending=False: _sort(self, axis, descending),
+    "ravel": lambda self: A.ravel(self),
+    "diagonal": lambda self, offset=0, axis1=0, axis2=1: A.diagonal(self, offset, axis1, axis2),
+    "roll": lambda self, shifts, axis=None: A.roll(self, shifts, axis),
+    "flip": lambda self, *axes: A.flip(self, S._shape_arg(axes) if axes else None),
+    "tril": lambda self, k=0: A.tril(self, k),
+    "triu": lambda self, k=0: A.triu(self, k),
+    "tile": lambda self, *reps: A.tile(self, S._shape_arg(reps)),
+    "repeat_interleave": lambda self, repeats, axis=None: A.repeat(self, repeats, axis),
+    "repeat": lambda self, *args, **kwargs: _ambiguous_repeat(),
 }
+
+
+class SortResult(tuple):
+    """(values, indices), as PyTorch's Tensor.sort returns them."""
+
+    __slots__ = ()
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def _argsort(x, axis, descending):
+    # descending: the ascending stable order of -x, so ties keep their order as in PyTorch's stable sort
+    return O.argsort(-x if descending else x, axis=axis, kind="stable")
+
+
+def _sort(x, axis, descending):
+    """PyTorch's Tensor.sort: (values, indices); ndarray.sort sorts in place, cr.sort is numpy.sort."""
+    indices = _argsort(x, axis, descending)
+    if axis is None:
+        return SortResult((A.take(x, indices.numpy()), indices))
+    return SortResult((A.take_along_axis(x, indices.numpy(), axis), indices))
+
+
+def _ambiguous_repeat():
+    raise AttributeError(
+        "Tensor.repeat is ambiguous: PyTorch's Tensor.repeat tiles the whole tensor (use t.tile(...) or "
+        "cr.tile), NumPy's ndarray.repeat repeats each element (use t.repeat_interleave(...) or cr.repeat)")
 
 
 def _astype(x, dtype):
