@@ -51,6 +51,8 @@ CASES = {
     "round": [((_away_from_jumps((3, 4)),), {}), ((_away_from_jumps(()),), {}),
               ((_away_from_jumps((5,)) / 100 + 0.002,), {"decimals": 2}), ((_away_from_jumps((0,)),), {})],
     "mod": _remainder_pairs(), "fmod": _remainder_pairs(),
+    "fmax": _binary(sample, sample) + [((np.array([1.0, np.nan, 2.0]), np.array([np.nan, 3.0, 2.0])), {})],
+    "fmin": _binary(sample, sample) + [((np.array([1.0, np.nan, 2.0]), np.array([np.nan, 3.0, 2.0])), {})],
     "argsort": [((sample((3, 4)),), {"axis": -1}), ((sample((5,)),), {"axis": 0, "kind": "stable"})],
 }
 
@@ -67,5 +69,6 @@ REFERENCE = {
     "floor": np.floor, "ceil": np.ceil, "rint": np.rint, "trunc": np.trunc, "fix": np.fix,
     "round": lambda x, decimals=0: np.round(x, decimals),
     "mod": lambda x, y: x - np.floor(x / y) * y, "fmod": lambda x, y: x - np.trunc(x / y) * y,
+    "fmax": np.fmax, "fmin": np.fmin,
     "argsort": lambda x, axis=-1, kind=None: np.argsort(x, axis=axis, kind=kind),
 }

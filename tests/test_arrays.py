@@ -245,6 +245,18 @@ COMPOSITES = [
     *[(f"convolve-{mode}-{n}-{m}", (lambda mode: lambda a, v: cr.convolve(a, v, mode))(mode),
        (lambda mode: lambda a, v: np.convolve(a, v, mode))(mode), [r(n), r(m)])
       for mode in ("full", "same", "valid") for n, m in ((5, 3), (3, 5), (4, 4), (1, 1), (6, 1))],
+    ("nan_to_num", lambda x: cr.nan_to_num(x, posinf=5.0), lambda x: np.nan_to_num(x, posinf=5.0),
+     [np.array([1.0, np.nan, np.inf, -np.inf, -2.0])]),
+    ("array_split", lambda x: cr.array_split(x, 3)[0] * cr.array_split(x, 3)[2][0],
+     lambda x: np.array_split(x, 3)[0] * np.array_split(x, 3)[2][0], [r(8)]),
+    ("array_split-indices", lambda x: cr.array_split(x, [1, 3], axis=1)[1],
+     lambda x: np.array_split(x, [1, 3], axis=1)[1], [r(2, 4)]),
+    ("hsplit", lambda x: cr.hsplit(x, 2)[1], lambda x: np.hsplit(x, 2)[1], [r(3, 4)]),
+    ("hsplit-1d", lambda x: cr.hsplit(x, [1])[0], lambda x: np.hsplit(x, [1])[0], [r(3)]),
+    ("vsplit", lambda x: cr.vsplit(x, 2)[0], lambda x: np.vsplit(x, 2)[0], [r(4, 3)]),
+    ("dsplit", lambda x: cr.dsplit(x, [1])[1], lambda x: np.dsplit(x, [1])[1], [r(2, 2, 3)]),
+    ("absolute", cr.absolute, np.absolute, [np.array([-1.5, 2.0])]),
+    ("fabs", cr.fabs, np.fabs, [np.array([-1.5, 2.0])]),
     ("deg2rad", cr.deg2rad, np.deg2rad, [r(3)]),
     ("radians", cr.radians, np.radians, [r(3)]),
     ("rad2deg", cr.rad2deg, np.rad2deg, [r(3)]),
@@ -309,6 +321,19 @@ def test_sinc_derivatives_at_and_near_zero():
     assert cr.jacfwd(cr.jacfwd(cr.sinc))(np.array(0.0)).item() == pytest.approx(-np.pi ** 2 / 3, rel=1e-12)
 
 
+def test_fmax_and_fmin_give_the_gradient_to_the_operand_that_is_not_nan():
+    x, y = np.array([1.0, np.nan, 2.0, np.nan]), np.array([np.nan, 3.0, 2.0, np.nan])
+    for fn in (cr.fmax, cr.fmin):
+        gx, gy = cr.grad(lambda x, y: fn(x, y).sum(), argnums=(0, 1))(x, y)
+        np.testing.assert_array_equal(gx.numpy(), [1.0, 0.0, 0.5, 0.0])
+        np.testing.assert_array_equal(gy.numpy(), [0.0, 1.0, 0.5, 0.0])
+
+
+def test_nan_to_num_passes_the_gradient_only_where_finite():
+    g = cr.grad(lambda x: (cr.nan_to_num(x, posinf=7.0) * 3).sum())(np.array([1.0, np.nan, np.inf])).numpy()
+    np.testing.assert_array_equal(g, [3.0, 0.0, 0.0])
+
+
 def test_logaddexp_gradient_stays_finite_for_large_inputs():
     g = cr.grad(lambda x: cr.logaddexp(x, 1000.0))(np.array(1000.0)).item()
     assert g == pytest.approx(0.5)
@@ -350,6 +375,9 @@ def test_cumsum_gradient_is_the_reversed_running_sum():
     (lambda: cr.select([np.array([True])], []), "same length"),
     (lambda: cr.moveaxis(cr.ones((2, 3)), (0, 1), 0), "same number"),
     (lambda: cr.take_along_axis(cr.ones((2, 3)), np.array([0]), 1), "dimensions"),
+    (lambda: cr.array_split(cr.ones(3), 0), "positive"),
+    (lambda: cr.vsplit(cr.ones(3), 1), "2 dimensions"),
+    (lambda: cr.dsplit(cr.ones((2, 2)), 1), "3 dimensions"),
 ])
 def test_bad_arguments_raise_a_clear_error(call, match):
     with pytest.raises((ValueError, ZeroDivisionError), match=match):

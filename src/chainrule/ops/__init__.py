@@ -4,19 +4,12 @@ from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
 from .arrays import (
-    append,
-    atleast_1d,
-    atleast_2d,
-    atleast_3d,
-    column_stack,
     diag,
     diagonal,
-    dstack,
     flip,
     fliplr,
     flipud,
     full_like,
-    hstack,
     moveaxis,
     pad,
     ravel,
@@ -24,13 +17,11 @@ from .arrays import (
     roll,
     rollaxis,
     rot90,
-    row_stack,
     take,
     take_along_axis,
     tile,
     tril,
     triu,
-    vstack,
 )
 from .cumulative import cumprod, cumsum, diff
 from .elementwise import (
@@ -78,7 +69,27 @@ from .exponential import (
     reciprocal,
     square,
 )
+from .joining import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    row_stack,
+    vsplit,
+    vstack,
+)
 from .linalg import dot, matmul, outer
+from .nan_aware import (
+    fmax,
+    fmin,
+    nan_to_num,
+)
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .rounding import (
@@ -163,6 +174,7 @@ seal_builtins()
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide
+absolute = fabs = abs  # numpy's other names of abs (on real inputs)
 
 __all__ = [
     "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
@@ -174,7 +186,8 @@ __all__ = [
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
     # numpy surface (ops/cumulative.py, ...)
-    "cumsum", "cumprod", "diff", "true_divide",
+    "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
+    "fmax", "fmin", "nan_to_num",
     "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
     "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
     "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",

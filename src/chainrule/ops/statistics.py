@@ -10,8 +10,9 @@ import numpy as np
 
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
-from .arrays import atleast_2d, diagonal, pad
+from .arrays import diagonal, pad
 from .elementwise import sqrt, where
+from .joining import atleast_2d
 from .linalg import matmul
 from .reduce import max, mean, min, sqrt_or_zero, sum
 from .shape import concatenate, getitem, reshape, squeeze, transpose
