@@ -292,6 +292,15 @@ def test_median_of_even_count_splits_between_the_two_middle_elements():
     np.testing.assert_array_equal(g, [0.0, 0.0, 0.5, 0.5])
 
 
+def test_median_of_a_slice_with_nan_is_nan_as_numpy():
+    x = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 3.0]])
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(cr.median(cr.tensor(x), axis=1).numpy(), np.median(x, axis=1))
+        assert np.isnan(cr.quantile(cr.tensor(x), [0.2, 0.9]).numpy()).all()
+        g = cr.grad(lambda x: cr.median(x, axis=1).sum())(x).numpy()
+    np.testing.assert_array_equal(g, [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
 def test_rounding_has_derivative_zero_and_still_records():
     for fn in (cr.floor, cr.ceil, cr.rint, cr.trunc, cr.fix, cr.round):
         x = cr.tensor([0.4, 1.5, -2.5], requires_grad=True)
@@ -413,3 +422,22 @@ def test_tensor_sort_returns_values_and_indices_as_pytorch():
 def test_tensor_repeat_is_refused_with_both_meanings_named():
     with pytest.raises(AttributeError, match="tile.*repeat_interleave"):
         cr.ones(2).repeat(2)
+
+
+@pytest.mark.parametrize("label,fn,ref,xs", COMPOSITES, ids=[c[0] for c in COMPOSITES])
+def test_composite_float32_stays_float32(label, fn, ref, xs):
+    if label.startswith("interp"):
+        pytest.skip("its other arguments are float64 constants, so the result is float64 by promotion")
+    xs32 = [cr.tensor(x.astype(np.float32), requires_grad=True) for x in xs]
+    out = fn(*xs32)
+    assert out.dtype == np.float32, f"{label}: a float32 input gave a {out.dtype} result"
+    out.backward(np.ones(out.shape, np.float32))
+    assert all(x.grad is None or x.grad.dtype == np.float32 for x in xs32)
+
+
+def test_interp_of_float32_stays_float32():
+    x, fp = cr.tensor(np.float32([0.5, 2.5])), cr.tensor(np.float32([0.0, 1.0, 4.0]), requires_grad=True)
+    out = cr.interp(x, [0.0, 1.0, 3.0], fp)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert fp.grad.dtype == np.float32

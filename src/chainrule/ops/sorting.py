@@ -14,6 +14,7 @@ import numpy as np
 from ..core.registry import defop
 from ._util import normalize_axes, value_of
 from .arrays import ravel, take, take_along_axis
+from .elementwise import where
 from .shape import expand_dims, stack
 
 argsort_op = defop("argsort", lambda x, axis=-1, kind=None: np.argsort(x, axis=axis, kind=kind), nondiff=True)
@@ -98,7 +99,11 @@ def quantile(x, q, axis=None, keepdims=False, method="linear"):
             raise ValueError("quantile: give one axis (or None)")
         s = sort(x, axis=axis[0])
         results = [_quantile_1(s, qi, axis[0], keepdims) for qi in np.atleast_1d(qs)]
-    return results[0] if qs.ndim == 0 else stack(results, axis=0)
+    out = results[0] if qs.ndim == 0 else stack(results, axis=0)
+    nan_slices = np.isnan(value_of(x)).any(axis=axis, keepdims=keepdims) if value_of(x).dtype.kind == "f" else False
+    if np.any(nan_slices):  # as NumPy: a slice holding a NaN has a NaN quantile (sorting put it last)
+        out = where(nan_slices, np.nan, out)
+    return out
 
 
 def percentile(x, q, axis=None, keepdims=False, method="linear"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
 from .arrays import diagonal, pad
@@ -101,7 +102,7 @@ def average(x, axis=None, weights=None, returned=False, keepdims=False):
             raise ValueError(f"average: {wshape[0]} weights for an axis of length {xshape[ax]}")
         weights = reshape(weights, tuple(-1 if d == ax else 1 for d in range(len(xshape))))
     total = sum(x * weights, axis=axis, keepdims=keepdims)
-    scale = sum(weights * np.ones(xshape), axis=axis, keepdims=keepdims)  # weights broadcast to x first
+    scale = sum(broadcast_to(weights, shape=xshape), axis=axis, keepdims=keepdims)  # weights as x's shape
     if (value_of(scale) == 0).any():
         raise ZeroDivisionError("average: the weights sum to zero, so the average is undefined")
     avg = total / scale
@@ -189,10 +190,11 @@ def interp(x, xp, fp, left=None, right=None):
         >>> cr.interp(cr.tensor([0.5, 1.5]), [0.0, 1.0, 2.0], cr.tensor([0.0, 10.0, 0.0]))
         tensor([5., 5.])
     """
-    knots = np.asarray(value_of(xp), dtype=np.float64)
+    xv = np.asarray(value_of(x))
+    # the knots are constants: they take the dtype x and fp promote to, and never promote them
+    knots = np.asarray(value_of(xp), dtype=np.result_type(xv, value_of(fp), np.float16))
     if knots.ndim != 1 or len(knots) < 2 or np.shape(value_of(fp)) != knots.shape:
         raise ValueError("interp: xp and fp must be 1-d of the same length, at least 2")
-    xv = np.asarray(value_of(x))
     seg = np.clip(np.searchsorted(knots, xv, side="right") - 1, 0, len(knots) - 2)
     x0, width = knots[seg], knots[seg + 1] - knots[seg]
     w = (x - x0) / width
