@@ -21,7 +21,7 @@ unary = partial(defop, exact=True)  # one input, rules keep its shape and dtype
 _FLAT = "0 everywhere, also at the jumps (as autograd and PyTorch)"
 
 
-def _flat(name, forward, **params):
+def _flat(name, forward):
     return unary(name, forward, vjp=lambda g, ans, x, **p: zeros_like(g), jvp=lambda t, ans, x, **p: zeros_like(t),
                  derivative="0", convention=_FLAT)
 

@@ -176,8 +176,8 @@ def concatenate(tensors, axis=0):
     # O(n²) for the node. Joining groups of at most _FAN_IN first keeps the backward pass
     # linear in n (10,000 inputs: a tree two levels deep); the value is the same.
     while len(tensors) > _FAN_IN:
-        tensors = [concatenate_op(*tensors[k:k + _FAN_IN], axis=axis) if len(tensors[k:k + _FAN_IN]) > 1
-                   else tensors[k] for k in range(0, len(tensors), _FAN_IN)]
+        groups = [tensors[k:k + _FAN_IN] for k in range(0, len(tensors), _FAN_IN)]
+        tensors = [concatenate_op(*group, axis=axis) if len(group) > 1 else group[0] for group in groups]
     return concatenate_op(*tensors, axis=axis)
 
 
