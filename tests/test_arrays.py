@@ -136,6 +136,8 @@ COMPOSITES = [
     ("cumprod-empty", lambda x: cr.cumprod(x, 0), lambda x: np.cumprod(x, 0), [r(0, 2)]),
     ("diff", cr.diff, np.diff, [r(6)]),
     ("diff-2-axis0", lambda x: cr.diff(x, 2, axis=0), lambda x: np.diff(x, 2, axis=0), [r(5, 3)]),
+    ("diff-prepend-append", lambda x, a: cr.diff(x, prepend=0.5, append=a),
+     lambda x, a: np.diff(x, prepend=0.5, append=a), [r(2, 3), r(2, 2)]),
     ("ravel", cr.ravel, np.ravel, [r(2, 3)]),
     ("moveaxis", lambda x: cr.moveaxis(x, 0, -1), lambda x: np.moveaxis(x, 0, -1), [r(2, 3, 4)]),
     ("moveaxis-many", lambda x: cr.moveaxis(x, (0, 2), (2, 0)), lambda x: np.moveaxis(x, (0, 2), (2, 0)), [r(2, 3, 4)]),
@@ -152,6 +154,10 @@ COMPOSITES = [
     ("take", lambda x: cr.take(x, np.array([2, 0, 2, -1])), lambda x: np.take(x, np.array([2, 0, 2, -1])), [r(2, 3)]),
     ("take-axis", lambda x: cr.take(x, np.array([[1, 1], [0, 2]]), axis=1),
      lambda x: np.take(x, np.array([[1, 1], [0, 2]]), axis=1), [r(2, 3)]),
+    ("take-wrap", lambda x: cr.take(x, np.array([4, -5, 1]), axis=0, mode="wrap"),
+     lambda x: np.take(x, np.array([4, -5, 1]), axis=0, mode="wrap"), [r(3, 2)]),
+    ("take-clip", lambda x: cr.take(x, np.array([4, -5, 1]), mode="clip"),
+     lambda x: np.take(x, np.array([4, -5, 1]), mode="clip"), [r(3)]),
     ("take_along_axis", lambda x: cr.take_along_axis(x, np.array([[0, 0], [2, 1]]), 1),
      lambda x: np.take_along_axis(x, np.array([[0, 0], [2, 1]]), 1), [r(2, 3)]),
     ("roll", lambda x: cr.roll(x, 2), lambda x: np.roll(x, 2), [r(2, 3)]),
@@ -177,6 +183,8 @@ COMPOSITES = [
     ("pad", lambda x: cr.pad(x, 1), lambda x: np.pad(x, 1), [r(2, 3)]),
     ("pad-value", lambda x: cr.pad(x, ((1, 0), (0, 2)), constant_values=1.5),
      lambda x: np.pad(x, ((1, 0), (0, 2)), constant_values=1.5), [r(2, 3)]),
+    ("pad-values-per-axis", lambda x: cr.pad(x, 1, constant_values=((1.0, 2.0), (3.0, 4.0))),
+     lambda x: np.pad(x, 1, constant_values=((1.0, 2.0), (3.0, 4.0))), [r(2, 3)]),
     ("pad-0d", lambda x: cr.pad(x, 0), lambda x: np.pad(x, 0), [np.array(2.0)]),
     *[(f"pad-{mode}", (lambda m: lambda x: cr.pad(x, (2, 3), mode=m))(mode),
        (lambda m: lambda x: np.pad(x, (2, 3), mode=m))(mode), [r(4, 3)])
@@ -317,6 +325,14 @@ def test_median_of_a_slice_with_nan_is_nan_as_numpy():
     np.testing.assert_array_equal(g, [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 
+def test_average_returned_gives_the_sum_of_weights():
+    avg, total = cr.average(cr.tensor([[1.0, 3.0], [5.0, 7.0]]), axis=1, weights=cr.tensor([1.0, 3.0]), returned=True)
+    np.testing.assert_array_equal(avg.numpy(), [2.5, 6.5])
+    np.testing.assert_array_equal(total.numpy(), [4.0, 4.0])
+    avg, count = cr.average(cr.tensor([[1.0, 3.0], [5.0, 7.0]]), axis=0, returned=True)
+    np.testing.assert_array_equal(count.numpy(), [2.0, 2.0])
+
+
 def test_rounding_has_derivative_zero_and_still_records():
     for fn in (cr.floor, cr.ceil, cr.rint, cr.trunc, cr.fix, cr.round):
         x = cr.tensor([0.4, 1.5, -2.5], requires_grad=True)
@@ -401,6 +417,7 @@ def test_cumsum_gradient_is_the_reversed_running_sum():
     (lambda: cr.moveaxis(cr.ones((2, 3)), (0, 1), 0), "same number"),
     (lambda: cr.take_along_axis(cr.ones((2, 3)), np.array([0]), 1), "dimensions"),
     (lambda: cr.array_split(cr.ones(3), 0), "positive"),
+    (lambda: cr.take(cr.ones(3), np.array([0]), mode="nearest"), "mode"),
     (lambda: cr.vsplit(cr.ones(3), 1), "2 dimensions"),
     (lambda: cr.dsplit(cr.ones((2, 2)), 1), "3 dimensions"),
 ])

@@ -141,8 +141,9 @@ def rot90(x, k=1, axes=(0, 1)):
     return transpose(flip(x, b), order) if k == 1 else flip(transpose(x, order), b)
 
 
-def take(x, indices, axis=None):
-    """Elements at `indices` along `axis` (of the flattened input when None), as numpy.take.
+def take(x, indices, axis=None, mode="raise"):
+    """Elements at `indices` along `axis` (of the flattened input when None), as numpy.take;
+    `mode` "wrap" or "clip" brings out-of-range indices into range as NumPy does.
 
     Example:
         >>> import chainrule as cr, numpy as np
@@ -152,8 +153,15 @@ def take(x, indices, axis=None):
     """
     indices = np.asarray(value_of(indices))
     if axis is None:
-        return getitem(ravel(x), index=indices)
+        x, axis = ravel(x), 0
     axis = normalize_axes(axis, _ndim(x))[0]
+    n = _shape(x)[axis]
+    if mode == "wrap":
+        indices = indices % n
+    elif mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
     return getitem(x, index=_on_axis(_ndim(x), axis, indices))
 
 
@@ -304,8 +312,8 @@ def diag(v, k=0):
 
 
 def pad(x, pad_width, mode="constant", constant_values=0):
-    """Pad each axis, as numpy.pad, in modes "constant" (`constant_values`, a number), "edge",
-    "reflect", "symmetric" and "wrap".
+    """Pad each axis, as numpy.pad, in modes "constant" (with NumPy's forms of `constant_values`),
+    "edge", "reflect", "symmetric" and "wrap"; the padding is constant, or copies of x's elements.
 
     Example:
         >>> import chainrule as cr
@@ -317,14 +325,12 @@ def pad(x, pad_width, mode="constant", constant_values=0):
     if (widths < 0).any():
         raise ValueError("pad: pad widths must be non-negative")
     if mode == "constant":
-        if not np.isscalar(constant_values):
-            raise ValueError("pad: constant mode takes one number as constant_values")
         padded = tuple(int(n + lo + hi) for n, (lo, hi) in zip(shape, widths))
         inner = tuple(slice(int(lo), int(lo + n)) for n, (lo, _) in zip(shape, widths))
         out = scatter_add(x, index=inner, shape=padded)
-        if constant_values != 0:
-            border = np.full(padded, constant_values, dtype=value_of(x).dtype)
-            border[inner] = 0
+        if np.any(constant_values):  # the border, laid out by NumPy itself (any constant_values form)
+            zeros = np.zeros(shape, dtype=value_of(x).dtype)
+            border = np.pad(zeros, widths, mode="constant", constant_values=constant_values)
             out = out + (Tensor._wrap(border) if isinstance(out, Tensor) else border)
         return out
     if mode not in ("edge", "reflect", "symmetric", "wrap"):

@@ -116,8 +116,9 @@ def others_product(x, axes):
     return transpose_op(reshape_op(others, shape=np.shape(value_of(moved))), axes=tuple(np.argsort(perm)))
 
 
-def diff(x, n=1, axis=-1):
-    """n-th discrete difference along `axis`, `x[1:] - x[:-1]` n times, as numpy.diff.
+def diff(x, n=1, axis=-1, prepend=None, append=None):
+    """n-th discrete difference along `axis`, `x[1:] - x[:-1]` n times, as numpy.diff
+    (`prepend` / `append`: values joined to x along the axis first, broadcast as NumPy does).
 
     Example:
         >>> import chainrule as cr
@@ -130,9 +131,25 @@ def diff(x, n=1, axis=-1):
     if ndim == 0:
         raise ValueError("diff needs at least a 1-d input (numpy.diff does too)")
     axis = normalize_axes(axis, ndim)[0]
+    if prepend is not None or append is not None:
+        x = concatenate_op(*[_as_slab(e, x, axis) if e is not x else x for e in (prepend, x, append)
+                             if e is not None], axis=axis)
     for _ in range(n):
         x = getitem(x, index=_along(ndim, axis, slice(1, None))) - getitem(x, index=_along(ndim, axis, slice(None, -1)))
     return x
+
+
+def _as_slab(values, x, axis):
+    """`values` shaped to join x along `axis`: a scalar (or 0-d) becomes one slice of it."""
+    from ..core.engine_ops import broadcast_to
+
+    if isinstance(values, (int, float)):  # a Python number takes x's dtype (NEP 50: it never promotes x)
+        values = np.asarray(values, dtype=value_of(x).dtype)
+    if np.ndim(value_of(values)) == 0:
+        shape = list(np.shape(value_of(x)))
+        shape[axis] = 1
+        return broadcast_to(values, shape=tuple(shape))
+    return values
 
 
 __all__ = ["cumsum", "cumprod", "diff"]
