@@ -6,18 +6,15 @@ mirrors a module function, so there is one implementation of each.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..core.tensor import Tensor, _plain_index
-from . import arrays as A
-from . import cumulative as C
+from . import arrays, cumulative, exponential, rounding, trigonometric
 from . import elementwise as E
-from . import exponential as X
 from . import linalg as L
 from . import nn_ops as N
 from . import reduce as R
-from . import rounding as Q
 from . import shape as S
-from . import sorting as O
-from . import trigonometric as G
 
 
 def _binary(op, reflected=False):
@@ -41,6 +38,13 @@ _OPERATORS = {
     "__abs__": lambda self: E.abs(self),
     "__getitem__": lambda self, index: S.getitem(self, index=_plain_index(index)),
 }
+
+
+_UNARY_NUMPY_METHODS = (
+    (trigonometric, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh")),
+    (exponential, ("square", "reciprocal", "log2", "log10", "exp2")),
+    (rounding, ("floor", "ceil", "trunc", "rint", "fix")),
+)
 
 
 def _reduction(fn):
@@ -81,24 +85,21 @@ _METHODS = {
     # numpy surface: NumPy's and PyTorch's methods where both mean the same; where they differ
     # (sort, repeat) PyTorch's meaning, as every Tensor method, or a pointer to both
     **{name: (lambda op: lambda self: op(self))(getattr(module, name))
-       for module, names in ((G, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh")),
-                             (X, ("square", "reciprocal", "log2", "log10", "exp2")),
-                             (Q, ("floor", "ceil", "trunc", "rint", "fix")))
-       for name in names},
-    "round": lambda self, decimals=0: Q.round(self, decimals),
+       for module, names in _UNARY_NUMPY_METHODS for name in names},
+    "round": lambda self, decimals=0: rounding.round(self, decimals),
     "clamp": lambda self, min=None, max=None: E.clip(self, min=min, max=max),
-    "cumsum": lambda self, axis=None: C.cumsum(self, axis),
-    "cumprod": lambda self, axis=None: C.cumprod(self, axis),
+    "cumsum": lambda self, axis=None: cumulative.cumsum(self, axis),
+    "cumprod": lambda self, axis=None: cumulative.cumprod(self, axis),
     "argsort": lambda self, axis=-1, descending=False: _argsort(self, axis, descending),
     "sort": lambda self, axis=-1, descending=False: _sort(self, axis, descending),
-    "ravel": lambda self: A.ravel(self),
-    "diagonal": lambda self, offset=0, axis1=0, axis2=1: A.diagonal(self, offset, axis1, axis2),
-    "roll": lambda self, shifts, axis=None: A.roll(self, shifts, axis),
-    "flip": lambda self, *axes: A.flip(self, S._shape_arg(axes) if axes else None),
-    "tril": lambda self, k=0: A.tril(self, k),
-    "triu": lambda self, k=0: A.triu(self, k),
-    "tile": lambda self, *reps: A.tile(self, S._shape_arg(reps)),
-    "repeat_interleave": lambda self, repeats, axis=None: A.repeat(self, repeats, axis),
+    "ravel": lambda self: arrays.ravel(self),
+    "diagonal": lambda self, offset=0, axis1=0, axis2=1: arrays.diagonal(self, offset, axis1, axis2),
+    "roll": lambda self, shifts, axis=None: arrays.roll(self, shifts, axis),
+    "flip": lambda self, *axes: arrays.flip(self, S._shape_arg(axes) if axes else None),
+    "tril": lambda self, k=0: arrays.tril(self, k),
+    "triu": lambda self, k=0: arrays.triu(self, k),
+    "tile": lambda self, *reps: arrays.tile(self, S._shape_arg(reps)),
+    "repeat_interleave": lambda self, repeats, axis=None: arrays.repeat(self, repeats, axis),
     "repeat": lambda self, *args, **kwargs: _ambiguous_repeat(),
 }
 
@@ -112,17 +113,21 @@ class SortResult(tuple):
     indices = property(lambda self: self[1])
 
 
+def _stable_order(x, axis, descending):
+    # descending: the ascending stable order of -x, so ties keep their order (PyTorch's stable sort)
+    v = x._data
+    return np.argsort(-v if descending else v, axis=axis, kind="stable")
+
+
 def _argsort(x, axis, descending):
-    # descending: the ascending stable order of -x, so ties keep their order as in PyTorch's stable sort
-    return O.argsort(-x if descending else x, axis=axis, kind="stable")
+    return Tensor._wrap(_stable_order(x, axis, descending))
 
 
 def _sort(x, axis, descending):
     """PyTorch's Tensor.sort: (values, indices); ndarray.sort sorts in place, cr.sort is numpy.sort."""
-    indices = _argsort(x, axis, descending)
-    if axis is None:
-        return SortResult((A.take(x, indices.numpy()), indices))
-    return SortResult((A.take_along_axis(x, indices.numpy(), axis), indices))
+    order = _stable_order(x, axis, descending)
+    values = arrays.take(x, order) if axis is None else arrays.take_along_axis(x, order, axis)
+    return SortResult((values, Tensor._wrap(order)))
 
 
 def _ambiguous_repeat():
