@@ -5,6 +5,8 @@ All are linear, so each JVP is the op applied to the tangent ("linear").
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..core.engine_ops import broadcast_to
@@ -50,11 +52,24 @@ scatter_add = defop("scatter_add", _scatter_add,
 
 
 def _concat_vjp(i, g, ans, *xs, axis=0):
-    # O(n) per input; `concatenate` keeps n <= _FAN_IN per node, so the whole backward stays linear
-    start = sum(np.shape(x)[axis] for x in xs[:i])
+    starts = _starts_along(ans, xs, axis)
     index = [slice(None)] * len(g.shape)
-    index[axis] = slice(start, start + np.shape(xs[i])[axis])
+    index[axis] = slice(starts[i], starts[i + 1])
     return getitem(g, index=tuple(index))
+
+
+# The sweep asks a concatenation for its inputs' adjoints one after another: their offsets are
+# worked out once per output, kept here with a weak reference to that output (ans).
+_last_starts = (None, None)
+
+
+def _starts_along(ans, xs, axis):
+    global _last_starts
+    ref, starts = _last_starts  # one read: another thread may replace the pair, never tear it
+    if ref is None or ref() is not ans:
+        starts = np.cumsum([0] + [np.shape(x)[axis] for x in xs]).tolist()
+        _last_starts = (weakref.ref(ans), starts)
+    return starts
 
 
 concatenate_op = defop("concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
