@@ -474,3 +474,14 @@ def test_interp_of_float32_stays_float32():
     assert out.dtype == np.float32
     out.sum().backward()
     assert fp.grad.dtype == np.float32
+
+
+def test_concatenate_offsets_belong_to_their_own_output():
+    # the backward rule remembers the last output's offsets: other outputs must not reuse them
+    a, b, c = (cr.tensor(rng.normal(size=n), requires_grad=True) for n in (1, 3, 2))
+    first, second = cr.concatenate([a, b, c]), cr.concatenate([c, a, b])
+    w1, w2 = np.arange(6.0), np.arange(6.0) * 10
+    ((first * w1).sum() + (second * w2).sum()).backward(retain_graph=True)
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0 + 20.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0 + 30.0, 2.0 + 40.0, 3.0 + 50.0])
+    np.testing.assert_array_equal(c.grad.numpy(), [4.0 + 0.0, 5.0 + 10.0])
