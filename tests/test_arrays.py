@@ -485,3 +485,14 @@ def test_concatenate_offsets_belong_to_their_own_output():
     np.testing.assert_array_equal(a.grad.numpy(), [0.0 + 20.0])
     np.testing.assert_array_equal(b.grad.numpy(), [1.0 + 30.0, 2.0 + 40.0, 3.0 + 50.0])
     np.testing.assert_array_equal(c.grad.numpy(), [4.0 + 0.0, 5.0 + 10.0])
+
+
+def test_composites_take_python_lists_as_numpy_does():
+    calls = [(cr.sort, np.sort, [3.0, 1.0, 2.0]), (cr.flip, np.flip, [1.0, 2.0]), (cr.diff, np.diff, [1.0, 4.0, 2.0]),
+             (lambda x: cr.take(x, [1], axis=1), lambda x: np.take(x, [1], axis=1), [[1.0, 2.0]]),
+             (lambda x: cr.partition(x, 1), lambda x: np.partition(x, 1), [3.0, 1.0, 2.0]),
+             (lambda x: cr.average(x, weights=[1.0, 3.0]), lambda x: np.average(x, weights=[1.0, 3.0]), [1.0, 2.0]),
+             (lambda fp: cr.interp([0.5, 1.5], [0.0, 1.0, 2.0], fp),
+              lambda fp: np.interp([0.5, 1.5], [0.0, 1.0, 2.0], fp), [0.0, 2.0, 1.0])]
+    for fn, ref, x in calls:
+        np.testing.assert_allclose(np.asarray(fn(x)), ref(x), rtol=1e-12)

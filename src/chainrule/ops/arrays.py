@@ -16,6 +16,16 @@ from .elementwise import where
 from .shape import getitem, reshape_op, scatter_add, transpose
 
 
+def operand(x):
+    """x as an op input: a Tensor as it is, anything else (a list, a number) as an ndarray.
+
+    Example:
+        >>> operand([1.0, 2.0])
+        array([1., 2.])
+    """
+    return x if isinstance(x, Tensor) else np.asarray(x)
+
+
 def _ndim(x):
     return np.ndim(value_of(x))
 
@@ -86,6 +96,7 @@ def flip(x, axis=None):
         >>> cr.flip(cr.tensor([1.0, 2.0, 3.0]))
         tensor([3., 2., 1.])
     """
+    x = operand(x)
     ndim = _ndim(x)
     axes = normalize_axes(axis, ndim)
     return getitem(x, index=tuple(slice(None, None, -1) if a in axes else slice(None) for a in range(ndim)))
@@ -151,7 +162,7 @@ def take(x, indices, axis=None, mode="raise"):
         tensor([[2., 2.],
                 [4., 4.]])
     """
-    indices = np.asarray(value_of(indices))
+    x, indices = operand(x), np.asarray(value_of(indices))
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axes(axis, _ndim(x))[0]
@@ -174,7 +185,7 @@ def take_along_axis(x, indices, axis):
         >>> cr.take_along_axis(x, np.argsort(x.numpy(), axis=1), axis=1)
         tensor([[10., 20., 30.]])
     """
-    indices = np.asarray(value_of(indices))
+    x, indices = operand(x), np.asarray(value_of(indices))
     if axis is None:
         x, axis = ravel(x), 0
     ndim = _ndim(x)

@@ -127,6 +127,7 @@ def diff(x, n=1, axis=-1, prepend=None, append=None):
     """
     if n < 0:
         raise ValueError(f"diff: order n must be non-negative, got {n}")
+    x = x if isinstance(x, Tensor) else np.asarray(x)
     ndim = np.ndim(value_of(x))
     if ndim == 0:
         raise ValueError("diff needs at least a 1-d input (numpy.diff does too)")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.registry import defop
 from ._util import normalize_axes, value_of
-from .arrays import ravel, take, take_along_axis
+from .arrays import operand, ravel, take, take_along_axis
 from .elementwise import where
 from .shape import expand_dims, stack
 
@@ -42,6 +42,7 @@ def sort(x, axis=-1):
         >>> (cr.sort(x) * cr.tensor([1.0, 10.0, 100.0])).sum().backward(); x.grad
         tensor([100.,   1.,  10.])
     """
+    x = operand(x)
     if axis is None:
         x, axis = ravel(x), 0
     return take_along_axis(x, np.argsort(value_of(x), axis=axis, kind="stable"), axis=axis)
@@ -56,6 +57,7 @@ def partition(x, kth, axis=-1):
         >>> cr.partition(cr.tensor([3.0, 1.0, 2.0]), 0)[0]
         tensor(1.)
     """
+    x = operand(x)
     if axis is None:
         x, axis = ravel(x), 0
     return take_along_axis(x, np.argpartition(value_of(x), kth, axis=axis), axis=axis)

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
-from .arrays import diagonal, pad
+from .arrays import diagonal, operand, pad
 from .elementwise import sqrt, where
 from .joining import atleast_2d
 from .linalg import matmul
@@ -86,12 +86,14 @@ def average(x, axis=None, weights=None, returned=False, keepdims=False):
         >>> cr.average(cr.tensor([1.0, 2.0, 4.0]), weights=cr.tensor([1.0, 1.0, 2.0]))
         tensor(2.75)
     """
+    x = operand(x)
     if weights is None:
         avg = mean(x, axis=axis, keepdims=keepdims)
         if not returned:
             return avg
         count = np.size(value_of(x)) / np.size(value_of(avg)) if np.size(value_of(avg)) else 0
         return avg, Tensor._wrap(np.full(np.shape(value_of(avg)), count, dtype=value_of(avg).dtype))
+    weights = operand(weights)
     wshape, xshape = np.shape(value_of(weights)), np.shape(value_of(x))
     if wshape != xshape:
         if axis is None or len(wshape) != 1:
@@ -190,7 +192,7 @@ def interp(x, xp, fp, left=None, right=None):
         >>> cr.interp(cr.tensor([0.5, 1.5]), [0.0, 1.0, 2.0], cr.tensor([0.0, 10.0, 0.0]))
         tensor([5., 5.])
     """
-    xv = np.asarray(value_of(x))
+    xv, fp = np.asarray(value_of(x)), operand(fp)
     # the knots are constants: they take the dtype x and fp promote to, and never promote them
     knots = np.asarray(value_of(xp), dtype=np.result_type(xv, value_of(fp), np.float16))
     if knots.ndim != 1 or len(knots) < 2 or np.shape(value_of(fp)) != knots.shape:
