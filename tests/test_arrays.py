@@ -10,6 +10,9 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
 
 import chainrule as cr
 
@@ -496,3 +499,24 @@ def test_composites_take_python_lists_as_numpy_does():
               lambda fp: np.interp([0.5, 1.5], [0.0, 1.0, 2.0], fp), [0.0, 2.0, 1.0])]
     for fn, ref, x in calls:
         np.testing.assert_allclose(np.asarray(fn(x)), ref(x), rtol=1e-12)
+
+
+# ---- random shapes and axes (hypothesis) ------------------------------------------------
+AXIS_FUNCTIONS = {
+    "cumsum": (cr.cumsum, np.cumsum), "cumprod": (cr.cumprod, np.cumprod), "flip": (cr.flip, np.flip),
+    "roll": (lambda x, axis: cr.roll(x, 2, axis), lambda x, axis: np.roll(x, 2, axis)),
+    "sort": (cr.sort, np.sort), "diff": (lambda x, axis: cr.diff(x, axis=axis), lambda x, axis: np.diff(x, axis=axis)),
+    "repeat": (lambda x, axis: cr.repeat(x, 2, axis), lambda x, axis: np.repeat(x, 2, axis)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AXIS_FUNCTIONS))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_axis_functions_on_random_shapes(name, data):
+    x = data.draw(arrays(np.float64, array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+                         elements=st.integers(-40, 40).map(lambda k: k / 8), unique=True))  # no near-ties
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    fn, ref = AXIS_FUNCTIONS[name]
+    np.testing.assert_allclose(fn(cr.tensor(x), axis).numpy(), ref(x, axis), rtol=1e-12, atol=1e-12)
+    assert cr.gradcheck(lambda x: fn(x, axis), x, modes=("rev", "fwd"))
