@@ -105,7 +105,13 @@ _METHODS = {
 
 
 class SortResult(tuple):
-    """(values, indices), as PyTorch's Tensor.sort returns them."""
+    """(values, indices), as PyTorch's Tensor.sort returns them.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.tensor([3.0, 1.0]).sort().indices
+        tensor([1, 0])
+    """
 
     __slots__ = ()
 
