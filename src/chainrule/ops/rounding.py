@@ -58,13 +58,13 @@ mod = defop(
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g * _quotient(x, y, np.floor)),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * _quotient(x, y, np.floor)),
     derivative="∂/∂x = 1, ∂/∂y = -floor(x/y)", domain="y ≠ 0",
-    convention="x - floor(x/y)·y, differentiated between its jumps (at a jump, the right-hand limit of floor)")
+    convention="x - floor(x/y)·y, differentiated between its jumps; at a jump, with floor(x/y) as it is there")
 fmod = defop(
     "fmod", np.fmod,
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g * _quotient(x, y, np.trunc)),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * _quotient(x, y, np.trunc)),
     derivative="∂/∂x = 1, ∂/∂y = -trunc(x/y)", domain="y ≠ 0",
-    convention="x - trunc(x/y)·y, differentiated between its jumps")
+    convention="x - trunc(x/y)·y, differentiated between its jumps; at a jump, with trunc(x/y) as it is there")
 remainder = mod  # NumPy: numpy.remainder is numpy.mod
 
 __all__ = ["floor", "ceil", "rint", "trunc", "fix", "round", "around", "mod", "fmod", "remainder"]
