@@ -62,7 +62,7 @@ def _dsinc(x):
 
 sinc = unary("sinc", np.sinc, vjp=lambda g, ans, x: g * _dsinc(x), jvp=lambda t, ans, x: t * _dsinc(x),
              derivative="(cos πx - sinc x)/x",
-             convention="sinc'(0) = 0; within |x| < 0.01 the derivative is its Taylor series (exact to order 2+)")
+             convention="sinc'(0) = 0; for x within ±0.01 the derivative is its Taylor series, exact at 0 at order 2+")
 
 
 def deg2rad(x):
