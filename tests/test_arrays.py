@@ -229,6 +229,22 @@ COMPOSITES = [
     ("nanvar", lambda x: cr.nanvar(x, ddof=1), lambda x: np.nanvar(x, ddof=1), [np.array([1.0, np.nan, 0.5, 2.0])]),
     ("nanstd", lambda x: cr.nanstd(x, axis=0), lambda x: np.nanstd(x, axis=0),
      [np.array([[1.0, np.nan], [2.0, 3.0], [0.1, 1.0]])]),
+    ("nanmax", lambda x: cr.nanmax(x, axis=1), lambda x: np.nanmax(x, axis=1),
+     [np.array([[1.0, np.nan, 0.5], [2.0, 3.0, -1.0]])]),
+    ("nanmin", cr.nanmin, np.nanmin, [np.array([[1.0, np.nan, 0.5], [2.0, 3.0, -1.0]])]),
+    ("nanprod", lambda x: cr.nanprod(x, axis=0), lambda x: np.nanprod(x, axis=0),
+     [np.array([[1.5, np.nan], [2.0, 3.0], [0.5, -1.0]])]),
+    ("nancumsum", lambda x: cr.nancumsum(x, axis=1), lambda x: np.nancumsum(x, axis=1),
+     [np.array([[1.5, np.nan, 1.0], [2.0, 3.0, -1.0]])]),
+    ("nancumprod", cr.nancumprod, np.nancumprod, [np.array([[1.5, np.nan, 1.0], [2.0, 3.0, -1.0]])]),
+    ("trapezoid", cr.trapezoid, np.trapezoid, [r(5)]),
+    ("trapezoid-x", lambda y, x: cr.trapezoid(y, x), lambda y, x: np.trapezoid(y, x), [r(5), np.cumsum(
+        rng.uniform(0.5, 1.0, 5))]),
+    ("trapezoid-2d-1d-x", lambda y, x: cr.trapezoid(y, x, axis=0), lambda y, x: np.trapezoid(y, x, axis=0),
+     [r(4, 3), np.cumsum(rng.uniform(0.5, 1.0, 4))]),
+    ("trapezoid-dx", lambda y: cr.trapezoid(y, dx=0.5, axis=0), lambda y: np.trapezoid(y, dx=0.5, axis=0), [r(3, 2)]),
+    ("broadcast_arrays", lambda a, b: cr.broadcast_arrays(a, b)[0] * cr.broadcast_arrays(a, b)[1],
+     lambda a, b: np.broadcast_arrays(a, b)[0] * np.broadcast_arrays(a, b)[1], [r(3), r(2, 1)]),
     ("average", lambda x, w: cr.average(x, weights=w), lambda x, w: np.average(x, weights=w),
      [r(3, 2), rng.uniform(0.5, 1.5, (3, 2))]),
     ("average-axis", lambda x, w: cr.average(x, axis=0, weights=w), lambda x, w: np.average(x, axis=0, weights=w),
@@ -371,6 +387,12 @@ def test_fmax_and_fmin_give_the_gradient_to_the_operand_that_is_not_nan():
         gx, gy = cr.grad(lambda x, y: fn(x, y).sum(), argnums=(0, 1))(x, y)
         np.testing.assert_array_equal(gx.numpy(), [1.0, 0.0, 0.5, 0.0])
         np.testing.assert_array_equal(gy.numpy(), [0.0, 1.0, 0.5, 0.0])
+
+
+def test_nanmax_of_an_all_nan_slice_is_nan():
+    with np.errstate(invalid="ignore"):
+        out = cr.nanmax(cr.tensor([[np.nan, np.nan], [1.0, np.nan]]), axis=1).numpy()
+    assert np.isnan(out[0]) and out[1] == 1.0
 
 
 def test_nan_to_num_passes_the_gradient_only_where_finite():

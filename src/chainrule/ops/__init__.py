@@ -4,6 +4,7 @@ from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
 from .arrays import (
+    broadcast_arrays,
     diag,
     diagonal,
     flip,
@@ -133,12 +134,18 @@ from .statistics import (
     corrcoef,
     cov,
     interp,
+    nancumprod,
+    nancumsum,
+    nanmax,
     nanmean,
+    nanmin,
+    nanprod,
     nanstd,
     nansum,
     nanvar,
     ptp,
     select,
+    trapezoid,
 )
 from .trigonometric import (
     arccos,
@@ -187,7 +194,8 @@ __all__ = [
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
     # numpy surface (ops/cumulative.py, ...)
     "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
-    "fmax", "fmin", "nan_to_num",
+    "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
+    "trapezoid",
     "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
     "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
     "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",

@@ -352,6 +352,18 @@ def pad(x, pad_width, mode="constant", constant_values=0):
     return x
 
 
+def broadcast_arrays(*xs):
+    """The inputs broadcast against each other, as numpy.broadcast_arrays (a list).
+
+    Example:
+        >>> import chainrule as cr
+        >>> [t.shape for t in cr.broadcast_arrays(cr.zeros(3), cr.zeros((2, 1)))]
+        [(2, 3), (2, 3)]
+    """
+    shape = np.broadcast_shapes(*(_shape(x) for x in xs))
+    return [broadcast_to(operand(x), shape=shape) for x in xs]
+
+
 def full_like(x, fill_value, dtype=None):
     """A constant tensor shaped like x, filled with `fill_value` (x's dtype unless `dtype`).
 
@@ -366,4 +378,4 @@ def full_like(x, fill_value, dtype=None):
 
 
 __all__ = ["ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis",
-           "roll", "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "full_like"]
+           "roll", "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "broadcast_arrays", "full_like"]

@@ -12,10 +12,11 @@ from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
 from .arrays import diagonal, operand, pad
+from .cumulative import cumprod, cumsum, diff
 from .elementwise import sqrt, where
 from .joining import atleast_2d
 from .linalg import matmul
-from .reduce import max, mean, min, sqrt_or_zero, sum
+from .reduce import max, mean, min, prod, sqrt_or_zero, sum
 from .shape import concatenate, getitem, reshape, squeeze, transpose
 
 
@@ -74,6 +75,94 @@ def nanstd(x, axis=None, ddof=0, keepdims=False):
         tensor(1.)
     """
     return sqrt_or_zero(nanvar(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _without_nan(x, fill):
+    return where(_present(x), x, fill)
+
+
+def nanmax(x, axis=None, keepdims=False):
+    """Maximum ignoring NaN, as numpy.nanmax (an all-NaN slice gives NaN; ties split as in max).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanmax(cr.tensor([1.0, float("nan"), 3.0]))
+        tensor(3.)
+    """
+    return _all_nan_is_nan(max(_without_nan(x, -np.inf), axis=axis, keepdims=keepdims), x, axis, keepdims)
+
+
+def nanmin(x, axis=None, keepdims=False):
+    """Minimum ignoring NaN, as numpy.nanmin (an all-NaN slice gives NaN; ties split as in min).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanmin(cr.tensor([1.0, float("nan"), 3.0]))
+        tensor(1.)
+    """
+    return _all_nan_is_nan(min(_without_nan(x, np.inf), axis=axis, keepdims=keepdims), x, axis, keepdims)
+
+
+def _all_nan_is_nan(out, x, axis, keepdims):
+    none_present = _count_present(x, axis, keepdims) == 0
+    return where(none_present, np.nan, out) if np.any(none_present) else out
+
+
+def nanprod(x, axis=None, keepdims=False):
+    """Product treating NaN as 1, as numpy.nanprod.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nanprod(cr.tensor([2.0, float("nan"), 3.0]))
+        tensor(6.)
+    """
+    return prod(_without_nan(x, 1.0), axis=axis, keepdims=keepdims)
+
+
+def nancumsum(x, axis=None):
+    """Running sum treating NaN as 0, as numpy.nancumsum.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nancumsum(cr.tensor([1.0, float("nan"), 2.0]))
+        tensor([1., 1., 3.])
+    """
+    return cumsum(_without_nan(operand(x), 0.0), axis=axis)
+
+
+def nancumprod(x, axis=None):
+    """Running product treating NaN as 1, as numpy.nancumprod.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nancumprod(cr.tensor([2.0, float("nan"), 3.0]))
+        tensor([2., 2., 6.])
+    """
+    return cumprod(_without_nan(operand(x), 1.0), axis=axis)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Integral of y by the trapezoidal rule along `axis`, at sample points x (or spacing dx),
+    as numpy.trapezoid; differentiable in y and in x.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.trapezoid(cr.tensor([0.0, 1.0, 4.0]), x=cr.tensor([0.0, 1.0, 3.0]))
+        tensor(5.5)
+    """
+    y = operand(y)
+    ndim = np.ndim(value_of(y))
+    axis = normalize_axes(axis, ndim)[0]
+    if x is None:
+        widths = dx
+    else:
+        x = operand(x)
+        widths = diff(x, axis=axis if np.ndim(value_of(x)) == ndim else -1)
+        if np.ndim(value_of(x)) == 1 and ndim > 1:  # 1-d sample points lie along the axis
+            widths = reshape(widths, tuple(-1 if d == axis else 1 for d in range(ndim)))
+    index = (slice(None),) * axis
+    heights = getitem(y, index=index + (slice(1, None),)) + getitem(y, index=index + (slice(None, -1),))
+    return sum(widths * heights, axis=axis) / 2
 
 
 def average(x, axis=None, weights=None, returned=False, keepdims=False):
@@ -237,5 +326,6 @@ def convolve(a, v, mode="full"):
 
 amax, amin = max, min
 
-__all__ = ["nansum", "nanmean", "nanvar", "nanstd", "average", "ptp", "cov", "corrcoef", "select", "interp",
+__all__ = ["nansum", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
+           "trapezoid", "average", "ptp", "cov", "corrcoef", "select", "interp",
            "convolve", "amax", "amin"]
