@@ -24,7 +24,7 @@ from .arrays import (
     tril,
     triu,
 )
-from .cumulative import cumprod, cumsum, diff
+from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
     abs,
     add,
@@ -195,7 +195,7 @@ __all__ = [
     # numpy surface (ops/cumulative.py, ...)
     "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
     "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
-    "trapezoid",
+    "trapezoid", "gradient",
     "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
     "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
     "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",

@@ -140,6 +140,47 @@ def diff(x, n=1, axis=-1, prepend=None, append=None):
     return x
 
 
+def gradient(f, *spacing, axis=None, edge_order=1):
+    """Derivative estimates of sampled values, as numpy.gradient with uniform spacing: central
+    differences inside, one-sided ones (first or second order) at the ends; a list when there
+    are several axes. Linear in f, so differentiable to every order.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.gradient(cr.tensor([1.0, 4.0, 9.0, 16.0]))
+        tensor([3., 4., 6., 7.])
+    """
+    f = f if isinstance(f, Tensor) else np.asarray(f)
+    ndim = np.ndim(value_of(f))
+    axes = normalize_axes(axis, ndim)
+    if len(spacing) not in (0, 1, len(axes)) or any(np.ndim(h) for h in spacing):
+        raise ValueError("gradient: give one number as the spacing, or one per axis (sample coordinates "
+                         "are not supported here)")
+    steps = [float(h) for h in spacing] * (len(axes) if len(spacing) == 1 else 1) or [1.0] * len(axes)
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
+    out = [_gradient_along(f, ndim, a, h, edge_order) for a, h in zip(axes, steps)]
+    return out[0] if len(out) == 1 else out
+
+
+def _gradient_along(f, ndim, axis, h, edge_order):
+    n = np.shape(value_of(f))[axis]
+    if n < edge_order + 1:
+        raise ValueError(f"gradient: axis {axis} has {n} samples; edge_order={edge_order} needs {edge_order + 1}")
+
+    def at(part):
+        return getitem(f, index=_along(ndim, axis, part))
+
+    inside = (at(slice(2, None)) - at(slice(None, -2))) / (2 * h)
+    if edge_order == 1:
+        first = (at(slice(1, 2)) - at(slice(0, 1))) / h
+        last = (at(slice(n - 1, n)) - at(slice(n - 2, n - 1))) / h
+    else:
+        first = (-3 * at(slice(0, 1)) + 4 * at(slice(1, 2)) - at(slice(2, 3))) / (2 * h)
+        last = (3 * at(slice(n - 1, n)) - 4 * at(slice(n - 2, n - 1)) + at(slice(n - 3, n - 2))) / (2 * h)
+    return concatenate_op(first, inside, last, axis=axis)
+
+
 def _as_slab(values, x, axis):
     """`values` shaped to join x along `axis`: a scalar (or 0-d) becomes one slice of it."""
     from ..core.engine_ops import broadcast_to
@@ -153,4 +194,4 @@ def _as_slab(values, x, axis):
     return values
 
 
-__all__ = ["cumsum", "cumprod", "diff"]
+__all__ = ["cumsum", "cumprod", "diff", "gradient"]
