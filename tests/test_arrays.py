@@ -211,6 +211,8 @@ COMPOSITES = [
     ("dstack", lambda a, b: cr.dstack([a, b]), lambda a, b: np.dstack([a, b]), [r(2, 3), r(2, 3)]),
     ("column_stack", lambda a, b: cr.column_stack([a, b]), lambda a, b: np.column_stack([a, b]), [r(3), r(3, 2)]),
     ("append", lambda a, b: cr.append(a, b), lambda a, b: np.append(a, b), [r(2, 2), r(3)]),
+    ("concatenate-none", lambda a, b: cr.concatenate([a, b], axis=None),
+     lambda a, b: np.concatenate([a, b], axis=None), [r(2, 2), r(1, 2)]),
     ("append-axis", lambda a, b: cr.append(a, b, axis=0), lambda a, b: np.append(a, b, axis=0), [r(2, 2), r(1, 2)]),
     ("sort", cr.sort, np.sort, [distinct(3, 4)]),
     ("sort-axis0", lambda x: cr.sort(x, axis=0), lambda x: np.sort(x, axis=0), [distinct(3, 4)]),

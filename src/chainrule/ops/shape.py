@@ -175,7 +175,7 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis.
+    """Join tensors along an existing axis (the flattened tensors when axis is None, as NumPy).
 
     Example:
         >>> import chainrule as cr
@@ -185,6 +185,8 @@ def concatenate(tensors, axis=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
+    if axis is None:  # NumPy: flatten every input first
+        tensors, axis = [reshape_op(t, shape=(-1,)) for t in tensors], 0
     ndim = np.ndim(tensors[0]._data if isinstance(tensors[0], Tensor) else tensors[0])
     axis = normalize_axes(axis, ndim)[0]
     # The sweep calls a variadic rule once per input, handing it all n inputs: O(n) each,
