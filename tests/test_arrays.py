@@ -291,6 +291,9 @@ COMPOSITES = [
     ("vsplit", lambda x: cr.vsplit(x, 2)[0], lambda x: np.vsplit(x, 2)[0], [r(4, 3)]),
     ("dsplit", lambda x: cr.dsplit(x, [1])[1], lambda x: np.dsplit(x, [1])[1], [r(2, 2, 3)]),
     ("absolute", cr.absolute, np.absolute, [np.array([-1.5, 2.0])]),
+    *[(name, getattr(cr, name), getattr(np, name), [rng.uniform(1.1, 1.9, 3) if name == "acosh" else r(3) * 0.3])
+      for name in ("asin", "acos", "atan", "asinh", "acosh", "atanh")],
+    ("atan2", cr.atan2, np.atan2, [r(3), r(3)]),
     ("fabs", cr.fabs, np.fabs, [np.array([-1.5, 2.0])]),
     # empty, size-1 and broadcast shapes
     ("flip-empty", cr.flip, np.flip, [r(0, 3)]),
@@ -470,7 +473,14 @@ def test_tensor_methods_mirror_the_functions():
              (x.flip(), np.flip(v)), (x.tril(), np.tril(v)), (x.triu(1), np.triu(v, 1)),
              (x.clamp(0.5, 2.0), np.clip(v, 0.5, 2.0)), (x.square(), v ** 2), (x.sinh(), np.sinh(v)),
              (x.round(1), np.round(v, 1)), (x.floor(), np.floor(v)), (x.argsort(0), np.argsort(v, 0)),
-             (x.tile(2, 1), np.tile(v, (2, 1))), (x.repeat_interleave(2, 0), np.repeat(v, 2, 0))]
+             (x.tile(2, 1), np.tile(v, (2, 1))), (x.repeat_interleave(2, 0), np.repeat(v, 2, 0)),
+             ((x / 10).asin(), np.arcsin(v / 10)), (x.sinc(), np.sinc(v)),
+             (x.deg2rad(), np.deg2rad(v)), (x.fliplr(), np.fliplr(v)), (x.flipud(), np.flipud(v)),
+             (x.logaddexp(x * 2), np.logaddexp(v, v * 2)), (x.hypot(x), np.hypot(v, v)),
+             (x.atan2(x + 1), np.arctan2(v, v + 1)), (x.fmax(x.T), np.fmax(v, v.T)), (x.fmod(0.7), np.fmod(v, 0.7)),
+             (x.remainder(0.7), np.remainder(v, 0.7)), (x.nansum(0), np.nansum(v, 0)), (x.nanmean(), np.nanmean(v)),
+             (x.nan_to_num(), v), (x.quantile(0.3, 1), np.quantile(v, 0.3, 1)), (x.diff(), np.diff(v)),
+             (x.rot90(), np.rot90(v)), (x.take(np.array([4, 0])), np.take(v, [4, 0])), (x.diag(1), np.diag(v, 1))]
     for got, expected in pairs:
         np.testing.assert_allclose(np.asarray(got.numpy()), expected, rtol=1e-12)
 

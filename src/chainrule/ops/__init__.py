@@ -182,6 +182,8 @@ seal_builtins()
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide
 absolute = fabs = abs  # numpy's other names of abs (on real inputs)
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2  # NumPy 2's array-API names (and PyTorch's)
+asinh, acosh, atanh = arcsinh, arccosh, arctanh
 
 __all__ = [
     "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
@@ -195,7 +197,7 @@ __all__ = [
     # numpy surface (ops/cumulative.py, ...)
     "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
     "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
-    "trapezoid", "gradient",
+    "trapezoid", "gradient", "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
     "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
     "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
     "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.tensor import Tensor, _plain_index
-from . import arrays, cumulative, exponential, rounding, trigonometric
+from . import arrays, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
 from . import elementwise as E
 from . import linalg as L
 from . import nn_ops as N
@@ -41,10 +41,14 @@ _OPERATORS = {
 
 
 _UNARY_NUMPY_METHODS = (
-    (trigonometric, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh")),
+    (trigonometric, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sinc",
+                     "deg2rad", "rad2deg")),
     (exponential, ("square", "reciprocal", "log2", "log10", "exp2")),
     (rounding, ("floor", "ceil", "trunc", "rint", "fix")),
+    (arrays, ("fliplr", "flipud")),
 )
+_SHORT_TRIG_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh", "acosh": "arccosh",
+                     "atanh": "arctanh"}  # PyTorch's (and the array API's) names
 
 
 def _reduction(fn):
@@ -101,6 +105,21 @@ _METHODS = {
     "tile": lambda self, *reps: arrays.tile(self, S._shape_arg(reps)),
     "repeat_interleave": lambda self, repeats, axis=None: arrays.repeat(self, repeats, axis),
     "repeat": lambda self, *args, **kwargs: _ambiguous_repeat(),
+    **{short: (lambda op: lambda self: op(self))(getattr(trigonometric, long))
+       for short, long in _SHORT_TRIG_NAMES.items()},
+    **{name: (lambda op: lambda self, other: op(self, other))(op)
+       for name, op in (("logaddexp", exponential.logaddexp), ("hypot", trigonometric.hypot),
+                        ("arctan2", trigonometric.arctan2), ("atan2", trigonometric.arctan2),
+                        ("fmax", nan_aware.fmax), ("fmin", nan_aware.fmin), ("fmod", rounding.fmod),
+                        ("remainder", rounding.mod))},
+    "nansum": lambda self, axis=None, keepdims=False: statistics.nansum(self, axis, keepdims),
+    "nanmean": lambda self, axis=None, keepdims=False: statistics.nanmean(self, axis, keepdims),
+    "nan_to_num": lambda self, nan=0.0, posinf=None, neginf=None: nan_aware.nan_to_num(self, nan, posinf, neginf),
+    "quantile": lambda self, q, axis=None, keepdims=False: sorting.quantile(self, q, axis, keepdims),
+    "diff": lambda self, n=1, axis=-1, prepend=None, append=None: cumulative.diff(self, n, axis, prepend, append),
+    "rot90": lambda self, k=1, axes=(0, 1): arrays.rot90(self, k, axes),
+    "take": lambda self, indices: arrays.take(self, indices),
+    "diag": lambda self, k=0: arrays.diag(self, k),
 }
 
 
