@@ -13,7 +13,7 @@ from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
 from .elementwise import where
-from .shape import getitem, reshape_op, scatter_add, transpose
+from .shape import concatenate_op, getitem, reshape_op, scatter_add, transpose
 
 
 def operand(x):
@@ -206,13 +206,17 @@ def roll(x, shift, axis=None):
         >>> cr.roll(cr.tensor([1.0, 2.0, 3.0]), 1)
         tensor([3., 1., 2.])
     """
+    x = operand(x)
     if axis is None:
         return reshape_op(roll(ravel(x), shift, 0), shape=_shape(x))
     shifts, axes = np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))
     for s, a in zip(shifts, axes):
-        n = _shape(x)[normalize_axes(int(a), _ndim(x))[0]]
-        if n:
-            x = take(x, (np.arange(n) - int(s)) % n, axis=int(a))
+        a = normalize_axes(int(a), _ndim(x))[0]
+        n = _shape(x)[a]
+        s = int(s) % n if n else 0
+        if s:  # the last s elements, then the rest: two slices, whose adjoints are plain slices too
+            x = concatenate_op(getitem(x, index=_on_axis(_ndim(x), a, slice(n - s, None))),
+                               getitem(x, index=_on_axis(_ndim(x), a, slice(None, n - s))), axis=a)
     return x
 
 
@@ -257,9 +261,15 @@ def repeat(x, repeats, axis=None):
         >>> cr.repeat(cr.tensor([1.0, 2.0]), 2)
         tensor([1., 1., 2., 2.])
     """
+    x = operand(x)
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axes(axis, _ndim(x))[0]
+    if np.ndim(repeats) == 0:  # each element r times: a new axis after `axis`, broadcast, merged (adjoint: a sum)
+        shape, r = _shape(x), int(repeats)
+        spread = reshape_op(x, shape=shape[:axis + 1] + (1,) + shape[axis + 1:])
+        copies = broadcast_to(spread, shape=shape[:axis + 1] + (r,) + shape[axis + 1:])
+        return reshape_op(copies, shape=shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
     return take(x, np.repeat(np.arange(_shape(x)[axis]), repeats), axis=axis)
 
 
