@@ -577,3 +577,16 @@ def test_second_derivatives_agree_in_all_mode_pairs(label):
     rev_rev = cr.jacrev(cr.jacrev(scalar))(x).numpy()
     np.testing.assert_allclose(cr.jacfwd(cr.jacfwd(scalar))(x).numpy(), rev_rev, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(cr.jacfwd(cr.jacrev(scalar))(x).numpy(), rev_rev, rtol=1e-9, atol=1e-12)
+
+
+def test_convolve_of_long_sequences_sums_shifted_copies(monkeypatch):
+    from chainrule.ops import statistics
+
+    monkeypatch.setattr(statistics, "_TOEPLITZ_LIMIT", 10)  # force the shift-and-add form
+    a, v = r(7), r(4)
+    for mode in ("full", "same", "valid"):
+        np.testing.assert_allclose(cr.convolve(cr.tensor(a), cr.tensor(v), mode).numpy(), np.convolve(a, v, mode),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(cr.convolve(cr.tensor(v), cr.tensor(a), mode).numpy(), np.convolve(v, a, mode),
+                                   rtol=1e-12, atol=1e-12)
+    check(lambda a, v: cr.convolve(a, v, "same"), a, v)

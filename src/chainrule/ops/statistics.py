@@ -298,24 +298,34 @@ def interp(x, xp, fp, left=None, right=None):
 def convolve(a, v, mode="full"):
     """Discrete linear convolution of two 1-d sequences, as numpy.convolve ("full", "same", "valid").
 
-    Built as a matrix product with a Toeplitz gather of `a`, so bilinear and exact in both.
+    Built of gathers, products and sums, so bilinear and exact in both: a matrix product with
+    a Toeplitz gather of the longer sequence, or, when that matrix would be large, a sum of
+    shifted copies of it, one per element of the shorter.
 
     Example:
         >>> import chainrule as cr
         >>> cr.convolve(cr.tensor([1.0, 2.0, 3.0]), cr.tensor([0.0, 1.0, 0.5]))
         tensor([0. , 1. , 2.5, 4. , 1.5])
     """
+    a, v = operand(a), operand(v)
     n, m = np.shape(value_of(a)), np.shape(value_of(v))
     if len(n) != 1 or len(m) != 1 or not n[0] or not m[0]:
         raise ValueError(f"convolve: both inputs must be non-empty 1-d arrays, got shapes {n} and {m}")
     n, m = n[0], m[0]
-    # full[k] = Σ_j a[k - j] v[j]: rows of a, zero-padded by m - 1 on both sides, read backwards
-    padded = pad(a, m - 1)
-    toeplitz = getitem(padded, index=np.arange(n + m - 1)[:, None] - np.arange(m)[None, :] + (m - 1))
-    full = matmul(toeplitz, v)
+    long, short = (n, m) if n >= m else (m, n)
+    seq, kernel = (a, v) if n >= m else (v, a)  # convolution commutes: gather the longer one
+    # full[k] = Σ_j seq[k - j] kernel[j]: seq zero-padded by short - 1 on both sides, read backwards
+    padded = pad(seq, short - 1)
+    size = long + short - 1
+    if size * short <= _TOEPLITZ_LIMIT:
+        toeplitz = getitem(padded, index=np.arange(size)[:, None] - np.arange(short)[None, :] + (short - 1))
+        full = matmul(toeplitz, kernel)
+    else:
+        full = getitem(padded, index=slice(short - 1, short - 1 + size)) * getitem(kernel, index=0)
+        for j in range(1, short):
+            full = full + getitem(padded, index=slice(short - 1 - j, short - 1 - j + size)) * getitem(kernel, index=j)
     if mode == "full":
         return full
-    long, short = (n, m) if n >= m else (m, n)
     if mode == "same":
         start = (short - 1) // 2
         return getitem(full, index=slice(start, start + long))
@@ -323,6 +333,8 @@ def convolve(a, v, mode="full"):
         return getitem(full, index=slice(short - 1, long))
     raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', not {mode!r}")
 
+
+_TOEPLITZ_LIMIT = 1 << 20  # elements of the gathered matrix (8 MB in float64)
 
 amax, amin = max, min
 
