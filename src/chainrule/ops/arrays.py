@@ -138,6 +138,7 @@ def rot90(x, k=1, axes=(0, 1)):
         tensor([[2., 4.],
                 [1., 3.]])
     """
+    x = operand(x)
     ndim = _ndim(x)
     a, b = (normalize_axes(ax, ndim)[0] for ax in axes)
     if a == b:
