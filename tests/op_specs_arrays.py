@@ -36,6 +36,9 @@ def _remainder_pairs():
 CASES = {
     "cumsum": [((sample((3, 4)),), {"axis": 0}), ((sample((3, 4)),), {"axis": 1}), ((sample((3, 4)),), {}),
                ((sample(()),), {}), ((sample((1,)),), {"axis": 0}), ((sample((0, 3)),), {"axis": 1})],
+    "cumprod": [((sample((3, 5)),), {"axis": 1}), ((sample((4, 3)),), {"axis": 0}), ((sample((2, 3)),), {}),
+                ((np.array([2.0, 0.0, 3.0, 0.0, 1.5]),), {"axis": 0}), ((sample(()),), {}),
+                ((sample((1,)),), {"axis": 0}), ((sample((0, 3)),), {"axis": 0}), ((sample((3, 1)),), {"axis": 1})],
     "sinh": unary(), "cosh": unary(), "arcsin": unary("unit"), "arccos": unary("unit"), "arctan": unary(),
     "arcsinh": unary(), "arctanh": unary("unit"),
     "arccosh": [((_above_one(s),), {}) for s in [(3, 4), (4,), (), (1,), (0,)]],
@@ -58,6 +61,7 @@ CASES = {
 
 REFERENCE = {
     "cumsum": lambda x, axis=None: np.cumsum(x, axis=axis),
+    "cumprod": lambda x, axis=None: np.cumprod(x, axis=axis),
     "sinh": np.sinh, "cosh": np.cosh, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
     "arcsinh": np.arcsinh, "arccosh": np.arccosh, "arctanh": np.arctanh, "arctan2": np.arctan2,
     "hypot": lambda x, y: np.sqrt(x * x + y * y), "sinc": lambda x: np.where(x == 0, 1.0, np.sin(

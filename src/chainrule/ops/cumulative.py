@@ -1,10 +1,11 @@
 """Running sums and products along an axis (cumsum, cumprod), differences (diff), and the
 product of the others, which `prod`'s derivative is made of.
 
-cumsum is a linear row: its adjoint is the reversed running sum of g. cumprod is a
-composite: on tensors it is a Hillis–Steele scan, ⌈log₂ n⌉ rounds of `y_i ← y_i · y_(i-s)`,
-each round a product of two tensors, so every derivative, of every order, is the product
-rule applied exactly (no division by x, which is what breaks at zeros).
+cumsum is a linear row: its adjoint is the reversed running sum of g. cumprod is a row
+whose value is NumPy's and whose rules run a Hillis–Steele scan, ⌈log₂ n⌉ rounds of
+`y_i ← y_i · y_(i-s)`, back (VJP) or forward (JVP) with the product rule: each round is
+a product of two tensors, so every derivative, of every order, is exact (no division by
+x, which is what breaks at zeros).
 """
 
 from __future__ import annotations
@@ -54,31 +55,64 @@ def cumsum(x, axis=None):
     return cumsum_op(x, axis=axis)
 
 
-def _ones_along(x, axis, n):
+def _filled_along(x, axis, n, fill):
     xv = value_of(x)
     shape = list(xv.shape)
     shape[axis] = n
-    ones = np.ones(shape, dtype=xv.dtype)
-    return Tensor._wrap(ones) if isinstance(x, Tensor) else ones
+    block = np.full(shape, fill, dtype=xv.dtype)
+    return Tensor._wrap(block) if isinstance(x, Tensor) else block
 
 
-def _running_product(x, axis):
-    """cumprod along `axis`: NumPy's on arrays, the scan of products on tensors."""
-    if not isinstance(x, Tensor):
-        return np.cumprod(x, axis=axis)
-    n, ndim, shift = x.shape[axis], x.ndim, 1
-    while shift < n:
-        earlier = getitem(x, index=_along(ndim, axis, slice(None, n - shift)))
-        x = x * concatenate_op(_ones_along(x, axis, shift), earlier, axis=axis)
-        shift *= 2
-    return x
+def _shifted(y, axis, s, fill):
+    """y moved s places along `axis` towards the end, `fill` entering at the front."""
+    n = np.shape(value_of(y))[axis]
+    earlier = getitem(y, index=_along(np.ndim(value_of(y)), axis, slice(None, n - s)))
+    return concatenate_op(_filled_along(y, axis, s, fill), earlier, axis=axis)
+
+
+def _unshifted(z, axis, s):
+    """The adjoint of _shifted: z moved s places towards the front, zeros entering at the end."""
+    later = getitem(z, index=_along(np.ndim(value_of(z)), axis, slice(s, None)))
+    return concatenate_op(later, _filled_along(z, axis, s, 0), axis=axis)
+
+
+def _scan_rounds(x, axis):
+    """The rounds of the Hillis–Steele scan y ← y · (y shifted by s), s = 1, 2, 4, ...:
+    cumprod as ⌈log₂ n⌉ products, every one differentiable exactly. Returns [(y, s), ...]."""
+    n, rounds, s = np.shape(value_of(x))[axis], [], 1
+    while s < n:
+        rounds.append((x, s))
+        x = x * _shifted(x, axis, s, 1)
+        s *= 2
+    return rounds
+
+
+def _cumprod_vjp(g, ans, x, axis=None):
+    if axis is None:  # NumPy flattens first
+        return reshape_op(_cumprod_vjp(g, ans, reshape_op(x, shape=(-1,)), 0), shape=np.shape(value_of(x)))
+    for y, s in reversed(_scan_rounds(x, axis)):  # back through each round: the product rule
+        g = g * _shifted(y, axis, s, 1) + _unshifted(g * y, axis, s)
+    return g
+
+
+def _cumprod_jvp(t, ans, x, axis=None):
+    if axis is None:
+        return _cumprod_jvp(reshape_op(t, shape=(-1,)), ans, reshape_op(x, shape=(-1,)), 0)
+    for y, s in _scan_rounds(x, axis):  # forward through each round: the product rule
+        t = t * _shifted(y, axis, s, 1) + y * _shifted(t, axis, s, 0)
+    return t
+
+
+cumprod_op = defop(
+    "cumprod", lambda x, axis=None: np.cumprod(x, axis=axis), vjp=_cumprod_vjp, jvp=_cumprod_jvp,
+    derivative="∂y_j/∂x_i = Π_(k≤j, k≠i) x_k (i ≤ j)",
+    convention="exact at zeros, at every order: the rules run the scan of products back and forth, no division by x")
 
 
 def cumprod(x, axis=None):
     """Running product along `axis` (of the flattened array when axis is None), as numpy.cumprod.
 
-    Exact at zeros, to every order: on tensors it is computed by ⌈log₂ n⌉ rounds of
-    products (a scan), so its values can differ from NumPy's in the last bits.
+    Its derivatives are exact at zeros, at every order (they never divide by x).
 
     Example:
         >>> import chainrule as cr
@@ -86,10 +120,9 @@ def cumprod(x, axis=None):
         >>> cr.cumprod(x).sum().backward(); x.grad
         tensor([1., 8., 0.])
     """
-    if axis is None:
-        x = reshape_op(x, shape=(-1,))
-        axis = 0
-    return _running_product(x, normalize_axes(axis, np.ndim(value_of(x)))[0])
+    if axis is not None:
+        axis = normalize_axes(axis, np.ndim(value_of(x)))[0]
+    return cumprod_op(x, axis=axis)
 
 
 def others_product(x, axes):
@@ -109,10 +142,10 @@ def others_product(x, axes):
         return x * 0
     moved = transpose_op(x, axes=perm)
     rows = reshape_op(moved, shape=tuple(shape[a] for a in kept) + (n,))  # the reduced elements along the last axis
-    last, one = len(kept), _ones_along(rows, len(kept), 1)
+    last, one = len(kept), _filled_along(rows, len(kept), 1, 1)
     before = concatenate_op(one, getitem(rows, index=_along(last + 1, last, slice(None, n - 1))), axis=last)
     after = concatenate_op(getitem(rows, index=_along(last + 1, last, slice(1, None))), one, axis=last)
-    others = _running_product(before, last) * _flip_along(_running_product(_flip_along(after, last), last), last)
+    others = cumprod_op(before, axis=last) * _flip_along(cumprod_op(_flip_along(after, last), axis=last), last)
     return transpose_op(reshape_op(others, shape=np.shape(value_of(moved))), axes=tuple(np.argsort(perm)))
 
 
