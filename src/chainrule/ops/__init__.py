@@ -24,6 +24,7 @@ from .arrays import (
     tril,
     triu,
 )
+from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
     abs,
@@ -86,6 +87,8 @@ from .joining import (
     vstack,
 )
 from .linalg import dot, matmul, outer
+from .linalg_norm import euclidean_norm  # noqa: F401  (linalg: registers the numpy.linalg rows it builds on)
+from .linalg_scipy import sqrtm as _sqrtm  # noqa: F401  (linalg: registers sqrtm and solve_sylvester)
 from .nan_aware import (
     fmax,
     fmin,
@@ -206,4 +209,6 @@ __all__ = [
     "nansum", "nanmean", "nanvar", "nanstd", "average", "ptp", "cov", "corrcoef", "select", "interp",
     "convolve", "amax", "amin", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
     "arctan2", "hypot", "sinc", "deg2rad", "rad2deg", "radians", "degrees",
+    # linalg
+    "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]

@@ -1,44 +1,36 @@
 """Powers, logarithms and exponentials in other bases, and the stable log-sum of two.
 
-Rows of the derivative table, read as in ops/elementwise.py.
+Rows of the derivative table with their partial derivatives, read as in ops/elementwise.py.
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 import numpy as np
 
 from ..core.registry import defop
 from .elementwise import exp
 
-unary = partial(defop, exact=True)  # one input, rules keep its shape and dtype
-
 _LN2, _LN10 = float(np.log(2)), float(np.log(10))
 
-log2 = unary("log2", np.log2, vjp=lambda g, ans, x: g / (x * _LN2), jvp=lambda t, ans, x: t / (x * _LN2),
-             derivative="1/(x ln 2)", domain="positive")
-log10 = unary("log10", np.log10, vjp=lambda g, ans, x: g / (x * _LN10), jvp=lambda t, ans, x: t / (x * _LN10),
-              derivative="1/(x ln 10)", domain="positive")
-exp2 = unary("exp2", np.exp2, vjp=lambda g, ans, x: g * ans * _LN2, jvp=lambda t, ans, x: t * ans * _LN2,
-             derivative="2^x ln 2")
-square = unary("square", np.square, vjp=lambda g, ans, x: g * 2 * x, jvp=lambda t, ans, x: t * 2 * x,
-               derivative="2x")
-reciprocal = unary("reciprocal", np.reciprocal, vjp=lambda g, ans, x: -g * ans * ans,
-                   jvp=lambda t, ans, x: -t * ans * ans, derivative="-1/x²", domain="nonzero")
-cbrt = unary("cbrt", np.cbrt, vjp=lambda g, ans, x: g / (3 * ans * ans), jvp=lambda t, ans, x: t / (3 * ans * ans),
-             derivative="1/(3 x^(2/3))", domain="nonzero", convention="infinite at 0")
+log2 = defop("log2", np.log2, partial=lambda ans, x: 1 / (x * _LN2), notation=("log₂ {0}", "1 / ({0} ln 2)"),
+             domain="positive")
+log10 = defop("log10", np.log10, partial=lambda ans, x: 1 / (x * _LN10), notation=("log₁₀ {0}", "1 / ({0} ln 10)"),
+              domain="positive")
+exp2 = defop("exp2", np.exp2, partial=lambda ans, x: ans * _LN2, notation=("2^{0}", "{out} ln 2"))
+square = defop("square", np.square, partial=lambda ans, x: 2 * x, notation=("{0}²", "2 {0}"))
+reciprocal = defop("reciprocal", np.reciprocal, partial=lambda ans, x: -(ans * ans),
+                   notation=("1 / {0}", "-1 / {0}²"), domain="nonzero")
+cbrt = defop("cbrt", np.cbrt, partial=lambda ans, x: 1 / (3 * ans * ans), notation=("∛{0}", "1 / (3 {out}²)"),
+             domain="nonzero", convention="infinite at 0")
 
 # ∂/∂x log(e^x + e^y) = e^(x - ans): a weight in [0, 1], so it never overflows
 logaddexp = defop(
     "logaddexp", np.logaddexp,
-    vjp=(lambda g, ans, x, y: g * exp(x - ans), lambda g, ans, x, y: g * exp(y - ans)),
-    jvp=(lambda t, ans, x, y: t * exp(x - ans), lambda t, ans, x, y: t * exp(y - ans)),
-    derivative="∂/∂x = e^(x - ans), ∂/∂y = e^(y - ans)")
+    partial=(lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans)),
+    notation=("log(e^{0} + e^{1})", "e^({0} - {out})", "e^({1} - {out})"))
 logaddexp2 = defop(
     "logaddexp2", np.logaddexp2,
-    vjp=(lambda g, ans, x, y: g * exp((x - ans) * _LN2), lambda g, ans, x, y: g * exp((y - ans) * _LN2)),
-    jvp=(lambda t, ans, x, y: t * exp((x - ans) * _LN2), lambda t, ans, x, y: t * exp((y - ans) * _LN2)),
-    derivative="∂/∂x = 2^(x - ans), ∂/∂y = 2^(y - ans)")
+    partial=(lambda ans, x, y: exp((x - ans) * _LN2), lambda ans, x, y: exp((y - ans) * _LN2)),
+    notation=("log₂(2^{0} + 2^{1})", "2^({0} - {out})", "2^({1} - {out})"))
 
 __all__ = ["log2", "log10", "exp2", "square", "reciprocal", "cbrt", "logaddexp", "logaddexp2"]

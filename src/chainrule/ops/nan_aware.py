@@ -23,21 +23,17 @@ def _winner_share(x, y, wins):
     return share
 
 
-def _share(d, x, y, wins):
-    return d * constant_like(_winner_share(x, y, wins), d)
-
-
 def _nan_aware(name, forward, wins, word):
     return defop(
         name, forward,
-        vjp=(lambda g, ans, x, y: _share(g, x, y, wins), lambda g, ans, x, y: _share(g, y, x, wins)),
-        jvp=(lambda t, ans, x, y: _share(t, x, y, wins), lambda t, ans, x, y: _share(t, y, x, wins)),
-        derivative=f"1 where the input is the {word} or the other is NaN",
-        convention="ties split the gradient evenly; both NaN: gradient 0")
+        partial=(lambda ans, x, y: constant_like(_winner_share(x, y, wins), x),
+                 lambda ans, x, y: constant_like(_winner_share(y, x, wins), y)),
+        notation=(f"{name}({{0}}, {{1}})", f"[{{0}} {word}] + ½[{{0}} = {{1}}]", f"[{{1}} {word}] + ½[{{0}} = {{1}}]"),
+        convention="ties split the gradient evenly; an operand facing a NaN takes it all; both NaN: gradient 0")
 
 
-fmax = _nan_aware("fmax", np.fmax, np.greater, "larger")
-fmin = _nan_aware("fmin", np.fmin, np.less, "smaller")
+fmax = _nan_aware("fmax", np.fmax, np.greater, "wins")
+fmin = _nan_aware("fmin", np.fmin, np.less, "wins")
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):

@@ -9,29 +9,25 @@ the jumps: ∂/∂x = 1, ∂/∂y = -q.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from ..core.registry import defop
 from ._util import constant_like, value_of, zeros_like
 
-unary = partial(defop, exact=True)  # one input, rules keep its shape and dtype
-
 _FLAT = "0 everywhere, also at the jumps (as autograd and PyTorch)"
 
 
-def _flat(name, forward):
-    return unary(name, forward, vjp=lambda g, ans, x, **p: zeros_like(g), jvp=lambda t, ans, x, **p: zeros_like(t),
-                 derivative="0", convention=_FLAT)
+def _flat(name, forward, symbol):
+    return defop(name, forward, partial=lambda ans, x, **params: zeros_like(x), notation=(symbol, "0"),
+                 convention=_FLAT)
 
 
-floor = _flat("floor", np.floor)
-ceil = _flat("ceil", np.ceil)
-rint = _flat("rint", np.rint)
-trunc = _flat("trunc", np.trunc)
-fix = _flat("fix", np.fix)
-round_op = _flat("round", lambda x, decimals=0: np.round(x, decimals))
+floor = _flat("floor", np.floor, "⌊{0}⌋")
+ceil = _flat("ceil", np.ceil, "⌈{0}⌉")
+rint = _flat("rint", np.rint, "rint {0}")
+trunc = _flat("trunc", np.trunc, "trunc {0}")
+fix = _flat("fix", np.fix, "fix {0}")
+round_op = _flat("round", lambda x, decimals=0: np.round(x, decimals), "round {0}")
 
 
 def round(x, decimals=0):
@@ -53,17 +49,19 @@ def _quotient(x, y, rounding):
         return constant_like(rounding(value_of(x) / value_of(y)), x)
 
 
+def _ones(x, y):
+    return constant_like(np.ones(np.broadcast_shapes(np.shape(value_of(x)), np.shape(value_of(y)))), x)
+
+
 mod = defop(
     "mod", np.mod,
-    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g * _quotient(x, y, np.floor)),
-    jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * _quotient(x, y, np.floor)),
-    derivative="∂/∂x = 1, ∂/∂y = -floor(x/y)", domain="y ≠ 0",
+    partial=(lambda ans, x, y: _ones(x, y), lambda ans, x, y: -_quotient(x, y, np.floor)),
+    notation=("{0} mod {1}", "1", "-⌊{0} / {1}⌋"),
     convention="x - floor(x/y)·y, differentiated between its jumps; at a jump, with floor(x/y) as it is there")
 fmod = defop(
     "fmod", np.fmod,
-    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g * _quotient(x, y, np.trunc)),
-    jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t * _quotient(x, y, np.trunc)),
-    derivative="∂/∂x = 1, ∂/∂y = -trunc(x/y)", domain="y ≠ 0",
+    partial=(lambda ans, x, y: _ones(x, y), lambda ans, x, y: -_quotient(x, y, np.trunc)),
+    notation=("fmod({0}, {1})", "1", "-trunc({0} / {1})"),
     convention="x - trunc(x/y)·y, differentiated between its jumps; at a jump, with trunc(x/y) as it is there")
 remainder = mod  # NumPy: numpy.remainder is numpy.mod
 

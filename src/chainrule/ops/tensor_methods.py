@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.tensor import Tensor, _plain_index
 from . import arrays, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
+from . import contractions as C  # linalg
 from . import elementwise as E
 from . import linalg as L
 from . import nn_ops as N
@@ -120,6 +121,8 @@ _METHODS = {
     "rot90": lambda self, k=1, axes=(0, 1): arrays.rot90(self, k, axes),
     "take": lambda self, indices: arrays.take(self, indices),
     "diag": lambda self, k=0: arrays.diag(self, k),
+    # linalg
+    "trace": lambda self, offset=0, axis1=0, axis2=1: C.trace(self, offset, axis1, axis2),
 }
 
 

@@ -1,12 +1,12 @@
 """Hyperbolic and inverse trigonometric functions, arctan2, hypot, sinc, and degree conversions.
 
-Rows of the derivative table, read as in ops/elementwise.py: `g` the adjoint of the output,
-`t` an input's tangent, `ans` the output. NumPy's names (arcsin, not asin).
+Rows of the derivative table, read as in ops/elementwise.py: each declares its partial
+derivative ∂out/∂input (`partial=`, a function of the output `ans` and the inputs), from
+which the table derives the VJP, the JVP, the trace notation and the docs column.
+NumPy's names (arcsin, not asin; the short names are aliases in chainrule.ops).
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 import numpy as np
 
@@ -14,35 +14,32 @@ from ..core.registry import defop
 from ._util import value_of
 from .elementwise import cos, sqrt, where
 
-unary = partial(defop, exact=True)  # one input, rules keep its shape and dtype
-
-sinh = unary("sinh", np.sinh, vjp=lambda g, ans, x: g * cosh(x), jvp=lambda t, ans, x: t * cosh(x),
-             derivative="cosh x")
-cosh = unary("cosh", np.cosh, vjp=lambda g, ans, x: g * sinh(x), jvp=lambda t, ans, x: t * sinh(x),
-             derivative="sinh x")
-arcsin = unary("arcsin", np.arcsin, vjp=lambda g, ans, x: g / sqrt(1 - x * x),
-               jvp=lambda t, ans, x: t / sqrt(1 - x * x), derivative="1/√(1 - x²)", domain="-1 < x < 1")
-arccos = unary("arccos", np.arccos, vjp=lambda g, ans, x: -g / sqrt(1 - x * x),
-               jvp=lambda t, ans, x: -t / sqrt(1 - x * x), derivative="-1/√(1 - x²)", domain="-1 < x < 1")
-arctan = unary("arctan", np.arctan, vjp=lambda g, ans, x: g / (1 + x * x),
-               jvp=lambda t, ans, x: t / (1 + x * x), derivative="1/(1 + x²)")
-arcsinh = unary("arcsinh", np.arcsinh, vjp=lambda g, ans, x: g / sqrt(x * x + 1),
-                jvp=lambda t, ans, x: t / sqrt(x * x + 1), derivative="1/√(x² + 1)")
-arccosh = unary("arccosh", np.arccosh, vjp=lambda g, ans, x: g / sqrt(x * x - 1),
-                jvp=lambda t, ans, x: t / sqrt(x * x - 1), derivative="1/√(x² - 1)", domain="x > 1")
-arctanh = unary("arctanh", np.arctanh, vjp=lambda g, ans, x: g / (1 - x * x),
-                jvp=lambda t, ans, x: t / (1 - x * x), derivative="1/(1 - x²)", domain="-1 < x < 1")
+sinh = defop("sinh", np.sinh, partial=lambda ans, x: cosh(x), notation=("sinh {0}", "cosh {0}"))
+cosh = defop("cosh", np.cosh, partial=lambda ans, x: sinh(x), notation=("cosh {0}", "sinh {0}"))
+arcsin = defop("arcsin", np.arcsin, partial=lambda ans, x: 1 / sqrt(1 - x * x),
+               notation=("arcsin {0}", "1 / √(1 - {0}²)"), domain="unit")
+arccos = defop("arccos", np.arccos, partial=lambda ans, x: -1 / sqrt(1 - x * x),
+               notation=("arccos {0}", "-1 / √(1 - {0}²)"), domain="unit")
+arctan = defop("arctan", np.arctan, partial=lambda ans, x: 1 / (1 + x * x),
+               notation=("arctan {0}", "1 / (1 + {0}²)"))
+arcsinh = defop("arcsinh", np.arcsinh, partial=lambda ans, x: 1 / sqrt(x * x + 1),
+                notation=("arcsinh {0}", "1 / √({0}² + 1)"))
+arccosh = defop("arccosh", np.arccosh, partial=lambda ans, x: 1 / sqrt(x * x - 1),
+                notation=("arccosh {0}", "1 / √({0}² - 1)"), domain="positive",
+                convention="defined for x >= 1 (NaN below); infinite slope at 1")
+arctanh = defop("arctanh", np.arctanh, partial=lambda ans, x: 1 / (1 - x * x),
+                notation=("arctanh {0}", "1 / (1 - {0}²)"), domain="unit")
 
 arctan2 = defop(
     "arctan2", np.arctan2,
-    vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)),
-    jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
-    derivative="∂/∂y = x/(x² + y²), ∂/∂x = -y/(x² + y²)", domain="(y, x) ≠ (0, 0)")
+    partial=(lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y)),
+    notation=("arctan2({0}, {1})", "{1} / ({0}² + {1}²)", "-{0} / ({0}² + {1}²)"), domain="nonzero",
+    convention="undefined (NaN) at (0, 0)")
 hypot = defop(
     "hypot", np.hypot,
-    vjp=(lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans),
-    jvp=(lambda t, ans, x, y: t * x / ans, lambda t, ans, x, y: t * y / ans),
-    derivative="∂/∂x = x/√(x² + y²), ∂/∂y = y/√(x² + y²)", domain="(x, y) ≠ (0, 0)")
+    partial=(lambda ans, x, y: x / ans, lambda ans, x, y: y / ans),
+    notation=("hypot({0}, {1})", "{0} / {out}", "{1} / {out}"), domain="nonzero",
+    convention="undefined (NaN) at (0, 0)")
 
 
 # sinc x = sin(πx)/(πx). Its derivative (cos(πx) - sinc x)/x is 0/0 at 0; near 0 the Taylor
@@ -60,8 +57,8 @@ def _dsinc(x):
     return where(small, series, (cos(np.pi * safe) - sinc(safe)) / safe)
 
 
-sinc = unary("sinc", np.sinc, vjp=lambda g, ans, x: g * _dsinc(x), jvp=lambda t, ans, x: t * _dsinc(x),
-             derivative="(cos πx - sinc x)/x",
+sinc = defop("sinc", np.sinc, partial=lambda ans, x: _dsinc(x),
+             notation=("sinc {0}", "(cos π{0} - sinc {0}) / {0}"),
              convention="sinc'(0) = 0; for x within ±0.01 the derivative is its Taylor series, exact at 0 at order 2+")
 
 
