@@ -22,8 +22,8 @@ def _flat(name, forward, symbol):
                  convention=_FLAT)
 
 
-floor = _flat("floor", np.floor, "⌊{0}⌋")
-ceil = _flat("ceil", np.ceil, "⌈{0}⌉")
+floor = _flat("floor", np.floor, "floor {0}")
+ceil = _flat("ceil", np.ceil, "ceil {0}")
 rint = _flat("rint", np.rint, "rint {0}")
 trunc = _flat("trunc", np.trunc, "trunc {0}")
 fix = _flat("fix", np.fix, "fix {0}")
@@ -56,7 +56,7 @@ def _ones(x, y):
 mod = defop(
     "mod", np.mod,
     partial=(lambda ans, x, y: _ones(x, y), lambda ans, x, y: -_quotient(x, y, np.floor)),
-    notation=("{0} mod {1}", "1", "-⌊{0} / {1}⌋"),
+    notation=("{0} mod {1}", "1", "-floor({0} / {1})"),
     convention="x - floor(x/y)·y, differentiated between its jumps; at a jump, with floor(x/y) as it is there")
 fmod = defop(
     "fmod", np.fmod,

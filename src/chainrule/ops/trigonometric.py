@@ -58,7 +58,7 @@ def _dsinc(x):
 
 
 sinc = defop("sinc", np.sinc, partial=lambda ans, x: _dsinc(x),
-             notation=("sinc {0}", "(cos π{0} - sinc {0}) / {0}"),
+             notation=("sinc {0}", "(cos(pi {0}) - sinc {0}) / {0}"),
              convention="sinc'(0) = 0; for x within ±0.01 the derivative is its Taylor series, exact at 0 at order 2+")
 
 
