@@ -39,6 +39,8 @@ CASES = {
     "cumprod": [((sample((3, 5)),), {"axis": 1}), ((sample((4, 3)),), {"axis": 0}), ((sample((2, 3)),), {}),
                 ((np.array([2.0, 0.0, 3.0, 0.0, 1.5]),), {"axis": 0}), ((sample(()),), {}),
                 ((sample((1,)),), {"axis": 0}), ((sample((0, 3)),), {"axis": 0}), ((sample((3, 1)),), {"axis": 1})],
+    # real inputs here (imag is 0, angle 0 or π: derivative 0); complex ones in tests/test_arrays.py
+    "imag": unary(shapes=[(3,), (), (0,)]), "angle": unary("nonzero", shapes=[(3, 2), (), (0,)]),
     "sinh": unary(), "cosh": unary(), "arcsin": unary("unit"), "arccos": unary("unit"), "arctan": unary(),
     "arcsinh": unary(), "arctanh": unary("unit"),
     "arccosh": [((_above_one(s),), {}) for s in [(3, 4), (4,), (), (1,), (0,)]],
@@ -63,6 +65,7 @@ CASES = {
 REFERENCE = {
     "cumsum": lambda x, axis=None: np.cumsum(x, axis=axis),
     "cumprod": lambda x, axis=None: np.cumprod(x, axis=axis),
+    "imag": np.imag, "angle": np.angle,
     "sinh": np.sinh, "cosh": np.cosh, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
     "arcsinh": np.arcsinh, "arccosh": np.arccosh, "arctanh": np.arctanh, "arctan2": np.arctan2,
     "hypot": lambda x, y: np.sqrt(x * x + y * y), "sinc": lambda x: np.where(x == 0, 1.0, np.sin(

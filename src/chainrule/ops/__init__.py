@@ -24,6 +24,7 @@ from .arrays import (
     tril,
     triu,
 )
+from .complex_parts import angle, conj, conjugate, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
@@ -200,7 +201,8 @@ __all__ = [
     # numpy surface (ops/cumulative.py, ...)
     "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
     "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
-    "trapezoid", "gradient", "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
+    "trapezoid", "gradient", "real", "imag", "conj", "conjugate", "angle",
+    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
     "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
     "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
     "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",

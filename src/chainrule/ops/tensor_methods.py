@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.tensor import Tensor, _plain_index
-from . import arrays, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
+from . import arrays, complex_parts, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
 from . import contractions as C  # linalg
 from . import elementwise as E
 from . import linalg as L
@@ -121,6 +121,9 @@ _METHODS = {
     "rot90": lambda self, k=1, axes=(0, 1): arrays.rot90(self, k, axes),
     "take": lambda self, indices: arrays.take(self, indices),
     "diag": lambda self, k=0: arrays.diag(self, k),
+    "conj": lambda self: complex_parts.conj(self),
+    "conjugate": lambda self: complex_parts.conj(self),
+    "angle": lambda self: complex_parts.angle(self),
     # linalg
     "trace": lambda self, offset=0, axis1=0, axis2=1: C.trace(self, offset, axis1, axis2),
 }
@@ -174,6 +177,9 @@ def install():
     for name, fn in {**_OPERATORS, **_METHODS}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
+    # numpy surface: attributes in NumPy and PyTorch alike
+    Tensor.real = property(lambda self: complex_parts.real(self), doc="The real part (differentiable).")
+    Tensor.imag = property(lambda self: complex_parts.imag(self), doc="The imaginary part (differentiable).")
     Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
 
 
