@@ -143,8 +143,6 @@ def test_ctrl_c_while_the_command_loads_is_one_line(module, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="needs chainrule/__init__.py to call _interrupt.guard_command_start() first "
-                                       "(the lead: NumPy loads before any code of the command runs)")
 def test_ctrl_c_while_numpy_loads_is_one_line(tmp_path):
     proc = _run_command(["demo"], _interrupt_on_import(tmp_path, "numpy"))
     assert (proc.returncode, proc.stderr) == (130, "chainrule: interrupted\n")
