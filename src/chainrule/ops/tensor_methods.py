@@ -89,3 +89,9 @@ def install():
 
 
 install()
+
+# ndarray interop: NumPy's protocols (np.sin(t), np.sum(t), ndarray -= t), f-string formats, ravel
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
+
+_numpy_dispatch.install()
+Tensor.ravel = lambda self: S.reshape(self, -1)

@@ -1,0 +1,330 @@
+"""`import chainrule.numpy as np`: NumPy's names and meanings, differentiable.
+
+A NumPy program differentiates by changing its import::
+
+    >>> import chainrule as cr
+    >>> import chainrule.numpy as np
+    >>> def f(x):
+    ...     return np.sum(np.tanh(x) ** 2, axis=0) / np.var(x)
+    >>> g = cr.grad(f)(np.array([0.5, -1.0, 2.0]))
+    >>> g.shape
+    (3,)
+
+Functions with a derivative map to chainrule's ops (by the name table in
+`_table.py`, looked up when first used, so ops added later appear by
+themselves); functions without one (comparisons, `argsort`, `floor`,
+`isnan`, `shape`, ...) run NumPy on the arrays and return plain results;
+array creation (`array`, `zeros`, `linspace`, `random.*`) gives plain
+ndarrays as NumPy does (`grad` converts its inputs); constants and dtypes
+are NumPy's. A name chainrule does not cover raises AttributeError saying
+it has no derivative rule yet:
+
+    >>> np.sinc_of_the_moon
+    Traceback (most recent call last):
+    ...
+    chainrule.numpy._resolve.NumpyNamespaceError: chainrule.numpy.sinc_of_the_moon: ...
+
+Values on plain arrays are NumPy's; on tensors they are recorded. Complex
+numbers are not supported yet.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from ..core.tensor import Tensor as _Tensor
+from . import _arrays, _math, _products
+from ._resolve import (
+    find_op,
+    missing,
+    numpy_constant,
+    wrap_elementwise,
+    wrap_function,
+    wrap_passthrough,
+    wrap_reduction,
+)
+from ._table import (
+    BINARY,
+    FUNCTIONS,
+    PASSTHROUGH,
+    PREFER_COMPOSITE,
+    REDUCTIONS,
+    SEQUENCE_FUNCTIONS,
+    UNARY,
+)
+
+newaxis = None
+_COMPOSITES = {name: getattr(m, name) for m in (_math, _arrays, _products) for name in m.__all__}
+
+
+# ---- making arrays ----------------------------------------------------------------------
+def array(object, dtype=None, *, copy=True, ndmin=0, **kwargs):
+    """numpy.array, differentiable: tensors inside (nested) lists are stacked, a tensor stays itself.
+
+    Without tensors the result is NumPy's plain ndarray.
+
+    Example:
+        >>> import chainrule as cr, chainrule.numpy as np
+        >>> x = cr.tensor(2.0, requires_grad=True)
+        >>> v = np.array([x, 3 * x, 1.0])
+        >>> v.sum().backward(); x.grad
+        tensor(4.)
+        >>> np.array([1, 2])
+        array([1, 2])
+    """
+    if isinstance(object, _Tensor):
+        result = object
+    elif isinstance(object, (list, tuple)) and _contains_tensor(object):
+        result = _stack_nested(object)
+    else:
+        return _np.array(object, dtype=dtype, copy=copy, ndmin=ndmin, **kwargs)
+    if dtype is not None and _np.dtype(dtype) != result.dtype:
+        result = result.astype(dtype)
+    while result.ndim < ndmin:
+        result = result.reshape((1,) + result.shape)
+    return result
+
+
+def asarray(a, dtype=None, **kwargs):
+    """numpy.asarray: like `array`; a tensor is returned as it is.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.asarray([1.0, 2.0]).dtype
+        dtype('float64')
+    """
+    if isinstance(a, _Tensor) or (isinstance(a, (list, tuple)) and _contains_tensor(a)):
+        return array(a, dtype=dtype)
+    return _np.asarray(a, dtype=dtype, **kwargs)
+
+
+asanyarray = ascontiguousarray = asarray
+
+
+def copy(a, **kwargs):
+    """numpy.copy: a tensor is returned as it is (tensors that record are never written in place).
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.copy([1.0])
+        array([1.])
+    """
+    return a if isinstance(a, _Tensor) else _np.copy(to_plain(a), **kwargs)
+
+
+def full(shape, fill_value, dtype=None, **kwargs):
+    """numpy.full; a tensor fill value is broadcast differentiably.
+
+    Example:
+        >>> import chainrule as cr, chainrule.numpy as np
+        >>> np.full((2,), cr.tensor(3.0, requires_grad=True)).sum()
+        tensor(6., op=sum)
+    """
+    if isinstance(fill_value, _Tensor):
+        from ..ops import broadcast_to
+
+        out = broadcast_to(fill_value, (shape,) if isinstance(shape, int) else tuple(shape))
+        return out if dtype is None else out.astype(dtype)
+    return _np.full(shape, fill_value, dtype=dtype, **kwargs)
+
+
+def to_plain(tree):
+    """Tensors inside nested lists/tuples replaced by their arrays (a helper for NumPy calls).
+
+    Example:
+        >>> import chainrule as cr, chainrule.numpy as np
+        >>> np.to_plain([cr.tensor(1.0)])
+        [array(1.)]
+    """
+    from ..ops.numpy_dispatch import to_arrays
+
+    return to_arrays(tree)
+
+
+def _contains_tensor(obj):
+    if isinstance(obj, _Tensor):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_contains_tensor(o) for o in obj)
+
+
+def _stack_nested(obj):
+    if not isinstance(obj, (list, tuple)):
+        return obj
+    if not _contains_tensor(obj):
+        return _np.array(obj)
+    from ..ops import stack
+
+    return stack([_stack_nested(o) for o in obj])
+
+
+# ---- functions whose NumPy signature differs from the op's --------------------------------
+def where(condition, x=None, y=None):
+    """numpy.where(condition, x, y), differentiable in x and y; where(condition) is nonzero (plain).
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.where(np.array([True, False]), 1.0, 2.0)
+        array([1., 2.])
+    """
+    if x is None and y is None:
+        return _np.nonzero(to_plain(condition))
+    from ..ops import where as where_op
+
+    cond = condition._data if isinstance(condition, _Tensor) else _np.asarray(to_plain(condition))
+    return where_op(cond, _as_arg(x), _as_arg(y))
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    """numpy.clip: numbers as bounds use the clip op; array bounds go through maximum/minimum.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.clip(np.array([-2.0, 0.5, 3.0]), -1, 1)
+        array([-1. ,  0.5,  1. ])
+    """
+    lo, hi = (a_min if a_min is not None else min), (a_max if a_max is not None else max)
+    if out is not None or kwargs:
+        from ._resolve import _unsupported
+
+        return _unsupported("clip", "out=", (a, lo, hi), dict(kwargs, out=out), _np.clip)
+    from .. import ops
+
+    a = _as_arg(a)
+    if all(b is None or _np.ndim(to_plain(b)) == 0 and not isinstance(b, _Tensor) for b in (lo, hi)):
+        return ops.clip(a, min=None if lo is None else float(lo), max=None if hi is None else float(hi))
+    if lo is not None:
+        a = ops.maximum(a, lo)
+    return a if hi is None else ops.minimum(a, hi)
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, **kwargs):
+    """numpy.concatenate, differentiable (axis=None joins the flattened inputs).
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.concatenate([np.ones(2), np.zeros(1)])
+        array([1., 1., 0.])
+    """
+    from .. import ops
+
+    arrays = [_as_arg(a) for a in arrays]
+    if axis is None:
+        arrays, axis = [ops.reshape(a, (-1,)) for a in arrays], 0
+    result = ops.concatenate(arrays, axis=axis)
+    return result if dtype is None else result.astype(dtype)
+
+
+def stack(arrays, axis=0, out=None, **kwargs):
+    """numpy.stack: join along a new axis, differentiable.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.stack([np.ones(2), np.zeros(2)], axis=1).shape
+        (2, 2)
+    """
+    from .. import ops
+
+    arrays = [_as_arg(a) for a in arrays]
+    if not any(isinstance(a, _Tensor) for a in arrays):
+        return _np.stack(arrays, axis=axis)
+    return ops.stack(arrays, axis=axis)
+
+
+def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
+    """numpy.reshape (row-major only), differentiable.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.reshape(np.arange(6.0), (2, -1)).shape
+        (2, 3)
+    """
+    from .. import ops
+
+    if order != "C":
+        raise ValueError("chainrule.numpy.reshape: only order='C' (row-major) is supported")
+    shape = newshape if shape is None else shape
+    return ops.reshape(_as_arg(a), (shape,) if isinstance(shape, int) else tuple(shape))
+
+
+def _as_arg(x):
+    from ._resolve import as_array_arg
+
+    return as_array_arg(x)
+
+
+# ---- everything else: the name table ----------------------------------------------------------
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if name in ("linalg", "fft", "random"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    fn = _RESOLVED.get(name)
+    if fn is None:
+        # kept apart from globals(): a cached `any` or `sum` would shadow the builtins this module uses
+        fn = _RESOLVED[name] = resolve(name)
+    return fn
+
+
+_RESOLVED: dict = {}
+
+
+def resolve(name):
+    """chainrule.numpy's function for NumPy's `name` (see the module docstring); AttributeError if none.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.resolve("tanh").__name__
+        'tanh'
+    """
+    numpy_fn = getattr(_np, name, None)
+    for table, wrap in ((UNARY, wrap_elementwise), (BINARY, wrap_elementwise), (REDUCTIONS, wrap_reduction)):
+        if name in table:
+            fn = _op_or_composite(name, table[name])
+            if fn is None:
+                raise missing(__name__, name)
+            return wrap(name, fn, numpy_fn)
+    for table, sequence in ((FUNCTIONS, False), (SEQUENCE_FUNCTIONS, True)):
+        if name in table:
+            fn = _op_or_composite(name, table[name])
+            if fn is None:
+                raise missing(__name__, name)
+            return wrap_function(name, fn, sequence)
+    if name in PASSTHROUGH and numpy_fn is not None:
+        return wrap_passthrough(name, numpy_fn)
+    constant = numpy_constant(_np, name)
+    if constant is not None:
+        return constant
+    if numpy_fn is not None and not name.startswith("_"):
+        fn = find_op(name)  # an op a later module added under NumPy's name
+        if fn is not None:
+            return wrap_function(name, fn)
+    raise missing(__name__, name)
+
+
+def _op_or_composite(name, candidates):
+    if name in PREFER_COMPOSITE:
+        return _COMPOSITES[name]
+    return find_op(candidates) or _COMPOSITES.get(name)
+
+
+def __dir__():
+    names = {n for n in globals() if not n.startswith('_')} | set(UNARY) | set(BINARY) | set(REDUCTIONS) | set(FUNCTIONS)
+    return sorted(names | set(SEQUENCE_FUNCTIONS) | PASSTHROUGH | {"linalg", "fft", "random"})
+
+
+def covered():
+    """The differentiable NumPy names chainrule.numpy has a function for right now (sorted).
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> {"sin", "sum", "tensordot"} <= set(np.covered())
+        True
+    """
+    names = []
+    for table in (UNARY, BINARY, REDUCTIONS, FUNCTIONS, SEQUENCE_FUNCTIONS):
+        for name, candidates in table.items():
+            if name in globals() or _op_or_composite(name, candidates) is not None:
+                names.append(name)
+    return sorted(set(names))
