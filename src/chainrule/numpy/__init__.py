@@ -310,8 +310,8 @@ def _op_or_composite(name, candidates):
 
 
 def __dir__():
-    names = {n for n in globals() if not n.startswith('_')} | set(UNARY) | set(BINARY) | set(REDUCTIONS) | set(FUNCTIONS)
-    return sorted(names | set(SEQUENCE_FUNCTIONS) | PASSTHROUGH | {"linalg", "fft", "random"})
+    names = {n for n in globals() if not n.startswith("_")} | set(UNARY) | set(BINARY) | set(REDUCTIONS)
+    return sorted(names | set(FUNCTIONS) | set(SEQUENCE_FUNCTIONS) | PASSTHROUGH | {"linalg", "fft", "random"})
 
 
 def covered():

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops as _ops
-from ..ops.shape import getitem as _getitem
 from ..core.tensor import Tensor
 from ..ops._util import normalize_axes, value_of
+from ..ops.shape import getitem as _getitem
 
 
 def _ndim(x):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops as _ops
-from ..ops.shape import getitem as _getitem
 from ..ops._util import normalize_axes, value_of
+from ..ops.shape import getitem as _getitem
 from ._arrays import moveaxis, ravel
 
 

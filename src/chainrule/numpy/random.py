@@ -17,7 +17,6 @@ import numpy as _np
 
 from ._resolve import missing, wrap_passthrough
 
-
 _RESOLVED: dict = {}
 
 
