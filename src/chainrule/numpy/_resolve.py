@@ -20,19 +20,31 @@ from ..ops.numpy_dispatch import NoDerivativeError, any_carries_derivative, to_a
 _SKIPPED_OP_MODULES = ("chainrule.ops._util", "chainrule.ops.tensor_methods", "chainrule.ops.numpy_dispatch")
 
 
-def _op_namespaces():
+def _plain_lookup(name):
+    """chainrule.ops' exported `name`, else a registered op of that name in one of its modules.
+
+    Helpers that modules keep for themselves (elementwise's `select`, say) are never picked up.
+    """
     import chainrule.ops as ops
 
-    modules = [m for name, m in sorted(sys.modules.items())
-               if name.startswith("chainrule.ops.") and name not in _SKIPPED_OP_MODULES and m is not None]
-    return [ops, *modules]
+    from ..core.registry import Op
+
+    if name in getattr(ops, "__all__", ()):
+        return getattr(ops, name, None)
+    for module_name, module in sorted(sys.modules.items()):
+        if module_name.startswith("chainrule.ops.") and module_name not in _SKIPPED_OP_MODULES:
+            obj = getattr(module, name, None)
+            if isinstance(obj, Op) or name in getattr(module, "__all__", ()):
+                return obj
+    return None
 
 
 def find_op(candidates: str):
     """The first of the space-separated candidate names that chainrule's ops define, or None.
 
     A dotted candidate ("linalg.inv") is a path from the chainrule package;
-    a plain one is looked up in chainrule.ops and its modules.
+    a plain one is one of chainrule.ops' exported names, or a registered op
+    (or a name in `__all__`) of one of its modules.
 
     Example:
         >>> find_op("no_such_op sin").__name__ if hasattr(find_op("sin"), "__name__") else find_op("sin").name
@@ -47,7 +59,7 @@ def find_op(candidates: str):
                 obj = getattr(obj, part, None)
             found = [obj]
         else:
-            found = [getattr(ns, candidate, None) for ns in _op_namespaces()]
+            found = [_plain_lookup(candidate)]
         for obj in found:
             if obj is not None and callable(obj) and not isinstance(obj, (ModuleType, type)):
                 return obj

@@ -95,3 +95,18 @@ from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
 
 _numpy_dispatch.install()
 Tensor.ravel = lambda self: S.reshape(self, -1)
+
+
+def _numpy_binary(name, reflected=False):
+    def method(self, other):
+        import chainrule.numpy as cnp
+
+        fn = getattr(cnp, name)
+        return fn(other, self) if reflected else fn(self, other)
+    return method
+
+
+for _name, _numpy_name, _reflected in (("__mod__", "mod", False), ("__rmod__", "mod", True),
+                                       ("__floordiv__", "floor_divide", False),
+                                       ("__rfloordiv__", "floor_divide", True)):
+    setattr(Tensor, _name, _numpy_binary(_numpy_name, _reflected))
