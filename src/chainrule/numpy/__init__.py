@@ -128,6 +128,59 @@ def full(shape, fill_value, dtype=None, **kwargs):
     return _np.full(shape, fill_value, dtype=dtype, **kwargs)
 
 
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """numpy.linspace, differentiable in start and stop when they are tensors (else NumPy's array).
+
+    Example:
+        >>> import chainrule as cr, chainrule.numpy as np
+        >>> float(cr.grad(lambda a: np.linspace(a, 1.0, 5).sum())(0.0))
+        2.5
+    """
+    if not (isinstance(start, _Tensor) or isinstance(stop, _Tensor)) or retstep or axis != 0:
+        return _np.linspace(to_plain(start), to_plain(stop), num, endpoint, retstep, dtype, axis)
+    from .. import ops
+    from ..ops.shape import getitem
+
+    steps = max(num - 1 if endpoint else num, 1)
+    fraction = _np.arange(num, dtype=float) / steps
+    shape = (num,) + (1,) * max(_np.ndim(to_plain(start)), _np.ndim(to_plain(stop)))
+    fraction = fraction.reshape(shape)
+    out = ops.add(start, ops.mul(ops.sub(stop, start), fraction))
+    if endpoint and num > 1:  # the last point is exactly stop, as NumPy makes it
+        out = ops.concatenate([getitem(out, index=slice(0, -1)),
+                               ops.expand_dims(ops.add(ops.mul(start, 0.0), stop), 0)])
+    return out if dtype is None else out.astype(dtype)
+
+
+class _Joiner:
+    """np.r_ and np.c_: index expressions joining arrays and ranges along an axis."""
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def __getitem__(self, key):
+        parts = key if isinstance(key, tuple) else (key,)
+        if not any(isinstance(p, _Tensor) for p in parts):
+            return (_np.c_ if self.columns else _np.r_)[to_plain(key)]
+        pieces = []
+        for p in parts:
+            if isinstance(p, slice):
+                p = _np.r_[p]
+            elif not isinstance(p, _Tensor):
+                p = _np.asarray(p)
+            pieces.append(p)
+        from . import _arrays
+
+        if self.columns:
+            return concatenate([_arrays.atleast_2d(p) if _np.ndim(to_plain(p)) != 1 else p.reshape(-1, 1)
+                                for p in pieces], axis=-1)
+        return concatenate([_arrays.atleast_1d(p) for p in pieces], axis=0)
+
+
+r_ = _Joiner(columns=False)
+c_ = _Joiner(columns=True)
+
+
 def to_plain(tree):
     """Tensors inside nested lists/tuples replaced by their arrays (a helper for NumPy calls).
 

@@ -493,7 +493,47 @@ def select(condlist, choicelist, default=0):
     return result if isinstance(result, Tensor) else np.asarray(result)
 
 
-__all__ = ["ravel", "moveaxis", "rollaxis", "atleast_1d", "atleast_2d", "atleast_3d", "vstack", "row_stack",
+def append(arr, values, axis=None):
+    """values appended to arr (both flattened when axis is None), as numpy.append.
+
+    Example:
+        >>> append(np.array([1.0, 2.0]), 3.0)
+        array([1., 2., 3.])
+    """
+    from . import asarray, concatenate
+
+    arr, values = asarray(arr), asarray(values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis=axis)
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """Central differences inside, one-sided at the edges (unit spacing, edge_order 1), as numpy.gradient.
+
+    Example:
+        >>> gradient(np.array([1.0, 4.0, 9.0]))
+        array([3., 4., 5.])
+    """
+    if varargs or edge_order != 1:
+        raise NotImplementedError("gradient: only unit spacing and edge_order=1 are supported")
+    n = _ndim(f)
+    axes = normalize_axes(axis, n)
+    out = []
+    for ax in axes:
+        head = (slice(None),) * ax
+
+        def part(sl):
+            return _getitem(f, index=head + (sl,))
+
+        inner_part = _ops.div(_ops.sub(part(slice(2, None)), part(slice(None, -2))), 2.0)
+        first = _ops.sub(part(slice(1, 2)), part(slice(0, 1)))
+        last = _ops.sub(part(slice(-1, None)), part(slice(-2, -1)))
+        out.append(_ops.concatenate([first, inner_part, last], axis=ax))
+    return out[0] if len(out) == 1 else out
+
+
+__all__ = ["append", "gradient", "ravel", "moveaxis", "rollaxis", "atleast_1d", "atleast_2d", "atleast_3d", "vstack", "row_stack",
            "hstack", "dstack", "column_stack", "array_split", "split", "vsplit", "hsplit", "dsplit", "flip",
            "fliplr", "flipud", "rot90", "roll", "repeat", "tile", "tril", "triu", "diagonal", "trace", "diag",
            "diff", "cumsum", "take_along_axis", "take", "sort", "partition", "pad", "select"]

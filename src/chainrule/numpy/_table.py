@@ -52,7 +52,7 @@ FUNCTIONS = {
     # indexing and selection
     "where": "where", "clip": "clip", "take": "take", "take_along_axis": "take_along_axis", "select": "select",
     "sort": "sort", "partition": "partition", "diag": "diag", "diagonal": "diagonal", "trace": "trace",
-    "tril": "tril", "triu": "triu", "diff": "diff", "cumsum": "cumsum", "cumprod": "cumprod",
+    "tril": "tril", "triu": "triu", "diff": "diff", "append": "append", "gradient": "gradient", "cumsum": "cumsum", "cumprod": "cumprod",
     # products
     "dot": "dot", "vdot": "vdot", "inner": "inner", "outer": "outer", "tensordot": "tensordot",
     "einsum": "einsum", "kron": "kron", "cross": "cross",
@@ -76,7 +76,7 @@ logical_xor isfinite isinf isnan isneginf isposinf allclose isclose array_equal 
 greater_equal less less_equal equal not_equal iscomplexobj iscomplex isrealobj isscalar isreal signbit
 result_type unique digitize bincount histogram histogram2d histogramdd unravel_index ravel_multi_index
 indices tril_indices triu_indices diag_indices tril_indices_from triu_indices_from diag_indices_from
-zeros ones empty eye identity arange linspace logspace geomspace meshgrid tri zeros_like ones_like
+zeros ones empty eye identity arange logspace geomspace meshgrid tri zeros_like ones_like
 empty_like full_like copyto can_cast promote_types min_scalar_type issubdtype seterr geterr errstate
 set_printoptions get_printoptions printoptions array2string array_repr array_str format_float_positional
 format_float_scientific broadcast_shapes save savez savez_compressed load loadtxt savetxt genfromtxt
