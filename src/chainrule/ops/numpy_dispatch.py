@@ -227,8 +227,23 @@ def tensor_array(self, dtype=None, copy=None):
     return data.copy() if copy else data
 
 
+def _guarded_setitem(core_setitem):
+    def setitem(self, index, value):
+        """t[index] = value, refused where it would silently lose a derivative (then as core's)."""
+        if self._tangents is not None or carries_derivative(value):
+            raise ChainruleError(
+                "in-place assignment t[...] = v would lose a derivative (t carries a forward-mode tangent, or v "
+                "requires grad); build the result out of place, e.g. cr.where(mask, v, t) or np.concatenate")
+        core_setitem(self, index, value)
+
+    setitem.guarded = True
+    return setitem
+
+
 def install():
     """Set the NumPy protocols and formatting on Tensor (idempotent)."""
+    if not getattr(Tensor.__setitem__, "guarded", False):
+        Tensor.__setitem__ = _guarded_setitem(Tensor.__setitem__)
     Tensor.__array_ufunc__ = array_ufunc
     Tensor.__array_function__ = array_function
     Tensor.__format__ = tensor_format
