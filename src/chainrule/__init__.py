@@ -9,7 +9,15 @@ Example:
     (2,)
 """
 
-from . import core, data, inputs, nn, optim, train
+from . import (
+                   core,
+                   data,
+                   inputs,
+                   nn,
+                   optim,
+                   optimize,  # cr.optimize.minimize: SciPy's optimisers with chainrule's gradients
+                   train,
+)
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -41,7 +49,6 @@ from .creation import (
                    zeros,
                    zeros_like,
 )
-from . import optimize  # cr.optimize.minimize: SciPy's optimisers with chainrule's gradients
 from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all

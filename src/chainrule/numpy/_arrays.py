@@ -533,7 +533,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     return out[0] if len(out) == 1 else out
 
 
-__all__ = ["append", "gradient", "ravel", "moveaxis", "rollaxis", "atleast_1d", "atleast_2d", "atleast_3d", "vstack", "row_stack",
-           "hstack", "dstack", "column_stack", "array_split", "split", "vsplit", "hsplit", "dsplit", "flip",
-           "fliplr", "flipud", "rot90", "roll", "repeat", "tile", "tril", "triu", "diagonal", "trace", "diag",
-           "diff", "cumsum", "take_along_axis", "take", "sort", "partition", "pad", "select"]
+__all__ = [
+    "append", "gradient", "ravel", "moveaxis", "rollaxis", "atleast_1d", "atleast_2d", "atleast_3d", "vstack",
+    "row_stack", "hstack", "dstack", "column_stack", "array_split", "split", "vsplit", "hsplit", "dsplit",
+    "flip", "fliplr", "flipud", "rot90", "roll", "repeat", "tile", "tril", "triu", "diagonal", "trace", "diag",
+    "diff", "cumsum", "take_along_axis", "take", "sort", "partition", "pad", "select"
+]

@@ -52,7 +52,8 @@ FUNCTIONS = {
     # indexing and selection
     "where": "where", "clip": "clip", "take": "take", "take_along_axis": "take_along_axis", "select": "select",
     "sort": "sort", "partition": "partition", "diag": "diag", "diagonal": "diagonal", "trace": "trace",
-    "tril": "tril", "triu": "triu", "diff": "diff", "append": "append", "gradient": "gradient", "cumsum": "cumsum", "cumprod": "cumprod",
+    "tril": "tril", "triu": "triu", "diff": "diff", "append": "append", "gradient": "gradient",
+    "cumsum": "cumsum", "cumprod": "cumprod",
     # products
     "dot": "dot", "vdot": "vdot", "inner": "inner", "outer": "outer", "tensordot": "tensordot",
     "einsum": "einsum", "kron": "kron", "cross": "cross",
