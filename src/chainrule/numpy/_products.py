@@ -163,7 +163,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         raise ValueError(f"norm: axis must name one or two axes, got {axis}")
     if ord in (None, "fro"):
         return _two_norm(x, axes, keepdims)
-    row, col = axes
+    row, col = (a % nd for a in axis) if axis is not None else axes  # the order matters (NumPy's rows, columns)
     if ord in (1, -1, np.inf, -np.inf):
         summed_axis, picked_axis = (row, col) if ord in (1, -1) else (col, row)
         sums = _ops.sum(absolute, axis=summed_axis, keepdims=True)
