@@ -60,7 +60,12 @@ class Flattener:
         self.vector = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
 
     def unflatten(self, vector):
-        """The structure rebuilt from a flat vector (ndarrays, or Tensors if the vector is one)."""
+        """The structure rebuilt from a flat vector (ndarrays, or Tensors if the vector is one).
+
+        Example:
+            >>> Flattener((np.zeros(1), np.zeros((1, 2)))).unflatten(np.arange(3.0))[1]
+            array([[1., 2.]])
+        """
         from .ops import reshape
         from .ops.shape import getitem
 
@@ -73,7 +78,12 @@ class Flattener:
         return unflatten(self.structure, pieces)
 
     def flatten(self, params):
-        """A structure like the original as one flat float64 vector."""
+        """A structure like the original as one flat float64 vector.
+
+        Example:
+            >>> Flattener([np.zeros(2)]).flatten([np.ones(2)])
+            array([1., 1.])
+        """
         leaves, _ = flatten(params)
         return np.concatenate([np.asarray(leaf, dtype=np.float64).ravel() for leaf in leaves]) if leaves else (
             np.zeros(0))

@@ -27,7 +27,15 @@ from ..core.tensor import Tensor
 
 
 class NoDerivativeError(ChainruleError, TypeError):
-    """A NumPy function with no chainrule derivative rule got a tensor that needs one."""
+    """A NumPy function with no chainrule derivative rule got a tensor that needs one.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> np.spacing(cr.tensor([1.0], requires_grad=True))
+        Traceback (most recent call last):
+        ...
+        chainrule.ops.numpy_dispatch.NoDerivativeError: numpy.spacing has no derivative rule in chainrule yet, ...
+    """
 
 
 def carries_derivative(x) -> bool:
@@ -76,7 +84,12 @@ def to_arrays(tree):
 
 
 def no_rule_error(name: str) -> NoDerivativeError:
-    """The error for a NumPy function without a derivative rule applied to a differentiated tensor."""
+    """The error for a NumPy function without a derivative rule applied to a differentiated tensor.
+
+    Example:
+        >>> str(no_rule_error("numpy.unwrap")).split(",")[0]
+        'numpy.unwrap has no derivative rule in chainrule yet'
+    """
     return NoDerivativeError(
         f"{name} has no derivative rule in chainrule yet, and one of its arguments is a tensor that "
         "requires grad; use a chainrule.numpy function that has one (see docs/numpy.md), declare a rule "
@@ -158,7 +171,13 @@ def _outer(binary, x, y):
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
-    """Tensor.__array_ufunc__: `np.sin(t)`, `ndarray + t`, `np.add.reduce(t)` run chainrule's ops."""
+    """Tensor.__array_ufunc__: `np.sin(t)`, `ndarray + t`, `np.add.reduce(t)` run chainrule's ops.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> np.add.reduce(cr.tensor([1.0, 2.0], requires_grad=True))
+        tensor(3., op=sum)
+    """
     out = kwargs.pop("out", None)
     fn = _ufunc_method(ufunc, method, kwargs)
     if kwargs.get("dtype") is not None and fn is not None:
@@ -191,7 +210,13 @@ def _into_out(ufunc, method, inputs, kwargs, out, differentiated):
 
 # ---- NEP 18: every other NumPy function ----------------------------------------------
 def array_function(self, func, types, args, kwargs):
-    """Tensor.__array_function__: `np.sum(t)`, `np.concatenate([t, u])`, `np.linalg.inv(t)`."""
+    """Tensor.__array_function__: `np.sum(t)`, `np.concatenate([t, u])`, `np.linalg.inv(t)`.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> np.concatenate([cr.tensor([1.0], requires_grad=True), np.zeros(1)])
+        tensor([1., 0.], op=concatenate)
+    """
     if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
         return NotImplemented
     impl = implementation(func)
@@ -220,7 +245,13 @@ def tensor_format(self, spec):
 
 
 def tensor_array(self, dtype=None, copy=None):
-    """Tensor.__array__: the data as an ndarray (0-d for a 0-d tensor, never a NumPy scalar)."""
+    """Tensor.__array__: the data as an ndarray (0-d for a 0-d tensor, never a NumPy scalar).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> np.asarray(cr.tensor([1.0, 2.0]).sum())
+        array(3.)
+    """
     data = self._data if type(self._data) is np.ndarray else np.asarray(self._data)
     if dtype is not None and np.dtype(dtype) != data.dtype:
         return data.astype(dtype)
@@ -241,7 +272,13 @@ def _guarded_setitem(core_setitem):
 
 
 def install():
-    """Set the NumPy protocols and formatting on Tensor (idempotent)."""
+    """Set the NumPy protocols and formatting on Tensor (idempotent; chainrule.ops calls it).
+
+    Example:
+        >>> import chainrule as cr
+        >>> install(); cr.Tensor.__array_ufunc__ is array_ufunc
+        True
+    """
     if not getattr(Tensor.__setitem__, "guarded", False):
         Tensor.__setitem__ = _guarded_setitem(Tensor.__setitem__)
     Tensor.__array_ufunc__ = array_ufunc
