@@ -208,3 +208,9 @@ def test_minimize_without_scipy_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_scipy)
     with pytest.raises(cr.ChainruleError, match=r"chainrule\[optimize\]"):
         cr.optimize.minimize(rosenbrock, onp.zeros(2))
+
+
+def test_logaddexp_is_smooth_where_the_inputs_tie():
+    # ∂/∂x = σ(x - y), ∂²/∂x² = σ(1 - σ): 1/2 and 1/4 at x = y, whatever the shift
+    d1 = cr.grad(lambda x: np.logaddexp(x, 700.0))
+    assert float(d1(700.0)) == 0.5 and float(cr.grad(d1)(700.0)) == 0.25

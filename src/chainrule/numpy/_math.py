@@ -164,13 +164,19 @@ def arctanh(x):
 
 
 def logaddexp(x, y):
-    """ln(eˣ + eʸ) as max(x, y) + ln(1 + e^-|x - y|): never overflows; equal inputs share the gradient.
+    """ln(eˣ + eʸ) as m + ln(e^(x-m) + e^(y-m)) with m = max(x, y) held constant.
+
+    The identity holds for any constant m, so holding it constant changes no
+    derivative: the result is smooth to every order, also where x = y, and
+    never overflows.
 
     Example:
         >>> round(float(logaddexp(1000.0, 1000.0)), 6)
         1000.693147
     """
-    return _ops.add(_ops.maximum(x, y), _ops.log1p(_ops.exp(_ops.neg(_ops.abs(_ops.sub(x, y))))))
+    m = np.maximum(value_of(x), value_of(y))
+    m = np.where(np.isfinite(m), m, 0.0)
+    return _ops.add(m, _ops.log(_ops.add(_ops.exp(_ops.sub(x, m)), _ops.exp(_ops.sub(y, m)))))
 
 
 def logaddexp2(x, y):
