@@ -137,6 +137,8 @@ def _qualified(func, method="__call__"):
 
 
 # ---- NEP 13: ufuncs ------------------------------------------------------------------
+_FAST_UFUNCS: dict = {}
+_NO_FAST = object()
 _REDUCERS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
 _ACCUMULATORS = {"add": "cumsum", "multiply": "cumprod"}
 
@@ -178,6 +180,14 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         >>> np.add.reduce(cr.tensor([1.0, 2.0], requires_grad=True))
         tensor(3., op=sum)
     """
+    if method == "__call__" and not kwargs:  # the common case (`ndarray * t`, `np.exp(t)`): one dict lookup
+        fast = _FAST_UFUNCS.get(ufunc)
+        if fast is None:
+            impl = implementation(ufunc)
+            # chainrule.numpy's elementwise wrappers only check ufunc options (out=, where=): none here
+            fast = _FAST_UFUNCS[ufunc] = getattr(impl, "chainrule_function", impl) or _NO_FAST
+        if fast is not _NO_FAST:
+            return fast(*inputs)
     out = kwargs.pop("out", None)
     fn = _ufunc_method(ufunc, method, kwargs)
     if kwargs.get("dtype") is not None and fn is not None:
