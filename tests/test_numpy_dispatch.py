@@ -134,3 +134,9 @@ def test_matplotlib_plots_tensors():
     (line,) = plt.plot(x, onp.sin(x))
     assert onp.allclose(line.get_ydata(), onp.sin([0.0, 1.0, 2.0]))
     plt.close("all")
+
+
+def test_results_of_transforms_hand_out_0d_arrays_not_numpy_scalars():
+    g = cr.grad(lambda x: x * x)(3.0)
+    assert type(g.numpy()) is onp.ndarray and type(g.data) is onp.ndarray and g.numpy().shape == ()
+    assert type(onp.asarray(g)) is onp.ndarray and float(g) == 6.0

@@ -281,6 +281,18 @@ def _guarded_setitem(core_setitem):
     return setitem
 
 
+def tensor_numpy(self):
+    """Tensor.numpy(): the data as an ndarray, shared, not copied (0-d for a 0-d tensor, never a NumPy scalar).
+
+    Example:
+        >>> import chainrule as cr
+        >>> type(cr.grad(lambda x: x * x)(3.0).numpy()).__name__
+        'ndarray'
+    """
+    data = self._data
+    return data if type(data) is np.ndarray else np.asarray(data)
+
+
 def install():
     """Set the NumPy protocols and formatting on Tensor (idempotent; chainrule.ops calls it).
 
@@ -295,3 +307,12 @@ def install():
     Tensor.__array_function__ = array_function
     Tensor.__format__ = tensor_format
     Tensor.__array__ = tensor_array
+    # a rule run on 0-d arrays can return a NumPy scalar (0-d * 0-d is one): hand out 0-d arrays instead
+    Tensor.numpy = tensor_numpy
+    if not getattr(Tensor.data.fget, "as_array", False):
+        data_setter = Tensor.data.fset
+        def getter(self):
+            data = self._data
+            return data if type(data) is np.ndarray else np.asarray(data)
+        getter.as_array = True
+        Tensor.data = property(getter, data_setter, doc=Tensor.data.__doc__)
