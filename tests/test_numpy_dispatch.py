@@ -115,11 +115,9 @@ def test_modulo_operator():
     assert float(cr.tensor(7.0) // 2.0) == 3.0
 
 
-def test_setitem_refused_where_a_derivative_would_be_lost():
-    with pytest.raises(cr.ChainruleError, match="lose a derivative"):
-        cr.jvp(lambda x: x.__setitem__(0, 1.0), (onp.zeros(2),), (onp.ones(2),))
+def test_setitem_refused_where_a_gradient_would_be_lost():
     plain = cr.zeros(2)
-    with pytest.raises(cr.ChainruleError, match="lose a derivative"):
+    with pytest.raises(cr.ChainruleError, match="lose the gradient"):
         plain[0] = leaf(1.0)
     plain[0] = 3.0
     assert plain.tolist() == [3.0, 0.0]

@@ -270,11 +270,11 @@ def tensor_array(self, dtype=None, copy=None):
 
 def _guarded_setitem(core_setitem):
     def setitem(self, index, value):
-        """t[index] = value, refused where it would silently lose a derivative (then as core's)."""
-        if self._tangents is not None or carries_derivative(value):
+        """t[index] = v, refused where v requires grad (its gradient would be lost); then as core's."""
+        if isinstance(value, Tensor) and value._rg:
             raise ChainruleError(
-                "in-place assignment t[...] = v would lose a derivative (t carries a forward-mode tangent, or v "
-                "requires grad); build the result out of place, e.g. cr.where(mask, v, t) or np.concatenate")
+                "in-place assignment t[...] = v would lose the gradient of v (it requires grad); build the "
+                "result out of place, e.g. cr.where(mask, v, t) or np.concatenate")
         core_setitem(self, index, value)
 
     setitem.guarded = True
