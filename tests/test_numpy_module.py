@@ -214,3 +214,10 @@ def test_logaddexp_is_smooth_where_the_inputs_tie():
     # ∂/∂x = σ(x - y), ∂²/∂x² = σ(1 - σ): 1/2 and 1/4 at x = y, whatever the shift
     d1 = cr.grad(lambda x: np.logaddexp(x, 700.0))
     assert float(d1(700.0)) == 0.5 and float(cr.grad(d1)(700.0)) == 0.25
+
+
+def test_einsum_interleaved_form_matches_the_string_form():
+    a, b = R(2, 3), R(3, 4)
+    assert onp.allclose(np.einsum(a, [0, 1], b, [1, 2], [0, 2]), onp.einsum("ij,jk->ik", a, b))
+    assert onp.allclose(np.einsum(a, [Ellipsis, 1], b, [1, Ellipsis]), onp.einsum(a, [Ellipsis, 1], b, [1, Ellipsis]))
+    cr.gradcheck(lambda x: np.einsum(x, [0, 1], b, [1, 2]), a)

@@ -299,6 +299,37 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     return ops.reshape(_as_arg(a), (shape,) if isinstance(shape, int) else tuple(shape))
 
 
+def einsum(*operands, **kwargs):
+    """numpy.einsum, differentiable: the subscripts string or NumPy's interleaved (operand, sublist) form.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.einsum(np.ones((2, 3)), [0, 1], np.ones((3, 4)), [1, 2], [0, 2]).shape
+        (2, 4)
+    """
+    contraction = find_op("einsum")
+    if contraction is None:
+        raise missing(__name__, "einsum")
+    if operands and not isinstance(operands[0], str):
+        operands = _interleaved_to_subscripts(operands)
+    return contraction(operands[0], *(_as_arg(x) for x in operands[1:]), **kwargs)
+
+
+def _interleaved_to_subscripts(args):
+    """einsum(a, [0, 1], b, [1, 2], [0, 2]) as ("ab,bc->ac", a, b)."""
+    def letters(sublist):
+        return "".join("..." if s is Ellipsis else "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[s]
+                       for s in sublist)
+
+    output = args[-1] if len(args) % 2 else None  # an odd count ends with the output sublist
+    body = args[:-1] if output is not None else args
+    arrays, sublists = list(body[0::2]), list(body[1::2])
+    subscripts = ",".join(letters(s) for s in sublists)
+    if output is not None:
+        subscripts += "->" + letters(output)
+    return (subscripts, *arrays)
+
+
 def _as_arg(x):
     from ._resolve import as_array_arg
 
