@@ -9,6 +9,7 @@ Example:
     (2,)
 """
 
+from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
 from . import core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's optimisers, our gradients
 from .core import (
                    AnomalyError,
