@@ -30,10 +30,22 @@ numbers are not supported yet.
 
 from __future__ import annotations
 
+import sys as _sys
+
 import numpy as _np
 
 from ..core.tensor import Tensor as _Tensor
-from . import _arrays, _math, _products
+from ..ops import numpy_dispatch as _numpy_dispatch
+from . import _arrays, _math, _products, fft, linalg
+from . import random as random
+from ._creation import array as array  # the re-exports: NumPy's array-making names
+from ._creation import as_array_arg, to_plain
+from ._creation import asanyarray as asanyarray
+from ._creation import asarray as asarray
+from ._creation import ascontiguousarray as ascontiguousarray
+from ._creation import concatenate as concatenate
+from ._creation import copy as copy
+from ._creation import stack as stack
 from ._resolve import (
     find_op,
     missing,
@@ -57,61 +69,7 @@ newaxis = None
 _COMPOSITES = {name: getattr(m, name) for m in (_math, _arrays, _products) for name in m.__all__}
 
 
-# ---- making arrays ----------------------------------------------------------------------
-def array(object, dtype=None, *, copy=True, ndmin=0, **kwargs):
-    """numpy.array, differentiable: tensors inside (nested) lists are stacked, a tensor stays itself.
-
-    Without tensors the result is NumPy's plain ndarray.
-
-    Example:
-        >>> import chainrule as cr, chainrule.numpy as np
-        >>> x = cr.tensor(2.0, requires_grad=True)
-        >>> v = np.array([x, 3 * x, 1.0])
-        >>> v.sum().backward(); x.grad
-        tensor(4.)
-        >>> np.array([1, 2])
-        array([1, 2])
-    """
-    if isinstance(object, _Tensor):
-        result = object
-    elif isinstance(object, (list, tuple)) and _contains_tensor(object):
-        result = _stack_nested(object)
-    else:
-        return _np.array(object, dtype=dtype, copy=copy, ndmin=ndmin, **kwargs)
-    if dtype is not None and _np.dtype(dtype) != result.dtype:
-        result = result.astype(dtype)
-    while result.ndim < ndmin:
-        result = result.reshape((1,) + result.shape)
-    return result
-
-
-def asarray(a, dtype=None, **kwargs):
-    """numpy.asarray: like `array`; a tensor is returned as it is.
-
-    Example:
-        >>> import chainrule.numpy as np
-        >>> np.asarray([1.0, 2.0]).dtype
-        dtype('float64')
-    """
-    if isinstance(a, _Tensor) or (isinstance(a, (list, tuple)) and _contains_tensor(a)):
-        return array(a, dtype=dtype)
-    return _np.asarray(a, dtype=dtype, **kwargs)
-
-
-asanyarray = ascontiguousarray = asarray
-
-
-def copy(a, **kwargs):
-    """numpy.copy: a tensor is returned as it is (tensors that record are never written in place).
-
-    Example:
-        >>> import chainrule.numpy as np
-        >>> np.copy([1.0])
-        array([1.])
-    """
-    return a if isinstance(a, _Tensor) else _np.copy(to_plain(a), **kwargs)
-
-
+# ---- making arrays (array, asarray, copy, stack, concatenate: see _creation.py) ------------------
 def full(shape, fill_value, dtype=None, **kwargs):
     """numpy.full; a tensor fill value is broadcast differentiably.
 
@@ -181,35 +139,6 @@ r_ = _Joiner(columns=False)
 c_ = _Joiner(columns=True)
 
 
-def to_plain(tree):
-    """Tensors inside nested lists/tuples replaced by their arrays (a helper for NumPy calls).
-
-    Example:
-        >>> import chainrule as cr, chainrule.numpy as np
-        >>> np.to_plain([cr.tensor(1.0)])
-        [array(1.)]
-    """
-    from ..ops.numpy_dispatch import to_arrays
-
-    return to_arrays(tree)
-
-
-def _contains_tensor(obj):
-    if isinstance(obj, _Tensor):
-        return True
-    return isinstance(obj, (list, tuple)) and any(_contains_tensor(o) for o in obj)
-
-
-def _stack_nested(obj):
-    if not isinstance(obj, (list, tuple)):
-        return obj
-    if not _contains_tensor(obj):
-        return _np.array(obj)
-    from ..ops import stack
-
-    return stack([_stack_nested(o) for o in obj])
-
-
 # ---- functions whose NumPy signature differs from the op's --------------------------------
 def where(condition, x=None, y=None):
     """numpy.where(condition, x, y), differentiable in x and y; where(condition) is nonzero (plain).
@@ -224,7 +153,7 @@ def where(condition, x=None, y=None):
     from ..ops import where as where_op
 
     cond = condition._data if isinstance(condition, _Tensor) else _np.asarray(to_plain(condition))
-    return where_op(cond, _as_arg(x), _as_arg(y))
+    return where_op(cond, as_array_arg(x), as_array_arg(y))
 
 
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
@@ -242,45 +171,12 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
         return _unsupported("clip", "out=", (a, lo, hi), dict(kwargs, out=out), _np.clip)
     from .. import ops
 
-    a = _as_arg(a)
+    a = as_array_arg(a)
     if all(b is None or _np.ndim(to_plain(b)) == 0 and not isinstance(b, _Tensor) for b in (lo, hi)):
         return ops.clip(a, min=None if lo is None else float(lo), max=None if hi is None else float(hi))
     if lo is not None:
         a = ops.maximum(a, lo)
     return a if hi is None else ops.minimum(a, hi)
-
-
-def concatenate(arrays, axis=0, out=None, dtype=None, **kwargs):
-    """numpy.concatenate, differentiable (axis=None joins the flattened inputs).
-
-    Example:
-        >>> import chainrule.numpy as np
-        >>> np.concatenate([np.ones(2), np.zeros(1)])
-        array([1., 1., 0.])
-    """
-    from .. import ops
-
-    arrays = [_as_arg(a) for a in arrays]
-    if axis is None:
-        arrays, axis = [ops.reshape(a, (-1,)) for a in arrays], 0
-    result = ops.concatenate(arrays, axis=axis)
-    return result if dtype is None else result.astype(dtype)
-
-
-def stack(arrays, axis=0, out=None, **kwargs):
-    """numpy.stack: join along a new axis, differentiable.
-
-    Example:
-        >>> import chainrule.numpy as np
-        >>> np.stack([np.ones(2), np.zeros(2)], axis=1).shape
-        (2, 2)
-    """
-    from .. import ops
-
-    arrays = [_as_arg(a) for a in arrays]
-    if not any(isinstance(a, _Tensor) for a in arrays):
-        return _np.stack(arrays, axis=axis)
-    return ops.stack(arrays, axis=axis)
 
 
 def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
@@ -296,7 +192,7 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C":
         raise ValueError("chainrule.numpy.reshape: only order='C' (row-major) is supported")
     shape = newshape if shape is None else shape
-    return ops.reshape(_as_arg(a), (shape,) if isinstance(shape, int) else tuple(shape))
+    return ops.reshape(as_array_arg(a), (shape,) if isinstance(shape, int) else tuple(shape))
 
 
 def einsum(*operands, **kwargs):
@@ -312,7 +208,7 @@ def einsum(*operands, **kwargs):
         raise missing(__name__, "einsum")
     if operands and not isinstance(operands[0], str):
         operands = _interleaved_to_subscripts(operands)
-    return contraction(operands[0], *(_as_arg(x) for x in operands[1:]), **kwargs)
+    return contraction(operands[0], *(as_array_arg(x) for x in operands[1:]), **kwargs)
 
 
 def _interleaved_to_subscripts(args):
@@ -330,20 +226,10 @@ def _interleaved_to_subscripts(args):
     return (subscripts, *arrays)
 
 
-def _as_arg(x):
-    from ._resolve import as_array_arg
-
-    return as_array_arg(x)
-
-
 # ---- everything else: the name table ----------------------------------------------------------
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)
-    if name in ("linalg", "fft", "random"):
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
     fn = _RESOLVED.get(name)
     if fn is None:
         # kept apart from globals(): a cached `any` or `sum` would shadow the builtins this module uses
@@ -412,3 +298,14 @@ def covered():
             if name in globals() or _op_or_composite(name, candidates) is not None:
                 names.append(name)
     return sorted(set(names))
+
+
+def _dispatch_resolver(module, name):
+    """The function NumPy's `module.name` dispatches to on tensors (see ops/numpy_dispatch.py), or None."""
+    namespace = linalg if module.startswith("numpy.linalg") else fft if module.startswith("numpy.fft") else (
+        _sys.modules[__name__])
+    fn = getattr(namespace, name, None)
+    return fn if callable(fn) else None
+
+
+_numpy_dispatch.set_namespace_resolver(_dispatch_resolver)

@@ -500,7 +500,7 @@ def append(arr, values, axis=None):
         >>> append(np.array([1.0, 2.0]), 3.0)
         array([1., 2., 3.])
     """
-    from . import asarray, concatenate
+    from ._creation import asarray, concatenate
 
     arr, values = asarray(arr), asarray(values)
     if axis is None:

@@ -126,7 +126,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     def part(x, i):
         return _getitem(x, index=(Ellipsis, i))
 
-    from . import stack  # NumPy's stack: plain arrays stay plain
+    from ._creation import stack  # NumPy's stack: plain arrays stay plain
 
     c = stack([_ops.sub(_ops.mul(part(a, 1), part(b, 2)), _ops.mul(part(a, 2), part(b, 1))),
                     _ops.sub(_ops.mul(part(a, 2), part(b, 0)), _ops.mul(part(a, 0), part(b, 2))),

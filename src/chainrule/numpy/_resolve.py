@@ -16,6 +16,7 @@ import numpy as _np
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 from ..ops.numpy_dispatch import NoDerivativeError, any_carries_derivative, to_arrays
+from ._creation import as_array_arg
 
 _SKIPPED_OP_MODULES = ("chainrule.ops._util", "chainrule.ops.tensor_methods", "chainrule.ops.numpy_dispatch")
 
@@ -50,11 +51,9 @@ def find_op(candidates: str):
         >>> find_op("no_such_op sin").name
         'sin'
     """
-    import chainrule
-
     for candidate in candidates.split():
-        if "." in candidate:
-            obj = chainrule
+        if "." in candidate:  # a namespace of the package, looked up among the modules already loaded
+            obj = sys.modules.get("chainrule")
             for part in candidate.split("."):
                 obj = getattr(obj, part, None)
             found = [obj]
@@ -64,21 +63,6 @@ def find_op(candidates: str):
             if obj is not None and callable(obj) and not isinstance(obj, (ModuleType, type)):
                 return obj
     return None
-
-
-def as_array_arg(x):
-    """A list or tuple holding tensors, stacked differentiably; other lists as ndarrays; the rest unchanged.
-
-    Example:
-        >>> import chainrule as cr
-        >>> as_array_arg([cr.tensor(1.0, requires_grad=True), 2.0]).shape
-        (2,)
-    """
-    if isinstance(x, (list, tuple)):
-        from . import array
-
-        return array(x)
-    return x
 
 
 def _unsupported(name, what, args, kwargs, numpy_fn):

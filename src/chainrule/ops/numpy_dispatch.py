@@ -97,18 +97,39 @@ def no_rule_error(name: str) -> NoDerivativeError:
 
 
 # ---- finding chainrule's implementation of a NumPy function -------------------------
+# chainrule.numpy registers how to look a NumPy name up in it (set_namespace_resolver):
+# ops sit below that module in the house plan, so they ask by name instead of importing it.
 _IMPLEMENTATIONS: dict = {}
+_FAST_UFUNCS: dict = {}
 _MISSING = object()
+_NO_FAST = object()
+_RESOLVER = None
 
 
-def _namespace_of(module_name: str):
-    import chainrule.numpy as cnp
+def set_namespace_resolver(resolver):
+    """Register `resolver(module, name)` -> chainrule's function for numpy's `module.name`, or None.
 
-    if module_name.startswith("numpy.linalg"):
-        return cnp.linalg
-    if module_name.startswith("numpy.fft"):
-        return cnp.fft
-    return cnp
+    chainrule.numpy registers its own when imported (chainrule's __init__ imports it).
+
+    Example:
+        >>> import chainrule.numpy
+        >>> resolve("numpy.linalg", "norm").__name__
+        'norm'
+    """
+    global _RESOLVER
+    _RESOLVER = resolver
+    _IMPLEMENTATIONS.clear()
+    _FAST_UFUNCS.clear()
+
+
+def resolve(module, name):
+    """chainrule's function for numpy's `module.name` (e.g. "numpy", "sum"), or None.
+
+    Example:
+        >>> resolve("numpy", "no_such_function") is None
+        True
+    """
+    return None if _RESOLVER is None else _RESOLVER(module, name)
 
 
 def implementation(func):
@@ -123,7 +144,7 @@ def implementation(func):
     if impl is _MISSING:
         name = getattr(func, "__name__", None)
         module = "numpy" if isinstance(func, np.ufunc) else (getattr(func, "__module__", None) or "numpy")
-        impl = getattr(_namespace_of(module), name, None) if name and module.startswith("numpy") else None
+        impl = resolve(module, name) if name and module.startswith("numpy") else None
         if impl is not None and not callable(impl):
             impl = None
         _IMPLEMENTATIONS[func] = impl
@@ -137,25 +158,21 @@ def _qualified(func, method="__call__"):
 
 
 # ---- NEP 13: ufuncs ------------------------------------------------------------------
-_FAST_UFUNCS: dict = {}
-_NO_FAST = object()
 _REDUCERS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
 _ACCUMULATORS = {"add": "cumsum", "multiply": "cumprod"}
 
 
 def _ufunc_method(ufunc, method, kwargs):
     """chainrule's function for ufunc.method, or None when there is none."""
-    import chainrule.numpy as cnp
-
     if method == "__call__":
         return implementation(ufunc)
     if method == "reduce" and ufunc.__name__ in _REDUCERS and set(kwargs) <= {"axis", "keepdims", "dtype"}:
-        fn = getattr(cnp, _REDUCERS[ufunc.__name__], None)
+        fn = resolve("numpy", _REDUCERS[ufunc.__name__])
         if fn is not None:
             kwargs.setdefault("axis", 0)  # ufunc.reduce's default axis is 0, not None
         return fn
     if method == "accumulate" and ufunc.__name__ in _ACCUMULATORS and set(kwargs) <= {"axis", "dtype"}:
-        fn = getattr(cnp, _ACCUMULATORS[ufunc.__name__], None)
+        fn = resolve("numpy", _ACCUMULATORS[ufunc.__name__])
         if fn is not None:
             kwargs.setdefault("axis", 0)
         return fn
