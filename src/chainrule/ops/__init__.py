@@ -3,6 +3,7 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .complex_parts import angle, conj, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .elementwise import (
     abs,
@@ -82,7 +83,7 @@ __all__ = [
     "argmax", "argmin",
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
-    "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    "broadcast_to", "divide", "multiply", "subtract", "negative", "power", "real", "imag", "conj", "angle",
     # linalg
     "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]
