@@ -225,3 +225,24 @@ def install():
 
 
 install()
+
+# ndarray interop: NumPy's protocols (np.sin(t), np.sum(t), ndarray -= t), f-string formats, ravel
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
+
+_numpy_dispatch.install()
+Tensor.ravel = lambda self: S.reshape(self, -1)
+
+
+def _numpy_binary(name, reflected=False):
+    def method(self, other):
+        fn = _numpy_dispatch.resolve("numpy", name)  # chainrule.numpy's, by name (it sits above ops)
+        if fn is None:
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return method
+
+
+for _name, _numpy_name, _reflected in (("__mod__", "mod", False), ("__rmod__", "mod", True),
+                                       ("__floordiv__", "floor_divide", False),
+                                       ("__rfloordiv__", "floor_divide", True)):
+    setattr(Tensor, _name, _numpy_binary(_numpy_name, _reflected))
