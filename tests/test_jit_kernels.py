@@ -1,4 +1,4 @@
-"""The kernels column (chainrule/jit/kernels.py): every entry equals the op's forward / the sweep's rule, bit for bit."""
+"""The kernels column (chainrule/jit/kernels.py): each entry equals the op's forward or the sweep's rule, bitwise."""
 
 import numpy as np
 import pytest
