@@ -378,3 +378,16 @@ def test_backward_on_a_leaf_itself():
     jitted = cr.jit(step)
     _equal(jitted(np.array([3.0, 4.0])), np.array([3.0, 4.0]))
     _equal(jitted(np.array([5.0, 6.0])), np.array([5.0, 6.0]))
+
+
+def test_forward_hooks_run_on_every_replayed_call_with_its_values():
+    seen = []
+    layer = cr.nn.Linear(2, 3)
+    layer.register_forward_hook(lambda m, inputs, out: seen.append(out.numpy().sum()))
+    step = cr.jit(lambda x: layer(x).sum())
+    batches = (np.ones((4, 2)), np.zeros((4, 2)), 2 * np.ones((4, 2)))
+    for x in batches:
+        step(x)
+    with cr.no_grad():
+        expected = [layer.forward(cr.tensor(x)).numpy().sum() for x in batches]
+    assert seen == expected and step.traces == 1

@@ -49,6 +49,7 @@ class Tracer:
         self.inside = set()  # ids of tensors made during the trace
         self.pseudo = set()  # ids of tensors standing for plain arrays (their results are arrays again)
         self.produced = set()  # slots written by steps or arguments (not constants)
+        self.muted = 0  # > 0 while a module's forward hook runs (see on_module_call)
         self.pending_seed = None  # the slot of backward(grad=...)'s seed, until the sweep takes it
         self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
 
@@ -94,6 +95,8 @@ class Tracer:
 
     # ---- forward ops --------------------------------------------------------------
     def on_op(self, op, args, params):
+        if self.muted:  # a forward hook's own arithmetic: the hook is replayed whole
+            return op(*args, **params)
         if forward_mode.any_open():
             raise JitError(f"{op.name}: forward mode (jvp, jacfwd, hessian, hvp) inside cr.jit is not supported")
         out = op(*args, **params)
@@ -284,6 +287,24 @@ class Tracer:
                      f"guard bool({self.name(slot)}) is {value}   [{where}]", guard=True)
         return value
 
+    def on_module_call(self, module, args, kwargs):
+        """A module's forward, traced; each forward hook becomes a step calling it on the replayed values."""
+        out = module.forward(*args, **kwargs)
+        for hook in module._forward_hooks:
+            self.muted += 1
+            try:
+                hook(module, args, out)
+            finally:
+                self.muted -= 1
+            values = [a for a in (out, *args)]
+            ins = [self.slot.get(id(a._data)) if isinstance(a, Tensor) else None for a in values]
+            if None in ins:
+                raise JitError(f"a forward hook of {type(module).__name__} sees a value cr.jit did not trace")
+            self.add(bind(_run_hook, hook, module), ins, None,
+                     f"{getattr(hook, '__qualname__', 'hook')}({type(module).__name__}, ...)")
+            self.keep.append(module)
+        return out
+
     # ---- state changed outside ops: in-place writes, .data, .grad ---------------------
     def in_place(self, t, op, other):
         """`t op= other` on arrays (the sweep-free path of Tensor._update_in_place): a step writing into t."""
@@ -458,6 +479,8 @@ def tracing(tracer):
     patch(Tensor, "_update_in_place", lambda old: _recorded_in_place(tracer, old))
     patch(Tensor, "data", lambda old: property(old.fget, _refused_data_setter, None, old.__doc__))
     patch(Tensor, "grad", lambda old: property(_get_grad, lambda t, g: _recorded_grad_setter(tracer, t, g)))
+    patch(Module, "__call__", lambda old: lambda m, *a, **k: tracer.on_module_call(m, a, k) if m._forward_hooks
+          else old(m, *a, **k))
     for cls in _with_own(Optimizer, "step"):
         patch(cls, "step", lambda old: _recorded_call(tracer, old, "step", True))
     for cls in _with_own(Optimizer, "zero_grad") + _with_own(Module, "zero_grad"):
@@ -531,6 +554,10 @@ def _write_in_place(t, op, a, b):
 def _write_item(t, index, a, value):
     a[index] = value
     t._bump_version()
+
+
+def _run_hook(hook, module, out, *inputs):
+    hook(module, tuple(Tensor._wrap(a.copy()) for a in inputs), Tensor._wrap(out.copy()))
 
 
 def _clear_grad(t):
