@@ -391,3 +391,35 @@ def test_forward_hooks_run_on_every_replayed_call_with_its_values():
     with cr.no_grad():
         expected = [layer.forward(cr.tensor(x)).numpy().sum() for x in batches]
     assert seen == expected and step.traces == 1
+
+
+# ---- train.fit(jit=True) and `chainrule train --jit` ----------------------------------------------------
+def test_fit_with_jit_trains_exactly_as_without():
+    from chainrule.tools.diagnostics import standard_monitors
+
+    X, y = cr.data.blobs(70, centers=3, seed=2)  # 70 = 2 batches of 32 and one of 6: two batch shapes
+    results = []
+    for use_jit in (False, True):
+        model = cr.nn.MLP([2, 8, 3], rng=cr.manual_seed(0))
+        opt = cr.optim.Adam(model.parameters(), lr=0.05)
+        history = cr.train.fit(model, cr.nn.functional.cross_entropy, opt, (X, y), epochs=3, progress=False,
+                               jit=use_jit, callbacks=standard_monitors())
+        results.append((history.history, [p.data.copy() for p in model.parameters()]))
+    (h1, p1), (h2, p2) = results
+    assert h1 == h2
+    for a, b in zip(p1, p2):
+        _equal(a, b)
+
+
+def test_cli_train_jit_prints_the_speed_up(tmp_path):
+    import contextlib
+    import io
+
+    from chainrule.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["train", "--dataset", "xor4", "--epochs", "2", "--jit", "--no-progress",
+                       "--out", str(tmp_path)])
+    assert status == 0
+    assert "cr.jit: forward + backward" in out.getvalue() and "x faster" in out.getvalue()

@@ -20,6 +20,7 @@ from .core.errors import ChainruleError
 from .core.modes import no_grad
 from .core.tensor import Tensor
 from .data.loader import DataLoader
+from .jit import jit as _jit
 from .nn import functional as F
 
 add_reduce, copyto = np.add.reduce, np.copyto
@@ -200,8 +201,12 @@ def evaluate(model, loss_fn, data, batch_size=1024, metrics=("accuracy",)):
 class Trainer:
     """The state of one `fit` run, as callbacks see it (`callback.trainer`)."""
 
-    def __init__(self, model, loss_fn, optimizer, metrics):
+    def __init__(self, model, loss_fn, optimizer, metrics, jit=False):
         self.model, self.loss_fn, self.optimizer, self.metrics = model, loss_fn, optimizer, metrics
+        # with jit=True the forward and backward passes are traced once per batch shape and replayed
+        self._forward_backward = forward_backward(model, loss_fn, optimizer)
+        if jit:
+            self._forward_backward = _jit(self._forward_backward)
         self.history = History()
         self.stop_training = False
         self.epoch = self.batch = 0
@@ -245,10 +250,7 @@ class Trainer:
             self.epoch + 1, self.batch + 1, value, norms)
 
     def _step(self, xb, yb, callbacks, batches):
-        self.optimizer.zero_grad()
-        out = self.model(Tensor(xb))
-        loss = self.loss_fn(out, yb)
-        loss.backward()
+        out, loss = self._forward_backward(xb, yb)
         value = float(loss.item())
         if not math.isfinite(value) or not self._check_and_remember():
             self._stop_non_finite(value, batches)
@@ -293,6 +295,27 @@ class Trainer:
                 break
 
 
+def forward_backward(model, loss_fn, optimizer):
+    """The part of a training step `fit` may jit: zero the gradients, forward, loss, backward; returns (out, loss).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> model = cr.nn.Linear(2, 1)
+        >>> step = forward_backward(model, cr.nn.functional.mse_loss, cr.optim.SGD(model.parameters()))
+        >>> out, loss = step(np.ones((3, 2)), np.zeros((3, 1)))
+        >>> model.weight.grad.shape
+        (1, 2)
+    """
+    def step(xb, yb):
+        optimizer.zero_grad()
+        out = model(Tensor(xb))
+        loss = loss_fn(out, yb)
+        loss.backward()
+        return out, loss
+
+    return step
+
+
 _HOOK_ARGS = {"on_train_begin": "trainer", "on_epoch_begin": "epoch, logs", "on_batch_begin": "batch, logs",
               "on_after_backward": "batch, logs", "on_batch_end": "batch, logs", "on_epoch_end": "epoch, logs",
               "on_train_end": "logs"}
@@ -320,7 +343,7 @@ def _parameter_names(model, params):
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_data=None, callbacks=(),
-        progress=True, seed=0, scheduler=None, metrics="auto", shuffle=True):
+        progress=True, seed=0, scheduler=None, metrics="auto", shuffle=True, jit=False):
     """Train `model` on `train_data` = (X, y) and return the History.
 
     Each epoch shuffles (from `seed`), then for each minibatch: zero the
@@ -331,6 +354,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_dat
     infinite loss raises `NonFiniteLossError` before the update. NumPy's
     floating-point warnings are silenced while fit runs (it checks itself).
     The progress bar (rich) shows only on a terminal and with `progress=True`.
+    `jit=True` traces the forward and backward passes once per batch shape
+    (`cr.jit`) and replays them: the same numbers, less Python per step.
 
     Example:
         >>> import chainrule as cr
@@ -347,7 +372,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_dat
     if int(epochs) < 1:
         raise ChainruleError(f"epochs must be at least 1, got {epochs}")
     loader = DataLoader((np.asarray(X), np.asarray(y)), batch_size=batch_size, shuffle=shuffle, seed=seed)
-    trainer = Trainer(model, loss_fn, optimizer, resolve_metrics(metrics, loss_fn, y))
+    trainer = Trainer(model, loss_fn, optimizer, resolve_metrics(metrics, loss_fn, y), jit=jit)
     callbacks = list(callbacks)
     _check_callbacks(callbacks)
     for cb in callbacks:

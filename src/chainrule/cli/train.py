@@ -41,6 +41,8 @@ def add_parser(commands):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="chainrule-out", help="output folder (default ./chainrule-out)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--jit", action="store_true",
+                   help="trace the forward and backward passes once and replay them (cr.jit); prints the speed-up")
     return p
 
 
@@ -183,13 +185,16 @@ def run_train(args) -> int:
     print(f"dataset {args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {classes} classes"
           + (f" (preset {args.preset})" if args.preset else ""))
     print(model)
+    if args.jit:
+        _print_jit_speedup(model, loss_fn, optimizer, X_train[:args.batch_size], encode(y_train[:args.batch_size]))
     start = time.perf_counter()
     same = X_test is X_train  # the notes' XOR: nothing held out, so evaluate once at the end
     try:
         history = cr.train.fit(model, loss_fn, optimizer, (X_train, encode(y_train)), epochs=args.epochs,
                                batch_size=args.batch_size, val_data=None if same else (X_test, encode(y_test)),
                                callbacks=monitors, progress=not args.no_progress, seed=args.seed, metrics=metrics,
-                               shuffle=args.batch_size < len(X_train))  # full batch: the notes' order, exactly
+                               shuffle=args.batch_size < len(X_train),  # full batch: the notes' order, exactly
+                               jit=args.jit)
     except cr.train.NonFiniteLossError as exc:
         _print_diagnostics(monitors)
         raise ChainruleError(f"training stopped: {exc}") from None
@@ -210,6 +215,16 @@ def run_train(args) -> int:
     findings = _print_diagnostics(monitors)
     _write_outputs(args, model, history, monitors[0], findings, X_test, y_test, train_acc, test_acc, seconds)
     return 0
+
+
+def _print_jit_speedup(model, loss_fn, optimizer, xb, yb):
+    from ..jit import speedup
+    from ..train import forward_backward
+
+    eager, jitted = speedup(forward_backward(model, loss_fn, optimizer), xb, yb)
+    optimizer.zero_grad()
+    print(f"cr.jit: forward + backward {jitted * 1e3:.3f} ms a batch, eager {eager * 1e3:.3f} ms: "
+          f"{eager / jitted:.1f}x faster")
 
 
 def _print_diagnostics(monitors):
