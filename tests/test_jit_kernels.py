@@ -141,3 +141,20 @@ def test_sgd_kernel_equals_sgd_step(dtype):
         _bits(w1.data, w2.data)
         assert w2.version > before
     assert kernels.sgd_kernel(cr.optim.SGD([w1], lr=0.1, momentum=0.9)) is None
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_saving_kernel_equals_the_ops_saving_forward(reduction, dtype):
+    op = OPS["softmax_cross_entropy"]
+    x, target = rng.normal(size=(6, 4)).astype(dtype), np.array([0, 3, 1, 1, 2, 0])
+    value, saved = op.saving_forward(x, target, reduction=reduction)
+    func, _ = kernels.saving_kernel(op, [x, target], {"reduction": reduction}, np.asarray(value), saved)
+    for xs in (x, x * 3.0, np.where(x > 0, np.inf, x)):  # the last: the op's own path for a non-finite row
+        with np.errstate(invalid="ignore"):
+            got, want = func(xs, target), op.saving_forward(xs, target, reduction=reduction)
+        _bits(got[0], want[0]), _bits(got[1], want[1])
+    with pytest.raises(ValueError, match="targets must lie in"):
+        func(x, np.array([0, 4, 1, 1, 2, 0]))
+    with pytest.raises(ValueError, match="targets must lie in"):
+        func(x, np.array([0, -1, 1, 1, 2, 0]))

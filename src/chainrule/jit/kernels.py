@@ -20,6 +20,9 @@ against the op's forward / the sweep's rule on the registry's test cases.
 
 from __future__ import annotations
 
+from functools import partial
+from math import isfinite
+
 import numpy as np
 
 from ..core.registry import OPS
@@ -41,8 +44,7 @@ def _matmul(inputs, params, value):
     x, y = inputs
     if params or not (_arrays_of(value.dtype, x, y) and x.ndim == 2 and y.ndim == 2) or value.dtype.kind != "f":
         return None
-    buf = _buffer(value)
-    return (lambda a, b: np.dot(a, b, out=buf)), "np.dot({0}, {1}, out={out})"
+    return partial(np.dot, out=_buffer(value)), "np.dot({0}, {1}, out={out})"
 
 
 def _linear(inputs, params, value):
@@ -73,7 +75,7 @@ def _ufunc(ufunc):
         except TypeError:
             return None
         names = ", ".join(f"{{{i}}}" for i in range(ufunc.nin))
-        return (lambda *xs: ufunc(*xs, out=buf)), f"np.{ufunc.__name__}({names}, out={{out}})"
+        return partial(ufunc, out=buf), f"np.{ufunc.__name__}({names}, out={{out}})"
 
     return build
 
@@ -89,6 +91,51 @@ def _relu(inputs, params, value):
 FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu}
 FORWARD.update({name: _ufunc(op.forward) for name, op in OPS.items()
                 if isinstance(op.forward, np.ufunc) and name not in FORWARD and op.forward.nout == 1})
+
+
+def _xent_saving(inputs, params, value, saved):
+    """softmax_cross_entropy's saving forward (loss and direction) for (rows, classes) logits, into buffers.
+
+    The same passes as nn_ops._softmax_xent_saving; anything unusual (a non-finite row maximum,
+    a target out of range) is handed to that function itself, which gives the result or the error.
+    """
+    x, target = inputs
+    reduction = params.get("reduction", "none")
+    if reduction not in ("mean", "sum") or not isinstance(x, _ndarray) or x.ndim != 2 or not x.size:
+        return None
+    if not (isinstance(target, _ndarray) and target.dtype.kind == "i" and target.shape == x.shape[:1]):
+        return None
+    op = OPS["softmax_cross_entropy"]
+    n = x.shape[0]
+    m, z, e, s, rows = np.empty((n, 1), x.dtype), _buffer(x), _buffer(x), np.empty((n, 1), x.dtype), np.arange(n)
+
+    def xent(x, target):
+        np.maximum.reduce(x, axis=1, keepdims=True, out=m)
+        if np.minimum.reduce(target, axis=None) < 0 or not isfinite(np.vdot(m, m)):
+            return op.saving_forward(x, target, reduction=reduction)  # the op's own path (or its error)
+        np.subtract(x, m, out=z)
+        np.exp(z, out=e)
+        np.add.reduce(e, axis=1, keepdims=True, out=s)
+        try:
+            picked = z[rows, target]
+        except IndexError:  # a class >= classes
+            return op.saving_forward(x, target, reduction=reduction)
+        losses = np.log(s[:, 0]) - picked
+        np.divide(e, s, out=e)
+        e[rows, target] -= 1
+        total = np.add.reduce(losses, axis=None)
+        return np.asarray(total / losses.size if reduction == "mean" else total), e
+
+    return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log into buffers"
+
+
+SAVING = {"softmax_cross_entropy": _xent_saving}
+
+
+def saving_kernel(op, inputs, params, value, saved):
+    """(func, text) for a forward that also saves a residual (func returns both), or None."""
+    build = SAVING.get(op.name)
+    return None if build is None else build(inputs, params, value, saved)
 
 
 def forward_kernel(op, inputs, params, value):
@@ -202,8 +249,7 @@ def sum_kernel(prev, gi, total):
         return None
     if not prev.shape == gi.shape == total.shape:
         return None
-    buf = _buffer(total)
-    return (lambda a, b: np.add(a, b, out=buf)), "np.add({0}, {1}, out={out})"
+    return partial(np.add, out=_buffer(total)), "np.add({0}, {1}, out={out})"
 
 
 def in_place_kernel(op, a, b):

@@ -134,7 +134,7 @@ def _outs(step):
 def _indexed_guard(check, k):
     def guard(*arrays):
         try:
-            check(*arrays)
+            return check(*arrays)
         except GuardFailed as failed:
             failed.index = k
             raise

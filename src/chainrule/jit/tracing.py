@@ -32,7 +32,7 @@ from ..core.tensor import Tensor
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 from . import kernels
-from .guards import JitError, TaintedFloat, TracedFloat, caller_line, guard_call
+from .guards import GuardFailed, JitError, TaintedFloat, TracedFloat, caller_line, guard_call
 from .plan import Plan, Step, describe
 
 _ndarray = np.ndarray
@@ -109,8 +109,10 @@ class Tracer:
         kernel = None if saving else kernels.forward_kernel(op, [self.seen[i] for i in ins], params, out._data)
         if saving:
             saved_slot = self.new_slot(node.saved)
-            self.add(bind(op.saving_forward, **params), ins, (out_slot, saved_slot),
-                     f"{op.name}.saving_forward({names}{extra})")
+            kernel = kernels.saving_kernel(op, [self.seen[i] for i in ins], params, out._data, node.saved)
+            func, text = kernel if kernel is not None else (bind(op.saving_forward, **params),
+                                                            f"{op.name}.saving_forward({names}{extra})")
+            self.add(func, ins, (out_slot, saved_slot), text)
         elif kernel is not None:
             func, text = kernel
             saved_slot = None
@@ -160,10 +162,7 @@ class Tracer:
         if targets is None:
             seen = {id(x) for x in order}
             order += [r for r in roots if r._node is None and id(r) not in seen]
-            leaves = [x for x in order if x._node is None]
-            self._guard_grads(leaves, had)
-            for x in leaves:
-                self._deposit(x, adj[id(x)], had[id(x)])
+            self._deposit_all([x for x in order if x._node is None], adj, had)
         return result
 
     def _root_adjoints(self, roots, seeds):
@@ -226,26 +225,26 @@ class Tracer:
             self.add(operator.add, (prev, gi_slot), slot, f"np.add({self.name(prev)}, {self.name(gi_slot)})")
         return slot
 
-    def _guard_grads(self, leaves, had):
-        """One guard before a sweep's deposits: each leaf's .grad is set (or None) as when traced.
+    def _deposit_all(self, leaves, adj, had):
+        """The sweep's deposits into .grad: one step, which first checks each .grad is set (or None) as traced.
 
-        The deposit itself is dynamic (set, or add to what is there), as the sweep's own; the guard
+        The deposit itself is dynamic (set, or add to what is there), as the sweep's own; the check
         sees .grad set or cleared behind the plan's back (e.g. by Python code between calls).
         """
+        if not leaves:
+            return
         for x in leaves:
             if id(x) in self.inside:
                 raise JitError("backward() into the .grad of a tensor made inside cr.jit is not supported: "
                                "return its gradient instead (cr.grad)")
             self.keep.append(x)
         expected = tuple(had[id(x)] for x in leaves)
-        where = "the .grad of a parameter was set (or None) differently when traced"
-        self.add(guard_call(bind(_grads_set, tuple(leaves)), expected, where), (), None,
-                 f"guard which .grad are set: {expected}", guard=True)
-
-    def _deposit(self, x, slot, had):
-        out = self.new_slot(x.grad._data)
-        self.add(bind(_deposit, x), (slot,), out, f"{self.name(self.slot_of(x))}.grad = {self.name(slot)}"
-                 + (" + the .grad there" if had else ""), commits=True)
+        ins = [adj[id(x)] for x in leaves]
+        outs = tuple(self.new_slot(x.grad._data) for x in leaves)
+        text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}.copy()"
+                         for x, k, h in zip(leaves, ins, expected))
+        self.add(bind(_deposit_all, tuple(leaves), expected), ins, outs,
+                 f"check which .grad are set {expected}; {text}", commits=True, guard=True)
 
     def _deposit_tensor(self, x):
         if x.grad is None:
@@ -404,6 +403,12 @@ class _Stub:
         self.op = op
 
 
+def _deposit_all(leaves, expected, *grads):
+    if tuple(t.grad is not None for t in leaves) != expected:
+        raise GuardFailed("the .grad of a parameter was set (or None) differently when traced")
+    return tuple(_deposit(t, g) for t, g in zip(leaves, grads))
+
+
 def _deposit(t, g):
     if t._data.dtype.kind == "c":
         g = np.conjugate(g)
@@ -415,10 +420,6 @@ def _deposit(t, g):
         g = np.asarray(t.grad._data + g)
     t.grad = Tensor._wrap(g)
     return g
-
-
-def _grads_set(leaves):
-    return tuple(t.grad is not None for t in leaves)
 
 
 def _seed_copy(dtype, a):
