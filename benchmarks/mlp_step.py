@@ -93,6 +93,35 @@ def make_chainrule(weights, x, y):
     return step, lambda: [p.data for p in net.parameters()]
 
 
+def make_chainrule_jit(weights, x, y):
+    """The same nn.Linear step as make_chainrule, under cr.jit (traced on the first call, replayed after)."""
+    import chainrule as cr
+
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        lin = cr.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
+        lin.weight.data, lin.bias.data = w.copy(), b.copy()
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(cr.nn.ReLU())
+    net = cr.nn.Sequential(*layers)
+    opt = cr.optim.SGD(net.parameters(), lr=LR)
+    cross_entropy = cr.nn.functional.cross_entropy
+
+    @cr.jit
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def step():
+        return train_step(x, y).item()
+
+    return step, lambda: [p.data for p in net.parameters()]
+
+
 def make_torch(weights, x, y):
     try:
         import torch
@@ -151,4 +180,5 @@ def make_autograd(weights, x, y):
     return step, lambda: params
 
 
-FRAMEWORKS = {"numpy": make_numpy, "chainrule": make_chainrule, "torch": make_torch, "autograd": make_autograd}
+FRAMEWORKS = {"numpy": make_numpy, "chainrule": make_chainrule, "jit": make_chainrule_jit, "torch": make_torch,
+              "autograd": make_autograd}

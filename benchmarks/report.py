@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-OTHERS = ("torch", "autograd")
+OTHERS = ("jit", "torch", "autograd")  # jit: the chainrule step under cr.jit
 
 
 def _table(headers, rows):
