@@ -20,7 +20,6 @@ against the op's forward / the sweep's rule on the registry's test cases.
 
 from __future__ import annotations
 
-from functools import partial
 from math import isfinite
 
 import numpy as np
@@ -29,6 +28,41 @@ from ..core.registry import OPS
 from ..ops import elementwise
 
 _ndarray = np.ndarray
+
+
+class Code:
+    """A kernel written as NumPy source: the plan pastes it in as a line of its own (no Python call).
+
+    `template` names the inputs {0}, {1}, ..., the adjoint {g}, the saved residual {saved} and the
+    buffer written {out}; other names ({mask}, {f}, ...) are the helpers in `names`. `text` is what
+    the plan prints. Calling a Code runs it on arrays, with the signature of the rule or forward it
+    stands for (`(*inputs)`, or `(g, ans, *inputs[, saved])` for a VJP): the tests use that.
+    """
+
+    def __init__(self, kind, template, out=None, text=None, **names):
+        self.kind, self.template, self.out, self.names = kind, template, out, names
+        self.text = text or template
+
+    def render(self, inputs, g=None, saved=None, out=None, prefix=""):
+        """(source, {name: object}) with the plan's names for the inputs and buffer and `prefix` for helpers."""
+        helpers = {k: prefix + k for k in self.names}
+        source = self.template.format(*inputs, g=g, saved=saved, out=out, **helpers)
+        return source, {prefix + k: v for k, v in self.names.items()}
+
+    def describe(self, inputs, g=None, out=None):
+        """The line the plan prints, with its names for the inputs and buffer."""
+        return self.text.format(*inputs, g=g, saved="saved", out=out, **{k: k for k in self.names})
+
+    def __call__(self, *args):
+        if self.kind in ("forward", "update"):
+            g, saved, inputs = None, None, list(args)
+        else:
+            g, _, *inputs = args
+            saved = inputs.pop() if "{saved}" in self.template else None
+        names = {f"a{i}": x for i, x in enumerate(inputs)}
+        source, helpers = self.render(list(names), g="ag", saved="asaved", out="aout", prefix="h_")
+        exec(source, {"np": np, "ag": g, "asaved": saved, "aout": self.out, **names, **helpers})  # noqa: S102
+        return self.out
 
 
 def _arrays_of(dtype, *xs):
@@ -44,7 +78,7 @@ def _matmul(inputs, params, value):
     x, y = inputs
     if params or not (_arrays_of(value.dtype, x, y) and x.ndim == 2 and y.ndim == 2) or value.dtype.kind != "f":
         return None
-    return partial(np.dot, out=_buffer(value)), "np.dot({0}, {1}, out={out})"
+    return Code("forward", "np.dot({0}, {1}, out={out})", _buffer(value))
 
 
 def _linear(inputs, params, value):
@@ -53,13 +87,7 @@ def _linear(inputs, params, value):
     x, w, b = inputs
     if not (_arrays_of(value.dtype, x, w, b) and x.ndim == 2 and w.ndim == 2 and b.ndim == 1):
         return None
-    buf = _buffer(value)
-
-    def linear(x, w, b):
-        np.dot(x, w.T, out=buf)
-        return np.add(buf, b, out=buf)
-
-    return linear, "np.dot({0}, {1}.T, out={out}); np.add({out}, {2}, out={out})"
+    return Code("forward", "np.dot({0}, {1}.T, out={out}); np.add({out}, {2}, out={out})", _buffer(value))
 
 
 def _ufunc(ufunc):
@@ -75,7 +103,8 @@ def _ufunc(ufunc):
         except TypeError:
             return None
         names = ", ".join(f"{{{i}}}" for i in range(ufunc.nin))
-        return partial(ufunc, out=buf), f"np.{ufunc.__name__}({names}, out={{out}})"
+        return Code("forward", f"{{f}}({names}, out={{out}})", buf, f"np.{ufunc.__name__}({names}, out={{out}})",
+                    f=ufunc)
 
     return build
 
@@ -84,8 +113,7 @@ def _relu(inputs, params, value):
     (x,) = inputs
     if params or not isinstance(x, _ndarray) or x.dtype != value.dtype:
         return None
-    buf = _buffer(value)
-    return (lambda x: np.maximum(x, 0, out=buf)), "np.maximum({0}, 0, out={out})"
+    return Code("forward", "np.maximum({0}, 0, out={out})", _buffer(value))
 
 
 FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu}
@@ -150,10 +178,9 @@ def _matmul_vjp(argnum):
         x, y = inputs
         if params or not (_arrays_of(gi.dtype, g, x, y) and g.ndim == x.ndim == y.ndim == 2) or gi.dtype.kind != "f":
             return None
-        buf = _buffer(gi)
         if argnum == 0:
-            return (lambda g, ans, x, y: np.dot(g, y.T, out=buf)), "np.dot({g}, {1}.T, out={out})"
-        return (lambda g, ans, x, y: np.dot(x.T, g, out=buf)), "np.dot({0}.T, {g}, out={out})"
+            return Code("vjp", "np.dot({g}, {1}.T, out={out})", _buffer(gi))
+        return Code("vjp", "np.dot({0}.T, {g}, out={out})", _buffer(gi))
 
     return build
 
@@ -165,12 +192,9 @@ def _linear_vjp(argnum):
         x, w, b = inputs
         if not (_arrays_of(gi.dtype, g, x, w, b) and g.ndim == x.ndim == w.ndim == 2 and b.ndim == 1):
             return None
-        buf = _buffer(gi)
-        if argnum == 0:
-            return (lambda g, ans, x, w, b: np.dot(g, w, out=buf)), "np.dot({g}, {1}, out={out})"
-        if argnum == 1:
-            return (lambda g, ans, x, w, b: np.dot(g.T, x, out=buf)), "np.dot({g}.T, {0}, out={out})"
-        return (lambda g, ans, x, w, b: np.add.reduce(g, axis=0, out=buf)), "np.add.reduce({g}, axis=0, out={out})"
+        code = ("np.dot({g}, {1}, out={out})", "np.dot({g}.T, {0}, out={out})",
+                "np.add.reduce({g}, axis=0, out={out})")[argnum]
+        return Code("vjp", code, _buffer(gi))
 
     return build
 
@@ -181,6 +205,9 @@ def _relu_vjp(g, ans, inputs, params, gi):
         return None
     buf, mask = _buffer(gi), np.empty(x.shape, bool)
     small = g.size < elementwise._BRANCH_FREE_SIZE
+    if small:  # the sweep's np.where(x > 0, g, 0.0), into the buffer
+        return Code("vjp", "np.greater({0}, 0, out={mask}); np.copyto({out}, 0.0); np.copyto({out}, {g}, where={mask})",
+                    buf, mask=mask)
 
     def relu_vjp(g, ans, x):  # the sweep's _select(x > 0, g), into buffers
         np.greater(x, 0, out=mask)
@@ -207,8 +234,7 @@ def _summed_to_row(g, ans, inputs, params, gi):
     if not (isinstance(g, _ndarray) and isinstance(gi, _ndarray) and g.ndim == 2 and gi.shape == g.shape[1:]
             and g.dtype == gi.dtype and gi.dtype.kind == "f"):
         return None
-    buf = _buffer(gi)
-    return (lambda g, ans, *xs: np.add.reduce(g, axis=0, out=buf)), "np.add.reduce({g}, axis=0, out={out})"
+    return Code("vjp", "np.add.reduce({g}, axis=0, out={out})", _buffer(gi))
 
 
 def _add_vjp(g, ans, inputs, params, gi):
@@ -220,12 +246,7 @@ def _xent_vjp(g, ans, inputs, params, gi):
     logits, target = inputs[:2]
     if params.get("reduction") != "mean" or not isinstance(gi, _ndarray) or gi.dtype.kind != "f":
         return None
-    buf, n = _buffer(gi), max(np.size(target), 1)
-
-    def xent_vjp(g, ans, logits, target, saved):
-        return np.multiply(saved, g / n, out=buf)
-
-    return xent_vjp, "np.multiply(saved, {g} / n, out={out})"
+    return Code("vjp", "np.multiply({saved}, {g} / {n}, out={out})", _buffer(gi), n=max(np.size(target), 1))
 
 
 VJP = {("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),
@@ -249,7 +270,7 @@ def sum_kernel(prev, gi, total):
         return None
     if not prev.shape == gi.shape == total.shape:
         return None
-    return partial(np.add, out=_buffer(total)), "np.add({0}, {1}, out={out})"
+    return Code("forward", "np.add({0}, {1}, out={out})", _buffer(total))
 
 
 def in_place_kernel(op, a, b):
@@ -259,7 +280,7 @@ def in_place_kernel(op, a, b):
         return None
     if np.result_type(a, b) != a.dtype or np.broadcast_shapes(a.shape, np.shape(b)) != a.shape:
         return None
-    return (lambda a, b: ufunc(a, b, out=a)), f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}})"
+    return Code("update", "{f}({0}, {1}, out={0})", None, f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}})", f=ufunc)
 
 
 def sgd_kernel(opt):
@@ -273,18 +294,15 @@ def sgd_kernel(opt):
     params = [p for g in opt.param_groups for p in g["params"]]
     if not all(p._data.flags.writeable for p in params):
         return None
-    groups = [(group, [(p, _buffer(p._data)) for p in group["params"]]) for group in opt.param_groups]
-
-    def sgd():
-        for group, members in groups:
-            step = -group["lr"]  # read each call: a scheduler may change it
-            for p, scaled in members:
-                grad = p.grad
-                if grad is None:
-                    continue
-                data = p._data
-                np.multiply(grad._data, step, out=scaled)  # = -(lr · g) exactly
-                np.add(data, scaled, out=data)  # = p - lr · g exactly
-                p._bump_version()
-
-    return sgd, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)"
+    lines, names = [], {}
+    for k, group in enumerate(opt.param_groups):
+        names[f"group{k}"] = group
+        lines.append(f'_step = -{{group{k}}}["lr"]')  # read each call: a scheduler may change it
+        for i, p in enumerate(group["params"]):
+            names[f"p{k}_{i}"], names[f"s{k}_{i}"] = p, _buffer(p._data)
+            p_, s_ = f"{{p{k}_{i}}}", f"{{s{k}_{i}}}"
+            lines.append(f"_g = {p_}.grad")  # = p - lr · g exactly: -(lr · g) into s, then p + s
+            lines.append(f"if _g is not None: np.multiply(_g._data, _step, out={s_}); "
+                         f"np.add({p_}._data, {s_}, out={p_}._data); {p_}._bump_version()")
+    return Code("update", "\n".join(lines), None, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)",
+                **names)

@@ -22,11 +22,12 @@ from .guards import GuardFailed, JitError
 class Step:
     """One call of the plan: `v[out] = func(*(v[i] for i in ins))`; `out` may be a tuple or None."""
 
-    __slots__ = ("func", "ins", "out", "text", "commits", "guard")
+    __slots__ = ("func", "ins", "out", "text", "commits", "guard", "code", "names")
 
-    def __init__(self, func, ins, out, text, commits=False, guard=False):
+    def __init__(self, func, ins, out, text, commits=False, guard=False, code=None, names=None):
         self.func, self.ins, self.out, self.text, self.commits = func, tuple(ins), out, text, commits
         self.guard = guard
+        self.code, self.names = code, names  # a kernel pasted in as source (func is None), and its helpers
 
 
 class Plan:
@@ -107,10 +108,15 @@ def _compile(values, arg_slots, steps, result_slots):
     produced = {slot for slot, _ in arg_slots} | {o for s in steps for o in _outs(s)}
     for slot, value in enumerate(values):
         if slot not in produced:
-            namespace[f"v{slot}"] = value
+            namespace[f"v{slot}"] = namespace[f"c{slot}"] = value
     lines = ["def replay(arrays):"]
     lines += [f"    v{slot} = arrays[{i}]" for slot, i in arg_slots]
+    namespace["np"] = np
     for k, s in enumerate(steps):
+        if s.code is not None:  # a kernel's own NumPy source; its buffer is a global, never assigned here
+            namespace.update(s.names)
+            lines += ["    " + line for line in s.code.split("\n")]
+            continue
         func = s.func
         if s.guard:
             func = _indexed_guard(func, k)

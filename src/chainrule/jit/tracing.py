@@ -85,6 +85,25 @@ class Tracer:
     def add(self, func, ins, out, text, commits=False, guard=False):
         self.steps.append(Step(func, ins, out, text, commits, guard))
 
+    def add_code(self, code, inputs, ins, out, g=None, saved=None, commits=False, extra=""):
+        """A Code kernel as a step: its source with the plan's names, its buffer bound to v{out}."""
+        k = len(self.steps)
+        out_name = None if out is None else f"v{out}"
+        source, names = code.render([self.code_name(i) for i in inputs], g=None if g is None else self.code_name(g),
+                                    saved=None if saved is None else self.code_name(saved), out=out_name,
+                                    prefix=f"k{k}_")
+        text = code.describe([self.name(i) for i in inputs], g=None if g is None else self.name(g), out=out_name)
+        if code.out is not None:
+            names[out_name] = code.out
+        if extra:
+            source, names = source + extra.format(t=f"k{k}_t"), names
+        self.steps.append(Step(None, ins, out, text, commits, code=source, names=names))
+        return names
+
+    def code_name(self, slot):
+        """The Python name a pasted kernel uses for a slot: v (results, arguments) or c (constants)."""
+        return f"v{slot}" if slot in self.produced else f"c{slot}"
+
     def name(self, slot):
         if slot in self.produced:
             return f"v{slot}"
@@ -113,6 +132,9 @@ class Tracer:
             func, text = kernel if kernel is not None else (bind(op.saving_forward, **params),
                                                             f"{op.name}.saving_forward({names}{extra})")
             self.add(func, ins, (out_slot, saved_slot), text)
+        elif isinstance(kernel, kernels.Code):
+            saved_slot = None
+            self.add_code(kernel, ins, ins, out_slot)
         elif kernel is not None:
             func, text = kernel
             saved_slot = None
@@ -205,6 +227,9 @@ class Tracer:
         kernel = kernels.vjp_kernel(op, i, self.seen[g_slot], self.seen[out_slot], [self.seen[k] for k in ins],
                                     params, gi)
         slot = self.new_slot(gi)
+        if isinstance(kernel, kernels.Code):
+            self.add_code(kernel, ins, args, slot, g=g_slot, saved=saved_slot)
+            return slot
         if kernel is not None:
             func, text = kernel
             text = text.format(*(self.name(k) for k in ins), g=self.name(g_slot), out=f"v{slot}")
@@ -218,7 +243,9 @@ class Tracer:
         total = total if total is not None else self.seen[prev] + self.seen[gi_slot]
         slot = self.new_slot(total)
         kernel = kernels.sum_kernel(self.seen[prev], self.seen[gi_slot], total)
-        if kernel is not None:
+        if isinstance(kernel, kernels.Code):
+            self.add_code(kernel, (prev, gi_slot), (prev, gi_slot), slot)
+        elif kernel is not None:
             func, text = kernel
             self.add(func, (prev, gi_slot), slot, text.format(self.name(prev), self.name(gi_slot), out=f"v{slot}"))
         else:
@@ -310,6 +337,11 @@ class Tracer:
         ins = (self.slot_of(t), self.slot_of(other))
         self.keep.append(t)
         kernel = kernels.in_place_kernel(op, self.seen[ins[0]], self.seen[ins[1]])
+        if isinstance(kernel, kernels.Code):
+            names = self.add_code(kernel, ins, ins, None, commits=ins[0] not in self.produced,
+                                  extra="; {t}._bump_version()")
+            names[f"k{len(self.steps) - 1}_t"] = t
+            return
         if kernel is not None:
             func, text = kernel
             self.add(bind(_bumping, t, func), ins, None, text.format(*(self.name(k) for k in ins)),
@@ -574,7 +606,8 @@ def _recorded_call(tracer, old, name, commits):
             tracer.quiet -= 1
         kernel = kernels.sgd_kernel(obj) if name == "step" and not args and not kwargs else None
         if kernel is not None:
-            tracer.add(kernel[0], (), None, f"{type(obj).__name__}.step(): {kernel[1]}", commits=True)
+            tracer.add_code(kernel, (), (), None, commits=True)
+            tracer.steps[-1].text = f"{type(obj).__name__}.step(): {tracer.steps[-1].text}"
         else:
             tracer.add(lambda: old(obj, *args, **kwargs), (), None, f"{type(obj).__name__}.{name}()",
                        commits=commits)
