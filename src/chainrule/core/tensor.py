@@ -336,6 +336,15 @@ def _write_tangents(x, index, value):
     x._tangents = tangents
 
 
+def dual_text(value, tangent):
+    """'a + bε' for a dual number (cr.dual), elementwise pairs for arrays."""
+    if value.size == 1 and value.ndim == 0:
+        b = float(tangent)
+        return f"{float(value):.6g} {'-' if b < 0 else '+'} {abs(b):.6g}ε"
+    pairs = np.array2string(value, precision=4) + " + " + np.array2string(np.asarray(tangent), precision=4) + "ε"
+    return f"dual({pairs})"
+
+
 def _plain_index(index):
     """An index with any Tensors in it replaced by their arrays."""
     if isinstance(index, Tensor):
