@@ -1,0 +1,204 @@
+"""scipy.special functions as rows of the op table: forward by SciPy, rules by chainrule ops.
+
+SciPy is optional: it is imported the first time one of these ops runs, and
+its absence is reported then (`pip install "chainrule[scipy]"`). The rules
+refer to each other (digamma' = polygamma(1, ·), j0' = -j1, ...), so every
+derivative of every order is again a row of this table. Arguments that have
+no rule here (the order `n` of polygamma, `a` of gammainc) are keyword
+parameters or raise a clear error when they require grad: never a silent 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..core.errors import ChainruleError
+from ..core.registry import defop
+from ._util import value_of
+from .elementwise import exp, log, log1p, sign, where
+
+_SQRT_PI = math.sqrt(math.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)
+_SCIPY_HINT = 'this function needs SciPy: pip install "chainrule[scipy]"'
+
+
+def scipy_module(name="scipy.special"):
+    """The SciPy module `name`, imported on first use; a clear ImportError when SciPy is absent.
+
+    Example:
+        >>> scipy_module("scipy.special").__name__
+        'scipy.special'
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ImportError(f"{name} is not installed: {_SCIPY_HINT}") from None
+
+
+def _floating_dtype(*xs):
+    """The float dtype NumPy gives these inputs (float64 when none is floating)."""
+    # Python numbers stay weak (NEP 50): a float order or shape parameter never promotes float32 inputs
+    dtype = np.result_type(*[x if isinstance(x, (np.ndarray, int, float)) else np.asarray(x) for x in xs])
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _scipy(fn_name):
+    """A forward that calls scipy.special.<fn_name> and keeps the inputs' float dtype (float32 stays float32)."""
+    def forward(*xs):
+        out = getattr(scipy_module(), fn_name)(*xs)
+        return np.asarray(out, dtype=_floating_dtype(*xs))
+    forward.__name__ = fn_name
+    return forward
+
+
+def _no_rule(op_name, arg):
+    """A rule for an argument without a derivative: it raises instead of returning a silent zero."""
+    def rule(*_args, **_params):
+        raise ChainruleError(f"{op_name}: no derivative with respect to {arg}; pass it as a constant "
+                             f"(an array, or a tensor with .detach())")
+    return rule
+
+
+def _unary(name, d, derivative, domain="real", convention="", fn_name=None):
+    """A row for a one-input function whose derivative is the chainrule expression d(ans, x, **params)."""
+    return defop(name, _scipy(fn_name or name),
+                 vjp=lambda g, ans, x, **p: g * d(ans, x, **p), jvp=lambda t, ans, x, **p: t * d(ans, x, **p),
+                 derivative=derivative, domain=domain, convention=convention)
+
+
+# ---- error function and normal distribution -----------------------------------
+erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), "2/√π · exp(-x²)")
+erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), "-2/√π · exp(-x²)")
+erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), "√π/2 · exp(erfinv(x)²)", "unit")
+erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans), "-√π/2 · exp(erfcinv(x)²)",
+                 "(0, 2)")
+ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, "exp(-x²/2)/√(2π)")
+log_ndtr = _unary("log_ndtr", lambda ans, x: exp(-0.5 * x * x - ans) / _SQRT_2PI,
+                  "exp(-x²/2 - log_ndtr(x))/√(2π)")
+ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans), "√(2π) · exp(ndtri(x)²/2)", "(0, 1)")
+
+# ---- gamma family ---------------------------------------------------------------
+polygamma_op = defop(
+    "polygamma", lambda x, n: np.asarray(scipy_module().polygamma(n, x), dtype=_floating_dtype(x)),
+    vjp=lambda g, ans, x, n: g * polygamma_op(x, n=n + 1),
+    jvp=lambda t, ans, x, n: t * polygamma_op(x, n=n + 1),
+    derivative="polygamma(n + 1, x)", domain="positive")
+digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), "polygamma(1, x)", "positive")
+gammaln = _unary("gammaln", lambda ans, x: digamma(x), "digamma(x)", "positive",
+                 convention="log|Γ(x)|, as scipy: its derivative digamma(x) also for negative x")
+gamma = _unary("gamma", lambda ans, x: ans * digamma(x), "Γ(x)·digamma(x)", "positive")
+rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), "-digamma(x)/Γ(x)", "positive")
+
+
+def _digamma_difference(a, b):
+    return digamma(a) - digamma(a + b)
+
+
+betaln = defop(
+    "betaln", _scipy("betaln"),
+    vjp=(lambda g, ans, a, b: g * _digamma_difference(a, b), lambda g, ans, a, b: g * _digamma_difference(b, a)),
+    jvp=(lambda t, ans, a, b: t * _digamma_difference(a, b), lambda t, ans, a, b: t * _digamma_difference(b, a)),
+    derivative="∂/∂a = ψ(a) - ψ(a+b), ∂/∂b = ψ(b) - ψ(a+b)", domain="positive")
+beta = defop(
+    "beta", _scipy("beta"),
+    vjp=(lambda g, ans, a, b: g * ans * _digamma_difference(a, b),
+         lambda g, ans, a, b: g * ans * _digamma_difference(b, a)),
+    jvp=(lambda t, ans, a, b: t * ans * _digamma_difference(a, b),
+         lambda t, ans, a, b: t * ans * _digamma_difference(b, a)),
+    derivative="∂/∂a = B(a,b)(ψ(a) - ψ(a+b)), ∂/∂b = B(a,b)(ψ(b) - ψ(a+b))", domain="positive")
+
+
+def _gammainc_dx(a, x):
+    # x^(a-1) e^(-x) / Γ(a), in logs so large a and x stay finite
+    return exp((a - 1) * log(x) - x - gammaln(a))
+
+
+gammainc = defop(
+    "gammainc", _scipy("gammainc"),
+    vjp=(_no_rule("gammainc", "a"), lambda g, ans, a, x: g * _gammainc_dx(a, x)),
+    jvp=(_no_rule("gammainc", "a"), lambda t, ans, a, x: t * _gammainc_dx(a, x)),
+    derivative="∂/∂x = x^(a-1) e^(-x) / Γ(a)", domain="positive",
+    convention="no derivative with respect to a: an error if a requires grad")
+gammaincc = defop(
+    "gammaincc", _scipy("gammaincc"),
+    vjp=(_no_rule("gammaincc", "a"), lambda g, ans, a, x: -g * _gammainc_dx(a, x)),
+    jvp=(_no_rule("gammaincc", "a"), lambda t, ans, a, x: -t * _gammainc_dx(a, x)),
+    derivative="∂/∂x = -x^(a-1) e^(-x) / Γ(a)", domain="positive",
+    convention="no derivative with respect to a: an error if a requires grad")
+
+# ---- logistic, logs and entropy ----------------------------------------------------
+logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)), "1/(x(1-x))", "(0, 1)")
+
+
+def _ratio_zero_where_numerator_zero(x, y):
+    """x / y, exactly 0 where x is 0 (also where y is 0 too), as xlogy's own value is."""
+    both_zero = (value_of(x) == 0) & (value_of(y) == 0)
+    return x / where(both_zero, 1.0, y)
+
+
+xlogy = defop(
+    "xlogy", _scipy("xlogy"),
+    vjp=(lambda g, ans, x, y: g * log(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, y)),
+    jvp=(lambda t, ans, x, y: t * log(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, y)),
+    derivative="∂/∂x = log y, ∂/∂y = x/y", domain="positive", convention="∂/∂y = 0 where x = 0, also at y = 0")
+xlog1py = defop(
+    "xlog1py", _scipy("xlog1py"),
+    vjp=(lambda g, ans, x, y: g * log1p(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, 1 + y)),
+    jvp=(lambda t, ans, x, y: t * log1p(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, 1 + y)),
+    derivative="∂/∂x = log(1+y), ∂/∂y = x/(1+y)", domain="positive",
+    convention="∂/∂y = 0 where x = 0, also at y = -1")
+entr = _unary("entr", lambda ans, x: -(log(x) + 1), "-(log x + 1)", "positive",
+              convention="entr(0) = 0 with derivative +inf there; -inf for x < 0")
+
+# ---- Bessel functions (derivatives with respect to x; the order is a parameter) -----
+# Recurrences (DLMF 10.6.1, 10.29.1): C_v' = (C_{v-1} - C_{v+1})/2 for J and Y, I_v' = (I_{v-1} + I_{v+1})/2.
+# The exponentially scaled ive(v, x) = iv(v, x)·exp(-|x|) adds -sign(x)·ive(v, x).
+jv_op = defop("jv", lambda x, v: _scipy("jv")(v, x),
+              vjp=lambda g, ans, x, v: g * (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
+              jvp=lambda t, ans, x, v: t * (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
+              derivative="(jv(v-1, x) - jv(v+1, x))/2", domain="positive")
+yv_op = defop("yv", lambda x, v: _scipy("yv")(v, x),
+              vjp=lambda g, ans, x, v: g * (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
+              jvp=lambda t, ans, x, v: t * (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
+              derivative="(yv(v-1, x) - yv(v+1, x))/2", domain="positive")
+iv_op = defop("iv", lambda x, v: _scipy("iv")(v, x),
+              vjp=lambda g, ans, x, v: g * (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
+              jvp=lambda t, ans, x, v: t * (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
+              derivative="(iv(v-1, x) + iv(v+1, x))/2", domain="positive")
+
+
+def _ive_dx(ans, x, v):
+    return (ive_op(x, v=v - 1) + ive_op(x, v=v + 1)) / 2 - sign(x) * ans
+
+
+_SCALED_KINK = "at x = 0 the factor exp(-|x|) takes the derivative of |x| as 0"
+ive_op = defop("ive", lambda x, v: _scipy("ive")(v, x),
+                vjp=lambda g, ans, x, v: g * _ive_dx(ans, x, v), jvp=lambda t, ans, x, v: t * _ive_dx(ans, x, v),
+                derivative="(ive(v-1, x) + ive(v+1, x))/2 - sign(x)·ive(v, x)", domain="positive",
+                convention=_SCALED_KINK)
+j0 = _unary("j0", lambda ans, x: -j1(x), "-j1(x)")
+j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, "(j0(x) - jv(2, x))/2")
+y0 = _unary("y0", lambda ans, x: -y1(x), "-y1(x)", "positive")
+y1 = _unary("y1", lambda ans, x: (y0(x) - yv_op(x, v=2)) / 2, "(y0(x) - yv(2, x))/2", "positive")
+i0 = _unary("i0", lambda ans, x: i1(x), "i1(x)")
+i1 = _unary("i1", lambda ans, x: (i0(x) + iv_op(x, v=2)) / 2, "(i0(x) + iv(2, x))/2")
+i0e = _unary("i0e", lambda ans, x: i1e(x) - sign(x) * ans, "i1e(x) - sign(x)·i0e(x)", convention=_SCALED_KINK)
+i1e = _unary("i1e", lambda ans, x: (i0e(x) + ive_op(x, v=2)) / 2 - sign(x) * ans,
+             "(i0e(x) + ive(2, x))/2 - sign(x)·i1e(x)", convention=_SCALED_KINK)
+
+# t distribution's cdf (scipy.special.stdtr), differentiable in x: its derivative is the t density
+stdtr = defop(
+    "stdtr", _scipy("stdtr"),
+    vjp=(_no_rule("stdtr", "df"), lambda g, ans, df, x: g * _t_density(df, x)),
+    jvp=(_no_rule("stdtr", "df"), lambda t, ans, df, x: t * _t_density(df, x)),
+    derivative="∂/∂x = the t density with df degrees of freedom",
+    convention="no derivative with respect to df: an error if df requires grad")
+
+
+def _t_density(df, x):
+    log_norm = gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * log(df * math.pi)
+    return exp(log_norm - (df + 1) / 2 * log1p(x * x / df))

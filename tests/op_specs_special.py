@@ -1,0 +1,54 @@
+"""Test inputs and SciPy references for the scipy.special rows (src/chainrule/ops/special.py)."""
+
+import numpy as np
+import scipy.special as sp
+
+from op_specs import rng, sample, unary
+
+SHAPES = [(3, 4), (4,), (), (1,), (0,)]
+
+
+def between(lo, hi, shapes=SHAPES):
+    return [((rng.uniform(lo, hi, s),), {}) for s in shapes]
+
+
+def pair(da="positive", db="positive"):
+    return [((sample(a, da), sample(b, db)), {}) for a, b in [((3, 4), (4,)), ((), ()), ((0,), (0,)), ((3, 1), (1, 2))]]
+
+
+def with_order(domain, orders):
+    return [((sample((5,), domain),), {"v": v}) for v in orders] + [((sample((), domain),), {"v": orders[0]})]
+
+
+CASES = {
+    "erf": unary(), "erfc": unary(), "erfinv": unary("unit"), "erfcinv": between(0.2, 1.8),
+    "ndtr": unary(), "log_ndtr": unary() + [((np.array([-30.0, -5.0, 5.0]),), {})],
+    "ndtri": between(0.05, 0.95),
+    "polygamma": [((sample((3, 4), "positive"),), {"n": 1}), ((sample((4,), "positive"),), {"n": 3}),
+                  ((sample((), "positive"),), {"n": 2})],
+    "digamma": unary("positive"), "gammaln": unary("positive") + [((np.array([-2.5, -0.5]),), {})],
+    "gamma": unary("positive"), "rgamma": unary("positive"),
+    "beta": pair(), "betaln": pair(),
+    "gammainc": [((1.7, sample((3, 4), "positive")), {}), ((0.8, sample((), "positive")), {}),
+                 ((2.5, sample((0,), "positive")), {})],
+    "gammaincc": [((1.7, sample((3, 4), "positive")), {}), ((3.0, sample((2,), "positive")), {})],
+    "logit": between(0.05, 0.95),
+    "xlogy": pair("real", "positive") + [((np.array([0.0, 1.5]), np.array([2.0, 0.5])), {})],
+    "xlog1py": pair("real", "positive"), "entr": unary("positive"),
+    "jv": with_order("positive", [0, 1.5, -2.5]), "yv": with_order("positive", [0, 1, 2.5]),
+    "iv": with_order("positive", [0, 1.5, 3]), "ive": with_order("nonzero", [0, 1, 2]),
+    "j0": unary(), "j1": unary(), "y0": unary("positive"), "y1": unary("positive"),
+    "i0": unary(), "i1": unary(), "i0e": unary("nonzero"), "i1e": unary("nonzero"),
+    "stdtr": [((3.5, sample((3, 4))), {}), ((1.0, sample(())), {}), ((7.0, sample((0,))), {})],
+}
+
+REFERENCE = {
+    "erf": sp.erf, "erfc": sp.erfc, "erfinv": sp.erfinv, "erfcinv": sp.erfcinv, "ndtr": sp.ndtr,
+    "log_ndtr": sp.log_ndtr, "ndtri": sp.ndtri, "polygamma": lambda x, n: sp.polygamma(n, x),
+    "digamma": sp.digamma, "gammaln": sp.gammaln, "gamma": sp.gamma, "rgamma": sp.rgamma,
+    "beta": sp.beta, "betaln": sp.betaln, "gammainc": sp.gammainc, "gammaincc": sp.gammaincc,
+    "logit": sp.logit, "xlogy": sp.xlogy, "xlog1py": sp.xlog1py, "entr": sp.entr,
+    "jv": lambda x, v: sp.jv(v, x), "yv": lambda x, v: sp.yv(v, x), "iv": lambda x, v: sp.iv(v, x),
+    "ive": lambda x, v: sp.ive(v, x), "j0": sp.j0, "j1": sp.j1, "y0": sp.y0, "y1": sp.y1,
+    "i0": sp.i0, "i1": sp.i1, "i0e": sp.i0e, "i1e": sp.i1e, "stdtr": sp.stdtr,
+}
