@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core, data, inputs, nn, optim, train
+from . import core, data, inputs, nn, optim, special, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -44,6 +44,8 @@ from .creation import (
 from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
+from .special import digamma, erf, erfc, erfinv, logit, polygamma, xlogy  # torch's names, at the top
+from .special import gammaln as lgamma
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
 from .tools.gradcheck import GradcheckError, gradcheck
@@ -61,4 +63,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
+    "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
 ]
