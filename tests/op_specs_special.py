@@ -1,6 +1,7 @@
 """Test inputs and SciPy references for the scipy.special rows (src/chainrule/ops/special.py)."""
 
 import numpy as np
+import scipy.signal as signal
 import scipy.special as sp
 
 from op_specs import rng, sample, unary
@@ -40,6 +41,17 @@ CASES = {
     "j0": unary(), "j1": unary(), "y0": unary("positive"), "y1": unary("positive"),
     "i0": unary(), "i1": unary(), "i0e": unary("nonzero"), "i1e": unary("nonzero"),
     "stdtr": [((3.5, sample((3, 4))), {}), ((1.0, sample(())), {}), ((7.0, sample((0,))), {})],
+    # scipy.signal.convolve (src/chainrule/ops/signal.py)
+    "convolve": [((sample(a), sample(b)), {"mode": mode}) for a, b, mode in [
+        ((5,), (3,), "full"), ((5,), (3,), "same"), ((5,), (3,), "valid"), ((2,), (4,), "valid"),
+        ((3,), (4,), "same"), ((4, 5), (2, 3), "full"), ((4, 5), (3, 2), "same"), ((4, 5), (2, 3), "valid"),
+        ((2, 3, 4), (2, 2, 2), "full"), ((), (), "full"), ((1,), (1,), "same")]],
+}), ((sample((5,)), sample((3,))), {"mode": "same"}),
+                 ((sample((5,)), sample((3,))), {"mode": "valid"}), ((sample((2,)), sample((4,))), {"mode": "valid"}),
+                 ((sample((3,)), sample((4,))), {"mode": "same"}),
+                 ((sample((4, 5)), sample((2, 3))), {"mode": "full"}), ((sample((4, 5)), sample((3, 2))), {"mode": "same"}),
+                 ((sample((4, 5)), sample((2, 3))), {"mode": "valid"}), ((sample((2, 3, 4)), sample((2, 2, 2))), {}),
+                 ((sample(()), sample(())), {}), ((sample((1,)), sample((1,))), {"mode": "same"})],
 }
 
 REFERENCE = {
@@ -51,4 +63,5 @@ REFERENCE = {
     "jv": lambda x, v: sp.jv(v, x), "yv": lambda x, v: sp.yv(v, x), "iv": lambda x, v: sp.iv(v, x),
     "ive": lambda x, v: sp.ive(v, x), "j0": sp.j0, "j1": sp.j1, "y0": sp.y0, "y1": sp.y1,
     "i0": sp.i0, "i1": sp.i1, "i0e": sp.i0e, "i1e": sp.i1e, "stdtr": sp.stdtr,
+    "convolve": lambda x, k, mode="full": signal.convolve(x, k, mode=mode),
 }

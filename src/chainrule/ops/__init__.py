@@ -2,6 +2,7 @@
 
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
+from . import signal as _signal_rows  # noqa: F401  (convolve: public in chainrule.scipy.signal)
 from . import special as _special_rows  # noqa: F401  (scipy.special rows: public in chainrule.special)
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
 from .elementwise import (

@@ -1,0 +1,45 @@
+"""Beta distribution, as scipy.stats.beta (shapes a, b, loc, scale).
+
+Example:
+    >>> from chainrule.scipy.stats import beta
+    >>> float(beta.pdf(0.5, 1.0, 1.0))   # a = b = 1: uniform on [0, 1]
+    1.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops._util import value_of
+from ...ops.elementwise import exp
+from ...special import betaln, xlog1py, xlogy
+from ._common import as_float, on_support, standardize
+
+
+def logpdf(x, a, b, loc=0.0, scale=1.0):
+    """(a-1) log z + (b-1) log(1-z) - log B(a, b) - log scale on 0 <= z <= 1, else -inf.
+
+    Example:
+        >>> from chainrule.scipy.stats import beta
+        >>> round(float(beta.logpdf(0.3, 2.0, 3.0)), 6)
+        0.567584
+    """
+    z, log_scale = standardize(x, loc, scale)
+    a, b = as_float(a), as_float(b)
+    zv = value_of(z)
+    density = on_support((zv >= 0) & (zv <= 1), z, 0.5, lambda z: xlogy(a - 1, z) + xlog1py(b - 1, -z), -np.inf)
+    return density - betaln(a, b) - log_scale
+
+
+def pdf(x, a, b, loc=0.0, scale=1.0):
+    """The beta density (0 outside [loc, loc + scale]).
+
+    Example:
+        >>> from chainrule.scipy.stats import beta
+        >>> float(beta.pdf(1.5, 2.0, 2.0))
+        0.0
+    """
+    return exp(logpdf(x, a, b, loc, scale))
+
+
+__all__ = ["logpdf", "pdf"]
