@@ -62,7 +62,7 @@ def _cholesky(a, d):
 
 def _points(x, d):
     x = as_float(x)
-    if d == 1 and (x.ndim == 0 or x.shape[-1] != 1):
+    if d == 1 and x.ndim <= 1:
         x = getitem(x, index=(Ellipsis, None))  # scipy: for d = 1, every entry of x is a point
     if x.shape[-1] != d:
         raise ValueError(f"multivariate_normal: x must have {d} components along its last axis, got {x.shape}")

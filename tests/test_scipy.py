@@ -1,0 +1,225 @@
+"""chainrule.scipy: stats densities, signal.convolve and integrate.odeint against SciPy and finite differences."""
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.signal
+import scipy.stats as st
+
+import chainrule as cr
+from chainrule.scipy import integrate, signal, stats
+
+rng = np.random.default_rng(11)
+
+
+def check(f, *xs, order2=True):
+    assert cr.gradcheck(f, *xs, modes=("rev", "fwd"))
+    if order2:
+        assert cr.gradcheck(f, *xs, order=2, atol=1e-4, rtol=1e-3)
+
+
+def values(t):
+    return t.numpy() if isinstance(t, cr.Tensor) else np.asarray(t)
+
+
+def close(ours, theirs, rtol=1e-10):
+    np.testing.assert_allclose(values(ours), theirs, rtol=rtol, atol=1e-12)
+
+
+# ---- scipy.stats: values vs scipy, derivatives in every differentiable argument -----------------
+x = rng.normal(size=5)
+pos = rng.uniform(0.3, 2.5, 5)
+unit = rng.uniform(0.1, 0.9, 5)
+LOC, SCALE = np.array(0.3), np.array(1.7)
+
+DENSITIES = [  # (ours, scipy's, arguments), every argument differentiated
+    ("norm.logpdf", st.norm.logpdf, (x, LOC, SCALE)), ("norm.pdf", st.norm.pdf, (x, LOC, SCALE)),
+    ("norm.cdf", st.norm.cdf, (x, LOC, SCALE)), ("norm.logcdf", st.norm.logcdf, (x, LOC, SCALE)),
+    ("norm.sf", st.norm.sf, (x, LOC, SCALE)), ("norm.logsf", st.norm.logsf, (x, LOC, SCALE)),
+    ("norm.ppf", st.norm.ppf, (unit, LOC, SCALE)),
+    ("t.logpdf", st.t.logpdf, (x, np.array(3.5), LOC, SCALE)), ("t.pdf", st.t.pdf, (x, np.array(2.0), LOC, SCALE)),
+    ("gamma.logpdf", st.gamma.logpdf, (pos, np.array(2.3), np.array(0.1), SCALE)),
+    ("gamma.pdf", st.gamma.pdf, (pos, np.array(0.8), np.array(0.1), SCALE)),
+    ("chi2.logpdf", st.chi2.logpdf, (pos, np.array(3.0), np.array(0.1), SCALE)),
+    ("chi2.pdf", st.chi2.pdf, (pos, np.array(4.5))),
+    ("beta.logpdf", st.beta.logpdf, (unit, np.array(2.5), np.array(1.5))),
+    ("beta.pdf", st.beta.pdf, (unit * 2, np.array(0.7), np.array(3.0), np.array(-0.1), np.array(2.2))),
+]
+
+
+def _ours(name):
+    module, fn = name.split(".")
+    return getattr(getattr(stats, module), fn)
+
+
+@pytest.mark.parametrize("name,reference,args", DENSITIES, ids=[d[0] for d in DENSITIES])
+def test_density_values_and_derivatives(name, reference, args):
+    close(_ours(name)(*args), reference(*args))
+    check(_ours(name), *args)
+
+
+@pytest.mark.parametrize("name,reference,args", [
+    ("t.cdf", st.t.cdf, (x, 3.5, LOC, SCALE)), ("t.sf", st.t.sf, (x, 3.5, LOC, SCALE)),
+    ("gamma.cdf", st.gamma.cdf, (pos, 2.3, np.array(0.1), SCALE)), ("chi2.cdf", st.chi2.cdf, (pos, 3.0))])
+def test_cdfs_differentiable_except_in_the_shape(name, reference, args):
+    # the shape parameter (a Python number here) has no derivative rule; the others do
+    close(_ours(name)(*args), reference(*args))
+    rest = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+
+    def f(*arrays):
+        full = list(args)
+        for i, a in zip(rest, arrays):
+            full[i] = a
+        return _ours(name)(*full)
+
+    check(f, *[args[i] for i in rest])
+
+
+def test_t_cdf_derivative_is_the_density():
+    grad = cr.grad(lambda x: stats.t.cdf(x, 4.0).sum())(x)
+    close(grad, st.t.pdf(x, 4.0))
+
+
+def test_outside_the_support_density_is_zero_with_zero_gradient():
+    points = np.array([-0.5, 0.5, 1.5])
+    for logpdf, reference in [(lambda z: stats.gamma.logpdf(z, 2.0), st.gamma.logpdf(points, 2.0)),
+                              (lambda z: stats.beta.logpdf(z, 2.0, 3.0), st.beta.logpdf(points, 2.0, 3.0))]:
+        close(logpdf(points), reference)
+        grad = values(cr.grad(lambda z, logpdf=logpdf: cr.sum(cr.exp(logpdf(z))))(points))
+        assert np.all(np.isfinite(grad)) and grad[0] == 0.0
+
+
+def test_gamma_cdf_is_zero_below_loc():
+    close(stats.gamma.cdf(np.array([-1.0, 1.0]), 2.0), st.gamma.cdf([-1.0, 1.0], 2.0))
+
+
+def test_poisson_in_mu():
+    k, mu = np.array([0, 1, 3, 7]), rng.uniform(0.5, 4.0, 4)
+    close(stats.poisson.logpmf(k, mu), st.poisson.logpmf(k, mu))
+    close(stats.poisson.pmf(k, mu), st.poisson.pmf(k, mu))
+    close(stats.poisson.cdf(k, mu), st.poisson.cdf(k, mu))
+    close(stats.poisson.logpmf(np.array([-1, 2.5, 2]), 2.0, loc=1), st.poisson.logpmf([-1, 2.5, 2], 2.0, loc=1))
+    check(lambda mu: stats.poisson.logpmf(k, mu), mu)
+    check(lambda mu: stats.poisson.cdf(k, mu), mu)
+    # d/dmu log p(k | mu) = k/mu - 1, written out
+    close(cr.grad(lambda mu: stats.poisson.logpmf(k, mu).sum())(mu), k / mu - 1)
+    with pytest.raises(TypeError, match="count"):
+        stats.poisson.logpmf(cr.tensor(1.0, requires_grad=True), 2.0)
+
+
+def test_dirichlet():
+    alpha = np.array([1.5, 2.0, 3.0])
+    points = rng.dirichlet(alpha, size=4).T  # (K, N): components along the first axis, as scipy
+    close(stats.dirichlet.logpdf(points, alpha), st.dirichlet.logpdf(points, alpha))
+    close(stats.dirichlet.pdf(points[:, 0], alpha), st.dirichlet.pdf(points[:, 0], alpha))
+    close(stats.dirichlet.logpdf(points[:2], alpha), st.dirichlet.logpdf(points[:2], alpha))  # K - 1 given
+    check(stats.dirichlet.logpdf, points, alpha)
+    with pytest.raises(ValueError, match="components"):
+        stats.dirichlet.logpdf(np.ones((5, 2)) / 5, alpha)
+
+
+def _spd(d):
+    a = rng.normal(size=(d, d))
+    return a @ a.T + d * np.eye(d)
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 2, 3)])
+def test_multivariate_normal(shape):
+    points, mean, cov = rng.normal(size=shape), rng.normal(size=3), _spd(3)
+    close(stats.multivariate_normal.logpdf(points, mean, cov), st.multivariate_normal.logpdf(points, mean, cov))
+    close(stats.multivariate_normal.pdf(points, mean, cov), st.multivariate_normal.pdf(points, mean, cov))
+    check(stats.multivariate_normal.logpdf, points, mean, cov)
+
+
+def test_multivariate_normal_gradient_in_cov_written_out():
+    # ∂ log p / ∂Σ = ½ (Σ⁻¹ d dᵀ Σ⁻¹ - Σ⁻¹), d = x - mean: symmetric (Magnus & Neudecker; the Matrix Cookbook (61))
+    point, mean, cov = rng.normal(size=3), rng.normal(size=3), _spd(3)
+    grad = values(cr.grad(lambda c: stats.multivariate_normal.logpdf(point, mean, c))(cov))
+    inv, d = np.linalg.inv(cov), point - mean
+    np.testing.assert_allclose(grad, 0.5 * (inv @ np.outer(d, d) @ inv - inv), rtol=1e-10, atol=1e-12)
+
+
+def test_multivariate_normal_forms_of_cov_and_errors():
+    points = rng.normal(size=(4, 2))
+    close(stats.multivariate_normal.logpdf(points, np.zeros(2), 2.0),
+          st.multivariate_normal.logpdf(points, np.zeros(2), 2.0))
+    close(stats.multivariate_normal.logpdf(points, np.ones(2), np.array([1.0, 3.0])),
+          st.multivariate_normal.logpdf(points, np.ones(2), np.array([1.0, 3.0])))
+    close(stats.multivariate_normal.logpdf(np.array([0.1, 0.5]), 0.0, 2.0),
+          st.multivariate_normal.logpdf([0.1, 0.5], 0.0, 2.0))  # d = 1: every entry a point
+    with pytest.raises(np.linalg.LinAlgError, match="positive definite"):
+        stats.multivariate_normal.logpdf(points, cov=np.array([[1.0, 2.0], [2.0, 1.0]]))
+
+
+# ---- scipy.signal.convolve -------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_convolve_2d_like_scipy(mode):
+    image, kernel = rng.normal(size=(6, 5)), rng.normal(size=(3, 2))
+    close(signal.convolve(image, kernel, mode=mode), scipy.signal.convolve(image, kernel, mode=mode))
+    check(lambda a, b: signal.convolve(a, b, mode=mode), image, kernel)
+
+
+def test_convolve_gradient_is_a_correlation_written_out():
+    # out[n] = Σ_m x[n - m] k[m], so ∂(Σ_n g[n] out[n])/∂x[i] = Σ_n g[n] k[n - i]: g correlated with k
+    sig, kernel, g = rng.normal(size=7), rng.normal(size=3), rng.normal(size=9)
+    _, pullback = cr.vjp(lambda a: signal.convolve(a, kernel), sig)
+    close(pullback(g)[0], np.correlate(g, kernel, mode="valid"))
+
+
+def test_convolve_bad_input():
+    with pytest.raises(ValueError, match="mode"):
+        signal.convolve(np.ones(3), np.ones(2), mode="middle")
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        signal.convolve(np.ones(3), np.ones((2, 2)))
+
+
+# ---- scipy.integrate.odeint ------------------------------------------------------------------------
+def test_odeint_matches_scipy_on_a_damped_oscillator():
+    def dynamics(y, t, damping):
+        return cr.stack([y[1], -y[0] - damping * y[1]])
+
+    times = np.linspace(0.0, 5.0, 11)
+    ours = integrate.odeint(dynamics, np.array([1.0, 0.0]), times, args=(0.3,))
+    theirs = scipy.integrate.odeint(lambda y, t, c: [y[1], -y[0] - c * y[1]], [1.0, 0.0], times, args=(0.3,))
+    np.testing.assert_allclose(values(ours), theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_odeint_gradients_written_out_for_exponential_decay():
+    # y' = k y: y(T) = y0 e^(kT), so ∂y/∂y0 = e^(kT), ∂y/∂k = T y(T), ∂y/∂T = k y(T)
+    def final(y0, k, end):
+        return integrate.odeint(lambda y, t, k: k * y, y0, cr.stack([cr.tensor(0.0, dtype="float64"), end]),
+                                args=(k,))[-1]
+
+    y0, k, end = np.array([2.0]), np.array(-0.7), np.array(1.5)
+    exact = 2.0 * np.exp(-0.7 * 1.5)
+    grads = cr.grad(lambda *a: final(*a).sum(), argnums=(0, 1, 2))(y0, k, end)
+    np.testing.assert_allclose([float(values(g).sum()) for g in grads], [exact / 2.0, 1.5 * exact, -0.7 * exact],
+                               rtol=1e-6)
+
+
+def test_odeint_ode_net_gradients_match_finite_differences():
+    # the autograd ODE-net example's shape: a small tanh network as the dynamics, parameters in args
+    w1, w2 = rng.normal(size=(2, 4)) * 0.5, rng.normal(size=(4, 2)) * 0.5
+
+    def dynamics(y, t, w1, w2):
+        return cr.tanh(y @ w1) @ w2
+
+    def loss(y0, w1, w2):
+        path = integrate.odeint(dynamics, y0, np.linspace(0.0, 1.0, 4), args=(w1, w2), rtol=1e-10, atol=1e-10)
+        return cr.sum(path * path)
+
+    check(loss, np.array([0.5, -0.3]), w1, w2, order2=False)
+    assert cr.gradcheck(lambda y0: loss(y0, w1, w2), np.array([0.5, -0.3]), order=2, atol=1e-4, rtol=1e-3)
+
+
+def test_odeint_options():
+    times = np.array([0.0, 1.0, 1.0, 2.0])  # a repeated time and tfirst
+    ours = integrate.odeint(lambda t, y: -y + t, np.array([1.0]), times, tfirst=True, hmax=0.1)
+    theirs = scipy.integrate.odeint(lambda y, t: -y + t, [1.0], times)
+    np.testing.assert_allclose(values(ours), theirs, rtol=1e-6)
+    backwards = integrate.odeint(lambda y, t: -y, np.array([1.0]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(values(backwards)[-1], [np.e], rtol=1e-6)
+    with pytest.raises(ValueError, match="monotonic"):
+        integrate.odeint(lambda y, t: y, np.array([1.0]), np.array([0.0, 1.0, 0.5]))
+    with pytest.raises(cr.ChainruleError, match="mxstep"):
+        integrate.odeint(lambda y, t: -1000 * y, np.array([1.0]), np.array([0.0, 10.0]), mxstep=20)
