@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core, data, inputs, nn, optim, special, train
+from . import core, data, fft, inputs, nn, optim, special, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -63,5 +63,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
-    "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
+    "fft", "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
 ]
