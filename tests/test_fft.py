@@ -100,8 +100,8 @@ def test_hermitian_pair():
 
 
 def test_filter_gradient_written_out():
-    # y = irfft(w · rfft(x)) is a circular convolution with the kernel irfft(w): ∂Σ(g y)/∂x is g correlated
-    # circularly with that kernel, i.e. irfft(w · conj(rfft(g)))... which for real symmetric w is irfft(w·rfft(g))
+    # y = irfft(w · rfft(x)) with real w is a circular convolution with the kernel h = irfft(w), which is even
+    # (a real spectrum): the adjoint, a circular correlation with h, is then the same convolution of g
     n, w = 8, rng.uniform(0.0, 1.0, 5)
     g = rng.normal(size=n)
     _, pullback = cr.vjp(lambda x: cr.fft.irfft(cr.fft.rfft(x) * w, n=n), rng.normal(size=n))
