@@ -46,7 +46,25 @@ CASES = {
         ((5,), (3,), "full"), ((5,), (3,), "same"), ((5,), (3,), "valid"), ((2,), (4,), "valid"),
         ((3,), (4,), "same"), ((4, 5), (2, 3), "full"), ((4, 5), (3, 2), "same"), ((4, 5), (2, 3), "valid"),
         ((2, 3, 4), (2, 2, 2), "full"), ((), (), "full"), ((1,), (1,), "same")]],
+    # the canonical valid convolution under autograd's convolve(A, B, axes, dot_axes)
+    "conv_valid": [((sample(a), sample(b)), {"ignore_a": ia, "ignore_b": ib, "dot": d}) for a, b, ia, ib, d in [
+        ((6,), (3,), 0, 0, 0), ((2, 5), (3, 2), 1, 1, 0), ((2, 3, 5, 4), (4, 3, 2, 2), 1, 1, 1),
+        ((3, 4, 4), (3, 2, 3), 0, 0, 1), ((3,), (3,), 0, 0, 0), ((2, 1), (1,), 1, 0, 0)]],
 }
+
+
+def _conv_valid(a, b, ignore_a, ignore_b, dot):
+    """Σ over the dot axes of scipy's 'valid' convolutions, slice by slice."""
+    lead_a, lead_b, dots = a.shape[:ignore_a], b.shape[:ignore_b], a.shape[ignore_a:ignore_a + dot]
+    out = None
+    for i in np.ndindex(lead_a):
+        for j in np.ndindex(lead_b):
+            for d in np.ndindex(dots):
+                part = signal.convolve(a[i + d], b[j + d], mode="valid")
+                if out is None:
+                    out = np.zeros(lead_a + lead_b + part.shape)
+                out[i + j] += part
+    return out
 
 REFERENCE = {
     "erf": sp.erf, "erfc": sp.erfc, "erfinv": sp.erfinv, "erfcinv": sp.erfcinv, "ndtr": sp.ndtr,
@@ -57,5 +75,5 @@ REFERENCE = {
     "jv": lambda x, v: sp.jv(v, x), "yv": lambda x, v: sp.yv(v, x), "iv": lambda x, v: sp.iv(v, x),
     "ive": lambda x, v: sp.ive(v, x), "j0": sp.j0, "j1": sp.j1, "y0": sp.y0, "y1": sp.y1,
     "i0": sp.i0, "i1": sp.i1, "i0e": sp.i0e, "i1e": sp.i1e, "stdtr": sp.stdtr,
-    "convolve": lambda x, k, mode="full": signal.convolve(x, k, mode=mode),
+    "convolve": lambda x, k, mode="full": signal.convolve(x, k, mode=mode), "conv_valid": _conv_valid,
 }

@@ -223,3 +223,48 @@ def test_odeint_options():
         integrate.odeint(lambda y, t: y, np.array([1.0]), np.array([0.0, 1.0, 0.5]))
     with pytest.raises(cr.ChainruleError, match="mxstep"):
         integrate.odeint(lambda y, t: -1000 * y, np.array([1.0]), np.array([0.0, 10.0]), mxstep=20)
+
+
+def _general_reference(a, b, axes, dot_axes, mode):
+    """autograd's convolve, slice by slice: Σ over the dot axes of scipy's convolutions; in1's other axes first."""
+    def layout(x, conv, dot):
+        rest = [i for i in range(x.ndim) if i not in list(conv) + list(dot)]
+        return np.transpose(x, rest + list(dot) + list(conv)), len(rest)
+
+    (a, ra), (b, rb) = layout(a, axes[0], dot_axes[0]), layout(b, axes[1], dot_axes[1])
+    dots = a.shape[ra:ra + len(dot_axes[0])]
+    out = None
+    for i in np.ndindex(a.shape[:ra]):
+        for j in np.ndindex(b.shape[:rb]):
+            for d in np.ndindex(dots):
+                part = scipy.signal.convolve(a[i + d], b[j + d], mode=mode)
+                out = np.zeros(a.shape[:ra] + b.shape[:rb] + part.shape) if out is None else out
+                out[i + j] += part
+    return out
+
+
+GENERAL = [  # (shape of in1, shape of in2, axes, dot_axes, mode)
+    ((2, 1, 6, 5), (1, 3, 3, 2), ([2, 3], [2, 3]), ([1], [0]), "valid"),  # a convolutional layer
+    ((2, 1, 6, 5), (1, 3, 3, 2), ([2, 3], [2, 3]), ([1], [0]), "full"),
+    ((3, 2), (2, 5), ([0], [1]), ([1], [0]), "valid"),  # in2 larger along the convolved axis
+    ((4, 3), (2, 3), ([0], [0]), ([], []), "full"),
+    ((5, 4), (2, 3), None, ([], []), "valid"),
+]
+
+
+@pytest.mark.parametrize("shape_a,shape_b,axes,dot_axes,mode", GENERAL)
+def test_generalised_convolve_like_autograd(shape_a, shape_b, axes, dot_axes, mode):
+    a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+    axes_pair = axes if axes is not None else (list(range(a.ndim)), list(range(a.ndim)))
+    ours = signal.convolve(a, b, axes=axes, dot_axes=dot_axes, mode=mode)
+    close(ours, _general_reference(a, b, axes_pair, dot_axes, mode))
+    check(lambda a, b: signal.convolve(a, b, axes=axes, dot_axes=dot_axes, mode=mode), a, b)
+
+
+def test_generalised_convolve_bad_input():
+    with pytest.raises(ValueError, match="'full' or 'valid'"):
+        signal.convolve(np.ones((3, 3)), np.ones((2, 2)), axes=([0], [0]), mode="same")
+    with pytest.raises(ValueError, match="dot axes"):
+        signal.convolve(np.ones((3, 2)), np.ones((2, 3)), axes=([0], [0]), dot_axes=([1], [1]))
+    with pytest.raises(ValueError, match="at least as large"):
+        signal.convolve(np.ones((3, 2)), np.ones((2, 3)), axes=([0, 1], [0, 1]), mode="valid")

@@ -1,5 +1,9 @@
 """`chainrule.scipy.signal`: scipy.signal.convolve, differentiable in both inputs.
 
+`convolve(in1, in2, mode)` is SciPy's; given `axes` or `dot_axes` it is
+HIPS autograd's generalisation instead (convolve over chosen axes, sum a
+tensor dot over others: a convolutional layer in one call).
+
 Example:
     >>> import chainrule as cr
     >>> from chainrule.scipy.signal import convolve
@@ -9,11 +13,12 @@ Example:
 
 from __future__ import annotations
 
+from ..ops.signal import _move, _pad_last, conv_valid
 from ..ops.signal import convolve as _convolve_op
 from .stats._common import as_float
 
 
-def convolve(in1, in2, mode="full", method="auto"):
+def convolve(in1, in2, mode="full", method="auto", axes=None, dot_axes=None):
     """The n-dimensional convolution of in1 and in2 ('full', 'same' or 'valid'), as scipy.signal.convolve.
 
     Both inputs need the same number of dimensions. `method` is accepted for
@@ -21,15 +26,61 @@ def convolve(in1, in2, mode="full", method="auto"):
     gradient of each input is a correlation with the other (a row of the op
     table, so higher derivatives work too).
 
+    With `axes=(axes_1, axes_2)` (the axes convolved, paired) and/or
+    `dot_axes=(dots_1, dots_2)` (axes summed over, paired), as in HIPS
+    autograd, only 'full' and 'valid' modes exist, and the result's axes are
+    in1's other axes, then in2's other axes, then the convolved ones.
+
     Example:
         >>> import numpy as np
         >>> from chainrule.scipy.signal import convolve
         >>> convolve(np.ones((3, 3)), np.ones((2, 2)), mode="valid").shape
         (2, 2)
+        >>> images, filters = np.ones((8, 1, 6, 6)), np.ones((1, 4, 3, 3))   # (batch, in, h, w), (in, out, h, w)
+        >>> convolve(images, filters, axes=([2, 3], [2, 3]), dot_axes=([1], [0]), mode="valid").shape
+        (8, 4, 4, 4)
     """
     if method not in ("auto", "direct", "fft"):
         raise ValueError(f"convolve: method must be 'auto', 'direct' or 'fft', got {method!r}")
-    return _convolve_op(as_float(in1), as_float(in2), mode=mode)
+    in1, in2 = as_float(in1), as_float(in2)
+    if axes is None and dot_axes is None:
+        return _convolve_op(in1, in2, mode=mode)
+    return _convolve_general(in1, in2, axes, dot_axes or ((), ()), mode)
+
+
+def _pairs(name, pairs, ndims):
+    first, second = ([int(a) % n for a in group] for group, n in zip(pairs, ndims))
+    if len(first) != len(second):
+        raise ValueError(f"convolve: {name} pairs {len(first)} axes of in1 with {len(second)} of in2")
+    return first, second
+
+
+def _convolve_general(a, b, axes, dot_axes, mode):
+    if mode not in ("full", "valid"):
+        raise ValueError(f"convolve with axes/dot_axes: mode must be 'full' or 'valid', got {mode!r}")
+    if axes is None:
+        axes = (range(a.ndim), range(a.ndim))
+    conv_a, conv_b = _pairs("axes", axes, (a.ndim, b.ndim))
+    dot_a, dot_b = _pairs("dot_axes", dot_axes, (a.ndim, b.ndim))
+    for i, j in zip(dot_a, dot_b):
+        if a.shape[i] != b.shape[j]:
+            raise ValueError(f"convolve: dot axes {i} of in1 ({a.shape[i]}) and {j} of in2 ({b.shape[j]}) differ")
+    rest_a = [i for i in range(a.ndim) if i not in conv_a + dot_a]
+    rest_b = [j for j in range(b.ndim) if j not in conv_b + dot_b]
+    a = _move(a, [rest_a, dot_a, conv_a])  # the canonical layout: (ignore, dot, convolved)
+    b = _move(b, [rest_b, dot_b, conv_b])
+    sizes_a, sizes_b = a.shape[a.ndim - len(conv_a):], b.shape[b.ndim - len(conv_b):]
+    if mode == "full":  # the full convolution is the valid one of a zero-padded a
+        a = _pad_last(a, len(conv_a), [m - 1 for m in sizes_b])
+    elif not all(n >= m for n, m in zip(sizes_a, sizes_b)):
+        if not all(m >= n for n, m in zip(sizes_a, sizes_b)):
+            raise ValueError("convolve: in 'valid' mode one input must be at least as large as the other along "
+                             f"every convolved axis, got {tuple(sizes_a)} and {tuple(sizes_b)}")
+        # convolution commutes: run it the other way round and put in1's other axes first again
+        out = conv_valid(b, a, ignore_a=len(rest_b), ignore_b=len(rest_a), dot=len(dot_a))
+        ignore_b, ignore_a = list(range(len(rest_b))), list(range(len(rest_b), len(rest_b) + len(rest_a)))
+        return _move(out, [ignore_a, ignore_b, list(range(len(rest_a) + len(rest_b), out.ndim))])
+    return conv_valid(a, b, ignore_a=len(rest_a), ignore_b=len(rest_b), dot=len(dot_a))
 
 
 __all__ = ["convolve"]
