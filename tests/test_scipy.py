@@ -36,7 +36,7 @@ DENSITIES = [  # (ours, scipy's, arguments), every argument differentiated
     ("norm.logpdf", st.norm.logpdf, (x, LOC, SCALE)), ("norm.pdf", st.norm.pdf, (x, LOC, SCALE)),
     ("norm.cdf", st.norm.cdf, (x, LOC, SCALE)), ("norm.logcdf", st.norm.logcdf, (x, LOC, SCALE)),
     ("norm.sf", st.norm.sf, (x, LOC, SCALE)), ("norm.logsf", st.norm.logsf, (x, LOC, SCALE)),
-    ("norm.ppf", st.norm.ppf, (unit, LOC, SCALE)),
+    ("norm.ppf", st.norm.ppf, (unit, LOC, SCALE)), ("norm.isf", st.norm.isf, (unit, LOC, SCALE)),
     ("t.logpdf", st.t.logpdf, (x, np.array(3.5), LOC, SCALE)), ("t.pdf", st.t.pdf, (x, np.array(2.0), LOC, SCALE)),
     ("gamma.logpdf", st.gamma.logpdf, (pos, np.array(2.3), np.array(0.1), SCALE)),
     ("gamma.pdf", st.gamma.pdf, (pos, np.array(0.8), np.array(0.1), SCALE)),
@@ -60,6 +60,8 @@ def test_density_values_and_derivatives(name, reference, args):
 
 @pytest.mark.parametrize("name,reference,args", [
     ("t.cdf", st.t.cdf, (x, 3.5, LOC, SCALE)), ("t.sf", st.t.sf, (x, 3.5, LOC, SCALE)),
+    ("t.logcdf", st.t.logcdf, (x, 2.5, LOC, SCALE)), ("beta.cdf", st.beta.cdf, (unit, 2.0, 3.5)),
+    ("beta.cdf", st.beta.cdf, (unit * 2, 0.7, 1.5, np.array(-0.1), np.array(2.2))),
     ("gamma.cdf", st.gamma.cdf, (pos, 2.3, np.array(0.1), SCALE)), ("chi2.cdf", st.chi2.cdf, (pos, 3.0))])
 def test_cdfs_differentiable_except_in_the_shape(name, reference, args):
     # the shape parameter (a Python number here) has no derivative rule; the others do
@@ -91,6 +93,7 @@ def test_outside_the_support_density_is_zero_with_zero_gradient():
 
 def test_gamma_cdf_is_zero_below_loc():
     close(stats.gamma.cdf(np.array([-1.0, 1.0]), 2.0), st.gamma.cdf([-1.0, 1.0], 2.0))
+    close(stats.beta.cdf(np.array([-1.0, 0.5, 1.5]), 2.0, 2.0), st.beta.cdf([-1.0, 0.5, 1.5], 2.0, 2.0))
 
 
 def test_poisson_in_mu():
@@ -139,6 +142,14 @@ def test_multivariate_normal_gradient_in_cov_written_out():
     np.testing.assert_allclose(grad, 0.5 * (inv @ np.outer(d, d) @ inv - inv), rtol=1e-10, atol=1e-12)
 
 
+def test_multivariate_normal_entropy():
+    cov = _spd(3)
+    close(stats.multivariate_normal.entropy(np.zeros(3), cov), st.multivariate_normal.entropy(np.zeros(3), cov))
+    # ∂/∂Σ ½ log det Σ = ½ Σ⁻¹
+    grad = cr.grad(lambda c: stats.multivariate_normal.entropy(cov=c))(cov)
+    close(grad, 0.5 * np.linalg.inv(cov))
+
+
 def test_multivariate_normal_forms_of_cov_and_errors():
     points = rng.normal(size=(4, 2))
     close(stats.multivariate_normal.logpdf(points, np.zeros(2), 2.0),
@@ -147,6 +158,8 @@ def test_multivariate_normal_forms_of_cov_and_errors():
           st.multivariate_normal.logpdf(points, np.ones(2), np.array([1.0, 3.0])))
     close(stats.multivariate_normal.logpdf(np.array([0.1, 0.5]), 0.0, 2.0),
           st.multivariate_normal.logpdf([0.1, 0.5], 0.0, 2.0))  # d = 1: every entry a point
+    with pytest.raises(ValueError, match="allow_singular"):
+        stats.multivariate_normal.logpdf(points, np.zeros(2), np.eye(2), allow_singular=True)
     with pytest.raises(np.linalg.LinAlgError, match="positive definite"):
         stats.multivariate_normal.logpdf(points, cov=np.array([[1.0, 2.0], [2.0, 1.0]]))
 

@@ -27,6 +27,7 @@ from .ops.reduce import sum as _sum
 from .ops.shape import squeeze
 from .ops.special import (
     beta,
+    betainc,
     betaln,
     digamma,
     entr,
@@ -38,6 +39,7 @@ from .ops.special import (
     gammainc,
     gammaincc,
     gammaln,
+    gammasgn,
     i0,
     i0e,
     i1,
@@ -247,8 +249,8 @@ def log_softmax(x, axis=None):
 
 
 __all__ = [
-    "beta", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammainc",
-    "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0", "j1", "jn", "jv", "log_ndtr",
+    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammainc",
+    "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0", "j1", "jn", "jv", "log_ndtr",
     "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma",
     "softmax", "stdtr", "xlog1py", "xlogy", "y0", "y1", "yn", "yv",
 ]

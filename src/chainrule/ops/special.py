@@ -130,6 +130,21 @@ gammaincc = defop(
     derivative="∂/∂x = -x^(a-1) e^(-x) / Γ(a)", domain="positive",
     convention="no derivative with respect to a: an error if a requires grad")
 
+gammasgn = defop("gammasgn", _scipy("gammasgn"), nondiff=True)
+
+
+def _betainc_dx(a, b, x):
+    # x^(a-1) (1-x)^(b-1) / B(a, b), in logs
+    return exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+
+
+betainc = defop(
+    "betainc", _scipy("betainc"),
+    vjp=(_no_rule("betainc", "a"), _no_rule("betainc", "b"), lambda g, ans, a, b, x: g * _betainc_dx(a, b, x)),
+    jvp=(_no_rule("betainc", "a"), _no_rule("betainc", "b"), lambda t, ans, a, b, x: t * _betainc_dx(a, b, x)),
+    derivative="∂/∂x = x^(a-1) (1-x)^(b-1) / B(a, b)", domain="(0, 1)",
+    convention="no derivative with respect to a or b: an error if either requires grad")
+
 # ---- logistic, logs and entropy ----------------------------------------------------
 logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)), "1/(x(1-x))", "(0, 1)")
 

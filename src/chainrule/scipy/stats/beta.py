@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...ops._util import value_of
-from ...ops.elementwise import exp
-from ...special import betaln, xlog1py, xlogy
+from ...ops.elementwise import exp, where
+from ...special import betainc, betaln, xlog1py, xlogy
 from ._common import as_float, on_support, standardize
 
 
@@ -42,4 +42,18 @@ def pdf(x, a, b, loc=0.0, scale=1.0):
     return exp(logpdf(x, a, b, loc, scale))
 
 
-__all__ = ["logpdf", "pdf"]
+def cdf(x, a, b, loc=0.0, scale=1.0):
+    """The regularised incomplete beta function I_z(a, b): differentiable in x, loc and scale (not a, b).
+
+    Example:
+        >>> from chainrule.scipy.stats import beta
+        >>> float(beta.cdf(0.25, 1.0, 1.0))
+        0.25
+    """
+    z, _ = standardize(x, loc, scale)
+    zv = value_of(z)
+    inside = on_support((zv >= 0) & (zv <= 1), z, 0.5, lambda z: betainc(as_float(a), as_float(b), z), 0.0)
+    return where(zv > 1, 1.0, inside)
+
+
+__all__ = ["cdf", "logpdf", "pdf"]

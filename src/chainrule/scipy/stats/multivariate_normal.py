@@ -69,7 +69,13 @@ def _points(x, d):
     return x
 
 
-def logpdf(x, mean=None, cov=1):
+def _check_regular(allow_singular):
+    if allow_singular:
+        raise ValueError("multivariate_normal: allow_singular=True is not supported (its density needs a "
+                         "pseudo-determinant); pass a positive definite cov")
+
+
+def logpdf(x, mean=None, cov=1, allow_singular=False):
     """-(d log 2π + log det cov + (x - mean)ᵀ cov⁻¹ (x - mean))/2 over the last axis of x.
 
     Example:
@@ -78,6 +84,7 @@ def logpdf(x, mean=None, cov=1):
         >>> multivariate_normal.logpdf(np.zeros((3, 2)), cov=np.eye(2)).shape
         (3,)
     """
+    _check_regular(allow_singular)
     d = _dimension(mean, cov)
     mean = np.zeros(d) if mean is None else as_float(mean)
     lower = _cholesky(_covariance(cov, d), d)
@@ -92,7 +99,7 @@ def logpdf(x, mean=None, cov=1):
     return -0.5 * (d * math.log(2 * math.pi) + log_det + maha)
 
 
-def pdf(x, mean=None, cov=1):
+def pdf(x, mean=None, cov=1, allow_singular=False):
     """The multivariate normal density.
 
     Example:
@@ -101,7 +108,22 @@ def pdf(x, mean=None, cov=1):
         >>> round(float(multivariate_normal.pdf(np.zeros(2), cov=np.eye(2))), 6)   # 1/(2π)
         0.159155
     """
-    return exp(logpdf(x, mean, cov))
+    return exp(logpdf(x, mean, cov, allow_singular))
 
 
-__all__ = ["logpdf", "pdf"]
+def entropy(mean=None, cov=1):
+    """The differential entropy ½ log det(2πe·cov) (it does not depend on the mean).
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.scipy.stats import multivariate_normal
+        >>> round(float(multivariate_normal.entropy(cov=np.eye(2))), 6)   # 1 + log 2π
+        2.837877
+    """
+    d = _dimension(mean, cov)
+    lower = _cholesky(_covariance(cov, d), d)
+    log_det = sum((2 * log(lower[i][i]) for i in range(d)), 0.0)
+    return 0.5 * (d * (1 + math.log(2 * math.pi)) + log_det)
+
+
+__all__ = ["entropy", "logpdf", "pdf"]

@@ -95,4 +95,15 @@ def ppf(q, loc=0.0, scale=1.0):
     return as_float(loc) + as_float(scale) * ndtri(as_float(q))
 
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+def isf(q, loc=0.0, scale=1.0):
+    """The inverse survival function: loc - scale·Φ⁻¹(q) (ppf of 1 - q, without forming 1 - q).
+
+    Example:
+        >>> from chainrule.scipy.stats import norm
+        >>> round(float(norm.isf(0.025)), 6)
+        1.959964
+    """
+    return as_float(loc) - as_float(scale) * ndtri(as_float(q))
+
+
+__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]

@@ -62,4 +62,15 @@ def sf(x, df, loc=0.0, scale=1.0):
     return stdtr(as_float(df), -standardize(x, loc, scale)[0])
 
 
-__all__ = ["cdf", "logpdf", "pdf", "sf"]
+def logcdf(x, df, loc=0.0, scale=1.0):
+    """log of the t cdf.
+
+    Example:
+        >>> from chainrule.scipy.stats import t
+        >>> round(float(t.logcdf(0.0, 5.0)), 6)
+        -0.693147
+    """
+    return log(cdf(x, df, loc, scale))
+
+
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
