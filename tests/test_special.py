@@ -114,7 +114,8 @@ def test_xlogy_convention_at_zero():
     y = cr.tensor(np.array([0.0, 3.0]), requires_grad=True)
     out = cr.special.xlogy(x, y)
     assert np.array_equal(out.numpy(), [0.0, 0.0])
-    out.sum().backward()
+    with np.errstate(divide="ignore"):  # ∂/∂x = log y is -inf at y = 0, as it should be
+        out.sum().backward()
     np.testing.assert_array_equal(y.grad.numpy(), [0.0, 0.0])
     np.testing.assert_allclose(x.grad.numpy(), [-np.inf, np.log(3.0)])
 
