@@ -262,6 +262,12 @@ GENERAL = [  # (shape of in1, shape of in2, axes, dot_axes, mode)
     ((3, 2), (2, 5), ([0], [1]), ([1], [0]), "valid"),  # in2 larger along the convolved axis
     ((4, 3), (2, 3), ([0], [0]), ([], []), "full"),
     ((5, 4), (2, 3), None, ([], []), "valid"),
+    ((3, 5), (3, 4), ([1], [0]), ([], []), "full"),  # the shapes of autograd's own generalisation tests
+    ((3, 5), (3, 4), ([], []), ([0], [0]), "valid"),  # nothing convolved: a tensor dot
+    ((3, 5), (3, 4, 2), ([1], [2]), ([0], [0]), "valid"),
+    ((2, 5, 4, 3), (2, 4, 2, 3, 2), ([1, 2], [2, 4]), ([0, 3], [0, 3]), "full"),
+    ((4, 3), (3, 2), ([1, 0], [1, 0]), ([], []), "valid"),
+    ((3, 3, 2), (3, 2, 3), ([1], [1]), ([0], [2]), "full"),
 ]
 
 

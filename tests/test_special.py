@@ -82,6 +82,15 @@ def test_logsumexp_with_weights(kwargs):
     check(lambda a, b: cr.special.logsumexp(a, b=b, **kwargs), a, b)
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"axis": 0}, {"axis": 0, "keepdims": True}, {"keepdims": True},
+                                    {"b": 2.0}, {"b": 2.0, "axis": 0, "keepdims": True}])
+def test_logsumexp_of_a_number_is_that_of_a_one_element_array(kwargs):
+    ours, theirs = cr.special.logsumexp(1.1, **kwargs), sp.logsumexp(1.1, **kwargs)
+    np.testing.assert_allclose(values(ours), theirs, rtol=1e-12)
+    assert np.shape(values(ours)) == np.shape(theirs)
+    check(lambda a: cr.special.logsumexp(a, **kwargs), np.array(1.1))
+
+
 def test_logsumexp_weight_zero_has_a_finite_gradient():
     # ∂/∂b_i of log Σ b e^a is e^(a_i) / Σ b e^a: finite at b_i = 0, where a log b form would give nan
     a, b = np.array([0.0, 1.0]), np.array([0.0, 2.0])

@@ -24,7 +24,7 @@ from .ops._util import keepdims_shape, normalize_axes, value_of
 from .ops.elementwise import exp, log, sigmoid
 from .ops.reduce import logsumexp as _logsumexp_op
 from .ops.reduce import sum as _sum
-from .ops.shape import squeeze
+from .ops.shape import reshape, squeeze
 from .ops.special import (
     beta,
     betainc,
@@ -206,6 +206,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         >>> round(float(cr.special.logsumexp([0.0, 0.0], b=[1.0, 3.0])), 6)   # log 4
         1.386294
     """
+    if np.ndim(value_of(a)) == 0:  # as scipy: a number is a 1-element array (so axis=0 works on it)
+        a = reshape(a if isinstance(a, Tensor) else np.asarray(a, dtype=np.result_type(a, 1.0)), (1,))
     if b is None and not return_sign:
         return _logsumexp_op(a, axis=axis, keepdims=keepdims)
     values = value_of(a)

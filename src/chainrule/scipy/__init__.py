@@ -14,6 +14,6 @@ Example:
     0.797885
 """
 
-from . import integrate, linalg, signal, special, stats
+from . import integrate, linalg, misc, signal, special, stats
 
-__all__ = ["integrate", "linalg", "signal", "special", "stats"]
+__all__ = ["integrate", "linalg", "misc", "signal", "special", "stats"]
