@@ -232,6 +232,11 @@ def test_odeint_options():
     np.testing.assert_allclose(values(ours), theirs, rtol=1e-6)
     backwards = integrate.odeint(lambda y, t: -y, np.array([1.0]), np.array([1.0, 0.0]))
     np.testing.assert_allclose(values(backwards)[-1], [np.e], rtol=1e-6)
+    start = cr.tensor(1.0, dtype="float64", requires_grad=True)  # a list holding tensors is one state
+    spin = integrate.odeint(lambda y, t: cr.stack([-y[1], y[0]]), [start, 0.0], np.array([0.0, np.pi / 2]))
+    np.testing.assert_allclose(values(spin)[-1], [0.0, 1.0], atol=1e-7)
+    spin[-1, 1].backward()
+    np.testing.assert_allclose(values(start.grad), 1.0, rtol=1e-6)
     with pytest.raises(ValueError, match="monotonic"):
         integrate.odeint(lambda y, t: y, np.array([1.0]), np.array([0.0, 1.0, 0.5]))
     with pytest.raises(cr.ChainruleError, match="mxstep"):

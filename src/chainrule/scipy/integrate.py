@@ -22,7 +22,7 @@ from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 from ..ops._util import value_of
 from ..ops.shape import getitem, stack
-from .stats._common import as_float
+from ._convert import as_float
 
 # Dormand & Prince (1980): the stages' coefficients, the 5th-order weights, and the
 # weights' difference from the embedded 4th-order solution (the local error estimate).
@@ -87,7 +87,7 @@ def odeint(func, y0, t, args=(), rtol=None, atol=None, h0=0.0, hmax=0.0, mxstep=
     def f(y, s):
         return _state(func(s, y, *args) if tfirst else func(y, s, *args))
 
-    y = as_float(y0)
+    y = _state(y0)
     out = [y]
     h = float(h0)
     for i in range(times.size - 1):

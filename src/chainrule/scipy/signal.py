@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..ops.signal import _move, _pad_last, conv_valid
 from ..ops.signal import convolve as _convolve_op
-from .stats._common import as_float
+from ._convert import as_float
 
 
 def convolve(in1, in2, mode="full", method="auto", axes=None, dot_axes=None):

@@ -7,14 +7,7 @@ import numpy as np
 from ...core.tensor import Tensor
 from ...ops._util import value_of
 from ...ops.elementwise import log, where
-
-
-def as_float(x):
-    """x itself if a Tensor, else a floating ndarray (lists and ints become float64)."""
-    if isinstance(x, Tensor):
-        return x
-    x = np.asarray(x)
-    return x if x.dtype.kind == "f" else x.astype(np.float64)
+from .._convert import as_float
 
 
 def standardize(x, loc, scale):
