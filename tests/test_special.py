@@ -171,3 +171,21 @@ def test_chainrule_imports_without_scipy_and_names_the_extra():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert 'pip install "chainrule[scipy]"' in out.stdout
+
+
+def test_scaled_bessel_kink_at_zero_takes_the_average_slope():
+    # i0e(x) = exp(-|x|)·I0(x) has slopes -1 and +1 either side of 0; the declared convention (|x|' = 0 at 0)
+    # gives their average, 0, and likewise for ive(0, x)
+    assert float(values(cr.grad(cr.special.i0e)(np.float64(0.0)))) == 0.0
+    assert float(values(cr.grad(lambda x: cr.special.ive(0, x))(np.float64(0.0)))) == 0.0
+    # i1e has slope 1/2 at 0 from both sides (I1'(0) = 1/2): no kink there
+    np.testing.assert_allclose(values(cr.grad(cr.special.i1e)(np.float64(0.0))), 0.5, rtol=1e-12)
+
+
+def test_entr_at_zero():
+    x = cr.tensor(np.array([0.0, 0.5]), requires_grad=True)
+    out = cr.special.entr(x)
+    np.testing.assert_allclose(out.numpy(), [0.0, -0.5 * np.log(0.5)])
+    with np.errstate(divide="ignore"):
+        out.sum().backward()
+    assert x.grad.numpy()[0] == np.inf
