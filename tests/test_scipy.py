@@ -292,3 +292,13 @@ def test_generalised_convolve_bad_input():
         signal.convolve(np.ones((3, 2)), np.ones((2, 3)), axes=([0], [0]), dot_axes=([1], [1]))
     with pytest.raises(ValueError, match="at least as large"):
         signal.convolve(np.ones((3, 2)), np.ones((2, 3)), axes=([0, 1], [0, 1]), mode="valid")
+
+
+def test_functions_without_rules_pass_through_to_scipy_on_plain_values():
+    draws = stats.dirichlet.rvs(np.array([1.0, 2.0, 3.0]), size=4, random_state=0)
+    np.testing.assert_array_equal(draws, st.dirichlet.rvs(np.array([1.0, 2.0, 3.0]), size=4, random_state=0))
+    assert stats.norm.mean(loc=cr.tensor(2.0)) == 2.0
+    with pytest.raises(TypeError, match="no derivative rule"):
+        stats.gamma.mean(cr.tensor(2.0, requires_grad=True))
+    with pytest.raises(AttributeError, match="no attribute"):
+        stats.t.not_a_function  # noqa: B018

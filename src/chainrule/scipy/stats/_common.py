@@ -31,3 +31,34 @@ def no_grad_count(name, k):
     if isinstance(k, Tensor) and k.requires_grad:
         raise TypeError(f"{name}: k is a count and has no derivative; pass it as an array")
     return np.asarray(value_of(k), dtype=np.float64)
+
+
+def passthrough(distribution, name):
+    """scipy.stats.<distribution>.<name> for functions without a rule here (rvs, mean, ...), on plain values.
+
+    Used as each distribution module's __getattr__: a tensor that requires grad
+    is refused (never a silent zero gradient); other tensors pass as arrays.
+    """
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        from importlib import import_module
+
+        frozen = getattr(import_module("scipy.stats"), distribution)
+    except ImportError:
+        raise AttributeError(f"{distribution}.{name} needs SciPy: pip install \"chainrule[scipy]\"") from None
+    if not callable(getattr(frozen, name, None)):
+        raise AttributeError(f"module chainrule.scipy.stats.{distribution} has no attribute {name!r}")
+
+    def call(*args, **kwargs):
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, Tensor) and a.requires_grad:
+                raise TypeError(f"{distribution}.{name} has no derivative rule in chainrule; pass arrays "
+                                "(or tensors with .detach())")
+        plain = [value_of(a) if isinstance(a, Tensor) else a for a in args]
+        return getattr(frozen, name)(*plain, **{k: value_of(v) if isinstance(v, Tensor) else v
+                                                for k, v in kwargs.items()})
+
+    call.__name__ = name
+    call.__doc__ = f"scipy.stats.{distribution}.{name}, on plain values (no derivative)."
+    return call

@@ -13,7 +13,7 @@ import numpy as np
 from ...ops._util import value_of
 from ...ops.elementwise import exp, where
 from ...special import betainc, betaln, xlog1py, xlogy
-from ._common import as_float, on_support, standardize
+from ._common import as_float, on_support, passthrough, standardize
 
 
 def logpdf(x, a, b, loc=0.0, scale=1.0):
@@ -57,3 +57,7 @@ def cdf(x, a, b, loc=0.0, scale=1.0):
 
 
 __all__ = ["cdf", "logpdf", "pdf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("beta", name)

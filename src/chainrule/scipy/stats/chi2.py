@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from . import gamma
-from ._common import as_float
+from ._common import as_float, passthrough
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
@@ -46,3 +46,7 @@ def cdf(x, df, loc=0.0, scale=1.0):
 
 
 __all__ = ["cdf", "logpdf", "pdf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("chi2", name)

@@ -17,7 +17,7 @@ from ...ops.elementwise import exp
 from ...ops.reduce import sum
 from ...ops.shape import concatenate, reshape
 from ...special import gammaln, xlogy
-from ._common import as_float
+from ._common import as_float, passthrough
 
 
 def _components(x, k):
@@ -63,3 +63,6 @@ def pdf(x, alpha):
 
 __all__ = ["logpdf", "pdf"]
 
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("dirichlet", name)

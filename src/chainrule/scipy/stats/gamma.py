@@ -13,7 +13,7 @@ import numpy as np
 from ...ops._util import value_of
 from ...ops.elementwise import exp
 from ...special import gammainc, gammaln, xlogy
-from ._common import as_float, on_support, standardize
+from ._common import as_float, on_support, passthrough, standardize
 
 
 def logpdf(x, a, loc=0.0, scale=1.0):
@@ -54,3 +54,7 @@ def cdf(x, a, loc=0.0, scale=1.0):
 
 
 __all__ = ["cdf", "logpdf", "pdf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("gamma", name)

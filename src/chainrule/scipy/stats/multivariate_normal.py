@@ -22,7 +22,7 @@ import numpy as np
 from ...ops._util import value_of
 from ...ops.elementwise import exp, log, sqrt
 from ...ops.shape import getitem, transpose
-from ._common import as_float
+from ._common import as_float, passthrough
 
 
 def _dimension(mean, cov):
@@ -127,3 +127,7 @@ def entropy(mean=None, cov=1):
 
 
 __all__ = ["entropy", "logpdf", "pdf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("multivariate_normal", name)

@@ -12,7 +12,7 @@ import math
 
 from ...ops.elementwise import exp
 from ...special import log_ndtr, ndtr, ndtri
-from ._common import as_float, standardize
+from ._common import as_float, passthrough, standardize
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -107,3 +107,7 @@ def isf(q, loc=0.0, scale=1.0):
 
 
 __all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("norm", name)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...ops.elementwise import exp
 from ...special import gammaincc, gammaln, xlogy
-from ._common import as_float, no_grad_count
+from ._common import as_float, no_grad_count, passthrough
 
 
 def logpmf(k, mu, loc=0):
@@ -57,3 +57,7 @@ def cdf(k, mu, loc=0):
 
 
 __all__ = ["cdf", "logpmf", "pmf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("poisson", name)

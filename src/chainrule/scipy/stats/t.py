@@ -12,7 +12,7 @@ import math
 
 from ...ops.elementwise import exp, log, log1p
 from ...special import gammaln, stdtr
-from ._common import as_float, standardize
+from ._common import as_float, passthrough, standardize
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
@@ -74,3 +74,7 @@ def logcdf(x, df, loc=0.0, scale=1.0):
 
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
+
+
+def __getattr__(name):  # rvs, mean, var, ...: SciPy's own, on plain values
+    return passthrough("t", name)
