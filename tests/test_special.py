@@ -154,6 +154,15 @@ def test_float32_stays_float32():
     assert out.dtype == np.float32 and x.grad.dtype == np.float32
 
 
+def test_other_scipy_special_functions_pass_through_on_plain_values():
+    assert cr.special.comb(5, 2) == sp.comb(5, 2)
+    assert cr.special.factorial(cr.tensor(4.0)) == 24.0
+    with pytest.raises(TypeError, match="no derivative rule"):
+        cr.special.comb(cr.tensor(5.0, requires_grad=True), 2)
+    with pytest.raises(AttributeError, match="no function"):
+        cr.special.not_a_function  # noqa: B018
+
+
 def test_top_level_torch_names():
     x = np.array([0.3, 1.2])
     np.testing.assert_allclose(values(cr.lgamma(x)), sp.gammaln(x), rtol=1e-12)

@@ -53,6 +53,7 @@ from .ops.special import (
     logit,
     ndtr,
     ndtri,
+    passthrough,
     polygamma_op,
     rgamma,
     stdtr,
@@ -248,6 +249,10 @@ def log_softmax(x, axis=None):
         -0.693147
     """
     return x - _logsumexp_op(x, axis=axis, keepdims=True)
+
+
+def __getattr__(name):  # scipy.special's other functions (comb, factorial, ...), on plain values
+    return passthrough("scipy.special", name)
 
 
 __all__ = [

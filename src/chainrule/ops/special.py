@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.errors import ChainruleError
 from ..core.registry import defop
+from ..core.tensor import Tensor
 from ._util import value_of
 from .elementwise import exp, log, log1p, sign, where
 
@@ -37,6 +38,43 @@ def scipy_module(name="scipy.special"):
         return importlib.import_module(name)
     except ImportError:
         raise ImportError(f"{name} is not installed: {_SCIPY_HINT}") from None
+
+
+def passthrough(module, name, owner=None):
+    """SciPy's `module`.[`owner`.]`name` on plain values, for the functions chainrule has no rule for.
+
+    Modules use it as their __getattr__ (so `cr.special.comb` is SciPy's): a
+    tensor that requires grad is refused, never silently detached; other
+    tensors pass as arrays. Unknown and private names raise AttributeError.
+
+    Example:
+        >>> passthrough("scipy.special", "comb")(5, 2)
+        np.float64(10.0)
+    """
+    label = f"{owner}.{name}" if owner else name
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        found = scipy_module(module)
+    except ImportError:
+        raise AttributeError(f"{label} needs SciPy: {_SCIPY_HINT}") from None
+    target = getattr(getattr(found, owner, None), name, None) if owner else getattr(found, name, None)
+    if not callable(target):
+        raise AttributeError(f"{module}{'.' + owner if owner else ''} has no function {name!r}")
+
+    def plain(v):
+        if isinstance(v, Tensor):
+            if v.requires_grad:
+                raise TypeError(f"{label} has no derivative rule in chainrule; pass arrays (or tensors with "
+                                ".detach())")
+            return v._data
+        return v
+
+    def call(*args, **kwargs):
+        return target(*[plain(a) for a in args], **{k: plain(v) for k, v in kwargs.items()})
+
+    call.__name__, call.__doc__ = name, f"{module}.{label} on plain values (no derivative rule in chainrule)."
+    return call
 
 
 def _floating_dtype(*xs):

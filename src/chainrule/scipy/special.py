@@ -7,4 +7,7 @@ Example:
 """
 
 from ..special import *  # noqa: F403
-from ..special import __all__  # noqa: F401
+from ..special import (
+    __all__,  # noqa: F401
+    __getattr__,  # noqa: F401  (SciPy's other functions, on plain values)
+)

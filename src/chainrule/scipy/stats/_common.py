@@ -7,6 +7,7 @@ import numpy as np
 from ...core.tensor import Tensor
 from ...ops._util import value_of
 from ...ops.elementwise import log, where
+from ...ops.special import passthrough as _passthrough
 from .._convert import as_float
 
 
@@ -36,29 +37,6 @@ def no_grad_count(name, k):
 def passthrough(distribution, name):
     """scipy.stats.<distribution>.<name> for functions without a rule here (rvs, mean, ...), on plain values.
 
-    Used as each distribution module's __getattr__: a tensor that requires grad
-    is refused (never a silent zero gradient); other tensors pass as arrays.
+    Each distribution module's __getattr__ (see chainrule.ops.special.passthrough).
     """
-    if name.startswith("_"):
-        raise AttributeError(name)
-    try:
-        from importlib import import_module
-
-        frozen = getattr(import_module("scipy.stats"), distribution)
-    except ImportError:
-        raise AttributeError(f"{distribution}.{name} needs SciPy: pip install \"chainrule[scipy]\"") from None
-    if not callable(getattr(frozen, name, None)):
-        raise AttributeError(f"module chainrule.scipy.stats.{distribution} has no attribute {name!r}")
-
-    def call(*args, **kwargs):
-        for a in (*args, *kwargs.values()):
-            if isinstance(a, Tensor) and a.requires_grad:
-                raise TypeError(f"{distribution}.{name} has no derivative rule in chainrule; pass arrays "
-                                "(or tensors with .detach())")
-        plain = [value_of(a) if isinstance(a, Tensor) else a for a in args]
-        return getattr(frozen, name)(*plain, **{k: value_of(v) if isinstance(v, Tensor) else v
-                                                for k, v in kwargs.items()})
-
-    call.__name__ = name
-    call.__doc__ = f"scipy.stats.{distribution}.{name}, on plain values (no derivative)."
-    return call
+    return _passthrough("scipy.stats", name, owner=distribution)
