@@ -43,6 +43,11 @@ CASES = {
     "iv": with_order("positive", [0, 1.5, 3]), "ive": with_order("nonzero", [0, 1, 2]),
     "j0": unary(), "j1": unary(), "y0": unary("positive"), "y1": unary("positive"),
     "i0": unary(), "i1": unary(), "i0e": unary("nonzero"), "i1e": unary("nonzero"),
+    "kv": with_order("positive", [0, 1.5, 3]), "kve": with_order("positive", [0, 2.5]),
+    "k0": unary("positive"), "k1": unary("positive"), "k0e": unary("positive"), "k1e": unary("positive"),
+    "erfcx": unary() + [((np.array([-3.0, 10.0, 30.0]),), {})],
+    "log_expit": unary() + [((np.array([-40.0, 40.0]),), {})],
+    "exp1": unary("positive"), "expi": unary("nonzero"),
     "stdtr": [((3.5, sample((3, 4))), {}), ((1.0, sample(())), {}), ((7.0, sample((0,))), {})],
     # scipy.signal.convolve (src/chainrule/ops/signal.py)
     "convolve": [((sample(a), sample(b)), {"mode": mode}) for a, b, mode in [
@@ -79,5 +84,7 @@ REFERENCE = {
     "jv": lambda x, v: sp.jv(v, x), "yv": lambda x, v: sp.yv(v, x), "iv": lambda x, v: sp.iv(v, x),
     "ive": lambda x, v: sp.ive(v, x), "j0": sp.j0, "j1": sp.j1, "y0": sp.y0, "y1": sp.y1,
     "i0": sp.i0, "i1": sp.i1, "i0e": sp.i0e, "i1e": sp.i1e, "stdtr": sp.stdtr,
+    "kv": lambda x, v: sp.kv(v, x), "kve": lambda x, v: sp.kve(v, x), "k0": sp.k0, "k1": sp.k1, "k0e": sp.k0e,
+    "k1e": sp.k1e, "erfcx": sp.erfcx, "log_expit": sp.log_expit, "exp1": sp.exp1, "expi": sp.expi,
     "convolve": lambda x, k, mode="full": signal.convolve(x, k, mode=mode), "conv_valid": _conv_valid,
 }

@@ -34,7 +34,10 @@ from .ops.special import (
     erf,
     erfc,
     erfcinv,
+    erfcx,
     erfinv,
+    exp1,
+    expi,
     gamma,
     gammainc,
     gammaincc,
@@ -49,6 +52,13 @@ from .ops.special import (
     j0,
     j1,
     jv_op,
+    k0,
+    k0e,
+    k1,
+    k1e,
+    kv_op,
+    kve_op,
+    log_expit,
     log_ndtr,
     logit,
     ndtr,
@@ -162,6 +172,28 @@ def ive(v, x):
     return ive_op(x, v=_order("ive", v))
 
 
+def kv(v, x):
+    """Modified Bessel function of the second kind of real order v, differentiable in x (scipy.special.kv).
+
+    Example:
+        >>> import chainrule as cr
+        >>> round(float(cr.special.kv(0, 1.0)), 6)
+        0.421024
+    """
+    return kv_op(x, v=_order("kv", v))
+
+
+def kve(v, x):
+    """kv(v, x)·exp(x), the exponentially scaled form (scipy.special.kve).
+
+    Example:
+        >>> import chainrule as cr
+        >>> round(float(cr.special.kve(0, 1.0)), 6)
+        1.144463
+    """
+    return kve_op(x, v=_order("kve", v))
+
+
 def expit(x):
     """The logistic sigmoid 1/(1 + exp(-x)) (scipy.special.expit; the same op as cr.sigmoid).
 
@@ -256,8 +288,9 @@ def __getattr__(name):  # scipy.special's other functions (comb, factorial, ...)
 
 
 __all__ = [
-    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammainc",
-    "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0", "j1", "jn", "jv", "log_ndtr",
+    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfcx", "erfinv", "exp1",
+    "expi", "expit", "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv",
+    "ive", "j0", "j1", "jn", "jv", "k0", "k0e", "k1", "k1e", "kv", "kve", "log_expit", "log_ndtr",
     "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma",
     "softmax", "stdtr", "xlog1py", "xlogy", "y0", "y1", "yn", "yv",
 ]

@@ -243,6 +243,27 @@ i0e = _unary("i0e", lambda ans, x: i1e(x) - sign(x) * ans, "i1e(x) - sign(x)·i0
 i1e = _unary("i1e", lambda ans, x: (i0e(x) + ive_op(x, v=2)) / 2 - sign(x) * ans,
              "(i0e(x) + ive(2, x))/2 - sign(x)·i1e(x)", convention=_SCALED_KINK)
 
+# K: K_v' = -(K_{v-1} + K_{v+1})/2 (DLMF 10.29.1); kve(v, x) = kv(v, x)·exp(x) adds +kve(v, x)
+kv_op = defop("kv", lambda x, v: _scipy("kv")(v, x),
+              vjp=lambda g, ans, x, v: g * -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
+              jvp=lambda t, ans, x, v: t * -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
+              derivative="-(kv(v-1, x) + kv(v+1, x))/2", domain="positive")
+kve_op = defop("kve", lambda x, v: _scipy("kve")(v, x),
+               vjp=lambda g, ans, x, v: g * (ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2),
+               jvp=lambda t, ans, x, v: t * (ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2),
+               derivative="kve(v, x) - (kve(v-1, x) + kve(v+1, x))/2", domain="positive")
+k0 = _unary("k0", lambda ans, x: -k1(x), "-k1(x)", "positive")
+k1 = _unary("k1", lambda ans, x: -(k0(x) + kv_op(x, v=2)) / 2, "-(k0(x) + kv(2, x))/2", "positive")
+k0e = _unary("k0e", lambda ans, x: ans - k1e(x), "k0e(x) - k1e(x)", "positive")
+k1e = _unary("k1e", lambda ans, x: ans - (k0e(x) + kve_op(x, v=2)) / 2, "k1e(x) - (k0e(x) + kve(2, x))/2",
+             "positive")
+
+# ---- more exponential-type functions ----------------------------------------------------
+erfcx = _unary("erfcx", lambda ans, x: 2 * x * ans - 2 / _SQRT_PI, "2x·erfcx(x) - 2/√π")
+log_expit = _unary("log_expit", lambda ans, x: 1 - exp(ans), "1 - expit(x)")
+exp1 = _unary("exp1", lambda ans, x: -exp(-x) / x, "-exp(-x)/x", "positive")
+expi = _unary("expi", lambda ans, x: exp(x) / x, "exp(x)/x", "nonzero")
+
 # t distribution's cdf (scipy.special.stdtr), differentiable in x: its derivative is the t density
 stdtr = defop(
     "stdtr", _scipy("stdtr"),
