@@ -101,10 +101,9 @@ def _no_rule(op_name, arg):
     return rule
 
 
-def _unary(name, d, derivative, domain="real", convention="", fn_name=None):
-    """A row for a one-input function whose derivative is the chainrule expression d(ans, x, **params)."""
-    return defop(name, _scipy(fn_name or name),
-                 vjp=lambda g, ans, x, **p: g * d(ans, x, **p), jvp=lambda t, ans, x, **p: t * d(ans, x, **p),
+def _unary(name, d, derivative, domain="real", convention=""):
+    """The row of scipy.special.<name>, one input, whose derivative is the chainrule expression d(ans, x)."""
+    return defop(name, _scipy(name), vjp=lambda g, ans, x: g * d(ans, x), jvp=lambda t, ans, x: t * d(ans, x),
                  derivative=derivative, domain=domain, convention=convention)
 
 
