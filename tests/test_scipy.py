@@ -230,6 +230,7 @@ def test_odeint_options():
     ours = integrate.odeint(lambda t, y: -y + t, np.array([1.0]), times, tfirst=True, hmax=0.1)
     theirs = scipy.integrate.odeint(lambda y, t: -y + t, [1.0], times)
     np.testing.assert_allclose(values(ours), theirs, rtol=1e-6)
+    assert isinstance(ours, np.ndarray)  # nothing recorded: a plain array, as ops give
     backwards = integrate.odeint(lambda y, t: -y, np.array([1.0]), np.array([1.0, 0.0]))
     np.testing.assert_allclose(values(backwards)[-1], [np.e], rtol=1e-6)
     start = cr.tensor(1.0, dtype="float64", requires_grad=True)  # a list holding tensors is one state

@@ -126,6 +126,8 @@ def odeint(func, y0, t, args=(), rtol=None, atol=None, h0=0.0, hmax=0.0, mxstep=
             grow = 5.0 if norm == 0 else min(5.0, max(0.2, 0.9 * norm ** -0.2))
             h = frac * abs(span) * grow
         out.append(y)
+    if not any(isinstance(y, Tensor) for y in out):  # plain arrays in, a plain array out (as every op)
+        return np.stack(out)
     return stack(out)
 
 
