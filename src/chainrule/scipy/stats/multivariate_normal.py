@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ...core.tensor import Tensor
 from ...ops._util import value_of
 from ...ops.elementwise import exp, log, sqrt
 from ...ops.reduce import sum
@@ -46,6 +47,13 @@ def _covariance(cov, d):
     return (cov + transpose(cov)) / 2
 
 
+def _stack(items, axis):
+    """cr.stack, or np.stack when nothing is a tensor (plain arrays in, a plain array out)."""
+    if any(isinstance(item, Tensor) for item in items):
+        return stack(items, axis=axis)
+    return np.stack(items, axis=axis)
+
+
 def _cholesky(a, d):
     """The lower Cholesky factor L of a (a = L Lᵀ), built one column at a time (Cholesky–Crout).
 
@@ -55,13 +63,13 @@ def _cholesky(a, d):
     for j in range(d):
         col = getitem(a, index=(slice(None), j))
         if j:
-            done = stack(columns, axis=1)  # (d, j)
+            done = _stack(columns, axis=1)  # (d, j)
             col = col - done @ getitem(done, index=j)
         pivot = getitem(col, index=j)
         if not value_of(pivot) > 0:
             raise np.linalg.LinAlgError("multivariate_normal: cov is not positive definite")
         columns.append(col * (np.arange(d) >= j) / sqrt(pivot))
-    return stack(columns, axis=1)
+    return _stack(columns, axis=1)
 
 
 def _whiten(diff, lower, d):
@@ -70,9 +78,9 @@ def _whiten(diff, lower, d):
     for i in range(d):
         zi = getitem(diff, index=(Ellipsis, i))
         if i:
-            zi = zi - stack(z, axis=-1) @ getitem(lower, index=(i, slice(0, i)))
+            zi = zi - _stack(z, axis=-1) @ getitem(lower, index=(i, slice(0, i)))
         z.append(zi / getitem(lower, index=(i, i)))
-    return stack(z, axis=-1)
+    return _stack(z, axis=-1)
 
 
 def _log_det(lower, d):
