@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core, data, fft, inputs, nn, optim, special, train
+from . import core, data, fft, inputs, linalg, nn, optim, special, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -23,6 +23,7 @@ from .core import (
                    enable_grad,
                    is_grad_enabled,
                    no_grad,
+                   set_grad_enabled,
 )
 from .creation import (
                    arange,
@@ -48,6 +49,7 @@ from .special import digamma, erf, erfc, erfinv, logit, polygamma, xlogy  # torc
 from .special import gammaln as lgamma
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
+from .tools.explain import explain
 from .tools.gradcheck import GradcheckError, gradcheck
 from .tools.graphviz import draw_graph
 from .tools.trace import Trace, trace
@@ -56,12 +58,12 @@ from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "data", "inputs", "nn", "optim", "train", "save", "load",
+    "Tensor", "Op", "defop", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
-    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
+    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
     "fft", "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
 ]

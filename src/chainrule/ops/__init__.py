@@ -5,6 +5,7 @@ from ..core.registry import seal_builtins
 from . import signal as _signal_rows  # noqa: F401  (convolve: public in chainrule.scipy.signal)
 from . import special as _special_rows  # noqa: F401  (scipy.special rows: public in chainrule.special)
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .elementwise import (
     abs,
     add,
@@ -41,6 +42,8 @@ from .elementwise import (
     where,
 )
 from .linalg import dot, matmul, outer
+from .linalg_norm import euclidean_norm  # noqa: F401  (linalg: registers the numpy.linalg rows it builds on)
+from .linalg_scipy import sqrtm as _sqrtm  # noqa: F401  (linalg: registers sqrtm and solve_sylvester)
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (
@@ -85,4 +88,6 @@ __all__ = [
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    # linalg
+    "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]

@@ -111,12 +111,13 @@ def _unary(name, d, derivative, domain="real", convention=""):
 erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), "2/√π · exp(-x²)")
 erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), "-2/√π · exp(-x²)")
 erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), "√π/2 · exp(erfinv(x)²)", "unit")
-erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans), "-√π/2 · exp(erfcinv(x)²)",
-                 "(0, 2)")
+erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans),
+                 "-√π/2 · exp(erfcinv(x)²), for 0 < x < 2", "positive")
 ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, "exp(-x²/2)/√(2π)")
 log_ndtr = _unary("log_ndtr", lambda ans, x: exp(-0.5 * x * x - ans) / _SQRT_2PI,
                   "exp(-x²/2 - log_ndtr(x))/√(2π)")
-ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans), "√(2π) · exp(ndtri(x)²/2)", "(0, 1)")
+ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans), "√(2π) · exp(ndtri(x)²/2), for 0 < x < 1",
+               "positive")
 
 # ---- gamma family ---------------------------------------------------------------
 polygamma_op = defop(
@@ -125,7 +126,7 @@ polygamma_op = defop(
     jvp=lambda t, ans, x, n: t * polygamma_op(x, n=n + 1),
     derivative="polygamma(n + 1, x)", domain="positive")
 digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), "polygamma(1, x)", "positive")
-gammaln = _unary("gammaln", lambda ans, x: digamma(x), "digamma(x)", "positive",
+gammaln = _unary("gammaln", lambda ans, x: digamma(x), "digamma(x)", "nonzero",
                  convention="log|Γ(x)|, as scipy: its derivative digamma(x) also for negative x")
 gamma = _unary("gamma", lambda ans, x: ans * digamma(x), "Γ(x)·digamma(x)", "positive")
 rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), "-digamma(x)/Γ(x)", "positive")
@@ -179,11 +180,11 @@ betainc = defop(
     "betainc", _scipy("betainc"),
     vjp=(_no_rule("betainc", "a"), _no_rule("betainc", "b"), lambda g, ans, a, b, x: g * _betainc_dx(a, b, x)),
     jvp=(_no_rule("betainc", "a"), _no_rule("betainc", "b"), lambda t, ans, a, b, x: t * _betainc_dx(a, b, x)),
-    derivative="∂/∂x = x^(a-1) (1-x)^(b-1) / B(a, b)", domain="(0, 1)",
+    derivative="∂/∂x = x^(a-1) (1-x)^(b-1) / B(a, b), for 0 < x < 1", domain="positive",
     convention="no derivative with respect to a or b: an error if either requires grad")
 
 # ---- logistic, logs and entropy ----------------------------------------------------
-logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)), "1/(x(1-x))", "(0, 1)")
+logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)), "1/(x(1-x)), for 0 < x < 1", "positive")
 
 
 def _ratio_zero_where_numerator_zero(x, y):
@@ -196,12 +197,12 @@ xlogy = defop(
     "xlogy", _scipy("xlogy"),
     vjp=(lambda g, ans, x, y: g * log(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, y)),
     jvp=(lambda t, ans, x, y: t * log(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, y)),
-    derivative="∂/∂x = log y, ∂/∂y = x/y", domain="positive", convention="∂/∂y = 0 where x = 0, also at y = 0")
+    derivative="∂/∂x = log y, ∂/∂y = x/y (y > 0)", convention="∂/∂y = 0 where x = 0, also at y = 0")
 xlog1py = defop(
     "xlog1py", _scipy("xlog1py"),
     vjp=(lambda g, ans, x, y: g * log1p(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, 1 + y)),
     jvp=(lambda t, ans, x, y: t * log1p(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, 1 + y)),
-    derivative="∂/∂x = log(1+y), ∂/∂y = x/(1+y)", domain="positive",
+    derivative="∂/∂x = log(1+y), ∂/∂y = x/(1+y) (y > -1)",
     convention="∂/∂y = 0 where x = 0, also at y = -1")
 entr = _unary("entr", lambda ans, x: -(log(x) + 1), "-(log x + 1)", "positive",
               convention="entr(0) = 0 with derivative +inf there; -inf for x < 0")
@@ -230,7 +231,7 @@ def _ive_dx(ans, x, v):
 _SCALED_KINK = "at x = 0 the factor exp(-|x|) takes the derivative of |x| as 0"
 ive_op = defop("ive", lambda x, v: _scipy("ive")(v, x),
                 vjp=lambda g, ans, x, v: g * _ive_dx(ans, x, v), jvp=lambda t, ans, x, v: t * _ive_dx(ans, x, v),
-                derivative="(ive(v-1, x) + ive(v+1, x))/2 - sign(x)·ive(v, x)", domain="positive",
+                derivative="(ive(v-1, x) + ive(v+1, x))/2 - sign(x)·ive(v, x)", domain="nonzero",
                 convention=_SCALED_KINK)
 j0 = _unary("j0", lambda ans, x: -j1(x), "-j1(x)")
 j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, "(j0(x) - jv(2, x))/2")
