@@ -1,17 +1,19 @@
 """`cr.fft`: numpy.fft's transforms with NumPy's signatures, differentiable (rows in ops/fft.py).
 
-The 1-D and 2-D forms are the n-dimensional rows over one or two axes. The
-gradient convention for complex values is PyTorch's and JAX's (see
-ops/fft.py). Until chainrule's core lets complex tensors require grad, the
-differentiable paths are those from real inputs to real results, such as a
-filter applied in the frequency domain, irfft(rfft(x) * w).
+The 1-D and 2-D forms are the n-dimensional rows over one or two axes.
+Complex inputs may require grad; their .grad follows PyTorch's convention,
+∂L/∂Re z + i·∂L/∂Im z for a real loss L (see ops/fft.py).
 
 Example:
-    >>> import chainrule as cr
+    >>> import numpy as np, chainrule as cr
     >>> x = cr.tensor([1.0, 2.0, 3.0, 4.0], dtype="float64", requires_grad=True)
     >>> smooth = cr.fft.irfft(cr.fft.rfft(x) * cr.tensor([1.0, 0.5, 0.0], dtype="float64"))
     >>> smooth.sum().backward(); x.grad     # only the mean (frequency 0) reaches the sum
     tensor([1., 1., 1., 1.])
+    >>> z = cr.tensor([1.0 + 1.0j, 2.0, 0.0, -1.0j], requires_grad=True)
+    >>> cr.sum(cr.abs(cr.fft.fft(z)) ** 2).backward()   # Parseval: Σ|fft z|² = 4 Σ|z|², gradient 8 z
+    >>> bool(np.allclose(z.grad.numpy(), 8 * z.numpy()))
+    True
 """
 
 from __future__ import annotations

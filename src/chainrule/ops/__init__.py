@@ -73,8 +73,9 @@ def broadcast_to(x, shape):
 
 
 seal_builtins()
-# The numpy.fft rows join the built-in ops (above seal_builtins) once core lets complex tensors require
-# grad: the registry's tests of complex results need it. Until then they are rows users reach through cr.fft.
+# The numpy.fft rows join the built-in ops (above seal_builtins) once gradcheck, which the registry's tests
+# run, compares complex results (their cases wait in tests/op_specs_special.py; tests/test_fft.py checks
+# them meanwhile). Until then they are rows users reach through cr.fft.
 from . import fft as _fft_rows  # noqa: E402, F401
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow

@@ -1,29 +1,30 @@
 """numpy.fft as rows of the op table: n-dimensional complex and real transforms, forward and inverse.
 
-Gradients follow the convention PyTorch and JAX document for complex
-numbers: the adjoint of a complex value z is ∂L/∂Re z + i·∂L/∂Im z, and the
-adjoint of a real input is the real part of what reaches it. Every transform
-is linear (over the reals), so each JVP is the op on the tangent, and each
-VJP is the adjoint map, again a transform:
+Complex adjoints follow the engine's convention (JAX's inside the sweep: the
+VJP of a complex-linear map A is Aᵀ·g, no conjugate; a real input keeps the
+real part; a complex leaf's .grad is then conjugated to PyTorch's
+∂L/∂Re z + i·∂L/∂Im z). Every transform is linear over the reals, so each
+JVP is the op on the tangent, and each VJP is again a transform:
 
-- fftn and ifftn are adjoint to each other with the normalisation swapped
-  ("backward" ↔ "forward", "ortho" stays): the adjoint of c·F is c·Fᴴ.
-- rfftn keeps the first n//2 + 1 frequencies of the last axis: its adjoint
-  zero-pads them back and runs ifftn, of which a real input takes the real
-  part; that real part is irfftn of the adjoint with the frequencies irfftn
-  counts twice halved, which is how the rule computes it.
+- fftn and ifftn are symmetric matrices (c·F and d·conj F): each is its own
+  transpose, so the VJP is the same transform, with the same normalisation.
+- rfftn (real input) keeps the first n//2 + 1 frequencies of the last axis:
+  its VJP zero-pads them back, runs fftn and keeps the real part.
 - irfftn reads each frequency of the last axis twice (itself and its
-  conjugate mirror) except frequency 0 and, for even n, n/2: its adjoint is
-  rfftn of the adjoint with those frequencies doubled.
+  conjugate mirror) except frequency 0 and, for even n, n/2: its VJP is the
+  conjugate of rfftn of the adjoint (normalisation swapped), those
+  frequencies doubled.
+- hfft and ihfft are irfft and rfft with a conjugate: the VJPs follow.
 
-`s` crops or zero-pads the input along `axes` first, as in NumPy; the
-adjoint of that is the opposite padding or cropping.
+`s` (or `n`) crops or zero-pads the input along `axes` first, as in NumPy;
+the transpose of that is the opposite padding or cropping.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..core.engine_ops import conj, real
 from ..core.registry import defop
 from ._util import value_of
 from .shape import getitem, scatter_add
@@ -72,25 +73,24 @@ def _half_spectrum_weights(n, m, axis, ndim):
     return weights.reshape(shape)
 
 
+def _input_sizes(x, axes):
+    return [np.shape(value_of(x))[a] for a in axes]
+
+
 def _fftn_vjp(g, ans, x, s=None, axes=None, norm=None):
     axes, sizes = _plan(x, s, axes)
-    back = ifftn(g, s=sizes, axes=axes, norm=_SWAP[norm])
-    return _resize(back, axes, [np.shape(value_of(x))[a] for a in axes])
+    return _resize(fftn(g, s=sizes, axes=axes, norm=norm), axes, _input_sizes(x, axes))
 
 
 def _ifftn_vjp(g, ans, x, s=None, axes=None, norm=None):
     axes, sizes = _plan(x, s, axes)
-    back = fftn(g, s=sizes, axes=axes, norm=_SWAP[norm])
-    return _resize(back, axes, [np.shape(value_of(x))[a] for a in axes])
+    return _resize(ifftn(g, s=sizes, axes=axes, norm=norm), axes, _input_sizes(x, axes))
 
 
 def _rfftn_vjp(g, ans, x, s=None, axes=None, norm=None):
-    # Re(ifftn(g zero-padded to the full spectrum)), computed as irfftn of g with the frequencies that
-    # irfftn counts twice halved: a real result for a real input, with no complex array in between
     axes, sizes = _plan(x, s, axes)
-    halved = g / _half_spectrum_weights(sizes[-1], sizes[-1] // 2 + 1, axes[-1], len(g.shape))
-    back = irfftn(halved, s=sizes, axes=axes, norm=_SWAP[norm])
-    return _resize(back, axes, [np.shape(value_of(x))[a] for a in axes])
+    full = _resize(g, axes[-1:], sizes[-1:])  # the dropped upper frequencies: zero adjoint
+    return _resize(real(fftn(full, s=sizes, axes=axes, norm=norm)), axes, _input_sizes(x, axes))
 
 
 def _irfftn_plan(x, s, axes):
@@ -103,9 +103,9 @@ def _irfftn_plan(x, s, axes):
 def _irfftn_vjp(g, ans, x, s=None, axes=None, norm=None):
     axes, sizes = _irfftn_plan(x, s, axes)
     half = sizes[-1] // 2 + 1
-    spectrum = rfftn(g, s=sizes, axes=axes, norm=_SWAP[norm])
+    spectrum = conj(rfftn(g, s=sizes, axes=axes, norm=_SWAP[norm]))
     spectrum = spectrum * _half_spectrum_weights(sizes[-1], half, axes[-1], len(g.shape))
-    return _resize(spectrum, axes, [np.shape(value_of(x))[a] for a in axes])
+    return _resize(spectrum, axes, _input_sizes(x, axes))
 
 
 def _transform(name):
@@ -118,40 +118,36 @@ def _transform(name):
 
 
 fftn = defop("fftn", _transform("fftn"), vjp=_fftn_vjp, jvp="linear",
-             derivative="adjoint: ifftn with the normalisation swapped")
+             derivative="VJP: fftn of the adjoint (a symmetric map)")
 ifftn = defop("ifftn", _transform("ifftn"), vjp=_ifftn_vjp, jvp="linear",
-              derivative="adjoint: fftn with the normalisation swapped")
+              derivative="VJP: ifftn of the adjoint (a symmetric map)")
 rfftn = defop("rfftn", _transform("rfftn"), vjp=_rfftn_vjp, jvp="linear",
-              derivative="adjoint: Re ifftn of the zero-padded spectrum (an irfftn)",
+              derivative="VJP: Re fftn of the adjoint zero-padded to the full spectrum",
               convention="the adjoint of a real input is the real part")
 irfftn = defop("irfftn", _transform("irfftn"), vjp=_irfftn_vjp, jvp="linear",
-               derivative="adjoint: rfftn, frequencies other than 0 and n/2 doubled",
+               derivative="VJP: conj rfftn of the adjoint (normalisation swapped), frequencies but 0 and n/2 doubled",
                convention="the imaginary parts of frequency 0 (and n/2 for even n) are ignored: adjoint 0")
 
 
 def _hfft_vjp(g, ans, x, n=None, axis=-1, norm=None):
-    # hfft(a) = irfft(conj a) with the normalisation swapped; conj's adjoint is conj, and
-    # conj(rfft(g, norm)) is ihfft(g, swapped norm)
+    # hfft(a) = irfft(conj a) with the normalisation swapped: conj's VJP is conj, which undoes irfft's
     ndim = len(g.shape)
     axis = axis % ndim
     n = 2 * (np.shape(value_of(x))[axis] - 1) if n is None else n
-    half = n // 2 + 1
-    back = ihfft(g, n=n, axis=axis, norm=_SWAP[norm]) * _half_spectrum_weights(n, half, axis, ndim)
-    return _resize(back, (axis,), (np.shape(value_of(x))[axis],))
+    spectrum = rfftn(g, s=(n,), axes=(axis,), norm=norm) * _half_spectrum_weights(n, n // 2 + 1, axis, ndim)
+    return _resize(spectrum, (axis,), _input_sizes(x, (axis,)))
 
 
 def _ihfft_vjp(g, ans, x, n=None, axis=-1, norm=None):
-    # ihfft(x) = conj(rfft(x)) with the normalisation swapped, so the adjoint is the real part of
-    # fft(g zero-padded): hfft of g with the doubly counted frequencies halved, a real result
-    ndim = len(g.shape)
-    axis = axis % ndim
+    # ihfft(x) = conj(rfft(x)) with the normalisation swapped: the real part of ifft of g zero-padded
+    axis = axis % len(g.shape)
     n = np.shape(value_of(x))[axis] if n is None else n
-    back = hfft(g / _half_spectrum_weights(n, n // 2 + 1, axis, ndim), n=n, axis=axis, norm=_SWAP[norm])
-    return _resize(back, (axis,), (np.shape(value_of(x))[axis],))
+    back = real(ifftn(_resize(g, (axis,), (n,)), s=(n,), axes=(axis,), norm=norm))
+    return _resize(back, (axis,), _input_sizes(x, (axis,)))
 
 
 hfft = defop("hfft", lambda x, n=None, axis=-1, norm=None: np.fft.hfft(x, n=n, axis=axis, norm=norm),
-             vjp=_hfft_vjp, jvp="linear", derivative="adjoint: ihfft, frequencies other than 0 and n/2 doubled")
+             vjp=_hfft_vjp, jvp="linear", derivative="VJP: rfft of the adjoint, frequencies but 0 and n/2 doubled")
 ihfft = defop("ihfft", lambda x, n=None, axis=-1, norm=None: np.fft.ihfft(x, n=n, axis=axis, norm=norm),
-              vjp=_ihfft_vjp, jvp="linear", derivative="adjoint: Re fft of the zero-padded adjoint (an hfft)",
+              vjp=_ihfft_vjp, jvp="linear", derivative="VJP: Re ifft of the zero-padded adjoint",
               convention="the adjoint of a real input is the real part")
