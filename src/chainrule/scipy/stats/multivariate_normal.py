@@ -1,10 +1,8 @@
 """Multivariate normal distribution, as scipy.stats.multivariate_normal; differentiable in x, mean and cov.
 
-The covariance is factored by a Cholesky decomposition written out in
-chainrule ops (column by column, each column one matrix-vector product), so
-derivatives of every order flow through it; the whitening solve is a
-forward substitution over the components, batched over the points. Both
-take d steps of vector ops. `cov` is used through its
+The covariance is factored by cr.linalg's Cholesky op and the points
+whitened by its triangular solve, rows of the op table both, so derivatives
+of every order flow through them. `cov` is used through its
 symmetric part (cov + covᵀ)/2, so its gradient is symmetric (as in JAX).
 
 Example:
@@ -20,11 +18,12 @@ import math
 
 import numpy as np
 
-from ...core.tensor import Tensor
+from ...core.errors import OpError
+from ...linalg import cholesky, solve_triangular
 from ...ops._util import value_of
-from ...ops.elementwise import exp, log, sqrt
+from ...ops.elementwise import exp, log
 from ...ops.reduce import sum
-from ...ops.shape import getitem, stack, transpose
+from ...ops.shape import getitem, reshape, transpose
 from ._common import as_float, passthrough
 
 
@@ -47,40 +46,18 @@ def _covariance(cov, d):
     return (cov + transpose(cov)) / 2
 
 
-def _stack(items, axis):
-    """cr.stack, or np.stack when nothing is a tensor (plain arrays in, a plain array out)."""
-    if any(isinstance(item, Tensor) for item in items):
-        return stack(items, axis=axis)
-    return np.stack(items, axis=axis)
-
-
-def _cholesky(a, d):
-    """The lower Cholesky factor L of a (a = L Lᵀ), built one column at a time (Cholesky–Crout).
-
-    Column j is (a[:, j] - L[:, :j] L[j, :j]) / √pivot below the diagonal, 0 above it.
-    """
-    columns = []
-    for j in range(d):
-        col = getitem(a, index=(slice(None), j))
-        if j:
-            done = _stack(columns, axis=1)  # (d, j)
-            col = col - done @ getitem(done, index=j)
-        pivot = getitem(col, index=j)
-        if not value_of(pivot) > 0:
-            raise np.linalg.LinAlgError("multivariate_normal: cov is not positive definite")
-        columns.append(col * (np.arange(d) >= j) / sqrt(pivot))
-    return _stack(columns, axis=1)
+def _cholesky(a):
+    try:
+        return cholesky(a)
+    except (np.linalg.LinAlgError, OpError):
+        raise np.linalg.LinAlgError("multivariate_normal: cov is not positive definite") from None
 
 
 def _whiten(diff, lower, d):
-    """z with L z = diff along the last axis (forward substitution), batched over the leading axes."""
-    z = []
-    for i in range(d):
-        zi = getitem(diff, index=(Ellipsis, i))
-        if i:
-            zi = zi - _stack(z, axis=-1) @ getitem(lower, index=(i, slice(0, i)))
-        z.append(zi / getitem(lower, index=(i, i)))
-    return _stack(z, axis=-1)
+    """z with L z = diff along the last axis, for every point (the leading axes)."""
+    points = reshape(diff, (-1, d))
+    z = solve_triangular(lower, transpose(points), lower=True)  # (d, number of points)
+    return reshape(transpose(z), np.shape(value_of(diff)))
 
 
 def _log_det(lower, d):
@@ -114,7 +91,7 @@ def logpdf(x, mean=None, cov=1, allow_singular=False):
     _check_regular(allow_singular)
     d = _dimension(mean, cov)
     mean = np.zeros(d) if mean is None else as_float(mean)
-    lower = _cholesky(_covariance(cov, d), d)
+    lower = _cholesky(_covariance(cov, d))
     z = _whiten(_points(x, d) - mean, lower, d)
     maha = sum(z * z, axis=-1)
     return -0.5 * (d * math.log(2 * math.pi) + _log_det(lower, d) + maha)
@@ -142,7 +119,7 @@ def entropy(mean=None, cov=1):
         2.837877
     """
     d = _dimension(mean, cov)
-    return 0.5 * (d * (1 + math.log(2 * math.pi)) + _log_det(_cholesky(_covariance(cov, d), d), d))
+    return 0.5 * (d * (1 + math.log(2 * math.pi)) + _log_det(_cholesky(_covariance(cov, d)), d))
 
 
 __all__ = ["entropy", "logpdf", "pdf"]
