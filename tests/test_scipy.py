@@ -303,3 +303,27 @@ def test_functions_without_rules_pass_through_to_scipy_on_plain_values():
         stats.gamma.mean(cr.tensor(2.0, requires_grad=True))
     with pytest.raises(AttributeError, match="no function"):
         stats.t.not_a_function  # noqa: B018
+
+
+# ---- scipy.linalg ------------------------------------------------------------------------------------
+def test_linalg_cholesky_keeps_scipys_upper_default():
+    import scipy.linalg
+
+    from chainrule.scipy import linalg
+
+    a = _spd(3)
+    close(linalg.cholesky(a), scipy.linalg.cholesky(a))
+    close(linalg.cholesky(a, lower=True), scipy.linalg.cholesky(a, lower=True))
+    check(lambda a: linalg.cholesky(a + a.T), a)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"lower": True}, {"trans": 1, "lower": True}, {"unit_diagonal": True}])
+def test_linalg_solve_triangular(kwargs):
+    import scipy.linalg
+
+    from chainrule.scipy import linalg
+
+    a, b = _spd(3), rng.normal(size=(3, 2))
+    close(linalg.solve_triangular(a, b, **kwargs), scipy.linalg.solve_triangular(a, b, **kwargs))
+    check(lambda a, b: linalg.solve_triangular(a, b, **kwargs), a, b)
+    assert linalg.expm(np.zeros((2, 2)))[0, 0] == 1.0  # no rule here: SciPy's, on plain values

@@ -1,33 +1,42 @@
-"""`chainrule.scipy.linalg`: scipy.linalg's differentiable functions.
+"""`chainrule.scipy.linalg`: scipy.linalg's differentiable functions, from cr.linalg's rows.
 
-solve_triangular is cr.linalg's op (scipy.linalg's signature), re-exported
-here; a build without cr.linalg says so when it is called.
+solve_triangular, solve_sylvester, sqrtm, inv, det and solve are cr.linalg's
+(SciPy's signatures where they differ from NumPy's are cr.linalg's too);
+cholesky keeps SciPy's default of the UPPER factor. Other scipy.linalg
+functions pass through on plain values (tensors that require grad are refused).
 
 Example:
+    >>> import chainrule as cr
     >>> from chainrule.scipy import linalg
-    >>> linalg.__name__
-    'chainrule.scipy.linalg'
+    >>> linalg.cholesky(cr.tensor([[4.0, 2.0], [2.0, 5.0]]))   # upper: a = uᵀ u
+    tensor([[2., 1.],
+            [0., 2.]])
 """
 
 from __future__ import annotations
 
-from ..core.errors import ChainruleError
+from .. import linalg as _linalg
+from ..linalg import det, inv, solve, solve_sylvester, solve_triangular, sqrtm
+from ..ops.special import passthrough
 
 
-def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
-    """Solve a x = b for triangular a, as scipy.linalg.solve_triangular (cr.linalg.solve_triangular).
+def cholesky(a, lower=False):
+    """The Cholesky factor of a, upper (a = uᵀ u) unless lower=True (a = l lᵀ), as scipy.linalg.cholesky.
+
+    Only the triangle named is read, as in SciPy (the other gets gradient 0).
 
     Example:
-        >>> from chainrule.scipy.linalg import solve_triangular
-        >>> callable(solve_triangular)
-        True
+        >>> import chainrule as cr
+        >>> from chainrule.scipy.linalg import cholesky
+        >>> cholesky(cr.tensor([[4.0, 2.0], [2.0, 5.0]]), lower=True)
+        tensor([[2., 0.],
+                [1., 2.]])
     """
-    try:
-        from ..linalg import solve_triangular as _solve_triangular
-    except ImportError:
-        raise ChainruleError("solve_triangular comes with cr.linalg, which this build of chainrule does not "
-                             "have yet") from None
-    return _solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+    return _linalg.cholesky(a, upper=not lower)
 
 
-__all__ = ["solve_triangular"]
+def __getattr__(name):  # scipy.linalg's other functions, on plain values
+    return passthrough("scipy.linalg", name)
+
+
+__all__ = ["cholesky", "det", "inv", "solve", "solve_sylvester", "solve_triangular", "sqrtm"]
