@@ -101,35 +101,34 @@ def _no_rule(op_name, arg):
     return rule
 
 
-def _unary(name, d, derivative, domain="real", convention=""):
-    """The row of scipy.special.<name>, one input, whose derivative is the chainrule expression d(ans, x)."""
-    return defop(name, _scipy(name), vjp=lambda g, ans, x: g * d(ans, x), jvp=lambda t, ans, x: t * d(ans, x),
-                 derivative=derivative, domain=domain, convention=convention)
+def _unary(name, partial, notation, domain="real", convention=""):
+    """The row of scipy.special.<name>, one input: its partial ∂out/∂x as a chainrule expression of (ans, x),
+    and how trace tables write the function and the partial ({0} is the input, {out} the output)."""
+    return defop(name, _scipy(name), partial=partial, notation=notation, domain=domain, convention=convention)
 
 
 # ---- error function and normal distribution -----------------------------------
-erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), "2/√π · exp(-x²)")
-erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), "-2/√π · exp(-x²)")
-erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), "√π/2 · exp(erfinv(x)²)", "unit")
+erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), ("erf {0}", "2/√π · exp(-{0}²)"))
+erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), ("erfc {0}", "-2/√π · exp(-{0}²)"))
+erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), ("erfinv {0}", "√π/2 · exp({out}²)"), "unit")
 erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans),
-                 "-√π/2 · exp(erfcinv(x)²), for 0 < x < 2", "positive")
-ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, "exp(-x²/2)/√(2π)")
+                 ("erfcinv {0}", "-√π/2 · exp({out}²)"), "positive", convention="defined for 0 < x < 2")
+ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, ("Φ({0})", "exp(-{0}²/2) / √(2π)"))
 log_ndtr = _unary("log_ndtr", lambda ans, x: exp(-0.5 * x * x - ans) / _SQRT_2PI,
-                  "exp(-x²/2 - log_ndtr(x))/√(2π)")
-ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans), "√(2π) · exp(ndtri(x)²/2), for 0 < x < 1",
-               "positive")
+                  ("log Φ({0})", "exp(-{0}²/2 - {out}) / √(2π)"))
+ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans),
+               ("Φ⁻¹({0})", "√(2π) · exp({out}²/2)"), "positive", convention="defined for 0 < x < 1")
 
 # ---- gamma family ---------------------------------------------------------------
 polygamma_op = defop(
     "polygamma", lambda x, n: np.asarray(scipy_module().polygamma(n, x), dtype=_floating_dtype(x)),
-    vjp=lambda g, ans, x, n: g * polygamma_op(x, n=n + 1),
-    jvp=lambda t, ans, x, n: t * polygamma_op(x, n=n + 1),
-    derivative="polygamma(n + 1, x)", domain="positive")
-digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), "polygamma(1, x)", "positive")
-gammaln = _unary("gammaln", lambda ans, x: digamma(x), "digamma(x)", "nonzero",
-                 convention="log|Γ(x)|, as scipy: its derivative digamma(x) also for negative x")
-gamma = _unary("gamma", lambda ans, x: ans * digamma(x), "Γ(x)·digamma(x)", "positive")
-rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), "-digamma(x)/Γ(x)", "positive")
+    partial=lambda ans, x, n: polygamma_op(x, n=n + 1), notation=("ψ⁽ⁿ⁾({0})", "ψ⁽ⁿ⁺¹⁾({0})"), domain="positive")
+digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), ("ψ({0})", "ψ'({0})"), "positive")
+gammaln = _unary("gammaln", lambda ans, x: digamma(x),
+                 ("ln |Γ({0})|", "ψ({0})"), "nonzero",
+                 convention="log|Γ(x)|, as scipy: its derivative ψ(x) also for negative x")
+gamma = _unary("gamma", lambda ans, x: ans * digamma(x), ("Γ({0})", "Γ({0}) ψ({0})"), "positive")
+rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), ("1/Γ({0})", "-ψ({0}) / Γ({0})"), "positive")
 
 
 def _digamma_difference(a, b):
@@ -138,16 +137,13 @@ def _digamma_difference(a, b):
 
 betaln = defop(
     "betaln", _scipy("betaln"),
-    vjp=(lambda g, ans, a, b: g * _digamma_difference(a, b), lambda g, ans, a, b: g * _digamma_difference(b, a)),
-    jvp=(lambda t, ans, a, b: t * _digamma_difference(a, b), lambda t, ans, a, b: t * _digamma_difference(b, a)),
-    derivative="∂/∂a = ψ(a) - ψ(a+b), ∂/∂b = ψ(b) - ψ(a+b)", domain="positive")
+    partial=(lambda ans, a, b: _digamma_difference(a, b), lambda ans, a, b: _digamma_difference(b, a)),
+    notation=("ln B({0}, {1})", "ψ({0}) - ψ({0} + {1})", "ψ({1}) - ψ({0} + {1})"), domain="positive")
 beta = defop(
     "beta", _scipy("beta"),
-    vjp=(lambda g, ans, a, b: g * ans * _digamma_difference(a, b),
-         lambda g, ans, a, b: g * ans * _digamma_difference(b, a)),
-    jvp=(lambda t, ans, a, b: t * ans * _digamma_difference(a, b),
-         lambda t, ans, a, b: t * ans * _digamma_difference(b, a)),
-    derivative="∂/∂a = B(a,b)(ψ(a) - ψ(a+b)), ∂/∂b = B(a,b)(ψ(b) - ψ(a+b))", domain="positive")
+    partial=(lambda ans, a, b: ans * _digamma_difference(a, b), lambda ans, a, b: ans * _digamma_difference(b, a)),
+    notation=("B({0}, {1})", "B({0}, {1})(ψ({0}) - ψ({0} + {1}))", "B({0}, {1})(ψ({1}) - ψ({0} + {1}))"),
+    domain="positive")
 
 
 def _gammainc_dx(a, x):
@@ -184,7 +180,8 @@ betainc = defop(
     convention="no derivative with respect to a or b: an error if either requires grad")
 
 # ---- logistic, logs and entropy ----------------------------------------------------
-logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)), "1/(x(1-x)), for 0 < x < 1", "positive")
+logit = _unary("logit", lambda ans, x: 1 / (x * (1 - x)),
+               ("logit {0}", "1 / ({0}(1 - {0}))"), "positive", convention="defined for 0 < x < 1")
 
 
 def _ratio_zero_where_numerator_zero(x, y):
@@ -195,33 +192,28 @@ def _ratio_zero_where_numerator_zero(x, y):
 
 xlogy = defop(
     "xlogy", _scipy("xlogy"),
-    vjp=(lambda g, ans, x, y: g * log(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, y)),
-    jvp=(lambda t, ans, x, y: t * log(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, y)),
-    derivative="∂/∂x = log y, ∂/∂y = x/y (y > 0)", convention="∂/∂y = 0 where x = 0, also at y = 0")
+    partial=(lambda ans, x, y: log(y), lambda ans, x, y: _ratio_zero_where_numerator_zero(x, y)),
+    notation=("{0} ln {1}", "ln {1}", "{0} / {1}"), convention="∂/∂y = 0 where x = 0, also at y = 0")
 xlog1py = defop(
     "xlog1py", _scipy("xlog1py"),
-    vjp=(lambda g, ans, x, y: g * log1p(y), lambda g, ans, x, y: g * _ratio_zero_where_numerator_zero(x, 1 + y)),
-    jvp=(lambda t, ans, x, y: t * log1p(y), lambda t, ans, x, y: t * _ratio_zero_where_numerator_zero(x, 1 + y)),
-    derivative="∂/∂x = log(1+y), ∂/∂y = x/(1+y) (y > -1)",
-    convention="∂/∂y = 0 where x = 0, also at y = -1")
-entr = _unary("entr", lambda ans, x: -(log(x) + 1), "-(log x + 1)", "positive",
+    partial=(lambda ans, x, y: log1p(y), lambda ans, x, y: _ratio_zero_where_numerator_zero(x, 1 + y)),
+    notation=("{0} ln(1 + {1})", "ln(1 + {1})", "{0} / (1 + {1})"), convention="∂/∂y = 0 where x = 0, also at y = -1")
+entr = _unary("entr", lambda ans, x: -(log(x) + 1),
+              ("-{0} ln {0}", "-(ln {0} + 1)"), "positive",
               convention="entr(0) = 0 with derivative +inf there; -inf for x < 0")
 
 # ---- Bessel functions (derivatives with respect to x; the order is a parameter) -----
 # Recurrences (DLMF 10.6.1, 10.29.1): C_v' = (C_{v-1} - C_{v+1})/2 for J and Y, I_v' = (I_{v-1} + I_{v+1})/2.
 # The exponentially scaled ive(v, x) = iv(v, x)·exp(-|x|) adds -sign(x)·ive(v, x).
 jv_op = defop("jv", lambda x, v: _scipy("jv")(v, x),
-              vjp=lambda g, ans, x, v: g * (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
-              jvp=lambda t, ans, x, v: t * (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
-              derivative="(jv(v-1, x) - jv(v+1, x))/2", domain="positive")
+              partial=lambda ans, x, v: (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
+              notation=("J_v({0})", "(J_(v-1)({0}) - J_(v+1)({0}))/2"), domain="positive")
 yv_op = defop("yv", lambda x, v: _scipy("yv")(v, x),
-              vjp=lambda g, ans, x, v: g * (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
-              jvp=lambda t, ans, x, v: t * (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
-              derivative="(yv(v-1, x) - yv(v+1, x))/2", domain="positive")
+              partial=lambda ans, x, v: (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
+              notation=("Y_v({0})", "(Y_(v-1)({0}) - Y_(v+1)({0}))/2"), domain="positive")
 iv_op = defop("iv", lambda x, v: _scipy("iv")(v, x),
-              vjp=lambda g, ans, x, v: g * (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
-              jvp=lambda t, ans, x, v: t * (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
-              derivative="(iv(v-1, x) + iv(v+1, x))/2", domain="positive")
+              partial=lambda ans, x, v: (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
+              notation=("I_v({0})", "(I_(v-1)({0}) + I_(v+1)({0}))/2"), domain="positive")
 
 
 def _ive_dx(ans, x, v):
@@ -229,40 +221,38 @@ def _ive_dx(ans, x, v):
 
 
 _SCALED_KINK = "at x = 0 the factor exp(-|x|) takes the derivative of |x| as 0"
-ive_op = defop("ive", lambda x, v: _scipy("ive")(v, x),
-                vjp=lambda g, ans, x, v: g * _ive_dx(ans, x, v), jvp=lambda t, ans, x, v: t * _ive_dx(ans, x, v),
-                derivative="(ive(v-1, x) + ive(v+1, x))/2 - sign(x)·ive(v, x)", domain="nonzero",
-                convention=_SCALED_KINK)
-j0 = _unary("j0", lambda ans, x: -j1(x), "-j1(x)")
-j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, "(j0(x) - jv(2, x))/2")
-y0 = _unary("y0", lambda ans, x: -y1(x), "-y1(x)", "positive")
-y1 = _unary("y1", lambda ans, x: (y0(x) - yv_op(x, v=2)) / 2, "(y0(x) - yv(2, x))/2", "positive")
-i0 = _unary("i0", lambda ans, x: i1(x), "i1(x)")
-i1 = _unary("i1", lambda ans, x: (i0(x) + iv_op(x, v=2)) / 2, "(i0(x) + iv(2, x))/2")
-i0e = _unary("i0e", lambda ans, x: i1e(x) - sign(x) * ans, "i1e(x) - sign(x)·i0e(x)", convention=_SCALED_KINK)
+ive_op = defop("ive", lambda x, v: _scipy("ive")(v, x), partial=_ive_dx,
+               notation=("e^-|{0}| I_v({0})", "(ive(v-1, {0}) + ive(v+1, {0}))/2 - sign({0}) ive(v, {0})"),
+               domain="nonzero", convention=_SCALED_KINK)
+j0 = _unary("j0", lambda ans, x: -j1(x), ("J₀({0})", "-J₁({0})"))
+j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, ("J₁({0})", "(J₀({0}) - J₂({0}))/2"))
+y0 = _unary("y0", lambda ans, x: -y1(x), ("Y₀({0})", "-Y₁({0})"), "positive")
+y1 = _unary("y1", lambda ans, x: (y0(x) - yv_op(x, v=2)) / 2, ("Y₁({0})", "(Y₀({0}) - Y₂({0}))/2"), "positive")
+i0 = _unary("i0", lambda ans, x: i1(x), ("I₀({0})", "I₁({0})"))
+i1 = _unary("i1", lambda ans, x: (i0(x) + iv_op(x, v=2)) / 2, ("I₁({0})", "(I₀({0}) + I₂({0}))/2"))
+i0e = _unary("i0e", lambda ans, x: i1e(x) - sign(x) * ans,
+             ("e^-|{0}| I₀({0})", "i1e({0}) - sign({0}) i0e({0})"), convention=_SCALED_KINK)
 i1e = _unary("i1e", lambda ans, x: (i0e(x) + ive_op(x, v=2)) / 2 - sign(x) * ans,
-             "(i0e(x) + ive(2, x))/2 - sign(x)·i1e(x)", convention=_SCALED_KINK)
+             ("e^-|{0}| I₁({0})", "(i0e({0}) + ive(2, {0}))/2 - sign({0}) i1e({0})"), convention=_SCALED_KINK)
 
 # K: K_v' = -(K_{v-1} + K_{v+1})/2 (DLMF 10.29.1); kve(v, x) = kv(v, x)·exp(x) adds +kve(v, x)
 kv_op = defop("kv", lambda x, v: _scipy("kv")(v, x),
-              vjp=lambda g, ans, x, v: g * -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
-              jvp=lambda t, ans, x, v: t * -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
-              derivative="-(kv(v-1, x) + kv(v+1, x))/2", domain="positive")
+              partial=lambda ans, x, v: -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
+              notation=("K_v({0})", "-(K_(v-1)({0}) + K_(v+1)({0}))/2"), domain="positive")
 kve_op = defop("kve", lambda x, v: _scipy("kve")(v, x),
-               vjp=lambda g, ans, x, v: g * (ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2),
-               jvp=lambda t, ans, x, v: t * (ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2),
-               derivative="kve(v, x) - (kve(v-1, x) + kve(v+1, x))/2", domain="positive")
-k0 = _unary("k0", lambda ans, x: -k1(x), "-k1(x)", "positive")
-k1 = _unary("k1", lambda ans, x: -(k0(x) + kv_op(x, v=2)) / 2, "-(k0(x) + kv(2, x))/2", "positive")
-k0e = _unary("k0e", lambda ans, x: ans - k1e(x), "k0e(x) - k1e(x)", "positive")
-k1e = _unary("k1e", lambda ans, x: ans - (k0e(x) + kve_op(x, v=2)) / 2, "k1e(x) - (k0e(x) + kve(2, x))/2",
-             "positive")
+               partial=lambda ans, x, v: ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2,
+               notation=("e^{0} K_v({0})", "kve(v, {0}) - (kve(v-1, {0}) + kve(v+1, {0}))/2"), domain="positive")
+k0 = _unary("k0", lambda ans, x: -k1(x), ("K₀({0})", "-K₁({0})"), "positive")
+k1 = _unary("k1", lambda ans, x: -(k0(x) + kv_op(x, v=2)) / 2, ("K₁({0})", "-(K₀({0}) + K₂({0}))/2"), "positive")
+k0e = _unary("k0e", lambda ans, x: ans - k1e(x), ("e^{0} K₀({0})", "k0e({0}) - k1e({0})"), "positive")
+k1e = _unary("k1e", lambda ans, x: ans - (k0e(x) + kve_op(x, v=2)) / 2,
+             ("e^{0} K₁({0})", "k1e({0}) - (k0e({0}) + kve(2, {0}))/2"), "positive")
 
 # ---- more exponential-type functions ----------------------------------------------------
-erfcx = _unary("erfcx", lambda ans, x: 2 * x * ans - 2 / _SQRT_PI, "2x·erfcx(x) - 2/√π")
-log_expit = _unary("log_expit", lambda ans, x: 1 - exp(ans), "1 - expit(x)")
-exp1 = _unary("exp1", lambda ans, x: -exp(-x) / x, "-exp(-x)/x", "positive")
-expi = _unary("expi", lambda ans, x: exp(x) / x, "exp(x)/x", "nonzero")
+erfcx = _unary("erfcx", lambda ans, x: 2 * x * ans - 2 / _SQRT_PI, ("erfcx {0}", "2{0} erfcx({0}) - 2/√π"))
+log_expit = _unary("log_expit", lambda ans, x: 1 - exp(ans), ("ln σ({0})", "1 - σ({0})"))
+exp1 = _unary("exp1", lambda ans, x: -exp(-x) / x, ("E₁({0})", "-exp(-{0}) / {0}"), "positive")
+expi = _unary("expi", lambda ans, x: exp(x) / x, ("Ei({0})", "exp({0}) / {0}"), "nonzero")
 
 # t distribution's cdf (scipy.special.stdtr), differentiable in x: its derivative is the t density
 stdtr = defop(
