@@ -17,7 +17,7 @@ from .layers import (
                      Step,
                      Tanh,
 )
-from .module import Module, Parameter
+from .module import IncompatibleKeys, Module, Parameter
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "MLP", "Identity", "Step", "Sigmoid", "Tanh",
-           "ReLU", "Softplus", "LeakyReLU", "ELU", "Softmax", "LogSoftmax", "ACTIVATIONS", "functional", "init"]
+__all__ = ["Module", "Parameter", "IncompatibleKeys", "Linear", "Sequential", "MLP", "Identity", "Step", "Sigmoid",
+           "Tanh", "ReLU", "Softplus", "LeakyReLU", "ELU", "Softmax", "LogSoftmax", "ACTIVATIONS", "functional", "init"]
