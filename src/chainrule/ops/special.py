@@ -108,27 +108,28 @@ def _unary(name, partial, notation, domain="real", convention=""):
 
 
 # ---- error function and normal distribution -----------------------------------
-erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), ("erf {0}", "2/√π · exp(-{0}²)"))
-erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), ("erfc {0}", "-2/√π · exp(-{0}²)"))
-erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), ("erfinv {0}", "√π/2 · exp({out}²)"), "unit")
+erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), ("erf {0}", "2 exp(-{0}²) / √pi"))
+erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), ("erfc {0}", "-2 exp(-{0}²) / √pi"))
+erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), ("erfinv {0}", "0.5 √pi exp({out}²)"), "unit")
 erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans),
-                 ("erfcinv {0}", "-√π/2 · exp({out}²)"), "positive", convention="defined for 0 < x < 2")
-ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, ("Φ({0})", "exp(-{0}²/2) / √(2π)"))
+                 ("erfcinv {0}", "-0.5 √pi exp({out}²)"), "positive", convention="defined for 0 < x < 2")
+ndtr = _unary("ndtr", lambda ans, x: exp(-0.5 * x * x) / _SQRT_2PI, ("ndtr {0}", "exp(-{0}²/2) / √(2pi)"))
 log_ndtr = _unary("log_ndtr", lambda ans, x: exp(-0.5 * x * x - ans) / _SQRT_2PI,
-                  ("log Φ({0})", "exp(-{0}²/2 - {out}) / √(2π)"))
+                  ("log_ndtr {0}", "exp(-{0}²/2 - {out}) / √(2pi)"))
 ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans),
-               ("Φ⁻¹({0})", "√(2π) · exp({out}²/2)"), "positive", convention="defined for 0 < x < 1")
+               ("ndtri {0}", "√(2pi) exp({out}²/2)"), "positive", convention="defined for 0 < x < 1")
 
 # ---- gamma family ---------------------------------------------------------------
 polygamma_op = defop(
     "polygamma", lambda x, n: np.asarray(scipy_module().polygamma(n, x), dtype=_floating_dtype(x)),
-    partial=lambda ans, x, n: polygamma_op(x, n=n + 1), notation=("ψ⁽ⁿ⁾({0})", "ψ⁽ⁿ⁺¹⁾({0})"), domain="positive")
-digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), ("ψ({0})", "ψ'({0})"), "positive")
+    partial=lambda ans, x, n: polygamma_op(x, n=n + 1), notation=("polygamma(n, {0})", "polygamma(n + 1, {0})"),
+    domain="positive")
+digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), ("digamma {0}", "polygamma(1, {0})"), "positive")
 gammaln = _unary("gammaln", lambda ans, x: digamma(x),
-                 ("ln |Γ({0})|", "ψ({0})"), "nonzero",
+                 ("gammaln {0}", "digamma {0}"), "nonzero",
                  convention="log|Γ(x)|, as scipy: its derivative ψ(x) also for negative x")
-gamma = _unary("gamma", lambda ans, x: ans * digamma(x), ("Γ({0})", "Γ({0}) ψ({0})"), "positive")
-rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), ("1/Γ({0})", "-ψ({0}) / Γ({0})"), "positive")
+gamma = _unary("gamma", lambda ans, x: ans * digamma(x), ("gamma {0}", "gamma({0}) digamma({0})"), "positive")
+rgamma = _unary("rgamma", lambda ans, x: -ans * digamma(x), ("rgamma {0}", "-rgamma({0}) digamma({0})"), "positive")
 
 
 def _digamma_difference(a, b):
@@ -138,11 +139,13 @@ def _digamma_difference(a, b):
 betaln = defop(
     "betaln", _scipy("betaln"),
     partial=(lambda ans, a, b: _digamma_difference(a, b), lambda ans, a, b: _digamma_difference(b, a)),
-    notation=("ln B({0}, {1})", "ψ({0}) - ψ({0} + {1})", "ψ({1}) - ψ({0} + {1})"), domain="positive")
+    notation=("betaln({0}, {1})", "digamma {0} - digamma({0} + {1})", "digamma {1} - digamma({0} + {1})"),
+    domain="positive")
 beta = defop(
     "beta", _scipy("beta"),
     partial=(lambda ans, a, b: ans * _digamma_difference(a, b), lambda ans, a, b: ans * _digamma_difference(b, a)),
-    notation=("B({0}, {1})", "B({0}, {1})(ψ({0}) - ψ({0} + {1}))", "B({0}, {1})(ψ({1}) - ψ({0} + {1}))"),
+    notation=("beta({0}, {1})", "beta({0}, {1})(digamma {0} - digamma({0} + {1}))",
+              "beta({0}, {1})(digamma {1} - digamma({0} + {1}))"),
     domain="positive")
 
 
@@ -207,13 +210,13 @@ entr = _unary("entr", lambda ans, x: -(log(x) + 1),
 # The exponentially scaled ive(v, x) = iv(v, x)·exp(-|x|) adds -sign(x)·ive(v, x).
 jv_op = defop("jv", lambda x, v: _scipy("jv")(v, x),
               partial=lambda ans, x, v: (jv_op(x, v=v - 1) - jv_op(x, v=v + 1)) / 2,
-              notation=("J_v({0})", "(J_(v-1)({0}) - J_(v+1)({0}))/2"), domain="positive")
+              notation=("jv(v, {0})", "(jv(v-1, {0}) - jv(v+1, {0}))/2"), domain="positive")
 yv_op = defop("yv", lambda x, v: _scipy("yv")(v, x),
               partial=lambda ans, x, v: (yv_op(x, v=v - 1) - yv_op(x, v=v + 1)) / 2,
-              notation=("Y_v({0})", "(Y_(v-1)({0}) - Y_(v+1)({0}))/2"), domain="positive")
+              notation=("yv(v, {0})", "(yv(v-1, {0}) - yv(v+1, {0}))/2"), domain="positive")
 iv_op = defop("iv", lambda x, v: _scipy("iv")(v, x),
               partial=lambda ans, x, v: (iv_op(x, v=v - 1) + iv_op(x, v=v + 1)) / 2,
-              notation=("I_v({0})", "(I_(v-1)({0}) + I_(v+1)({0}))/2"), domain="positive")
+              notation=("iv(v, {0})", "(iv(v-1, {0}) + iv(v+1, {0}))/2"), domain="positive")
 
 
 def _ive_dx(ans, x, v):
@@ -222,37 +225,37 @@ def _ive_dx(ans, x, v):
 
 _SCALED_KINK = "at x = 0 the factor exp(-|x|) takes the derivative of |x| as 0"
 ive_op = defop("ive", lambda x, v: _scipy("ive")(v, x), partial=_ive_dx,
-               notation=("e^-|{0}| I_v({0})", "(ive(v-1, {0}) + ive(v+1, {0}))/2 - sign({0}) ive(v, {0})"),
+               notation=("ive(v, {0})", "(ive(v-1, {0}) + ive(v+1, {0}))/2 - sign({0}) ive(v, {0})"),
                domain="nonzero", convention=_SCALED_KINK)
-j0 = _unary("j0", lambda ans, x: -j1(x), ("J₀({0})", "-J₁({0})"))
-j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, ("J₁({0})", "(J₀({0}) - J₂({0}))/2"))
-y0 = _unary("y0", lambda ans, x: -y1(x), ("Y₀({0})", "-Y₁({0})"), "positive")
-y1 = _unary("y1", lambda ans, x: (y0(x) - yv_op(x, v=2)) / 2, ("Y₁({0})", "(Y₀({0}) - Y₂({0}))/2"), "positive")
-i0 = _unary("i0", lambda ans, x: i1(x), ("I₀({0})", "I₁({0})"))
-i1 = _unary("i1", lambda ans, x: (i0(x) + iv_op(x, v=2)) / 2, ("I₁({0})", "(I₀({0}) + I₂({0}))/2"))
+j0 = _unary("j0", lambda ans, x: -j1(x), ("j0 {0}", "-j1({0})"))
+j1 = _unary("j1", lambda ans, x: (j0(x) - jv_op(x, v=2)) / 2, ("j1 {0}", "(j0({0}) - jv(2, {0}))/2"))
+y0 = _unary("y0", lambda ans, x: -y1(x), ("y0 {0}", "-y1({0})"), "positive")
+y1 = _unary("y1", lambda ans, x: (y0(x) - yv_op(x, v=2)) / 2, ("y1 {0}", "(y0({0}) - yv(2, {0}))/2"), "positive")
+i0 = _unary("i0", lambda ans, x: i1(x), ("i0 {0}", "i1({0})"))
+i1 = _unary("i1", lambda ans, x: (i0(x) + iv_op(x, v=2)) / 2, ("i1 {0}", "(i0({0}) + iv(2, {0}))/2"))
 i0e = _unary("i0e", lambda ans, x: i1e(x) - sign(x) * ans,
-             ("e^-|{0}| I₀({0})", "i1e({0}) - sign({0}) i0e({0})"), convention=_SCALED_KINK)
+             ("i0e {0}", "i1e({0}) - sign({0}) i0e({0})"), convention=_SCALED_KINK)
 i1e = _unary("i1e", lambda ans, x: (i0e(x) + ive_op(x, v=2)) / 2 - sign(x) * ans,
-             ("e^-|{0}| I₁({0})", "(i0e({0}) + ive(2, {0}))/2 - sign({0}) i1e({0})"), convention=_SCALED_KINK)
+             ("i1e {0}", "(i0e({0}) + ive(2, {0}))/2 - sign({0}) i1e({0})"), convention=_SCALED_KINK)
 
 # K: K_v' = -(K_{v-1} + K_{v+1})/2 (DLMF 10.29.1); kve(v, x) = kv(v, x)·exp(x) adds +kve(v, x)
 kv_op = defop("kv", lambda x, v: _scipy("kv")(v, x),
               partial=lambda ans, x, v: -(kv_op(x, v=v - 1) + kv_op(x, v=v + 1)) / 2,
-              notation=("K_v({0})", "-(K_(v-1)({0}) + K_(v+1)({0}))/2"), domain="positive")
+              notation=("kv(v, {0})", "-(kv(v-1, {0}) + kv(v+1, {0}))/2"), domain="positive")
 kve_op = defop("kve", lambda x, v: _scipy("kve")(v, x),
                partial=lambda ans, x, v: ans - (kve_op(x, v=v - 1) + kve_op(x, v=v + 1)) / 2,
-               notation=("e^{0} K_v({0})", "kve(v, {0}) - (kve(v-1, {0}) + kve(v+1, {0}))/2"), domain="positive")
-k0 = _unary("k0", lambda ans, x: -k1(x), ("K₀({0})", "-K₁({0})"), "positive")
-k1 = _unary("k1", lambda ans, x: -(k0(x) + kv_op(x, v=2)) / 2, ("K₁({0})", "-(K₀({0}) + K₂({0}))/2"), "positive")
-k0e = _unary("k0e", lambda ans, x: ans - k1e(x), ("e^{0} K₀({0})", "k0e({0}) - k1e({0})"), "positive")
+               notation=("kve(v, {0})", "kve(v, {0}) - (kve(v-1, {0}) + kve(v+1, {0}))/2"), domain="positive")
+k0 = _unary("k0", lambda ans, x: -k1(x), ("k0 {0}", "-k1({0})"), "positive")
+k1 = _unary("k1", lambda ans, x: -(k0(x) + kv_op(x, v=2)) / 2, ("k1 {0}", "-(k0({0}) + kv(2, {0}))/2"), "positive")
+k0e = _unary("k0e", lambda ans, x: ans - k1e(x), ("k0e {0}", "k0e({0}) - k1e({0})"), "positive")
 k1e = _unary("k1e", lambda ans, x: ans - (k0e(x) + kve_op(x, v=2)) / 2,
-             ("e^{0} K₁({0})", "k1e({0}) - (k0e({0}) + kve(2, {0}))/2"), "positive")
+             ("k1e {0}", "k1e({0}) - (k0e({0}) + kve(2, {0}))/2"), "positive")
 
 # ---- more exponential-type functions ----------------------------------------------------
-erfcx = _unary("erfcx", lambda ans, x: 2 * x * ans - 2 / _SQRT_PI, ("erfcx {0}", "2{0} erfcx({0}) - 2/√π"))
-log_expit = _unary("log_expit", lambda ans, x: 1 - exp(ans), ("ln σ({0})", "1 - σ({0})"))
-exp1 = _unary("exp1", lambda ans, x: -exp(-x) / x, ("E₁({0})", "-exp(-{0}) / {0}"), "positive")
-expi = _unary("expi", lambda ans, x: exp(x) / x, ("Ei({0})", "exp({0}) / {0}"), "nonzero")
+erfcx = _unary("erfcx", lambda ans, x: 2 * x * ans - 2 / _SQRT_PI, ("erfcx {0}", "2 {0} erfcx({0}) - 2 / √pi"))
+log_expit = _unary("log_expit", lambda ans, x: 1 - exp(ans), ("log_expit {0}", "1 - expit({0})"))
+exp1 = _unary("exp1", lambda ans, x: -exp(-x) / x, ("exp1 {0}", "-exp(-{0}) / {0}"), "positive")
+expi = _unary("expi", lambda ans, x: exp(x) / x, ("expi {0}", "exp({0}) / {0}"), "nonzero")
 
 # t distribution's cdf (scipy.special.stdtr), differentiable in x: its derivative is the t density
 stdtr = defop(
