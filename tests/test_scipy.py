@@ -327,3 +327,51 @@ def test_linalg_solve_triangular(kwargs):
     close(linalg.solve_triangular(a, b, **kwargs), scipy.linalg.solve_triangular(a, b, **kwargs))
     check(lambda a, b: linalg.solve_triangular(a, b, **kwargs), a, b)
     assert linalg.expm(np.zeros((2, 2)))[0, 0] == 1.0  # no rule here: SciPy's, on plain values
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shapes", [((6,), (3,)), ((5, 6), (2, 3)), ((4, 4), (3, 2)), ((3, 3), (4, 5))])
+def test_correlate_and_the_2d_forms_like_scipy(mode, shapes):
+    a, b = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
+    if mode == "valid" and not all(n >= m for n, m in zip(*shapes)) and not all(m >= n for n, m in zip(*shapes)):
+        return
+    close(signal.correlate(a, b, mode=mode), scipy.signal.correlate(a, b, mode=mode))
+    check(lambda a, b: signal.correlate(a, b, mode=mode), a, b)
+    if a.ndim == 2:
+        for ours, theirs in ((signal.convolve2d, scipy.signal.convolve2d),
+                             (signal.correlate2d, scipy.signal.correlate2d)):
+            close(ours(a, b, mode=mode), theirs(a, b, mode=mode))
+            check(lambda a, b, ours=ours: ours(a, b, mode=mode), a, b, order2=False)
+
+
+def test_correlate_conjugates_a_complex_kernel():
+    a, b = rng.normal(size=5), rng.normal(size=3) + 1j * rng.normal(size=3)
+    close(signal.correlate(a, b), scipy.signal.correlate(a, b))
+
+
+def test_2d_forms_refuse_other_boundaries():
+    with pytest.raises(ValueError, match="boundary='fill'"):
+        signal.convolve2d(np.ones((3, 3)), np.ones((2, 2)), boundary="wrap")
+    with pytest.raises(ValueError, match="2-D"):
+        signal.correlate2d(np.ones(3), np.ones(2))
+
+
+def test_convolve_gradient_of_complex_inputs_follows_pytorch():
+    # convolution is complex-bilinear: .grad of a leaf is ∂L/∂Re + i ∂L/∂Im (PyTorch's convention)
+    from chainrule.core.engine_ops import real
+
+    a, k = rng.normal(size=5) + 1j * rng.normal(size=5), rng.normal(size=3) + 1j * rng.normal(size=3)
+    g = rng.normal(size=7) + 1j * rng.normal(size=7)
+
+    def loss(a):
+        return float(np.sum(np.real(np.conj(g) * scipy.signal.convolve(a, k))))
+
+    eps, numeric = 1e-6, np.zeros(5, dtype=complex)
+    for i in range(5):
+        for d in (1.0, 1j):
+            step = np.zeros(5, dtype=complex)
+            step[i] = d * eps
+            numeric[i] += d * (loss(a + step) - loss(a - step)) / (2 * eps)
+    leaf = cr.tensor(a, requires_grad=True)
+    cr.sum(real(np.conj(g) * signal.convolve(leaf, k))).backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), numeric, rtol=1e-6, atol=1e-8)

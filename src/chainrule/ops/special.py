@@ -78,10 +78,10 @@ def passthrough(module, name, owner=None):
 
 
 def _floating_dtype(*xs):
-    """The float dtype NumPy gives these inputs (float64 when none is floating)."""
+    """The float (or complex) dtype NumPy gives these inputs (float64 when none is)."""
     # Python numbers stay weak (NEP 50): a float order or shape parameter never promotes float32 inputs
     dtype = np.result_type(*[x if isinstance(x, (np.ndarray, int, float)) else np.asarray(x) for x in xs])
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return dtype if dtype.kind in "fc" else np.dtype(np.float64)
 
 
 def _scipy(fn_name):

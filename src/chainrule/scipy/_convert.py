@@ -8,7 +8,7 @@ from ..core.tensor import Tensor
 
 
 def as_float(x):
-    """x itself if a Tensor, else a floating ndarray (lists and ints become float64).
+    """x itself if a Tensor, else a floating (or complex) ndarray: lists and ints become float64.
 
     Example:
         >>> as_float([1, 2]).dtype
@@ -17,4 +17,4 @@ def as_float(x):
     if isinstance(x, Tensor):
         return x
     x = np.asarray(x)
-    return x if x.dtype.kind == "f" else x.astype(np.float64)
+    return x if x.dtype.kind in "fc" else x.astype(np.float64)

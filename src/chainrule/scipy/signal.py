@@ -1,4 +1,4 @@
-"""`chainrule.scipy.signal`: scipy.signal.convolve, differentiable in both inputs.
+"""`chainrule.scipy.signal`: scipy.signal's convolve and correlate (n-D and 2-D), differentiable in both inputs.
 
 `convolve(in1, in2, mode)` is SciPy's; given `axes` or `dot_axes` it is
 HIPS autograd's generalisation instead (convolve over chosen axes, sum a
@@ -13,6 +13,9 @@ Example:
 
 from __future__ import annotations
 
+from ..core.engine_ops import conj
+from ..ops._util import value_of
+from ..ops.shape import getitem
 from ..ops.signal import _move, _pad_last, conv_valid
 from ..ops.signal import convolve as _convolve_op
 from ._convert import as_float
@@ -46,6 +49,74 @@ def convolve(in1, in2, mode="full", method="auto", axes=None, dot_axes=None):
     if axes is None and dot_axes is None:
         return _convolve_op(in1, in2, mode=mode)
     return _convolve_general(in1, in2, axes, dot_axes or ((), ()), mode)
+
+
+def _flipped_conjugate(x):
+    flipped = getitem(x, index=(slice(None, None, -1),) * len(x.shape))
+    return conj(flipped) if value_of(x).dtype.kind == "c" else flipped
+
+
+def correlate(in1, in2, mode="full", method="auto"):
+    """The cross-correlation of in1 and in2, as scipy.signal.correlate: convolve with in2 flipped (and conjugated).
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.scipy.signal import correlate
+        >>> correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]), mode="valid")
+        array([2., 3.])
+    """
+    return convolve(in1, _flipped_conjugate(as_float(in2)), mode=mode, method=method)
+
+
+def _check_fill(name, boundary, fillvalue):
+    if boundary != "fill" or fillvalue != 0:
+        raise ValueError(f"{name}: only boundary='fill' with fillvalue=0 is differentiable here, got "
+                         f"boundary={boundary!r}, fillvalue={fillvalue!r}")
+
+
+def _two_dimensional(name, a, b):
+    a, b = as_float(a), as_float(b)
+    if len(a.shape) != 2 or len(b.shape) != 2:
+        raise ValueError(f"{name}: both inputs must be 2-D, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return a, b
+
+
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    """The 2-D convolution of scipy.signal.convolve2d (zero fill only): convolve of two 2-D inputs.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.scipy.signal import convolve2d
+        >>> convolve2d(np.ones((3, 3)), np.ones((2, 2)), mode="same")
+        array([[1., 2., 2.],
+               [2., 4., 4.],
+               [2., 4., 4.]])
+    """
+    _check_fill("convolve2d", boundary, fillvalue)
+    return convolve(*_two_dimensional("convolve2d", in1, in2), mode=mode)
+
+
+def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    """The 2-D cross-correlation of scipy.signal.correlate2d (zero fill only).
+
+    Its 'same' mode centres differently from correlate's: the slice of the
+    full correlation starting at in2.shape // 2, as SciPy's.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.scipy.signal import correlate2d
+        >>> correlate2d(np.ones((3, 3)), np.ones((2, 2)), mode="same")
+        array([[4., 4., 2.],
+               [4., 4., 2.],
+               [2., 2., 1.]])
+    """
+    _check_fill("correlate2d", boundary, fillvalue)
+    a, b = _two_dimensional("correlate2d", in1, in2)
+    if mode != "same":
+        return correlate(a, b, mode=mode)
+    full = correlate(a, b, mode="full")
+    starts = [m // 2 for m in b.shape]
+    return getitem(full, index=tuple(slice(s, s + n) for s, n in zip(starts, a.shape)))
 
 
 def _pairs(name, pairs, ndims):
@@ -83,4 +154,4 @@ def _convolve_general(a, b, axes, dot_axes, mode):
     return conv_valid(a, b, ignore_a=len(rest_a), ignore_b=len(rest_b), dot=len(dot_a))
 
 
-__all__ = ["convolve"]
+__all__ = ["convolve", "convolve2d", "correlate", "correlate2d"]
