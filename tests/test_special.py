@@ -186,3 +186,28 @@ def test_chainrule_imports_without_scipy_and_names_the_extra():
     lines = out.splitlines()
     assert lines[:2] == ["-0.9189", "(2, 1)"]
     assert len(lines) == 5 and all('pip install "chainrule[scipy]"' in line for line in lines[2:])
+
+
+@pytest.mark.parametrize("name", ["erf", "erfc"])
+def test_holomorphic_rows_take_complex_inputs(name):
+    # erf is holomorphic, so its rule g·erf'(z) serves complex z too; .grad is PyTorch's ∂L/∂Re + i ∂L/∂Im
+    from chainrule.core.engine_ops import real
+
+    z = rng.normal(size=4) + 1j * rng.normal(size=4)
+    g = rng.normal(size=4) + 1j * rng.normal(size=4)
+    f = getattr(sp, name)
+
+    def loss(z):
+        return float(np.sum(np.real(np.conj(g) * f(z))))
+
+    eps, numeric = 1e-6, np.zeros(4, dtype=complex)
+    for i in range(4):
+        for d in (1.0, 1j):
+            step = np.zeros(4, dtype=complex)
+            step[i] = d * eps
+            numeric[i] += d * (loss(z + step) - loss(z - step)) / (2 * eps)
+    leaf = cr.tensor(z, requires_grad=True)
+    out = getattr(cr.special, name)(leaf)
+    np.testing.assert_allclose(out.numpy(), f(z), rtol=1e-12)
+    cr.sum(real(np.conj(g) * out)).backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
