@@ -9,6 +9,7 @@ Example:
     (2,)
 """
 
+from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
 from . import core, data, fft, inputs, linalg, nn, optim, special, train
 from .core import (
                    AnomalyError,
