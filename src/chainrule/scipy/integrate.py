@@ -55,6 +55,52 @@ def _initial_step(f0, y0, span, rtol, atol):
     return min(h, abs(span))
 
 
+def _step(f, y, k, start, step, frac, span, rtol, atol):
+    """One Dormand–Prince step from y (k[0] = f at the start): (y_new, the stages, the error norm)."""
+    for stage in range(1, 7):
+        increment = sum((a * ki for a, ki in zip(_A[stage], k) if a), 0.0)
+        k.append(f(y + step * increment, start + _C[stage] * step))
+    y_new = y + step * sum((b * ki for b, ki in zip(_B, k) if b), 0.0)
+    error = frac * span * sum(e * value_of(ki) for e, ki in zip(_E, k) if e)  # values only: it picks the steps
+    scale = atol + rtol * np.maximum(np.abs(value_of(y)), np.abs(value_of(y_new)))
+    norm = float(np.sqrt(np.mean((error / scale) ** 2))) if np.size(error) else 0.0
+    return y_new, k, norm
+
+
+def _interval(f, y, lo, hi, span, h, options, where):
+    """y carried from time lo to hi (span = hi - lo as a number) by accepted steps; returns (y, next step size)."""
+    rtol, atol, hmax, mxstep = options
+    width = hi - lo  # signed and differentiable: the steps are fractions of it
+    k = [f(y, lo)]
+    if h <= 0:
+        h = _initial_step(value_of(k[0]), value_of(y), span, rtol, atol)
+    done = 0.0
+    for _ in range(mxstep):
+        h = min(h, hmax) if hmax > 0 else h
+        frac = min(h / abs(span), 1.0 - done)
+        last = frac == 1.0 - done
+        y_new, k, norm = _step(f, y, k, lo + done * width, frac * width, frac, span, rtol, atol)
+        if norm <= 1.0:  # accept: the last stage is f at the new point (first same as last)
+            y, k = y_new, [k[6]]
+            done = 1.0 if last else done + frac
+        else:
+            k = k[:1]
+        h = frac * abs(span) * (5.0 if norm == 0 else min(5.0, max(0.2, 0.9 * norm ** -0.2)))
+        if done >= 1.0:
+            return y, h
+    raise ChainruleError(f"odeint: more than {mxstep} steps between t[{where}] and t[{where + 1}]; the problem "
+                         "may be stiff: raise mxstep or loosen rtol/atol")
+
+
+def _check_times(times):
+    if times.ndim != 1 or times.size == 0:
+        raise ValueError(f"odeint: t must be a non-empty 1-D sequence of times, got shape {times.shape}")
+    gaps = np.diff(times)
+    if not (np.all(gaps >= 0) or np.all(gaps <= 0)):
+        raise ValueError("odeint: t must be monotonic (increasing or decreasing)")
+    return gaps
+
+
 def odeint(func, y0, t, args=(), rtol=None, atol=None, h0=0.0, hmax=0.0, mxstep=0, tfirst=False):
     """Solve dy/dt = func(y, t, *args) from y(t[0]) = y0; returns y at every t (shape (len(t), *y0.shape)).
 
@@ -73,58 +119,19 @@ def odeint(func, y0, t, args=(), rtol=None, atol=None, h0=0.0, hmax=0.0, mxstep=
         >>> round(float(y[-1, 0]), 6), round(float(rate.grad), 6)
         (0.367879, 0.367879)
     """
-    rtol = _DEFAULT_TOL if rtol is None else float(rtol)
-    atol = _DEFAULT_TOL if atol is None else float(atol)
-    mxstep = int(mxstep) or 500
+    options = (_DEFAULT_TOL if rtol is None else float(rtol), _DEFAULT_TOL if atol is None else float(atol),
+               float(hmax), int(mxstep) or 500)
     t = as_float(t)
-    times = value_of(t)
-    if times.ndim != 1 or times.size == 0:
-        raise ValueError(f"odeint: t must be a non-empty 1-D sequence of times, got shape {times.shape}")
-    gaps = np.diff(times)
-    if not (np.all(gaps >= 0) or np.all(gaps <= 0)):
-        raise ValueError("odeint: t must be monotonic (increasing or decreasing)")
+    gaps = _check_times(value_of(t))
 
     def f(y, s):
         return _state(func(s, y, *args) if tfirst else func(y, s, *args))
 
-    y = _state(y0)
+    y, h = _state(y0), float(h0)
     out = [y]
-    h = float(h0)
-    for i in range(times.size - 1):
-        span = float(gaps[i])
-        if span == 0:
-            out.append(y)
-            continue
-        lo, hi = getitem(t, index=i), getitem(t, index=i + 1)
-        width = hi - lo  # signed and differentiable: steps are fractions of it
-        k = [f(y, lo)]
-        if h <= 0:
-            h = _initial_step(value_of(k[0]), value_of(y), span, rtol, atol)
-        done, steps = 0.0, 0
-        while done < 1.0:
-            steps += 1
-            if steps > mxstep:
-                raise ChainruleError(f"odeint: more than {mxstep} steps between t[{i}] and t[{i + 1}]; the "
-                                     "problem may be stiff: raise mxstep or loosen rtol/atol")
-            if hmax > 0:
-                h = min(h, hmax)
-            frac = min(h / abs(span), 1.0 - done)
-            last = frac == 1.0 - done
-            step, start = frac * width, lo + done * width
-            for stage in range(1, 7):
-                increment = sum((a * ki for a, ki in zip(_A[stage], k) if a), 0.0)
-                k.append(f(y + step * increment, start + _C[stage] * step))
-            y_new = y + step * sum((b * ki for b, ki in zip(_B, k) if b), 0.0)
-            error = frac * span * sum(e * value_of(ki) for e, ki in zip(_E, k) if e)
-            scale = atol + rtol * np.maximum(np.abs(value_of(y)), np.abs(value_of(y_new)))
-            norm = float(np.sqrt(np.mean((error / scale) ** 2))) if np.size(error) else 0.0
-            if norm <= 1.0:  # accept: the last stage is f at the new point (first same as last)
-                y, k = y_new, [k[6]]
-                done = 1.0 if last else done + frac
-            else:
-                k = k[:1]
-            grow = 5.0 if norm == 0 else min(5.0, max(0.2, 0.9 * norm ** -0.2))
-            h = frac * abs(span) * grow
+    for i, span in enumerate(gaps.tolist()):
+        if span != 0:
+            y, h = _interval(f, y, getitem(t, index=i), getitem(t, index=i + 1), span, h, options, i)
         out.append(y)
     if not any(isinstance(y, Tensor) for y in out):  # plain arrays in, a plain array out (as every op)
         return np.stack(out)
