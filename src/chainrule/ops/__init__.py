@@ -5,6 +5,7 @@ from ..core.registry import seal_builtins
 from . import signal as _signal_rows  # noqa: F401  (convolve: public in chainrule.scipy.signal)
 from . import special as _special_rows  # noqa: F401  (scipy.special rows: public in chainrule.special)
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .complex_parts import angle, conj, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .elementwise import (
     abs,
@@ -88,7 +89,7 @@ __all__ = [
     "argmax", "argmin",
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
-    "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    "broadcast_to", "divide", "multiply", "subtract", "negative", "power", "real", "imag", "conj", "angle",
     # linalg
     "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]
