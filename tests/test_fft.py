@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.core.engine_ops import real
 from chainrule.ops import fft as rows
+
+real = cr.real
 
 rng = np.random.default_rng(5)
 

@@ -358,7 +358,7 @@ def test_2d_forms_refuse_other_boundaries():
 
 def test_convolve_gradient_of_complex_inputs_follows_pytorch():
     # convolution is complex-bilinear: .grad of a leaf is ∂L/∂Re + i ∂L/∂Im (PyTorch's convention)
-    from chainrule.core.engine_ops import real
+    real = cr.real
 
     a, k = rng.normal(size=5) + 1j * rng.normal(size=5), rng.normal(size=3) + 1j * rng.normal(size=3)
     g = rng.normal(size=7) + 1j * rng.normal(size=7)
