@@ -38,13 +38,13 @@ from .tree import flatten, unflatten
 def _float_tensor(x):
     """x as a floating Tensor (ints and bools from Python become float64); x itself if it is one."""
     if isinstance(x, Tensor):
-        if x.dtype.kind != "f":
+        if x.dtype.kind not in "fc":
             raise ChainruleError(f"cannot differentiate with respect to a {x.dtype} input; pass floats")
         return x
     array = np.array(x)  # a copy: f may write into its input, never into the caller's array
     if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
         array = array.astype(np.float64)
-    if array.dtype.kind != "f":
+    if array.dtype.kind not in "fc":  # complex inputs: JAX's convention (see docs/complex.md)
         raise ChainruleError(f"cannot differentiate with respect to a {array.dtype} input; pass floats")
     return Tensor._wrap(array)
 
