@@ -25,6 +25,8 @@ LAYERS = {
     "transforms": 2, "linalg": 2,               # grad, vjp, jvp, ... on ops; the numpy.linalg namespace on ops
     "numpy": 2,                                 # chainrule.numpy: NumPy's names on ops (what numpy.sin(t) runs)
     "optimize": 3,                              # scipy.optimize.minimize with value_and_grad / hvp
+    "fft": 2, "special": 2,                     # the numpy.fft and scipy.special namespaces, on ops
+    "scipy": 3,                                 # chainrule.scipy: special, stats, signal, integrate, linalg
     "nn": 3, "optim": 3, "data": 3, "tools": 3, "train": 3, "inputs": 3, "io": 3,
     "jit": 3,                                   # cr.jit: traces ops, the sweep, nn modules and optimizers
     "": 4,                                      # chainrule/__init__.py: public re-exports of all the above

@@ -10,7 +10,7 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's optimisers, our gradients
+from . import core, data, fft, inputs, linalg, nn, optim, optimize, special, train  # optimize: SciPy's optimisers
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from .core import (
                    AnomalyError,
@@ -48,6 +48,8 @@ from .io import load, save
 from .jit import JitError, jit
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
+from .special import digamma, erf, erfc, erfinv, logit, polygamma, xlogy  # torch's names, at the top
+from .special import gammaln as lgamma
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
 from .tools.explain import explain
@@ -68,4 +70,5 @@ __all__ = [
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "optimize",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
+    "fft", "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
 ]

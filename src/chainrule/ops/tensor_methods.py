@@ -176,8 +176,8 @@ def _astype(x, dtype):
 
 
 # ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------
-def _in_place(op):
-    return lambda self, other: self._update_in_place(op, other)
+def _in_place(op, rebind=False):
+    return lambda self, other: self._update_in_place(op, other, rebind)
 
 
 def _fill_(self, value):
@@ -206,8 +206,9 @@ _FILL = lambda x, v: E.add(E.mul(x, 0.0), v)  # noqa: E731  (x's shape and dtype
 _COPY = _FILL
 
 _IN_PLACE = {
-    "__iadd__": _in_place(E.add), "__isub__": _in_place(E.sub), "__imul__": _in_place(E.mul),
-    "__itruediv__": _in_place(E.div), "__ipow__": _in_place(E.pow), "__imatmul__": _in_place(L.matmul),
+    "__iadd__": _in_place(E.add, True), "__isub__": _in_place(E.sub, True), "__imul__": _in_place(E.mul, True),
+    "__itruediv__": _in_place(E.div, True), "__ipow__": _in_place(E.pow, True),
+    "__imatmul__": _in_place(L.matmul, True),
     "add_": _in_place(E.add), "sub_": _in_place(E.sub), "mul_": _in_place(E.mul), "div_": _in_place(E.div),
     "pow_": _in_place(E.pow), "fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "clamp_": _clamp_,
     "clip_": _clamp_,
