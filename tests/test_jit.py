@@ -423,3 +423,15 @@ def test_cli_train_jit_prints_the_speed_up(tmp_path):
                        "--out", str(tmp_path)])
     assert status == 0
     assert "cr.jit: forward + backward" in out.getvalue() and "x faster" in out.getvalue()
+
+
+def test_fill_in_place_inside_jit_is_recorded():
+    def f(x):
+        with cr.no_grad():
+            h = x * 2.0
+            h.fill_(3.0)
+        return h + x
+
+    step = cr.jit(f)
+    _equal(step(np.array([1.0, 2.0])), np.array([4.0, 5.0]))
+    _equal(step(np.array([5.0, 6.0])), np.array([8.0, 9.0]))

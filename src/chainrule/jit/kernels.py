@@ -275,7 +275,7 @@ def sum_kernel(prev, gi, total):
 
 def in_place_kernel(op, a, b):
     """`a op= b` as one ufunc call writing into a (the plain-array path of Tensor's in-place ops)."""
-    ufunc = op.forward
+    ufunc = getattr(op, "forward", None)
     if not isinstance(ufunc, np.ufunc) or ufunc.nin != 2 or not isinstance(a, _ndarray):
         return None
     if np.result_type(a, b) != a.dtype or np.broadcast_shapes(a.shape, np.shape(b)) != a.shape:

@@ -348,7 +348,8 @@ class Tracer:
                      commits=ins[0] not in self.produced)
             return
         self.add(bind(_write_in_place, t, op), ins, None,
-                 f"np.copyto({self.name(ins[0])}, {op.name}({self.name(ins[0])}, {self.name(ins[1])}))",
+                 f"np.copyto({self.name(ins[0])}, {getattr(op, 'name', 'update')}({self.name(ins[0])}, "
+                 f"{self.name(ins[1])}))",
                  commits=ins[0] not in self.produced)
 
     def set_item(self, t, index, value):
@@ -539,10 +540,10 @@ def _seeded_backward(tracer, old):
 def _recorded_in_place(tracer, old):
     from ..core.modes import grad_enabled
 
-    def method(t, op, other):
+    def method(t, op, other, rebind=False):
         other_rg = isinstance(other, Tensor) and other._rg
         untraced = not (grad_enabled() and (t._rg or other_rg))  # the path that writes arrays in place
-        result = old(t, op, other)
+        result = old(t, op, other, rebind)
         if untraced and not tracer.quiet:
             tracer.in_place(t, op, other)
         return result
@@ -580,7 +581,7 @@ def _bumping(t, func, a, b):
 
 
 def _write_in_place(t, op, a, b):
-    np.copyto(a, op.forward(a, b), casting="same_kind")
+    np.copyto(a, op(a, b), casting="same_kind")  # an Op on arrays is its forward
     t._bump_version()
 
 
