@@ -435,3 +435,24 @@ def test_fill_in_place_inside_jit_is_recorded():
     step = cr.jit(f)
     _equal(step(np.array([1.0, 2.0])), np.array([4.0, 5.0]))
     _equal(step(np.array([5.0, 6.0])), np.array([8.0, 9.0]))
+
+
+def test_float_of_a_tensor_is_guarded_by_its_exact_value():
+    def f(x):
+        return x * 2 if float(x.sum()) > 0 else x * 5
+
+    step = cr.jit(f)
+    _equal(step(np.array([1.0])), np.array([2.0]))
+    _equal(step(np.array([1.0])), np.array([2.0]))
+    assert step.traces == 1
+    _equal(step(np.array([-1.0])), np.array([-5.0]))  # a new value: traced again, never the wrong branch
+    _equal(step(np.array([2.0])), np.array([4.0]))
+    assert step.traces == 3
+    assert "guard float(" in str(step.plan)
+
+
+def test_a_branch_that_keeps_changing_ends_in_a_clear_error():
+    step = cr.jit(lambda x: x * 2 if float(x.sum()) > 0 else x * 5)
+    with pytest.raises(JitError, match=r"test_jit.py:\d+: .*changed outcome more than 8 times"):
+        for k in range(20):
+            step(np.array([float(k)]))

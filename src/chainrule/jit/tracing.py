@@ -304,6 +304,21 @@ class Tracer:
                  f"guard {self.name(slot)}.item() == {value!r}   [{where}]", guard=True)
         return value
 
+    def on_number(self, original, t, kind):
+        """float(t) / int(t): Python gets a plain number, so the plan guards its exact value.
+
+        (Python turns whatever __float__ returns into a plain float: a branch on it cannot be
+        followed, only the value checked. A new value traces again; `t.item() > 0` guards the
+        comparison instead, and tensor comparisons need no guard at all.)
+        """
+        value = original(t)
+        slot = self.slot.get(id(t._data))
+        if slot is not None and slot in self.produced:
+            where = caller_line(3)
+            self.add(guard_call(bind(_as_number, kind), value, where), (slot,), None,
+                     f"guard {kind.__name__}({self.name(slot)}) == {value!r}   [{where}]", guard=True)
+        return value
+
     def on_bool(self, original, t):
         value = original(t)
         slot = self.slot.get(id(t._data))
@@ -475,6 +490,10 @@ def _as_array(f):
     return call
 
 
+def _as_number(kind, a):
+    return kind(a.item())
+
+
 def _item(a):
     return a.item()
 
@@ -505,8 +524,8 @@ def tracing(tracer):
         setattr(module, name, swept(None))
     patch(Tensor, "backward", lambda old: _seeded_backward(tracer, old))
     patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
-    patch(Tensor, "__float__", lambda old: lambda t: float(t.item()) if not isinstance(t.item(), TracedFloat)
-          else t.item())
+    patch(Tensor, "__float__", lambda old: lambda t: tracer.on_number(old, t, float))
+    patch(Tensor, "__int__", lambda old: lambda t: tracer.on_number(old, t, int))
     patch(Tensor, "__bool__", lambda old: lambda t: tracer.on_bool(old, t))
 
     patch(Tensor, "__setitem__", lambda old: _recorded_setitem(tracer, old))
