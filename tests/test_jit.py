@@ -456,3 +456,16 @@ def test_a_branch_that_keeps_changing_ends_in_a_clear_error():
     with pytest.raises(JitError, match=r"test_jit.py:\d+: .*changed outcome more than 8 times"):
         for k in range(20):
             step(np.array([float(k)]))
+
+
+def test_each_call_deposits_gradients_of_their_own():
+    weights, x, y = problem("small", np.float64)
+    net, step = _module_step(weights, lr=0.1)
+    jitted = cr.jit(step)
+    jitted(x, y)
+    first = [p.grad for p in net.parameters()]
+    kept = [g.numpy().copy() for g in first]
+    jitted(x, y)
+    for g, k, p in zip(first, kept, net.parameters()):
+        _equal(g, k)  # the next call did not write into the last call's .grad
+        assert p.grad is not g and not np.shares_memory(p.grad.numpy(), g.numpy())

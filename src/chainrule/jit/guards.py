@@ -19,7 +19,15 @@ from ..core.errors import ChainruleError
 
 
 class JitError(ChainruleError):
-    """Something `cr.jit` cannot record or replay faithfully; the message says what and where."""
+    """Something `cr.jit` cannot record or replay faithfully; the message says what and where.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> cr.jit(cr.hessian(lambda x: (x ** 3).sum()))(np.ones(2))
+        Traceback (most recent call last):
+        ...
+        chainrule.jit.guards.JitError: ...: forward mode (jvp, jacfwd, hessian, hvp) inside cr.jit is not supported
+    """
 
 
 class GuardFailed(Exception):  # noqa: N818  (control flow inside the replay, never seen by users)

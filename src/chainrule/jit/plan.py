@@ -35,6 +35,15 @@ class Plan:
 
     `str(plan)` lists the calls one per line with the shape and dtype of each
     buffer they write.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> f = cr.jit(lambda x: cr.tanh(x) * 2.0)
+        >>> _ = f(np.ones((2, 3)))
+        >>> print(f.plan)
+        v0 = argument 0                                 # (2, 3) float64
+        v1 = np.tanh(v0, out=v1)                          # (2, 3) float64
+        v3 = np.multiply(v1, 2.0, out=v3)                 # (2, 3) float64
     """
 
     def __init__(self, values, meta, arg_slots, captured, steps, outputs, structure):

@@ -49,6 +49,7 @@ class Tracer:
         self.inside = set()  # ids of tensors made during the trace
         self.pseudo = set()  # ids of tensors standing for plain arrays (their results are arrays again)
         self.produced = set()  # slots written by steps or arguments (not constants)
+        self.buffered = {}  # slot -> the Code step writing it into a preallocated buffer
         self.muted = 0  # > 0 while a module's forward hook runs (see on_module_call)
         self.pending_seed = None  # the slot of backward(grad=...)'s seed, until the sweep takes it
         self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
@@ -98,6 +99,8 @@ class Tracer:
         if extra:
             source, names = source + extra.format(t=f"k{k}_t"), names
         self.steps.append(Step(None, ins, out, text, commits, code=source, names=names))
+        if code.out is not None:
+            self.buffered[out] = self.steps[-1]
         return names
 
     def code_name(self, slot):
@@ -267,11 +270,28 @@ class Tracer:
             self.keep.append(x)
         expected = tuple(had[id(x)] for x in leaves)
         ins = [adj[id(x)] for x in leaves]
+        fresh = tuple(self._fresh_each_call(k) for k in ins)
         outs = tuple(self.new_slot(x.grad._data) for x in leaves)
         text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}.copy()"
                          for x, k, h in zip(leaves, ins, expected))
-        self.add(bind(_deposit_all, tuple(leaves), expected), ins, outs,
+        self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs,
                  f"check which .grad are set {expected}; {text}", commits=True, guard=True)
+
+    def _fresh_each_call(self, slot):
+        """Let the kernel writing `slot` write into a new array each call, as the eager rule does.
+
+        A gradient that becomes a .grad must be memory of its own (the next call must not
+        overwrite it); a fresh output costs one allocation, where a copy of a buffer costs a
+        pass over the data too. True when done (the deposit then keeps the array as it is).
+        """
+        step = self.buffered.pop(slot, None)
+        name = f"v{slot}"
+        if step is None:
+            return False
+        buffer = step.names.pop(name)
+        step.names[f"{name}_shape"] = buffer.shape
+        step.code = f"{name} = np.empty({name}_shape, np.{buffer.dtype.name})\n" + step.code
+        return True
 
     def _deposit_tensor(self, x):
         if x.grad is None:
@@ -451,19 +471,20 @@ class _Stub:
         self.op = op
 
 
-def _deposit_all(leaves, expected, *grads):
+def _deposit_all(leaves, expected, fresh, *grads):
     if tuple(t.grad is not None for t in leaves) != expected:
         raise GuardFailed("the .grad of a parameter was set (or None) differently when traced")
-    return tuple(_deposit(t, g) for t, g in zip(leaves, grads))
+    return tuple(_deposit(t, g, f) for t, g, f in zip(leaves, grads, fresh))
 
 
-def _deposit(t, g):
+def _deposit(t, g, fresh=False):
     if t._data.dtype.kind == "c":
         g = np.conjugate(g)
     if type(g) is not _ndarray:
         g = np.asarray(g)
     if t.grad is None:
-        g = g.copy()
+        if not fresh:  # a buffer of the plan (or an array the graph owns): .grad gets its own copy
+            g = g.copy()
     else:
         g = np.asarray(t.grad._data + g)
     t.grad = Tensor._wrap(g)
