@@ -61,8 +61,9 @@ class Code:
             saved = inputs.pop() if "{saved}" in self.template else None
         names = {f"a{i}": x for i, x in enumerate(inputs)}
         source, helpers = self.render(list(names), g="ag", saved="asaved", out="aout", prefix="h_")
-        exec(source, {"np": np, "ag": g, "asaved": saved, "aout": self.out, **names, **helpers})  # noqa: S102
-        return self.out
+        scope = {"np": np, "ag": g, "asaved": saved, "aout": self.out, **names, **helpers}
+        exec(source, scope)  # noqa: S102
+        return scope["aout"]  # the buffer, or what a template assigning {out} bound to it
 
 
 def _arrays_of(dtype, *xs):
@@ -116,7 +117,14 @@ def _relu(inputs, params, value):
     return Code("forward", "np.maximum({0}, 0, out={out})", _buffer(value))
 
 
-FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu}
+def _transpose(inputs, params, value):
+    (x,) = inputs
+    if params.get("axes") is not None or not isinstance(x, _ndarray):
+        return None
+    return Code("forward", "{out} = {0}.T")  # a view, as np.transpose(x): no buffer, no copy
+
+
+FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu, "transpose": _transpose}
 FORWARD.update({name: _ufunc(op.forward) for name, op in OPS.items()
                 if isinstance(op.forward, np.ufunc) and name not in FORWARD and op.forward.nout == 1})
 
@@ -226,7 +234,7 @@ def _passes_adjoint_on(g, ans, inputs, params, gi):
     """add's VJP for an input of the output's shape: the adjoint itself, no call at all."""
     if gi is not g:
         return None
-    return (lambda g, ans, *xs: g), "{g}"
+    return Code("vjp", "{out} = {g}")
 
 
 def _summed_to_row(g, ans, inputs, params, gi):
@@ -249,7 +257,13 @@ def _xent_vjp(g, ans, inputs, params, gi):
     return Code("vjp", "np.multiply({saved}, {g} / {n}, out={out})", _buffer(gi), n=max(np.size(target), 1))
 
 
-VJP = {("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),
+def _transpose_vjp(g, ans, inputs, params, gi):
+    if params.get("axes") is not None or not isinstance(g, _ndarray) or gi.shape != g.shape[::-1]:
+        return None
+    return Code("vjp", "{out} = {g}.T")
+
+
+VJP = {("transpose", 0): _transpose_vjp, ("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),
        ("linear", 0): _linear_vjp(0), ("linear", 1): _linear_vjp(1), ("linear", 2): _linear_vjp(2),
        ("relu", 0): _relu_vjp, ("add", 0): _add_vjp, ("add", 1): _add_vjp,
        ("softmax_cross_entropy", 0): _xent_vjp}

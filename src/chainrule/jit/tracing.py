@@ -272,8 +272,8 @@ class Tracer:
         ins = [adj[id(x)] for x in leaves]
         fresh = tuple(self._fresh_each_call(k) for k in ins)
         outs = tuple(self.new_slot(x.grad._data) for x in leaves)
-        text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}.copy()"
-                         for x, k, h in zip(leaves, ins, expected))
+        text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}"
+                         + ("" if f else ".copy()") for x, k, h, f in zip(leaves, ins, expected, fresh))
         self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs,
                  f"check which .grad are set {expected}; {text}", commits=True, guard=True)
 
@@ -399,7 +399,8 @@ class Tracer:
             return
         self.keep.append(t)
         if value is None:
-            self.add(bind(_clear_grad, t), (), None, f"{self.name(self.slot_of(t))}.grad = None")
+            self.add_code(kernels.Code("update", "{t}.grad = None", text=f"{self.name(self.slot_of(t))}.grad = None",
+                                       t=t), (), (), None)
             return
         slot = self.slot_of(value)
         self.add(bind(_set_grad, t), (slot,), None, f"{self.name(self.slot_of(t))}.grad = {self.name(slot)}",
@@ -632,10 +633,6 @@ def _write_item(t, index, a, value):
 
 def _run_hook(hook, module, out, *inputs):
     hook(module, tuple(Tensor._wrap(a.copy()) for a in inputs), Tensor._wrap(out.copy()))
-
-
-def _clear_grad(t):
-    t.grad = None
 
 
 def _recorded_call(tracer, old, name, commits):
