@@ -469,3 +469,26 @@ def test_each_call_deposits_gradients_of_their_own():
     for g, k, p in zip(first, kept, net.parameters()):
         _equal(g, k)  # the next call did not write into the last call's .grad
         assert p.grad is not g and not np.shares_memory(p.grad.numpy(), g.numpy())
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad_either_way_matches_eager(set_to_none):
+    weights, x, y = problem("tiny", np.float64)
+    results = []
+    for use_jit in (False, True):
+        net = _net(weights)
+        opt = cr.optim.SGD(net.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad(set_to_none=set_to_none)
+            loss = cr.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        run = cr.jit(step) if use_jit else step
+        losses = [float(run(x, y).item()) for _ in range(3)]
+        results.append((losses, [p.data.copy() for p in net.parameters()]))
+    assert results[0][0] == results[1][0]
+    for a, b in zip(results[0][1], results[1][1]):
+        _equal(a, b)

@@ -320,3 +320,13 @@ def sgd_kernel(opt):
                          f"np.add({p_}._data, {s_}, out={p_}._data); {p_}._bump_version()")
     return Code("update", "\n".join(lines), None, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)",
                 **names)
+
+
+def zero_grad_kernel(obj, params, set_to_none=True):
+    """`optimizer.zero_grad()` / `module.zero_grad()` with set_to_none: one `p.grad = None` per parameter."""
+    if not set_to_none:
+        return None
+    names = {f"p{i}": p for i, p in enumerate(params)}
+    lines = "\n".join(f"{{p{i}}}.grad = None" for i in range(len(params))) or "pass"
+    return Code("update", lines, None, f"{type(obj).__name__}.zero_grad(): p.grad = None for {len(params)} parameters",
+                **names)

@@ -643,9 +643,14 @@ def _recorded_call(tracer, old, name, commits):
         finally:
             tracer.quiet -= 1
         kernel = kernels.sgd_kernel(obj) if name == "step" and not args and not kwargs else None
+        if name == "zero_grad":
+            set_to_none = kwargs.get("set_to_none", args[0] if args else True)
+            kernel = kernels.zero_grad_kernel(obj, _params_of(obj), set_to_none) if isinstance(obj, Optimizer) \
+                else kernels.zero_grad_kernel(obj, list(obj.parameters()))
         if kernel is not None:
-            tracer.add_code(kernel, (), (), None, commits=True)
-            tracer.steps[-1].text = f"{type(obj).__name__}.step(): {tracer.steps[-1].text}"
+            tracer.add_code(kernel, (), (), None, commits=commits)
+            if name == "step":
+                tracer.steps[-1].text = f"{type(obj).__name__}.step(): {tracer.steps[-1].text}"
         else:
             tracer.add(lambda: old(obj, *args, **kwargs), (), None, f"{type(obj).__name__}.{name}()",
                        commits=commits)
@@ -653,6 +658,10 @@ def _recorded_call(tracer, old, name, commits):
         return result
 
     return method
+
+
+def _params_of(optimizer):
+    return [p for group in optimizer.param_groups for p in group["params"]]
 
 
 def _with_own(base, name):
