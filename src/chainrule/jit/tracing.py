@@ -274,8 +274,21 @@ class Tracer:
         outs = tuple(self.new_slot(x.grad._data) for x in leaves)
         text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}"
                          + ("" if f else ".copy()") for x, k, h, f in zip(leaves, ins, expected, fresh))
-        self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs,
-                 f"check which .grad are set {expected}; {text}", commits=True, guard=True)
+        text = f"check which .grad are set {expected}; {text}"
+        if any(x._data.dtype.kind == "c" for x in leaves):  # conjugated deposits: the sweep's own function
+            self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs, text, commits=True, guard=True)
+            return
+        # as pasted source: the check first (nothing changed yet if it fails), then each deposit
+        k = len(self.steps)
+        names = {f"d{k}_t{i}": x for i, x in enumerate(leaves)}
+        names[f"d{k}_fail"], names[f"d{k}_wrap"] = bind(_fail, k, _GRADS_CHANGED), Tensor._wrap
+        state = ", ".join(f"d{k}_t{i}.grad is not None" for i in range(len(leaves)))
+        lines = [f"if ({state},) != {expected!r}: d{k}_fail()"]
+        for i, (slot, out, h, f) in enumerate(zip(ins, outs, expected, fresh)):
+            g = self.code_name(slot)
+            value = f"np.asarray(d{k}_t{i}.grad._data + {g})" if h else (g if f else f"np.array({g})")
+            lines += [f"v{out} = {value}", f"d{k}_t{i}.grad = d{k}_wrap(v{out})"]
+        self.steps.append(Step(None, ins, outs, text, True, code="\n".join(lines), names=names))
 
     def _fresh_each_call(self, slot):
         """Let the kernel writing `slot` write into a new array each call, as the eager rule does.
@@ -472,9 +485,18 @@ class _Stub:
         self.op = op
 
 
+_GRADS_CHANGED = "the .grad of a parameter was set (or None) differently when traced"
+
+
+def _fail(k, where):
+    failed = GuardFailed(where)
+    failed.index = k
+    raise failed
+
+
 def _deposit_all(leaves, expected, fresh, *grads):
     if tuple(t.grad is not None for t in leaves) != expected:
-        raise GuardFailed("the .grad of a parameter was set (or None) differently when traced")
+        raise GuardFailed(_GRADS_CHANGED)
     return tuple(_deposit(t, g, f) for t, g, f in zip(leaves, grads, fresh))
 
 
