@@ -307,7 +307,9 @@ def sgd_kernel(opt):
     params = [p for g in opt.param_groups for p in g["params"]]
     if not all(p._data.flags.writeable for p in params):
         return None
-    lines, names = [], {}
+    from ..core.node import clock, last_change
+
+    lines, names = [], {"clock": clock, "last_change": last_change}
     for k, group in enumerate(opt.param_groups):
         names[f"group{k}"] = group
         lines.append(f'_step = -{{group{k}}}["lr"]')  # read each call: a scheduler may change it
@@ -315,8 +317,11 @@ def sgd_kernel(opt):
             names[f"p{k}_{i}"], names[f"s{k}_{i}"] = p, _buffer(p._data)
             p_, s_ = f"{{p{k}_{i}}}", f"{{s{k}_{i}}}"
             lines.append(f"_g = {p_}.grad")  # = p - lr · g exactly: -(lr · g) into s, then p + s
+            # Tensor._bump_version written out for a parameter that is no view (its own version counter)
+            bump = (f"{p_}._version = {{last_change}}.reading = next({{clock}})" if p._base is None
+                    else f"{p_}._bump_version()")
             lines.append(f"if _g is not None: np.multiply(_g._data, _step, out={s_}); "
-                         f"np.add({p_}._data, {s_}, out={p_}._data); {p_}._bump_version()")
+                         f"np.add({p_}._data, {s_}, out={p_}._data); {bump}")
     return Code("update", "\n".join(lines), None, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)",
                 **names)
 
