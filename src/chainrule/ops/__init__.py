@@ -3,6 +3,33 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .activations import (  # torch names: further activations
+    celu,
+    erf,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    log10,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+    tanhshrink,
+)
+from .conv import (  # torch names: convolution and pooling
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .elementwise import (
     abs,
     add,
@@ -37,16 +64,6 @@ from .elementwise import (
     tan,
     tanh,
     where,
-)
-from .conv import (  # torch names: convolution and pooling
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    conv1d,
-    conv2d,
-    max_pool1d,
-    max_pool2d,
 )
 from .linalg import dot, matmul, outer
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
@@ -91,5 +108,6 @@ __all__ = [
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d", "celu", "erf", "gelu", "hardsigmoid", "hardswish", "hardtanh", "log10", "logsigmoid",
+    "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink",
 ]
