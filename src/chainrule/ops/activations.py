@@ -140,7 +140,7 @@ def selu(input):
         1.050701
     """
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return scale * celu(input, alpha)
+    return scale * (relu(input) + alpha * (exp(_minimum(input, 0.0)) - 1))
 
 
 def celu(input, alpha=1.0):
