@@ -58,13 +58,14 @@ def test_batch_norm_gradcheck_train_and_eval():
                         rng.normal(size=(3, 2)), modes=("rev", "fwd"))
 
 
-@pytest.mark.parametrize("dims,cls", [((8, 3), "BatchNorm1d"), ((8, 3, 5), "BatchNorm1d"), ((4, 3, 2, 5), "BatchNorm2d")])
+@pytest.mark.parametrize("dims,cls", [((8, 3), "BatchNorm1d"), ((8, 3, 5), "BatchNorm1d"),
+                                      ((4, 3, 2, 5), "BatchNorm2d")])
 @pytest.mark.parametrize("momentum", [0.1, None])
 def test_batch_norm_matches_torch_over_steps(dims, cls, momentum):
     torch = pytest.importorskip("torch")
     ours = getattr(cr.nn, cls)(3, momentum=momentum, dtype=np.float64)
     theirs = getattr(torch.nn, cls)(3, momentum=momentum, dtype=torch.float64)
-    for step in range(3):
+    for _ in range(3):
         x = rng.normal(size=dims) * 2 + 1
         a, b = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, expected = ours(a), theirs(b)
