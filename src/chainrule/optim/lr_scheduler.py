@@ -137,7 +137,8 @@ class OneCycleLR:
         if not 0 <= pct_start <= 1:
             raise HyperparameterError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
-            raise HyperparameterError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise HyperparameterError(f"anneal_strategy must be one of 'cos' or 'linear', "
+                                      f"instead got {anneal_strategy}")
         self.optimizer, self.total_steps = optimizer, total_steps
         self._anneal = _cos_anneal if anneal_strategy == "cos" else _linear_anneal
         up = float(pct_start * total_steps) - 1
@@ -228,9 +229,10 @@ class ReduceLROnPlateau:
         self._last_lr = [g["lr"] for g in groups]
 
     def _is_better(self, a):
+        rel = self.threshold_mode == "rel"
         if self.mode == "min":
-            return a < (self.best * (1 - self.threshold) if self.threshold_mode == "rel" else self.best - self.threshold)
-        return a > (self.best * (1 + self.threshold) if self.threshold_mode == "rel" else self.best + self.threshold)
+            return a < (self.best * (1 - self.threshold) if rel else self.best - self.threshold)
+        return a > (self.best * (1 + self.threshold) if rel else self.best + self.threshold)
 
     def step(self, metrics):
         """Record this epoch's metric; reduce the lr if it has not improved for `patience` epochs."""
