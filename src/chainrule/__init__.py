@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import core, data, inputs, nn, optim, train
+from . import autograd, core, cuda, data, func, inputs, nn, optim, train, utils  # torch names: PyTorch's module layout
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -24,23 +24,28 @@ from .core import (
                    is_grad_enabled,
                    no_grad,
 )
-from .creation import (
+from .creation import (  # torch names
+                   Generator,
                    arange,
                    as_tensor,
                    eye,
                    full,
                    linspace,
                    manual_seed,
+                   multinomial,
                    normal,
                    ones,
                    ones_like,
                    rand,
+                   randint,
                    randn,
+                   randperm,
                    tensor,
                    uniform,
                    zeros,
                    zeros_like,
 )
+from .cuda import device  # torch names
 from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
@@ -61,4 +66,6 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
+    # torch names
+    "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",
 ]
