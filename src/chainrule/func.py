@@ -135,7 +135,14 @@ def hessian(func, argnums=0):
         >>> cr.func.hessian(lambda x: (x ** 3).sum())(cr.tensor([1.0, 2.0])).tolist()
         [[6.0, 0.0], [0.0, 12.0]]
     """
-    return jacfwd(jacrev(func, argnums), argnums)
+    if not isinstance(argnums, (tuple, list)):
+        return jacfwd(jacrev(func, argnums), argnums)
+    nums = tuple(argnums)
+
+    def hess(*args, **kwargs):
+        return tuple(tuple(T.jacfwd(T.jacrev(lambda *a: func(*a, **kwargs), i), j)(*args) for j in nums)
+                     for i in nums)
+    return hess
 
 
 def vmap(func, *args, **kwargs):
