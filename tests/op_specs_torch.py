@@ -6,5 +6,5 @@ import numpy as np
 
 from op_specs import UNARY_SHAPES, unary
 
-CASES = {"erf": unary(shapes=UNARY_SHAPES)}
-REFERENCE = {"erf": np.vectorize(math.erf, otypes=[np.float64])}
+CASES = {"erf": unary(shapes=UNARY_SHAPES), "clone": unary(shapes=UNARY_SHAPES)}
+REFERENCE = {"erf": np.vectorize(math.erf, otypes=[np.float64]), "clone": np.copy}

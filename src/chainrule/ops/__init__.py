@@ -81,6 +81,20 @@ from .shape import (
     swapaxes,
     transpose,
 )
+from .torch_names import (  # torch names
+    allclose,
+    cat,
+    clamp,
+    clone,
+    eq,
+    histogram,
+    is_tensor,
+    isclose,
+    movedim,
+    numel,
+    topk,
+    unsqueeze,
+)
 
 
 def broadcast_to(x, shape):
@@ -109,5 +123,6 @@ __all__ = [
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "celu", "erf", "gelu", "hardsigmoid", "hardswish", "hardtanh", "log10", "logsigmoid",
-    "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink",
+    "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink", "allclose", "cat", "clamp", "clone",
+    "eq", "histogram", "is_tensor", "isclose", "movedim", "numel", "topk", "unsqueeze",
 ]

@@ -81,8 +81,66 @@ def _astype(x, dtype):
     return cast(x, dtype=dtype)
 
 
+# torch names: PyTorch's Tensor methods, each one a module function of chainrule
+def _torch_methods():
+    import numpy as np
+
+    from . import activations as A
+    from . import torch_names as TN
+
+    def float_cast(dtype):
+        return lambda self: _astype(self, dtype)
+
+    def integer_cast(dtype):  # an integer result has no gradient: it leaves the graph, as in PyTorch
+        return lambda self: Tensor(self._data.astype(dtype))
+
+    def type_(self, dtype=None):
+        if dtype is None:
+            return {"f": {2: "HalfTensor", 4: "FloatTensor", 8: "DoubleTensor"}, "i": {4: "IntTensor", 8: "LongTensor"},
+                    "b": {1: "BoolTensor"}}.get(self.dtype.kind, {}).get(self.dtype.itemsize, str(self.dtype))
+        dtype = np.dtype(dtype)
+        return _astype(self, dtype) if dtype.kind == "f" else Tensor(self._data.astype(dtype))
+
+    def new(fill):
+        return lambda self, *size, dtype=None, requires_grad=False: Tensor(
+            np.full(S._shape_arg(size), fill, dtype=dtype or self.dtype), requires_grad=requires_grad)
+
+    return {
+        "pow": lambda self, exponent: E.pow(self, exponent),
+        "clamp": lambda self, min=None, max=None: TN.clamp(self, min, max),
+        "clamp_min": lambda self, min: TN.clamp(self, min=min),
+        "clamp_max": lambda self, max: TN.clamp(self, max=max),
+        "view": lambda self, *shape: S.reshape(self, *shape),
+        "view_as": lambda self, other: S.reshape(self, tuple(other.shape)),
+        "numel": lambda self: self._data.size, "nelement": lambda self: self._data.size,
+        "dim": lambda self: self._data.ndim, "ndimension": lambda self: self._data.ndim,
+        "clone": lambda self, memory_format=None: TN.clone(self),
+        "float": float_cast(np.float32), "double": float_cast(np.float64), "half": float_cast(np.float16),
+        "long": integer_cast(np.int64), "int": integer_cast(np.int32), "bool": integer_cast(np.bool_),
+        "type": type_,
+        "is_floating_point": lambda self: self._data.dtype.kind == "f",
+        "eq": lambda self, other: E.equal(self, other), "ne": lambda self, other: E.not_equal(self, other),
+        "lt": lambda self, other: E.less(self, other), "le": lambda self, other: E.less_equal(self, other),
+        "gt": lambda self, other: E.greater(self, other), "ge": lambda self, other: E.greater_equal(self, other),
+        "allclose": lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: TN.allclose(
+            self, other, rtol, atol, equal_nan),
+        "isclose": lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: TN.isclose(
+            self, other, rtol, atol, equal_nan),
+        "movedim": lambda self, source, destination: TN.movedim(self, source, destination),
+        "moveaxis": lambda self, source, destination: TN.movedim(self, source, destination),
+        "topk": lambda self, k, dim=-1, largest=True, sorted=True: TN.topk(self, k, dim, largest, sorted),
+        "log10": lambda self: A.log10(self), "erf": lambda self: A.erf(self),
+        "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
+        "new_zeros": new(0), "new_ones": new(1),
+        "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
+            np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
+        "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
+            np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad),
+    }
+
+
 def install():
-    for name, fn in {**_OPERATORS, **_METHODS}.items():
+    for name, fn in {**_OPERATORS, **_METHODS, **_torch_methods()}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
     Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
