@@ -68,3 +68,20 @@ def test_against_torch():
     np.testing.assert_array_equal(cr.movedim(cr.tensor(x.reshape(2, 3, 4)), 2, 0).numpy(),
                                   torch.movedim(torch.tensor(x.reshape(2, 3, 4)), 2, 0).numpy())
     np.testing.assert_allclose(cr.clamp(cr.tensor(x), -0.5, 0.5).numpy(), torch.clamp(torch.tensor(x), -0.5, 0.5))
+
+
+def test_torch_keywords_and_unknown_keywords_on_methods():
+    x = cr.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.sum(dim=1, keepdim=True).shape == (2, 1) and x.mean(dim=0).tolist() == [2.0, 3.0]
+    with pytest.raises(TypeError, match=r"Tensor.sum\(\) got an unexpected keyword argument 'foo'; it takes axis"):
+        x.sum(foo=1)
+
+
+def test_missing_torch_names_say_what_to_use():
+    for module, name, message in [(cr, "from_numpy", "use cr.as_tensor"),
+                                  (cr.nn, "ParameterList", "use nn.ModuleList"),
+                                  (cr.nn.functional, "conv3d", "does not exist in chainrule: nothing yet"),
+                                  (cr.optim, "RAdam", "use optim.Adam")]:
+        with pytest.raises(AttributeError, match=message):
+            getattr(module, name)
+    assert not hasattr(cr, "no_such_name") and not hasattr(cr.nn, "NoSuchLayer")

@@ -69,3 +69,9 @@ __all__ = [
     # torch names
     "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",
 ]
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from ._torch_hints import missing
+
+    missing("chainrule", name)

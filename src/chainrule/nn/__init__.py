@@ -61,3 +61,9 @@ __all__ = ["Module", "Parameter", "Linear", "Sequential", "MLP", "Identity", "St
            "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d", "Embedding"]
 
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from .._torch_hints import missing
+
+    missing("chainrule.nn", name)

@@ -147,3 +147,9 @@ def zero_one_loss(output, target):
         1.0
     """
     return 1.0 - accuracy(output, target)
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from .._torch_hints import missing
+
+    missing("chainrule.nn.functional", name)

@@ -139,8 +139,40 @@ def _torch_methods():
     }
 
 
+def _keyword_help(name, fn):
+    """`fn` as the method Tensor.name: PyTorch's dim= / keepdim= read as axis= / keepdims= where the method
+    takes those, and an unknown keyword named along with the keywords it takes."""
+    import functools
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return fn
+    accepted = [k for k, p in params.items() if k != "self" and p.kind is not p.VAR_POSITIONAL]
+    spellings = {k: v for k, v in (("dim", "axis"), ("keepdim", "keepdims")) if v in accepted and k not in accepted}
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if kwargs:
+            for torch_name, ours in spellings.items():
+                if torch_name in kwargs:
+                    kwargs[ours] = kwargs.pop(torch_name)
+            unknown = [k for k in kwargs if k not in accepted]
+            if unknown:
+                takes = ", ".join(accepted + [k for k in spellings]) or "no keyword arguments"
+                raise TypeError(f"Tensor.{name}() got an unexpected keyword argument {unknown[0]!r}; it takes {takes}")
+        return fn(self, *args, **kwargs)
+
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    return method
+
+
 def install():
-    for name, fn in {**_OPERATORS, **_METHODS, **_torch_methods()}.items():
+    methods = {name: _keyword_help(name, fn) for name, fn in {**_METHODS, **_torch_methods()}.items()}
+    for name, fn in {**_OPERATORS, **methods}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
     Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable

@@ -12,3 +12,9 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "StepLR", 
            "CosineAnnealingLR",
            "lr_scheduler", "Adadelta", "Adamax", "NAdam", "LBFGS", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau",
            "HyperparameterError"]
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from .._torch_hints import missing
+
+    missing("chainrule.optim", name)
