@@ -17,7 +17,8 @@ CONV2D = [  # (x shape, weight shape, keyword arguments)
 ]
 MAX_POOL2D = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
               dict(kernel_size=3, stride=2, ceil_mode=True),
-              dict(kernel_size=2, dilation=2, stride=1), dict(kernel_size=(2, 3), stride=(1, 2))]
+              dict(kernel_size=2, dilation=2, stride=1), dict(kernel_size=(2, 3), stride=(1, 2)),
+              dict(kernel_size=(5, 4), stride=1, padding=(2, 1))]  # over 16 entries: the running comparison
 AVG_POOL2D = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
               dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
               dict(kernel_size=3, stride=2, ceil_mode=True),
@@ -141,3 +142,18 @@ def test_conv_modules_match_torch():
     assert np.abs(ours.weight.numpy()).max() <= bound and np.abs(ours.bias.numpy()).max() <= bound
     conv1 = cr.nn.Conv1d(3, 6, 5, groups=3, bias=False)
     assert conv1.weight.shape == (6, 1, 5) and conv1.bias is None
+
+
+def test_max_pool_ties_and_nan_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.round(rng.normal(size=(2, 2, 6, 6)))  # many ties
+    x[0, 0, 1, 1] = np.nan
+    for kw in [dict(kernel_size=3, stride=1), dict(kernel_size=2), dict(kernel_size=(5, 4), stride=1)]:
+        ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, expected = F.max_pool2d(ours, **kw), torch.nn.functional.max_pool2d(theirs, **kw)
+        np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+        seed = rng.normal(size=out.shape)
+        out.backward(seed)
+        expected.backward(torch.tensor(seed))
+        clean = ~np.isnan(x)  # where NaNs sit, PyTorch keeps the last NaN of a window and we the first
+        np.testing.assert_allclose(ours.grad.numpy()[clean], theirs.grad.numpy()[clean], atol=1e-12)

@@ -19,6 +19,8 @@ kernel. Average pooling is a grouped convolution with a constant kernel.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core.registry import defop
@@ -94,19 +96,35 @@ def _geometry(x_shape, w_shape, stride, padding, dilation, groups, op="conv2d"):
     return ho, wo
 
 
-def _im2col(x, kernel, stride, padding, dilation, groups, out_hw):
-    """(G, N·Ho·Wo, Cg·kh·kw): one row per receptive field and group."""
-    n, c = x.shape[:2]
-    win = _windows(_pad(x, padding), kernel, stride, dilation, out_hw)
-    ho, wo = out_hw
-    cols = win.reshape(n, groups, c // groups, ho, wo, *kernel).transpose(1, 0, 3, 4, 2, 5, 6)
-    return cols.reshape(groups, n * ho * wo, -1)
+def _offset(xp, i, j, stride, dilation, out_hw):
+    """xp[:, :, i·dh + sh·r, j·dw + sw·c] for every output pixel (r, c): one kernel offset, a strided view."""
+    (sh, sw), (dh, dw), (ho, wo) = stride, dilation, out_hw
+    return xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
 
 
-def _rows_of(g, groups):
-    """An output-shaped (N, O, Ho, Wo) array as (G, N·Ho·Wo, O/G)."""
-    n, o, ho, wo = g.shape
-    return g.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2).reshape(groups, n * ho * wo, -1)
+def _im2col(x, kernel, stride, padding, dilation, out_hw):
+    """(C·kh·kw, N·Ho·Wo): one column per receptive field, rows ordered (c, i, j) like weight.reshape(O, -1).
+
+    Rows before columns: the copy reads runs along the image width, every product below is a plain 2-D
+    one (BLAS), and conv2d's output keeps the (O, N·Ho·Wo) layout of the product as a view."""
+    c = x.shape[1]
+    win = _windows(_pad(x, padding), kernel, stride, dilation, out_hw)  # (N, C, Ho, Wo, kh, kw)
+    return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
+
+
+def _per_group(a, b, groups, transpose_a=False, transpose_b=False):
+    """Block-diagonal product: a's and b's rows split into `groups` blocks, block k of a times block k of b."""
+    p, q = a.shape[0] // groups, b.shape[0] // groups
+    blocks = []
+    for k in range(groups):
+        ak, bk = a[k * p:(k + 1) * p], b[k * q:(k + 1) * q]
+        blocks.append((ak.T if transpose_a else ak) @ (bk.T if transpose_b else bk))
+    return blocks[0] if groups == 1 else np.concatenate(blocks)
+
+
+def _output_rows(g):
+    """An (N, O, Ho, Wo) array as (O, N·Ho·Wo) (free when it has conv2d's own layout)."""
+    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
 
 
 # ---- the three convolution ops --------------------------------------------------------------
@@ -116,36 +134,31 @@ def _conv2d(x, w, stride, padding, dilation, groups):
         raise ValueError(f"conv2d takes a (N, C, H, W) input and a (O, C/groups, kh, kw) weight, "
                          f"got shapes {x.shape} and {w.shape}")
     ho, wo = _geometry(x.shape, w.shape, stride, padding, dilation, groups)
-    cols = _im2col(x, w.shape[2:], stride, padding, dilation, groups, (ho, wo))
-    o = w.shape[0]
-    out = cols @ w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, N·Ho·Wo, O/G)
-    n = x.shape[0]
-    return out.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3).reshape(n, o, ho, wo)
+    cols = _im2col(x, w.shape[2:], stride, padding, dilation, (ho, wo))
+    o, n = w.shape[0], x.shape[0]
+    out = _per_group(w.reshape(o, -1), cols, groups)  # (O, N·Ho·Wo)
+    return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
 
 
 def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     g, w = np.asarray(g), np.asarray(w)
     n, c, h, wd = x_shape
     ho, wo = g.shape[2:]
-    kh, kw = w.shape[2:]
-    o = w.shape[0]
-    dcols = _rows_of(g, groups) @ w.reshape(groups, o // groups, -1)  # (G, N·Ho·Wo, Cg·kh·kw)
-    dcols = dcols.reshape(groups, n, ho, wo, c // groups, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)
-    dcols = dcols.reshape(n, c, ho, wo, kh, kw)
+    o, cg, kh, kw = w.shape
+    dcols = _per_group(w.reshape(o, -1), _output_rows(g), groups, transpose_a=True)  # (C·kh·kw, N·Ho·Wo)
+    dcols = dcols.reshape(c, kh, kw, n, ho, wo)
     (pt, pb), (pl, pr) = padding
-    (sh, sw), (dh, dw) = stride, dilation
-    dx = np.zeros((n, c, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w))
+    dx = np.zeros((c, n, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w))  # (C, N, ...) like dcols
     for i in range(kh):  # col2im: one strided add per kernel offset, none per pixel
         for j in range(kw):
-            dx[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[..., i, j]
-    return dx[:, :, pt:pt + h, pl:pl + wd]
+            _offset(dx, i, j, stride, dilation, (ho, wo))[...] += dcols[:, i, j]
+    return dx[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
 
 
 def _conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups):
     x, g = np.asarray(x), np.asarray(g)
-    cols = _im2col(x, w_shape[2:], stride, padding, dilation, groups, g.shape[2:])
-    dw = _rows_of(g, groups).transpose(0, 2, 1) @ cols  # (G, O/G, Cg·kh·kw)
-    return dw.reshape(w_shape)
+    cols = _im2col(x, w_shape[2:], stride, padding, dilation, g.shape[2:])
+    return _per_group(_output_rows(g), cols, groups, transpose_b=True).reshape(w_shape)
 
 
 def _conv_vjp_x(g, ans, x, w, **p):
@@ -200,40 +213,80 @@ def _pool_geometry(shape, kernel, stride, padding, dilation, ceil_mode, op):
     return tuple(sizes), tuple(pads)
 
 
-def _max_windows(x, kernel, stride, padding, dilation, ceil_mode):
+def _max_padded(x, kernel, stride, padding, dilation, ceil_mode):
     out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode, "max_pool2d")
-    neg = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    return _windows(_pad(x, pads, neg), kernel, stride, dilation, out_hw), out_hw, pads
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    return _pad(x, pads, low), out_hw, pads
 
 
 def _max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode=False):
     x = np.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"max_pool2d takes a (N, C, H, W) input, got shape {x.shape}")
-    win = _max_windows(x, kernel_size, stride, padding, dilation, ceil_mode)[0]
-    return win.max(axis=(4, 5))
+    xp, out_hw, _ = _max_padded(x, kernel_size, stride, padding, dilation, ceil_mode)
+    best = None
+    for i in range(kernel_size[0]):  # one elementwise maximum per kernel offset (NaN propagates)
+        for j in range(kernel_size[1]):
+            view = _offset(xp, i, j, stride, dilation, out_hw)
+            best = view.copy() if best is None else np.maximum(best, view, out=best)
+    return best
 
 
-def _argmax_index(x, kernel_size, stride, padding, dilation, ceil_mode=False):
-    """Flat index into x of each window's maximum (the first one, row-major, on ties)."""
-    x = value_of(x)
-    win, (ho, wo), ((pt, _), (pl, _)) = _max_windows(x, kernel_size, stride, padding, dilation, ceil_mode)
+def _argmax_index(x, ans, kernel_size, stride, padding, dilation, ceil_mode=False):
+    """Flat index into x of each window's maximum `ans`: the first entry (row-major) equal to it on ties.
+
+    Each kernel offset sets one bit of a per-window code where its entry equals the maximum; a lookup table
+    turns the code into the offset of its lowest bit. A few passes over the output, no sort, no argmax."""
+    x, ans = value_of(x), value_of(ans)
+    xp, (ho, wo), ((pt, _), (pl, _)) = _max_padded(x, kernel_size, stride, padding, dilation, ceil_mode)
     n, c, h, w = x.shape
     kh, kw = kernel_size
-    i, j = np.divmod(win.reshape(n, c, ho, wo, kh * kw).argmax(axis=-1), kw)
-    rows = np.arange(ho).reshape(ho, 1) * stride[0] + i * dilation[0] - pt
-    cols = np.arange(wo) * stride[1] + j * dilation[1] - pl
-    return (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    offsets = np.array([i * dilation[0] * w + j * dilation[1] for i in range(kh) for j in range(kw)])
+    nan = x.dtype.kind == "f" and np.isnan(ans).any()
+    if kh * kw <= 16:
+        code_type = np.uint8 if kh * kw <= 8 else np.uint16
+        code = np.zeros(ans.shape, dtype=code_type)
+        for k in range(kh * kw):
+            view = _offset(xp, k // kw, k % kw, stride, dilation, (ho, wo))
+            hit = (view == ans) | np.isnan(view) if nan else view == ans
+            code |= hit.astype(code_type) << code_type(k)
+        relative = offsets[_lowest_bit(kh * kw)[code]]
+    else:  # large windows: a running comparison, offset by offset
+        best, relative = None, None
+        for k in range(kh * kw):
+            view = _offset(xp, k // kw, k % kw, stride, dilation, (ho, wo))
+            if best is None:
+                best, relative = view.copy(), np.full(view.shape, offsets[0])
+                continue
+            wins = view > best
+            if nan:
+                wins |= np.isnan(view) & ~np.isnan(best)
+            np.copyto(best, view, where=wins)
+            np.copyto(relative, offsets[k], where=wins)
+    rows = (np.arange(ho) * stride[0] - pt) * w
+    cols = np.arange(wo) * stride[1] - pl
+    return relative + (np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + rows.reshape(ho, 1) + cols)
+
+
+@functools.lru_cache(maxsize=16)
+def _lowest_bit(bits):
+    """table[code] = the position of code's lowest set bit, for codes of `bits` bits (read-only, shared)."""
+    codes = np.arange(1 << bits)
+    table = np.zeros(codes.shape, dtype=np.intp)
+    for k in range(bits - 1, -1, -1):  # fill from the top bit down: the lowest one is written last
+        table[(codes >> k) & 1 == 1] = k
+    table.flags.writeable = False
+    return table
 
 
 def _max_pool_vjp(g, ans, x, **p):
-    return reshape(scatter_flat(g, index=_argmax_index(x, **p), size=int(np.prod(x.shape))), tuple(x.shape))
+    return reshape(scatter_flat(g, index=_argmax_index(x, ans, **p), size=int(np.prod(x.shape))), tuple(x.shape))
 
 
 max_pool2d_op = defop(
     "max_pool2d", _max_pool2d,
     vjp=_max_pool_vjp,
-    jvp=lambda t, ans, x, **p: getitem(reshape(t, (-1,)), index=_argmax_index(x, **p)),
+    jvp=lambda t, ans, x, **p: getitem(reshape(t, (-1,)), index=_argmax_index(x, ans, **p)),
     derivative="adjoint routed to each window's maximum",
     convention="ties: the first maximal entry of the window (row-major) gets the whole adjoint, as PyTorch")
 
