@@ -20,9 +20,6 @@ HINTS = {
         "vmap": "a loop over the batch stacked with cr.stack (chainrule.func.vmap does not exist yet)",
     },
     "chainrule.nn": {
-        "RNN": "an nn.Module looping over time with nn.Linear and cr.tanh (recurrent layers are not built in yet)",
-        "LSTM": "an nn.Module looping over time (recurrent layers are not built in yet)",
-        "GRU": "an nn.Module looping over time (recurrent layers are not built in yet)",
         "ParameterList": "nn.ModuleList of modules holding the parameters, or attributes p0, p1, ...",
         "Softmax2d": "nn.Softmax(dim=1)",
         "PReLU": "nn.LeakyReLU (a fixed slope)",
