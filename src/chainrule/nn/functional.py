@@ -10,7 +10,7 @@ import numpy as np
 from .. import ops
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
-from ..ops import elu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, step, tanh  # noqa: F401
+from ..ops import elu, leaky_relu, relu, sigmoid, softplus, step, tanh  # noqa: F401
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
     gelu,
@@ -43,9 +43,11 @@ from .functional_layers import (  # noqa: F401  (torch names)
     embedding,
     layer_norm,
     linear,
+    log_softmax,
     normalize,
     one_hot,
     pad,
+    softmax,
 )
 from .loss_functions import (  # noqa: F401  (torch names)
     binary_cross_entropy,

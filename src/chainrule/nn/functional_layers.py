@@ -26,6 +26,36 @@ def linear(input, weight, bias=None):
     return ops.linear(input, weight) if bias is None else ops.linear(input, weight, bias)
 
 
+def _softmax_axis(name, dim, axis):
+    if dim is not None and axis is not None and dim != axis:
+        raise ChainruleError(f"{name}: give dim (PyTorch) or axis (NumPy), not both")
+    return dim if dim is not None else (axis if axis is not None else -1)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None, *, axis=None):
+    """exp(x) / Σ exp(x) along `dim` (PyTorch's keyword; NumPy's axis= too), stable.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.functional.softmax(cr.zeros((1, 2)), dim=1).tolist()
+        [[0.5, 0.5]]
+    """
+    x = input if dtype is None else input.astype(dtype)
+    return ops.softmax(x, axis=_softmax_axis("softmax", dim, axis))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, axis=None):
+    """log softmax along `dim` (PyTorch's keyword; NumPy's axis= too), stable.
+
+    Example:
+        >>> import chainrule as cr
+        >>> round(cr.nn.functional.log_softmax(cr.zeros(2), dim=0).tolist()[0], 6)
+        -0.693147
+    """
+    x = input if dtype is None else input.astype(dtype)
+    return ops.log_softmax(x, axis=_softmax_axis("log_softmax", dim, axis))
+
+
 def _generator(generator):
     """A NumPy Generator from `generator=` (a chainrule Generator, a NumPy one, or None: the global one)."""
     if generator is None:
