@@ -17,7 +17,8 @@ def test_kinks():
     assert grad_at(cr.abs, [0.0])[0] == 0.0
     assert grad_at(cr.step, [0.0, 1.0, -1.0]).tolist() == [0.0, 0.0, 0.0]
     assert grad_at(cr.sign, [0.0])[0] == 0.0
-    assert grad_at(lambda x: cr.leaky_relu(x, negative_slope=0.1), [0.0])[0] == pytest.approx(0.1)
+    # the notes' table (seed 002): leaky ReLU'(x) = 1 for x >= 0, so 1 at the kink (PyTorch: negative_slope)
+    assert grad_at(lambda x: cr.leaky_relu(x, negative_slope=0.1), [0.0])[0] == pytest.approx(1.0)
     assert grad_at(cr.elu, [0.0])[0] == 1.0
 
 
@@ -90,4 +91,4 @@ def test_derivative_formulas_written_out():
     np.testing.assert_allclose(grad_at(cr.sigmoid, x), s * (1 - s))
     np.testing.assert_allclose(grad_at(cr.softplus, x), s)
     np.testing.assert_allclose(grad_at(cr.elu, x), np.where(x > 0, 1, np.exp(x)))
-    np.testing.assert_allclose(grad_at(lambda v: cr.leaky_relu(v), x), np.where(x > 0, 1, 0.01))
+    np.testing.assert_allclose(grad_at(lambda v: cr.leaky_relu(v), x), np.where(x >= 0, 1, 0.01))

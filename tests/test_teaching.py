@@ -25,10 +25,11 @@ def notes_f(x1, x2):
 def test_golden_trace_of_seed_002():
     t = cr.trace(notes_f, x1=2.0, x2=5.0)
     np.testing.assert_allclose([r["value"] for r in t.primal],
-                               [2, 5, np.log(2), 10, np.sin(5), np.log(2) + 10, np.log(2) + 10 - np.sin(5)])
+                               [2, 5, np.log(2), 10, np.sin(5), np.log(2) + 10, np.log(2) + 10 - np.sin(5),
+                                np.log(2) + 10 - np.sin(5)])
     np.testing.assert_allclose([r["value"] for r in t.tangent], [1, 0, 0.5, 5, 0, 5.5, 5.5, 5.5])
     steps = [(r["name"], r["definition"]) for r in t.adjoint]
-    assert steps[0] == ("v̄_5", "ȳ") and steps[-2:] == [("x̄1", "v̄_-1"), ("x̄2", "v̄_0")]
+    assert steps[0] == ("v̄_5", "y\u0304") and steps[-2:] == [("x̄1", "v̄_-1"), ("x̄2", "v̄_0")]
     assert ("v̄_0", "v̄_0 + v̄_2 × v_-1") in steps and ("v̄_-1", "v̄_-1 + v̄_1 / v_-1") in steps
     values = {d: r["value"] for r, (_, d) in zip(t.adjoint, steps)}
     assert values["v̄_3 × cos v_0"] == pytest.approx(-np.cos(5))
@@ -60,21 +61,26 @@ def test_trace_of_the_seed_001_tanh_network_with_tensor_values():
     np.testing.assert_allclose(t.gradient["W0"], a.grad.numpy())
     np.testing.assert_allclose(t.gradient["W1"], b.grad.numpy())
     text = t.to_text()
-    assert "shape 2×2" in text and "tanh v_1" in text and "v_0 @ v_2" in text
+    assert "tanh v_1" in text and "v_0 @ v_2" in text and "numerator-layout" in text
+    # a matrix is a multi-line cell: its second row sits under the first, in the value column
+    first = next(line for line in text.splitlines() if line.startswith("v_-1"))
+    second = text.splitlines()[text.splitlines().index(first) + 1]
+    assert first.endswith("[[  1,  -3],") and second.strip() == "[0.2,   1]]"
+    assert first.index("[[") + 1 == second.index("[0.2")
 
 
 def test_renderers():
     t = cr.trace(notes_f, x1=2.0, x2=5.0)
     md = t.to_markdown()
-    assert "| variable | definition | value |" in md and "| v_1 | ln v_-1 | 0.6931 |" in md
+    assert "| variable | definition | substituted | value |" in md and "| v_1 | ln v_-1 | ln 2 | 0.6931 |" in md
     tex = t.to_latex()
     assert "\\begin{tabular}" in tex and "\\bar{v}_{-1}" in tex and "\\ln v_{-1}" in tex and "\\dot{x}_{1}" in tex
-    assert "<table>" in t._repr_html_()
+    assert "<table" in t._repr_html_()
     data = json.loads(t.to_json())
     assert set(data) >= {"value", "gradient", "primal", "tangent", "adjoint"}
     assert data["gradient"] == pytest.approx({"x1": 5.5, "x2": 2 - np.cos(5)})
-    assert data["primal"][2] == {"name": "v_1", "definition": "ln v_-1", "value": pytest.approx(np.log(2)),
-                                 "op": "log"}
+    assert data["primal"][2] == {"name": "v_1", "definition": "ln v_-1", "substituted": "ln 2",
+                                 "value": pytest.approx(np.log(2)), "op": "log", "var": "v_1", "from": ["v_-1"]}
     assert len(t.to_rich()) == 3
 
 
@@ -141,7 +147,7 @@ def test_cli_trace_formats():
     data = json.loads(out.stdout)
     assert data["value"] == pytest.approx(np.log(2) + 10 - np.sin(5))
     assert data["gradient"] == pytest.approx({"x1": 5.5, "x2": 2 - np.cos(5)})
-    assert [len(data[k]) for k in ("primal", "tangent", "adjoint")] == [7, 8, 11]
+    assert [len(data[k]) for k in ("primal", "tangent", "adjoint")] == [8, 8, 11]
     for fmt, marker in (("text", "adjoint"), ("markdown", "| variable |"), ("latex", "tabular")):
         done = run_cli("trace", "x*y", "--at", "x=2,y=3", "--format", fmt, "--wrt", "y")
         assert done.returncode == 0 and marker in done.stdout.lower(), done.stderr

@@ -9,7 +9,7 @@ Example:
     (2,)
 """
 
-from . import autograd, core, cuda, data, func, inputs, nn, optim, train, utils  # torch names: PyTorch's module layout
+from . import autograd, core, cuda, data, func, inputs, linalg, nn, optim, train, utils  # torch names: autograd...
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -23,6 +23,7 @@ from .core import (
                    enable_grad,
                    is_grad_enabled,
                    no_grad,
+                   set_grad_enabled,
 )
 from .creation import (  # torch names
                    Generator,
@@ -51,6 +52,7 @@ from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
+from .tools.explain import explain
 from .tools.gradcheck import GradcheckError, gradcheck
 from .tools.graphviz import draw_graph
 from .tools.trace import Trace, trace
@@ -59,12 +61,12 @@ from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "data", "inputs", "nn", "optim", "train", "save", "load",
+    "Tensor", "Op", "defop", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
-    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph",
+    "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
     # torch names
     "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",

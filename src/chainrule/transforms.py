@@ -19,7 +19,7 @@ import numpy as np
 from .core import forward
 from .core.engine_ops import alias
 from .core.errors import ChainruleError
-from .core.modes import enable_grad, state
+from .core.modes import enable_grad, grad_enabled
 from .core.registry import defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor
@@ -80,7 +80,7 @@ def _reverse(outputs, cotangents, inputs, could_escape):
     roots = [(o, c) for o, c in zip(outputs, cotangents) if isinstance(o, Tensor) and o._rg]
     if not roots:
         return [Tensor._wrap(np.zeros_like(x._data)) for x in inputs]
-    create = state.grad_enabled and (True if could_escape else "auto")
+    create = (True if could_escape else None) if grad_enabled() else False
     grads = backward_pass([r for r, _ in roots], [c for _, c in roots], targets=inputs,
                           create_graph=create, retain_graph=True)
     return [Tensor._wrap(np.zeros_like(x._data)) if g is None else

@@ -6,6 +6,7 @@ ast, never eval); every problem is one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import sys
@@ -20,10 +21,17 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 def add_parsers(commands):
     common = dict(help="the point, e.g. x1=2,x2=5")
     t = commands.add_parser("trace", help="primal, tangent and adjoint trace tables of an expression")
-    t.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)'")
+    t.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)', or statements 'v1 = ln(x1); y = v1 * x2'")
     t.add_argument("--at", required=True, **common)
     t.add_argument("--wrt", default=None, help="the input whose tangent is seeded (default: the first)")
-    t.add_argument("--format", default="text", choices=["text", "markdown", "latex", "json"])
+    t.add_argument("--format", default="text", choices=["text", "markdown", "latex", "html", "json"])
+    t.add_argument("--order", default=None, choices=["depth", "evaluation"],
+                   help="numbering: depth = level by level as the notes (default for an expression); "
+                        "evaluation = the order computed (default for a program of statements)")
+    t.add_argument("--adjoint-order", default="notes", choices=["notes", "sweep"],
+                   help="notes = bottom-up as seed 002 prints it (default); sweep = top-down, in sweep order")
+    t.add_argument("--decimals", type=_decimals, default=3, help="decimals of every number (default 3, as the notes)")
+    t.add_argument("--standalone", action="store_true", help="with --format latex: a complete document")
     g = commands.add_parser("grad", help="gradient by reverse mode, forward mode and central differences")
     g.add_argument("expr")
     g.add_argument("--at", required=True, **common)
@@ -31,6 +39,36 @@ def add_parsers(commands):
     d.add_argument("expr")
     d.add_argument("--at", required=True, **common)
     d.add_argument("-o", "--output", required=True, help="a .dot, .svg or .png file")
+    d.add_argument("--order", default=None, choices=["depth", "evaluation"], help="numbering, as in trace")
+    d.add_argument("--edges", action="store_true", help="label each edge with the adjoint it carries")
+    d.add_argument("--saved", action="store_true", help="show what each op saved for the backward pass")
+    from .exercise import add_parser as add_exercise
+    from .explain import add_parser as add_explain
+
+    add_exercise(commands)
+    add_explain(commands)
+
+
+def run_exercise(args) -> int:
+    from .exercise import run_exercise
+
+    return run_exercise(args)
+
+
+def run_explain(args) -> int:
+    from .explain import run_explain
+
+    return run_explain(args)
+
+
+def _decimals(text):
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--decimals needs a whole number, got {text!r}") from None
+    if not 0 <= n <= 15:
+        raise argparse.ArgumentTypeError(f"--decimals must be between 0 and 15, got {n}")
+    return n
 
 
 def parse_point(text):
@@ -55,10 +93,9 @@ def parse_point(text):
 
 
 def _prepare(args):
-    from ..tools.expr import as_function, parse, variables
+    from ..tools.expr import input_names, program_function
 
-    tree = parse(args.expr)
-    names = variables(tree)
+    names = input_names(args.expr)
     if not names:
         raise ChainruleError("the expression has no variables to differentiate with respect to")
     point = parse_point(args.at)
@@ -68,7 +105,9 @@ def _prepare(args):
     extra = [n for n in point if n not in names]
     if extra:
         raise ChainruleError(f"--at names {', '.join(extra)}, which the expression does not use")
-    return as_function(tree, names), names, [point[n] for n in names]
+    f, order, _ = program_function(args.expr)
+    args.default_order = order
+    return f, names, [point[n] for n in names]
 
 
 def _require_finite(what, values):
@@ -85,14 +124,18 @@ def run_trace(args) -> int:
     if args.wrt is not None and args.wrt not in names:
         raise ChainruleError(f"--wrt {args.wrt} is not a variable of the expression ({', '.join(names)})")
     with np.errstate(all="ignore"):
-        trace = cr.trace(f, wrt=args.wrt, **dict(zip(names, values)))
+        trace = cr.trace(args.expr, wrt=args.wrt, order=args.order, adjoint_order=args.adjoint_order,
+                         decimals=args.decimals, **dict(zip(names, values)))
     _require_finite("value", trace.value)
     if args.format == "json":
         print(trace.to_json())
     elif args.format == "markdown":
         print(trace.to_markdown())
     elif args.format == "latex":
-        print(trace.to_latex())
+        print(trace.to_latex(standalone=args.standalone), end="")
+    elif args.format == "html":
+        print(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>chainrule trace</title></head><body>"
+              f"{trace._repr_html_()}</body></html>")
     else:
         _print_tables(trace)
     return 0
@@ -104,11 +147,10 @@ def _print_tables(trace):
     except ImportError:
         print(trace.to_text())
         return
-    console = Console(file=sys.stdout)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200)  # piped: no wrapping
     for table in trace.to_rich():
         console.print(table)
-    grad = ", ".join(f"∂y/∂{k} = {v:.6g}" for k, v in trace.gradient.items())
-    console.print(f"y = {trace.value:.6g};  {grad}")
+    console.print(trace.summary(), markup=False)
 
 
 def run_grad(args) -> int:
@@ -150,7 +192,8 @@ def run_graph(args) -> int:
         x = [cr.tensor(v, requires_grad=True) for v in values]
         y = f(*x)
         _require_finite("value", y.item())
-        graph = cr.draw_graph(y, names=dict(zip(x, names)))
+        graph = cr.draw_graph(y, names=dict(zip(x, names)), order=args.order or args.default_order,
+                              edges=args.edges, saved=args.saved)
     graph.save(args.output)
     print(f"wrote {args.output} ({graph.source.count('->')} edges)")
     return 0

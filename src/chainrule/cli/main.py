@@ -50,7 +50,7 @@ def main(argv=None) -> int:
             from .train import run_train
 
             return run_train(args)
-        if args.command in ("trace", "grad", "graph"):
+        if args.command in ("trace", "grad", "graph", "exercise", "explain"):  # registered by expressions.py
             from . import expressions
 
             return getattr(expressions, f"run_{args.command}")(args)

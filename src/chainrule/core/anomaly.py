@@ -11,7 +11,6 @@ import sys
 import numpy as np
 
 from .errors import AnomalyError
-from .node import origin as recorded_at
 from .tensor import Tensor
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +54,7 @@ def check_backward(node, argnum, grad):
     """Raise if a VJP rule produced a non-finite adjoint."""
     bad = _bad_value(grad._data if isinstance(grad, Tensor) else grad)
     if bad is not None:
-        made_at = recorded_at(node) or "a line run outside detect_anomaly"
+        made_at = node.origin or "a line run outside detect_anomaly"
         raise AnomalyError(
             f"the backward rule of {node.op.name} produced {bad} for input {argnum}; "
             f"the {node.op.name} was applied at {made_at}")

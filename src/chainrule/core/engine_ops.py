@@ -6,12 +6,21 @@
 - `cast` matches an adjoint's or tangent's dtype to its variable's.
 - `alias` gives a transform a fresh tensor to seed without touching the
   caller's tensor (its graph link and outer tangents are kept).
+- `real` and `conj` serve complex values: a real input's adjoint is the real
+  part of a complex one, and a complex leaf's `.grad` is the conjugate of the
+  sweep's adjoint (see docs/complex.md for the convention).
+
+Complex numbers follow JAX inside the sweep: a VJP rule of a holomorphic op
+is g · f'(z), with no conjugate, so the real rules serve complex inputs
+unchanged; only non-holomorphic ops (abs, real, imag, conj, angle) need
+their own complex rules.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import forward
 from .registry import defop
 
 
@@ -19,6 +28,9 @@ def _sum_to_shape(g, shape):
     """Sum `g` over the axes along which `shape` was broadcast to g.shape."""
     if g.shape == shape:
         return g
+    if np.broadcast_shapes(g.shape, shape) != g.shape:
+        raise ValueError(f"cannot sum an array of shape {g.shape} down to shape {shape}: "
+                         "it is not a broadcast of that shape")
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
@@ -29,27 +41,37 @@ def _sum_to_shape(g, shape):
 sum_to = defop(
     "sum_to", lambda g, shape: _sum_to_shape(np.asarray(g), tuple(shape)),
     vjp=lambda g, ans, x, shape: broadcast_to(g, shape=x.shape),
-    jvp="linear",
-    derivative="adjoint broadcast back to the input shape",
-    doc="Sum over broadcast axes so the result has `shape` (undoes broadcasting).")
+    jvp="linear", notation=("sum_to {0}", ("broadcast {g}",), ("sum_to {t}",)),
+    derivative="adjoint broadcast back to the input shape")
 
 broadcast_to = defop(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     vjp=lambda g, ans, x, shape: sum_to(g, shape=np.shape(x)),
-    jvp="linear",
-    derivative="adjoint summed over the broadcast axes",
-    doc="Repeat along new or size-1 axes to `shape`, as numpy.broadcast_to.")
+    jvp="linear", view=True, notation=("broadcast {0}", ("Σ {g} over broadcast axes",), ("broadcast {t}",)),
+    derivative="adjoint summed over the broadcast axes")
 
 cast = defop(
     "cast", lambda x, dtype: np.asarray(x).astype(dtype, copy=False),
     vjp=lambda g, ans, x, dtype: cast(g, dtype=x.dtype),
-    jvp="linear",
-    derivative="adjoint cast back to the input dtype",
-    doc="Convert to another floating dtype.")
+    jvp="linear", notation=("{0}", ("{g}",), ("{t}",)),
+    derivative="adjoint cast back to the input dtype")
 
 alias = defop(
     "alias", lambda x: x,
     vjp=lambda g, ans, x: g,
-    jvp="linear",
-    derivative="1",
-    doc="Identity; a fresh tensor standing for the same value.")
+    jvp="linear", view=True, notation=("{0}", ("{g}",), ("{t}",)),
+    derivative="1")
+
+real = defop(
+    "real", lambda x: np.real(x).copy() if np.iscomplexobj(x) else np.array(x, copy=True),
+    vjp=lambda g, ans, x: g,
+    jvp="linear", notation=("Re {0}", ("{g}",), ("Re {t}",)),
+    derivative="1 (the adjoint of the real part)")
+
+conj = defop(
+    "conj", np.conjugate,
+    vjp=lambda g, ans, x: conj(g),
+    jvp="linear", notation=("conj {0}", ("conj {g}",), ("conj {t}",)),
+    derivative="conjugate of the adjoint")
+
+forward.install_engine_ops(broadcast_to=broadcast_to, cast=cast, alias=alias)

@@ -1,11 +1,12 @@
-"""Walking the recorded graph: one iterative topological sort for everyone.
+"""Walking the recorded graph without recursion.
 
-The reverse sweep, trace tables and graph drawings all need the tensors an
-output depends on, each listed before the tensors it was computed from.
-Recursion would hit Python's limit on long chains, so the walk keeps its own
-stack (graphs of any depth work), then orders what it found by creation:
-each Node is numbered when recorded, and an op's output is always numbered
-after its inputs' Nodes.
+Trace tables, graph drawings and the planning step of a reverse sweep need
+the tensors an output depends on, each listed before the tensors it was
+computed from (the sweep itself discovers the graph as it goes, see
+reverse.py). Recursion would hit Python's limit on long chains, so the walk
+keeps its own stack (graphs of any depth work), then orders what it found by
+creation: each Node is numbered when recorded, and an op's output is always
+numbered after its inputs' Nodes.
 """
 
 from __future__ import annotations

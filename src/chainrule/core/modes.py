@@ -1,58 +1,94 @@
-"""Global switches that change what an op application records.
+"""The user's switches: `no_grad`, `enable_grad`, `detect_anomaly`.
 
-`no_grad` / `enable_grad` turn graph recording off and on; `detect_anomaly`
-makes every op check its result for NaN and Inf. The state lives in one small
-object read on the hot path, so a switch costs one attribute lookup per op.
+Each switch holds for the thread that set it, as in PyTorch: a `no_grad`
+block in one thread never stops another thread's recording. The switches
+live in a `threading.local`, which costs a lookup per read, so ops read a
+single process-wide count first: while no thread has any switch set (or any
+forward-mode level open, see forward.py), `quiet()` is true and an op takes
+the defaults (record, no anomaly checks, no tangents) without a thread-local
+lookup.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 
-class _State:
-    __slots__ = ("grad_enabled", "anomaly", "tangent_ceiling", "mutations", "open_levels", "dual_level")
+class _Switches(threading.local):
+    """This thread's switches (a fresh thread starts with the defaults)."""
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
-        # Forward mode propagates only tangents of levels below this ceiling;
-        # see forward.py for why a rule must not see its own level.
-        self.tangent_ceiling = 1 << 62
-        # The reading of node.py's clock at the latest in-place change of any
-        # tensor. A node numbered after it cannot have seen its inputs change,
-        # so the sweep skips the check.
-        self.mutations = 0
-        # Forward-mode levels of the jvp calls now running. Empty (the common
-        # case) means no op needs to look at tangents at all.
-        self.open_levels = set()
-        self.dual_level = None  # the level cr.dual numbers live on, once one is made
 
 
-state = _State()
+class _Unusual:
+    """How many switch settings and open levels, over all threads, differ from the defaults."""
+
+    __slots__ = ("count",)
+
+    def __init__(self):
+        self.count = 0
+
+
+switches = _Switches()
+unusual = _Unusual()
+_count_lock = threading.Lock()
+
+
+def mark_unusual(delta: int) -> None:
+    """Count a switch or level opening (+1) or closing (-1); see `quiet`."""
+    with _count_lock:
+        unusual.count += delta
+
+
+def grad_enabled() -> bool:
+    """True when this thread records a graph."""
+    return not unusual.count or switches.grad_enabled
+
+
+def anomaly_enabled() -> bool:
+    """True when this thread checks every result for NaN and Inf."""
+    return bool(unusual.count) and switches.anomaly
 
 
 class _Switch(contextlib.ContextDecorator):
-    """Set one field of `state` for a `with` block or a decorated function."""
+    """Set one of this thread's switches for a `with` block or a decorated function."""
 
     field = ""
     value: object = None
 
     def __init__(self):
-        self._saved = []
+        self._saved = threading.local()
 
     def __enter__(self):
-        self._saved.append(getattr(state, self.field))
-        setattr(state, self.field, self.value)
+        stack = self._saved.__dict__.setdefault("stack", [])
+        stack.append(getattr(switches, self.field))
+        setattr(switches, self.field, self.value)
+        mark_unusual(+1)
         return self
 
     def __exit__(self, *exc):
-        setattr(state, self.field, self._saved.pop())
+        setattr(switches, self.field, self._saved.stack.pop())
+        mark_unusual(-1)
         return False
 
 
+def set_grad_enabled(flag: bool):
+    """`with set_grad_enabled(False):` is `no_grad()`, with True `enable_grad()` (PyTorch's name).
+
+    Example:
+        >>> import chainrule as cr
+        >>> with cr.set_grad_enabled(False):
+        ...     cr.is_grad_enabled()
+        False
+    """
+    return enable_grad() if flag else no_grad()
+
+
 class no_grad(_Switch):
-    """Record nothing: results of ops do not require grad.
+    """Record nothing in this thread: results of ops do not require grad.
 
     Example:
         >>> import chainrule as cr
@@ -102,25 +138,14 @@ class detect_anomaly(_Switch):
 
 
 def is_grad_enabled() -> bool:
-    """True when ops record a graph (outside `no_grad`).
+    """True when ops record a graph in this thread (outside `no_grad`).
 
     Example:
         >>> import chainrule as cr
         >>> cr.is_grad_enabled()
         True
     """
-    return state.grad_enabled
+    return grad_enabled()
 
 
-@contextlib.contextmanager
-def tangent_ceiling(level: int):
-    """Hide tangents of `level` and above while a JVP rule of `level` runs."""
-    saved = state.tangent_ceiling
-    state.tangent_ceiling = min(saved, level)
-    try:
-        yield
-    finally:
-        state.tangent_ceiling = saved
-
-
-__all__ = ["no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled", "state"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly", "is_grad_enabled"]

@@ -19,14 +19,33 @@ import itertools
 # node and an in-place change of a tensor. A node's number is a topological
 # order of the graph (inputs exist before the ops that use them), and an
 # input whose last change has a larger number than the node changed after
-# the node saved it. Shared with Op.__call__, which creates nodes inline.
+# the node saved it.
 clock = itertools.count(1)
 
 
+class _LastChange:
+    """The clock's reading at the latest in-place change of any tensor.
+
+    A node numbered after it cannot have seen its inputs change, so the
+    sweep checks versions only for nodes numbered before it.
+    """
+
+    __slots__ = ("reading",)
+
+    def __init__(self):
+        self.reading = 0
+
+
+last_change = _LastChange()
+
+
 class Node:
-    # `saved` is set only for ops declared with saves=True and `origin` only
-    # under detect_anomaly: the recording hot path skips both stores.
-    __slots__ = ("op", "inputs", "arrays", "params", "index", "saved", "origin")
+    # `saved` holds a residual of ops declared with saving_forward=, `origin`
+    # the user's source line under detect_anomaly: rarely set, so they are
+    # class-level defaults an instance overrides in its own (lazily made) __dict__.
+    __slots__ = ("op", "inputs", "arrays", "params", "index", "__dict__")
+    saved = None
+    origin = None
 
     def __init__(self, op, inputs, arrays, params):
         self.op = op
@@ -34,13 +53,6 @@ class Node:
         self.arrays = arrays  # the inputs' arrays (constants as given), for rules run on arrays
         self.params = params
         self.index = next(clock)  # creation order: a topological order of the graph
-        self.saved = None  # a residual the forward pass handed on (defop(saves=True)), for array-mode rules
-        self.origin = None  # user source line, kept only under detect_anomaly
 
     def __repr__(self):
         return f"<Node {self.op.name}>"
-
-
-def origin(node):
-    """The user source line that recorded `node`, or None outside detect_anomaly."""
-    return getattr(node, "origin", None)

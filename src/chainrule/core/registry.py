@@ -1,17 +1,26 @@
 """The op table: one record per primitive with its forward and derivative rules.
 
-`defop` is how every primitive is declared, built-in or user-made::
+`defop` is how every primitive is declared, built-in or user-made. An
+elementwise op declares its partial derivative once; the table derives the
+VJP (g · ∂), the JVP (t · ∂), the trace notation and the docs column::
 
-    defop("tanh", np.tanh,
-          vjp=lambda g, ans, x: g * (1 - ans * ans),
-          jvp=lambda t, ans, x: t * (1 - ans * ans))
+    defop("sin", np.sin, partial=lambda ans, x: cos(x), notation=("sin {0}", "cos {0}"))
 
-A VJP rule maps the adjoint `g` of the output to the adjoint contribution of
-one input; a JVP rule maps the tangent `t` of one input to its contribution
-to the output's tangent. Rules see the output `ans`, the inputs and the
-op's keyword parameters. They are written with chainrule's ops, so when the
-engine hands them Tensors the rule is itself recorded (higher derivatives),
-and when it hands them ndarrays they run at NumPy speed.
+Other ops declare their rules: a VJP rule maps the adjoint `g` of the output
+to the adjoint contribution of one input; a JVP rule maps the tangent `t` of
+one input to its contribution to the output's tangent::
+
+    defop("matmul", np.matmul,
+          vjp=(lambda g, ans, x, y: ..., lambda g, ans, x, y: ...),
+          jvp=(lambda t, ans, x, y: t @ y, lambda t, ans, x, y: x @ t))
+
+Rules see the output `ans`, the inputs and the op's keyword parameters.
+They are written with chainrule's ops, so when the engine hands them
+Tensors the rule is itself recorded (higher derivatives), and when it hands
+them ndarrays they run at NumPy speed. An op may also declare `array_vjp`:
+NumPy-only rules the sweep uses when nothing is recorded (the textbook
+matrix products of a fused layer); tests/test_ops.py checks that they agree
+with `vjp` for every op that has them.
 
 Calling an Op is recording: it runs the forward function on the inputs'
 arrays and, when an input requires grad, links the result to a Node.
@@ -19,105 +28,82 @@ arrays and, when an input requires grad, links the result to a Node.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import partial as bind_argnum
 
 import numpy as np
 
 from . import forward
 from .errors import OpError
-from .modes import state
-from .node import Node, clock
+from .forward import levels
+from .modes import switches, unusual
+from .node import Node
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
-_new = object.__new__
-_tick = clock.__next__
+_wrap = Tensor._wrap
+ndarray = np.ndarray
 
 
 class Op:
     """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
 
-    __slots__ = ("name", "forward", "vjp", "jvp", "nondiff", "variadic", "saves", "exact", "doc",
-                 "derivative", "convention", "domain", "__weakref__")
+    __slots__ = ("name", "forward", "vjp", "jvp", "array_vjp", "saving_forward", "partial", "notation",
+                 "nondiff", "variadic", "view", "derivative", "convention", "domain", "__weakref__")
 
     def __call__(self, *args, **params):
-        # Unrolled for one, two and three inputs: this is the hot path of every op.
-        # `if params` skips unpacking an empty **params, which costs as much as a small ufunc's dispatch.
-        if len(args) == 1:
+        # Gather the inputs' arrays and flags: unrolled for one and two inputs,
+        # the hot path of nearly every op; a plain loop for three or more.
+        n = len(args)
+        if n == 1:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                value = self.forward(x, **params) if params else self.forward(x)
-                return value[0] if self.saves else value  # no graph: no residual to keep
-            needs_grad, has_tangent = x._rg, state.open_levels and x._tangents is not None
-            arrays = (x._data,)
-            try:
-                value = self.forward(arrays[0], **params) if params else self.forward(arrays[0])
-            except (ValueError, TypeError, IndexError) as exc:
-                raise OpError(f"{self.name}: {exc} (input shape: {_shapes(args)})") from None
-        elif len(args) == 2:
+                return self.forward(x, **params) if params else self.forward(x)
+            arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
+        elif n == 2:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
             if not (x_is or y_is):
-                value = self.forward(x, y, **params) if params else self.forward(x, y)
-                return value[0] if self.saves else value  # no graph: no residual to keep
-            needs_grad = (x_is and x._rg) or (y_is and y._rg)
-            has_tangent = state.open_levels and (
-                (x_is and x._tangents is not None) or (y_is and y._tangents is not None))
+                return self.forward(x, y, **params) if params else self.forward(x, y)
             arrays = (x._data if x_is else x, y._data if y_is else y)
-            try:
-                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
-            except (ValueError, TypeError, IndexError) as exc:
-                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
-        elif len(args) == 3:  # linear(x, w, b), where(c, x, y), clip(x, lo, hi)
-            x, y, z = args
-            x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)
-            arrays = (x._data if x_is else x, y._data if y_is else y, z._data if z_is else z)
-            if not (x_is or y_is or z_is):
-                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
-                return value[0] if self.saves else value  # no graph: no residual to keep
-            needs_grad = (x_is and x._rg) or (y_is and y._rg) or (z_is and z._rg)
-            has_tangent = state.open_levels and (
-                (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
-                or (z_is and z._tangents is not None))
-            try:
-                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
-            except (ValueError, TypeError, IndexError) as exc:
-                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+            needs_grad = (x_is and x._rg) or (y_is and y._rg)
+            tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
         else:
-            tensors = [a for a in args if isinstance(a, Tensor)]
-            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-            if not tensors:
+            arrays, needs_grad, tangents, any_tensor = [], False, False, False
+            for a in args:
+                if isinstance(a, Tensor):
+                    any_tensor, needs_grad = True, needs_grad or a._rg
+                    tangents = tangents or a._tangents is not None
+                    arrays.append(a._data)
+                else:
+                    arrays.append(a)
+            if not any_tensor:
+                return self.forward(*args, **params) if params else self.forward(*args)
+            arrays = tuple(arrays)
+        # One forward call, one error wrapper, one recording tail for every arity.
+        quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
+        record = needs_grad and (quiet or switches.grad_enabled) and not self.nondiff
+        try:
+            if record and self.saving_forward is not None:
+                value, saved = self.saving_forward(*arrays, **params)
+            else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
-                return value[0] if self.saves else value  # no graph: no residual to keep
-            needs_grad = any(t._rg for t in tensors)
-            has_tangent = state.open_levels and any(t._tangents is not None for t in tensors)
-            try:
-                value = self.forward(*arrays, **params) if params else self.forward(*arrays)
-            except (ValueError, TypeError, IndexError) as exc:
-                raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
-        saves = self.saves
-        if saves:
-            value, saved = value
-        # Tensor._wrap, inlined: this runs once per op
-        out = _new(Tensor)
-        out._data = value if type(value) is np.ndarray else np.asarray(value)
-        out.grad = out._tangents = None
-        out._retains_grad = False
-        out._version = 0
-        if needs_grad and state.grad_enabled and not self.nondiff:
-            # Node(...) without __init__ (once per recorded op): edges back to the inputs, numbered in creation order
-            out._node = node = _new(Node)
-            node.op, node.inputs, node.arrays, node.params, node.index = self, args, arrays, params, _tick()
-            if saves:
-                node.saved = saved
-            out._rg = True
+        except (ValueError, TypeError, IndexError) as exc:
+            raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+        if type(value) is not ndarray:
+            value = np.asarray(value)
+        if record:
+            out = _wrap(value, Node(self, args, arrays, params), True)
+            if self.saving_forward is not None:
+                out._node.saved = saved
         else:
-            out._node, out._rg = None, False
-            if self.nondiff:  # comparisons and argmax carry no tangent either
-                return out
-        if has_tangent:
+            out = _wrap(value)
+        if self.view and (value is arrays[0] or value.base is not None):
+            out._base = args[0]._owner()  # shares memory, so shares the version counter
+        if quiet or self.nondiff:
+            return out
+        if tangents and levels.open:
             forward.push_tangents(self, out, args, params)
-        if state.anomaly:
+        if switches.anomaly:
             from .anomaly import check_forward
 
             check_forward(self, out, args)
@@ -131,61 +117,105 @@ class Op:
             return None
         if self.variadic:
             return lambda t, ans, *xs, **p: self.jvp(argnum, t, ans, *xs, **p)
-        rules = self.jvp
-        return rules[argnum] if rules is not None and argnum < len(rules) else None
+        return self.jvp[argnum] if argnum < len(self.jvp) else None
 
     def __repr__(self):
         return f"<op {self.name}>"
 
 
-def defop(name, forward, vjp=None, jvp=None, *, nondiff=False, variadic=False, saves=False, exact=False,
-          derivative="", convention="", domain="real", doc=""):
+def defop(name, forward, vjp=None, jvp=None, *, partial=None, notation=None, array_vjp=None,
+          saving_forward=None, nondiff=False, variadic=False, view=False, derivative="", convention="",
+          domain="real"):
     """Declare a primitive and add it to the op table; returns the callable Op.
 
-    - `vjp`: one rule per positional input (a single rule for a unary op),
-      `None` for an input with no derivative. For `variadic=True` ops, one
-      rule `vjp(i, g, ans, *xs, **params)` serves every input.
+    - `partial`: for an elementwise op, ∂out/∂input as `partial(ans, *inputs,
+      **params)` (a tuple of them, one per input, None for an input with no
+      derivative). The VJP (g · ∂) and JVP (t · ∂) rules are derived from it
+      (the sweeps multiply by the partial directly; `op.vjp` holds the
+      derived rules for everyone else).
+    - `vjp`: otherwise one rule per positional input (a single rule for a
+      unary op), `None` for an input with no derivative. For `variadic=True`
+      ops, one rule `vjp(i, g, ans, *xs, **params)` serves every input.
     - `jvp`: the same shape as `vjp`, or "linear" when the op is linear in
       its inputs, so applying the op to the tangents is the JVP.
+    - `array_vjp`: rules of the same shape as `vjp` that take and return
+      ndarrays only, used when nothing is recorded (faster NumPy forms).
+      With `saving_forward` (a forward returning `(value, residual)`, run
+      when the op is recorded), they also receive the residual as `saved=`.
+    - `notation`: how trace tables write the op: `(primal, partial, ...)`
+      templates with `partial=` (e.g. `("sin {0}", "cos {0}")`), else
+      `(primal, adjoints, tangents)`; {0}, {1} name the inputs, {out} the
+      output, {g} the output's adjoint and {t} an input's tangent.
     - `nondiff=True`: the result never requires grad (comparisons, argmax).
-    - `saves=True`: `forward` returns `(value, residual)`, an array the
-      backward pass can reuse (cross-entropy's softmax). The node keeps it
-      and VJP rules run on arrays get it as the keyword `saved`; rules run
-      on Tensors (higher order) get `saved=None` and work from the inputs.
-    - `exact=True`: given ndarrays, every VJP rule returns an ndarray of
-      exactly its input's shape and dtype (nothing to unbroadcast or cast),
-      so the sweep skips checking (unary elementwise ops; tests/test_ops.py
-      holds every op declared so to it).
+    - `view=True`: the result may be a view of the first input's memory
+      (reshape, indexing): it then shares that input's version counter.
     - `derivative`, `convention`, `domain`: documentation for docs/ops.md
-      and the input domain the tests sample ("real", "positive", "unit").
+      (derived from `notation` for partial rows) and the inputs the op is
+      defined on ("real", "positive", "nonzero", "unit"), which the tests read.
 
     Example:
         >>> import numpy as np, chainrule as cr
-        >>> cube = cr.defop("cube_example", lambda x: x ** 3,
-        ...                 vjp=lambda g, ans, x: g * 3 * x ** 2,
-        ...                 jvp=lambda t, ans, x: t * 3 * x ** 2)
+        >>> cube = cr.defop("cube_example", lambda x: x ** 3, partial=lambda ans, x: 3 * x ** 2,
+        ...                 notation=("{0}³", "3 {0}²"))
         >>> x = cr.tensor(2.0, requires_grad=True)
         >>> cube(x).backward(); x.grad
         tensor(12.)
     """
+    if name in _BUILTIN:
+        raise OpError(f"defop({name!r}): a built-in op has that name; choose another name for your op")
+    if partial is not None:
+        if vjp is not None or jvp is not None:
+            raise OpError(f"defop({name!r}): give either partial= or vjp=/jvp=, not both")
+        partial = partial if isinstance(partial, tuple) else (partial,)
+        vjp, jvp = _rules_from_partials(partial)
+        derivative = derivative or _partial_text(notation)
+    if not nondiff and vjp is None:
+        raise OpError(f"defop({name!r}): give a vjp rule (or partial=), or nondiff=True for an op with no derivative")
     op = Op()
-    op.name, op.forward, op.nondiff, op.variadic, op.saves = name, forward, nondiff, variadic, saves
-    op.exact = exact
-    if variadic:
-        op.vjp = None if vjp is None else _EveryInput(vjp)
-    else:
-        op.vjp = vjp if (vjp is None or isinstance(vjp, tuple)) else (vjp,)
+    op.name, op.forward, op.nondiff, op.variadic, op.view = name, forward, nondiff, variadic, view
+    op.partial, op.notation, op.saving_forward = partial, notation, saving_forward
+    op.vjp = _per_input(vjp, variadic)
+    op.array_vjp = _per_input(array_vjp, variadic)
     op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
     op.derivative, op.convention, op.domain = derivative, convention, domain
-    op.doc = doc
-    if not nondiff and vjp is None:
-        raise OpError(f"defop({name!r}): give a vjp rule, or nondiff=True for an op with no derivative")
     OPS[name] = op
     return op
 
 
+def _per_input(rules, variadic):
+    """Rules indexable by input number: a tuple, or one variadic rule told which input it serves."""
+    if rules is None:
+        return None
+    if variadic:
+        return _EveryInput(rules)
+    return rules if isinstance(rules, tuple) else (rules,)
+
+
+def _rules_from_partials(partials):
+    """The VJP rules g · ∂ and JVP rules t · ∂ of an elementwise op."""
+    vjp = tuple(None if p is None else _scaled_by_partial(p) for p in partials)
+    jvp = tuple(None if p is None else _scaled_by_partial(p) for p in partials)
+    return vjp, jvp
+
+
+def _scaled_by_partial(partial):
+    # The same form serves both modes: an adjoint or a tangent times the partial.
+    return lambda d, ans, *xs, **params: d * partial(ans, *xs, **params)
+
+
+def _partial_text(notation):
+    """The docs column of a partial row: its partial templates written in x, y."""
+    if not notation:
+        return ""
+    names = ("x", "y", "z")
+    texts = [t.format(*names, out="out") for t in notation[1:]]
+    if len(texts) == 1:
+        return texts[0]
+    return ", ".join(f"∂/∂{n} = {t}" for n, t in zip(names, texts))
+
+
 class _EveryInput:
-    """A variadic op's VJP rules: `rules[i]` is its one rule, told it serves input i.
+    """A variadic op's rules: `rules[i]` is its one rule, told it serves input i.
 
     Indexable like the tuple of rules other ops have, so the sweep looks up
     every op's rule the same way.
@@ -197,7 +227,7 @@ class _EveryInput:
         self.rule = rule
 
     def __getitem__(self, argnum):
-        return partial(self.rule, argnum)
+        return bind_argnum(self.rule, argnum)
 
 
 def builtin_ops() -> dict[str, Op]:

@@ -5,6 +5,10 @@ tensor that used it. At each one, its adjoint v̄ (the derivative of the
 output with respect to it) is complete, so pass it on to the inputs of the
 op that made it with the op's VJP rule, v̄_i += v̄_j · ∂v_j/∂v_i, summing where
 a value fans out. Broadcasting is undone here, once, for every op.
+
+The sweep is planned once (which tensors matter, whether rules get arrays or
+Tensors, whether their arithmetic is recorded), then each node is opened once
+(checked, its saved values taken and freed) and its edges walked.
 """
 
 from __future__ import annotations
@@ -13,22 +17,41 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .engine_ops import cast, sum_to
-from .errors import ChainruleError, GraphFreedError, InplaceModificationError
+from . import forward
+from .engine_ops import cast, conj, real, sum_to
+from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
-from .modes import state
+from .modes import anomaly_enabled, enable_grad, no_grad
+from .node import last_change
 from .tensor import Tensor
 
 ndarray = np.ndarray
 
 
-def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
-    """`tensor.backward()`: accumulate d root / d leaf into every leaf's `.grad`."""
+def backward(root: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:
+    """Backpropagate from this tensor into the `.grad` of every leaf.
+
+    `grad` is the seed (the adjoint of this tensor); it may be left out only
+    for a single-element tensor, whose seed is 1. Leaves accumulate across
+    calls, as in PyTorch. The graph is freed afterwards unless
+    `retain_graph=True`; `create_graph=True` records the backward pass so that
+    `.grad` can itself be differentiated.
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.tensor(3.0, requires_grad=True)
+        >>> (x * x).backward()
+        >>> x.grad
+        tensor(6.)
+    """
     if not root._rg:
         raise ChainruleError(
             "backward() on a tensor that does not require grad: no input of the "
             "computation had requires_grad=True (or it ran under cr.no_grad())")
-    if seed is None:
+    if root._data.dtype.kind == "c":
+        raise ChainruleError(f"backward() on a complex tensor (dtype {root.dtype}): a gradient needs a real "
+                             "output; take .real, abs() or a real-valued loss of it first")
+    if grad is None:
         if root._data.size != 1:
             raise ChainruleError(
                 f"backward() without a seed needs a single-element output, got shape {root.shape}; "
@@ -36,12 +59,39 @@ def backward(root: Tensor, seed=None, retain_graph=None, create_graph=False):
         data = root._data  # a 0-d loss is the usual root: np.array skips np.ones' Python wrapper
         seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
     else:
-        seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed, dtype=root.dtype)
+        if isinstance(grad, Tensor) and grad._rg:
+            seed = grad  # a seed that is itself differentiated keeps its graph
+        else:  # a copy: the user's array may change later, and .grad must not
+            seed = np.array(grad._data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
         if seed.shape != root.shape:
             raise ChainruleError(f"backward(grad=...): seed has shape {seed.shape}, output has {root.shape}")
-        seed = seed.copy()  # the user's array may change later; .grad must not
     retain = create_graph if retain_graph is None else retain_graph
     backward_pass([root], [seed], create_graph=create_graph, retain_graph=retain)
+
+
+class _Plan:
+    """What a sweep decides once, before it starts."""
+
+    __slots__ = ("target_ids", "needed", "as_tensors", "record", "anomaly")
+
+    def __init__(self, roots, seeds, targets, create_graph):
+        self.anomaly = anomaly_enabled()
+        self.target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
+        self.needed = None  # ids of the tensors from which a target can be reached (None: all)
+        differentiable_seed = any(isinstance(s, Tensor) and (s._rg or s._tangents) for s in seeds)
+        if targets is None and create_graph is not None and not forward.any_open() and not differentiable_seed:
+            self.record = self.as_tensors = bool(create_graph)  # the plain backward(): no walk needed
+            return
+        order = topological_order(roots, stop=self.target_ids)
+        if targets is not None:
+            self.needed = leading_to(order, self.target_ids)
+        if create_graph is None:  # decide: record only if something outside this sweep could differentiate it
+            create_graph = differentiable_seed or any(
+                t._node is None and t._rg and id(t) not in self.target_ids for t in order)
+        self.record = bool(create_graph)
+        # Rules get Tensors when their arithmetic must itself be recorded (higher
+        # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
+        self.as_tensors = self.record or differentiable_seed or any(t._tangents for t in order)
 
 
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):
@@ -56,99 +106,71 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     With `targets` (tensors), return their adjoints and touch no `.grad`;
     the walk stops at the targets and skips branches that cannot reach them.
     Without, accumulate into the `.grad` of leaves (and retained non-leaves).
-    `observer(output, argnum, input, contribution, total)` is told of every
-    accumulation step, in sweep order (the adjoint trace tables use it).
+    `create_graph`: record the rules' arithmetic (True), don't (False), or
+    decide (None: record when something outside the sweep could differentiate
+    it). `observer(output, argnum, input, contribution, total)` is told of
+    every accumulation step, in sweep order (the adjoint trace tables use it).
     """
-    target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
-    needed = None
-    if targets is not None or create_graph == "auto" or state.open_levels:
-        order = topological_order(roots, stop=target_ids)  # a full walk first, only where it is needed
-        if targets is not None:
-            needed = leading_to(order, target_ids)
-        if create_graph == "auto":  # record only if a leaf outside this sweep could differentiate us
-            create_graph = any(t._node is None and t._rg and id(t) not in target_ids for t in order)
-        # Rules get Tensors when their arithmetic must itself be recorded (higher
-        # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
-        as_tensors = create_graph or any(t._tangents for t in order)
-    else:
-        as_tensors = create_graph
-    # Adjoints keyed by the tensor itself: tensors hash by identity, and two
-    # live objects never share a hash, so `==` (elementwise) is never called.
+    plan = _Plan(roots, seeds, targets, create_graph)
     adjoint, heap, leaves = {}, [], []
-    for r, s in zip(roots, seeds):
-        s = _as_kind(s, as_tensors)
-        if s.dtype != r._data.dtype:  # every adjoint has its tensor's dtype (exact ops pass theirs on unchecked)
-            s = cast(s, dtype=r.dtype)
-        if r in adjoint:
-            adjoint[r] = adjoint[r] + s
+    for root, seed in zip(roots, seeds):
+        seed = _as_kind(seed, plan.as_tensors)
+        if seed.dtype != root._data.dtype:  # every adjoint has its tensor's dtype
+            seed = cast(seed, dtype=root.dtype)
+        if root in adjoint:
+            adjoint[root] = adjoint[root] + seed
         else:
-            adjoint[r] = s
-            _enqueue(r, heap, leaves, target_ids)
-    deposited = set()
-    accumulate = targets is None
-    pop, get = adjoint.pop, adjoint.get
-    anomaly = state.anomaly
-    last_change = state.mutations  # rules change nothing in place: fixed for the sweep
-    saved_mode, state.grad_enabled = state.grad_enabled, bool(create_graph)  # record rules only for create_graph
-    try:
+            adjoint[root] = seed
+            _schedule(root, heap, leaves, plan.target_ids)
+    deposited, accumulate, needed, as_tensors = set(), targets is None, plan.needed, plan.as_tensors
+    target_ids = plan.target_ids
+    with (enable_grad() if plan.record else no_grad()):
         while heap:
             t = heappop(heap)[1]
-            g = pop(t)
+            g = adjoint.pop(t)
             if accumulate and t._retains_grad:
                 _deposit(t, g, deposited)
             node = t._node
-            inputs = node.inputs
-            if inputs is None:
-                raise GraphFreedError(
-                    f"backward through {node.op.name} a second time: its graph was freed by the "
-                    "first backward; call backward(retain_graph=True) the first time to keep it")
-            if node.index < last_change:  # something changed in place since this op ran
-                _check_versions(node)
-            op = node.op
-            rules, params, exact = op.vjp, node.params, op.exact
-            if as_tensors:
-                ans, values = t, inputs
-            else:
-                ans, values = t._data, node.arrays
-                if op.saves:
-                    params = {**params, "saved": node.saved}
-            if not retain_graph:  # each node is visited once: free its saved values now
-                node.inputs = node.arrays = None
-                if op.saves:
-                    node.saved = None
+            inputs, ans, values, rules, params, by_partial = _open(node, t, as_tensors, retain_graph)
             for i, x in enumerate(inputs):
-                if not (isinstance(x, Tensor) and x._rg) or (needed is not None and id(x) not in needed):
-                    continue
                 rule = rules[i]
-                if rule is None:
+                if rule is None or not (isinstance(x, Tensor) and x._rg):
                     continue
-                # v̄_x += v̄_t · ∂t/∂x, by the op's VJP rule
-                gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
-                # Undo broadcasting and match the dtype: here, once, for every op.
-                if as_tensors or type(gi) is not ndarray:
-                    gi = _match(gi, x, as_tensors)
-                elif not exact:  # (an exact op's rules return the input's layout: skip the attribute reads)
-                    value = values[i]
-                    if gi.shape != value.shape or (gi.dtype is not value.dtype and gi.dtype != value.dtype):
-                        gi = _match(gi, x, as_tensors)
-                if anomaly:
+                if needed is not None and id(x) not in needed:  # x cannot reach a target
+                    continue
+                # v̄_x += v̄_t · ∂t/∂x: the adjoint times the op's partial, or the op's VJP rule
+                try:
+                    if by_partial:
+                        gi = g * (rule(ans, *values, **params) if params else rule(ans, *values))
+                    else:
+                        gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
+                except ChainruleError:
+                    raise
+                except Exception as exc:
+                    raise OpError(f"the VJP rule of {node.op.name} for input {i} failed: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+                value = values[i]
+                if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape
+                        or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
+                    gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
+                elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
+                    gi = gi.copy()
+                if plan.anomaly:
                     from .anomaly import check_backward
 
                     check_backward(node, i, gi)
-                prev = get(x)
-                if prev is None:
+                prev = adjoint.get(x)
+                if prev is None:  # x's first contribution: give it its turn (leaves and targets only collect)
                     adjoint[x] = total = gi
-                    x_node = x._node  # _enqueue, inlined
+                    x_node = x._node
                     if x_node is None or (target_ids and id(x) in target_ids):
                         leaves.append(x)
                     else:
-                        heappush(heap, (-x_node.index, x))
+                        heappush(heap, (-x_node.index, x))  # creation numbers are unique: tensors never compared
                 else:
                     adjoint[x] = total = prev + gi
                 if observer is not None:
                     observer(t, i, x, gi, total)
-    finally:
-        state.grad_enabled = saved_mode
     if targets is not None:
         return [adjoint.get(t) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it
@@ -156,12 +178,56 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     return None
 
 
-def _enqueue(t, heap, leaves, target_ids):
-    """Schedule t for its turn in the sweep (leaves and targets only collect adjoints)."""
-    if t._node is None or id(t) in target_ids:
+def _open(node, t, as_tensors, retain_graph):
+    """A node's turn: check it can still be used, take what its rules need, free it unless retained."""
+    inputs = node.inputs
+    if inputs is None:
+        raise GraphFreedError(
+            f"backward through {node.op.name} a second time: its graph was freed by the "
+            "first backward; call backward(retain_graph=True) the first time to keep it")
+    if node.index < last_change.reading:  # something changed in place since this op ran
+        _check_versions(node)
+    op, params = node.op, node.params
+    ans, values = (t, inputs) if as_tensors else (t._data, node.arrays)
+    if not as_tensors and op.array_vjp is not None:
+        rules, by_partial = op.array_vjp, False
+        if op.saving_forward is not None:
+            params = {**params, "saved": node.saved}
+    elif op.partial is not None:
+        rules, by_partial = op.partial, True
+    else:
+        rules, by_partial = op.vjp, False
+    if not retain_graph:  # each node is visited once: free its saved values now
+        node.inputs = node.arrays = None
+        if op.saving_forward is not None:
+            node.saved = None
+    return inputs, ans, values, rules, params, by_partial
+
+
+def _schedule(t, heap, leaves, target_ids):
+    """Give t its turn in the sweep (leaves and targets only collect adjoints)."""
+    node = t._node
+    if node is None or (target_ids and id(t) in target_ids):
         leaves.append(t)
     else:
-        heappush(heap, (-t._node.index, t))  # creation numbers are unique: tensors are never compared
+        heappush(heap, (-node.index, t))
+
+
+def _adjoint_for(gi, x, node, i, as_tensors):
+    """A rule's result as x's adjoint: x's shape (broadcasting undone, here, once) and dtype."""
+    gi = _as_kind(gi, as_tensors)
+    if gi.shape != x.shape:
+        if np.broadcast_shapes(gi.shape, x.shape) != gi.shape:
+            raise OpError(f"the VJP rule of {node.op.name} returned shape {gi.shape} for input {i}, "
+                          f"which has shape {x.shape}; a rule must return the input's shape (or a "
+                          "broadcast of it)")
+        gi = sum_to(gi, shape=x.shape)
+    if gi.dtype != x.dtype:
+        if gi.dtype.kind == "c" and x.dtype.kind != "c":  # a real input's adjoint is the real part
+            gi = real(gi)
+        if gi.dtype != x.dtype:
+            gi = cast(gi, dtype=x.dtype)
+    return gi
 
 
 def _as_kind(a, as_tensors):
@@ -170,18 +236,10 @@ def _as_kind(a, as_tensors):
     return a._data if isinstance(a, Tensor) else np.asarray(a)
 
 
-def _match(g, x, as_tensors):
-    """Bring a rule's result to x's shape and dtype (undo broadcasting here, once)."""
-    g = _as_kind(g, as_tensors)
-    if g.shape != x.shape:
-        g = sum_to(g, shape=x.shape)
-    if g.dtype != x.dtype:
-        g = cast(g, dtype=x.dtype)
-    return g
-
-
 def _deposit(t, g, deposited):
     """Accumulate into t.grad, never sharing an array with another .grad."""
+    if t._data.dtype.kind == "c":
+        g = conj(g)  # PyTorch's convention for complex leaves: .grad = ∂L/∂re + i ∂L/∂im
     if isinstance(g, Tensor):  # create_graph: keep its graph
         t.grad = g if t.grad is None else t.grad + g
         return
@@ -200,8 +258,14 @@ def _deposit(t, g, deposited):
 
 def _check_versions(node):
     for i, x in enumerate(node.inputs):
-        if isinstance(x, Tensor) and x._version > node.index:
+        if isinstance(x, Tensor) and x._owner()._version > node.index:
             raise InplaceModificationError(
                 f"input {i} of {node.op.name} (shape {x.shape}) was modified in place after "
                 "the op used it, so its gradient would be wrong. Change values before the "
                 "forward pass or after backward(), or use .detach() copies")
+
+
+def install():
+    """Attach `backward` to Tensor (the tensor module stays below this one)."""
+    Tensor.backward = backward
+

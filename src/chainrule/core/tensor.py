@@ -1,8 +1,14 @@
 """Tensor: a NumPy array plus a link to the Node that made it.
 
 A leaf (made by the user) has no Node; a tensor made by an op while
-recording has one. Arithmetic operators and methods such as `.sum()` are
-attached by `chainrule.ops` (imports point from ops to core, never back).
+recording has one. `backward` is attached by reverse.py, arithmetic
+operators and methods such as `.sum()` by `chainrule.ops`: imports point
+from those modules to this one, never back.
+
+Views share a version counter with their base, as in PyTorch: a tensor
+whose array is a view of another tensor's array (`x.detach()`, `x[0:2]`,
+`x.reshape(3)`) keeps a link to the tensor that owns the memory, and an
+in-place change through either is seen by every graph that saved one.
 """
 
 from __future__ import annotations
@@ -10,19 +16,31 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ChainruleError
-from .modes import state
-from .node import clock
+from .modes import grad_enabled
+from .node import clock, last_change
 
-_FLOAT_KINDS = ("f",)
-_reverse = None  # the reverse-mode module, once Tensor.backward has first run
+_DIFFERENTIABLE_KINDS = ("f", "c")  # real and complex floating point
 
 
 def _check_can_require_grad(dtype):
-    if dtype.kind not in _FLOAT_KINDS:
+    if dtype.kind not in _DIFFERENTIABLE_KINDS:
         raise ChainruleError(
             f"only floating-point tensors can require grad, got dtype {dtype}; "
             "convert first, e.g. cr.tensor(data, dtype='float64', requires_grad=True)"
         )
+
+
+def array_of(x):
+    """The ndarray behind x: a Tensor's data, or x itself as an array.
+
+    Example:
+        >>> import chainrule as cr
+        >>> array_of(cr.tensor([1.0, 2.0]))
+        array([1., 2.])
+        >>> array_of(3.0)
+        array(3.)
+    """
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class Tensor:
@@ -37,33 +55,30 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = (
-        "_data", "grad", "_rg", "_node", "_version", "_retains_grad", "_tangents",
-        "__weakref__",
-    )
+    # Every tensor has an array, a node (or None) and a requires-grad flag.
+    # The other fields are rarely set, so they are class-level defaults that
+    # an instance overrides in its own __dict__, made only on first write:
+    # creating a tensor (once per op) stores three fields instead of eight.
+    __slots__ = ("_data", "_node", "_rg", "__dict__", "__weakref__")
+    grad = None
+    _version = 0  # the clock's reading at this tensor's last in-place change
+    _base = None  # the tensor owning the memory, when this one's array is a view of it
+    _retains_grad = False
+    _tangents = None  # {level: tangent} while forward-mode transforms run
     # NumPy defers `ndarray + Tensor` to Tensor.__radd__ instead of looping.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False):
-        self._reset(data if type(data) is np.ndarray else np.asarray(data))
+        fill(self, data if type(data) is np.ndarray else np.asarray(data), None, False)
         if requires_grad:
             self.requires_grad = True
 
-    @classmethod
-    def _wrap(cls, array):
-        """A new leaf around `array`, skipping checks (hot path)."""
-        t = object.__new__(cls)
-        t._reset(array)
+    @staticmethod
+    def _wrap(array, node=None, requires_grad=False):
+        """A new tensor around `array` (an ndarray), skipping checks."""
+        t = _new(Tensor)
+        fill(t, array, node, requires_grad)
         return t
-
-    def _reset(self, array):
-        self._data = array
-        self.grad = None
-        self._rg = False
-        self._node = None
-        self._version = 0  # the global in-place counter at this tensor's last in-place change
-        self._retains_grad = False
-        self._tangents = None  # {level: tangent} while forward-mode transforms run
 
     # ---- state -----------------------------------------------------------
     @property
@@ -79,7 +94,7 @@ class Tensor:
                 "only leaves may have their data replaced (use .detach() to get a leaf)"
             )
         value = value if type(value) is np.ndarray else np.asarray(value)
-        if self._rg and value.dtype.kind not in _FLOAT_KINDS:  # its gradients would be cast to integers
+        if self._rg and value.dtype.kind not in _DIFFERENTIABLE_KINDS:  # its gradients would be cast to integers
             raise ChainruleError(f"cannot set .data of a tensor that requires grad to a {value.dtype} array; "
                                  "convert it first, e.g. .data = array.astype('float64')")
         self._data = value
@@ -118,22 +133,35 @@ class Tensor:
         self._retains_grad = True
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut from the graph."""
-        return Tensor._wrap(self._data)
+        """A new leaf sharing this tensor's data (and its version counter), cut from the graph.
 
-    def backward(self, grad=None, retain_graph=None, create_graph=False) -> None:
-        """Backpropagate from this tensor into the `.grad` of every leaf.
-
-        `grad` is the seed (the adjoint of this tensor); it may be left out
-        only for a single-element tensor, whose seed is 1. Leaves accumulate
-        across calls, as in PyTorch. The graph is freed afterwards unless
-        `retain_graph=True`; `create_graph=True` records the backward pass so
-        that `.grad` can itself be differentiated.
+        Example:
+            >>> import chainrule as cr
+            >>> x = cr.tensor([1.0, 2.0], requires_grad=True)
+            >>> x.detach().requires_grad
+            False
         """
-        global _reverse
-        if _reverse is None:  # reverse.py builds on Tensor: import it on first use, then keep it
-            from . import reverse as _reverse
-        _reverse.backward(self, grad, retain_graph, create_graph)
+        t = Tensor._wrap(self._data)
+        t._base = self._owner()
+        return t
+
+    def _owner(self):
+        """The tensor whose version counter this one uses (itself, or its base)."""
+        return self if self._base is None else self._base
+
+    @property
+    def version(self) -> int:
+        """The clock's reading at the latest in-place change of this tensor's memory (0: never changed).
+
+        Example:
+            >>> import chainrule as cr
+            >>> x = cr.zeros(2)
+            >>> before = x.version
+            >>> x[0] = 1.0
+            >>> x.version > before
+            True
+        """
+        return self._owner()._version
 
     # ---- NumPy-like read-only views --------------------------------------
     shape = property(lambda self: self._data.shape, doc="Shape tuple.")
@@ -185,9 +213,8 @@ class Tensor:
     __hash__ = object.__hash__  # `==` is elementwise, identity is the hash
 
     def __repr__(self):
-        level = state.dual_level
-        if level is not None and self._tangents is not None and level in self._tangents:
-            return dual_text(self._data, self._tangents[level]._data)
+        if self._tangents is not None and dual_level.level in self._tangents:
+            return dual_text(self._data, self._tangents[dual_level.level]._data)
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
         if self._data.dtype != np.float64 and self._data.dtype.kind == "f":
@@ -205,15 +232,89 @@ class Tensor:
                 "(the graph may need the old values); build the result out of place, "
                 "e.g. cr.where(mask, v, x), or change a leaf's .data under cr.no_grad()"
             )
-        if isinstance(value, Tensor):
-            value = value._data
-        self._data[_plain_index(index)] = value
+        index = _plain_index(index)
+        if self._tangents or (isinstance(value, Tensor) and value._tangents):
+            _write_tangents(self, index, value)
+        self._data[index] = value._data if isinstance(value, Tensor) else value
         self._bump_version()  # graphs that saved this tensor will refuse to use it
 
     def _bump_version(self):
         # A reading of the clock that numbers nodes: a node numbered before it
-        # saved this tensor's old values (see node.py).
-        self._version = state.mutations = next(clock)
+        # saved this tensor's old values (see node.py). Views bump their base.
+        self._owner()._version = last_change.reading = next(clock)
+
+    def _update_in_place(self, op, other):
+        """`self op= other` (`x += y` is `x._update_in_place(add, y)`): PyTorch's in-place semantics.
+
+        Outside recording, or when nothing involved requires grad, the result
+        is written into this tensor's own array. A leaf that requires grad
+        refuses, as in PyTorch (its .grad would describe a value that no
+        longer exists). A non-leaf takes on the result's history: the old
+        value moves to a fresh tensor that the new node uses as its input.
+        """
+        other_rg = isinstance(other, Tensor) and other._rg
+        if not (grad_enabled() and (self._rg or other_rg)):
+            result = op(self._data, other._data if isinstance(other, Tensor) else other)
+            if result.shape != self._data.shape:
+                raise ChainruleError(f"in-place {op.name}: the result has shape {result.shape}, "
+                                     f"but the tensor being updated has shape {self.shape}")
+            try:
+                np.copyto(self._data, result, casting="same_kind")
+            except TypeError:
+                raise ChainruleError(f"in-place {op.name}: a {result.dtype} result cannot be written into a "
+                                     f"{self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
+            self._bump_version()
+            return self
+        if self._node is None and self._rg:
+            raise ChainruleError(
+                f"a leaf tensor that requires grad is used in an in-place operation ({op.name}); "
+                "update it under cr.no_grad() (as an optimizer does), or use an out-of-place op")
+        old = _new(Tensor)
+        fill(old, self._data, self._node, self._rg)
+        old.__dict__.update(self.__dict__)
+        result = op(old, other)
+        if result.shape != self._data.shape:
+            raise ChainruleError(f"in-place {op.name}: the result has shape {result.shape}, "
+                                 f"but the tensor being updated has shape {self.shape}")
+        self._bump_version()  # ops that used the old value under this name must not see the new one
+        self._data, self._node, self._rg, self._tangents = result._data, result._node, True, result._tangents
+        self.__dict__.pop("_base", None)
+        return self
+
+
+def fill(t, array, node, requires_grad):
+    """Set the fields of a new tensor that have no default (Op.__call__ runs it once per op)."""
+    t._data = array
+    t._node = node
+    t._rg = requires_grad
+
+
+_new = object.__new__
+
+
+class _DualLevel:
+    """The forward-mode level `cr.dual` numbers live on (0 until the first dual is made)."""
+
+    __slots__ = ("level",)
+
+    def __init__(self):
+        self.level = 0
+
+
+dual_level = _DualLevel()
+
+
+def _write_tangents(x, index, value):
+    """After `x[index] = value`, x's tangent at every level is the old one with value's written in."""
+    levels = set(x._tangents or ()) | set(value._tangents or () if isinstance(value, Tensor) else ())
+    tangents = {}
+    for level in levels:
+        old = (x._tangents or {}).get(level)
+        t = np.zeros_like(x._data) if old is None else np.array(old._data, copy=True)
+        new = value._tangents.get(level) if isinstance(value, Tensor) and value._tangents else None
+        t[index] = 0 if new is None else new._data
+        tangents[level] = Tensor._wrap(t)
+    x._tangents = tangents
 
 
 def dual_text(value, tangent):

@@ -20,6 +20,7 @@ from .activations import (  # torch names: further activations
     softsign,
     tanhshrink,
 )
+from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .conv import (  # torch names: convolution and pooling
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -66,6 +67,8 @@ from .elementwise import (
     where,
 )
 from .linalg import dot, matmul, outer
+from .linalg_norm import euclidean_norm  # noqa: F401  (linalg: registers the numpy.linalg rows it builds on)
+from .linalg_scipy import sqrtm as _sqrtm  # noqa: F401  (linalg: registers sqrtm and solve_sylvester)
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (
@@ -125,4 +128,6 @@ __all__ = [
     "adaptive_avg_pool2d", "celu", "erf", "gelu", "hardsigmoid", "hardswish", "hardtanh", "log10", "logsigmoid",
     "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink", "allclose", "cat", "clamp", "clone",
     "eq", "histogram", "is_tensor", "isclose", "movedim", "numel", "topk", "unsqueeze",
+    # linalg
+    "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]

@@ -31,10 +31,8 @@ def _erf(x):
     return np.asarray(_erf_impl(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
-erf = defop("erf", _erf, exact=True,
-            vjp=lambda g, ans, x: g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),
-            jvp=lambda t, ans, x: t * (2 / math.sqrt(math.pi)) * exp(-(x * x)),
-            derivative="2/√π · exp(-x²)")
+erf = defop("erf", _erf, partial=lambda ans, x: (2 / math.sqrt(math.pi)) * exp(-(x * x)),
+            notation=("erf {0}", "2/√π · exp(-{0}²)"))
 
 
 def gelu(input, approximate="none"):

@@ -169,30 +169,30 @@ def _conv_vjp_w(g, ans, x, w, **p):
     return conv2d_weight_grad(x, g, w_shape=tuple(w.shape), **p)
 
 
+# cross-correlation of (N, C, H, W) with (O, C/groups, kh, kw), as PyTorch's conv2d without its bias
 conv2d_op = defop(
     "conv2d", _conv2d,
     vjp=(_conv_vjp_x, _conv_vjp_w),
     jvp=(lambda t, ans, x, w, **p: conv2d_op(t, w, **p), lambda t, ans, x, w, **p: conv2d_op(x, t, **p)),
-    derivative="∂/∂x = conv2d_input_grad(G, w), ∂/∂w = conv2d_weight_grad(x, G)",
-    doc="Cross-correlation of (N, C, H, W) with (O, C/groups, kh, kw), as PyTorch's conv2d without bias.")
+    derivative="∂/∂x = conv2d_input_grad(G, w), ∂/∂w = conv2d_weight_grad(x, G)")
 
+# the transposed convolution: the adjoint of conv2d's input
 conv2d_input_grad = defop(
     "conv2d_input_grad", _conv2d_input_grad,
     vjp=(lambda h, ans, g, w, x_shape, **p: conv2d_op(h, w, **p),
          lambda h, ans, g, w, x_shape, **p: conv2d_weight_grad(h, g, w_shape=tuple(w.shape), **p)),
     jvp=(lambda t, ans, g, w, x_shape, **p: conv2d_input_grad(t, w, x_shape=x_shape, **p),
          lambda t, ans, g, w, x_shape, **p: conv2d_input_grad(g, t, x_shape=x_shape, **p)),
-    derivative="∂/∂g = conv2d(H, w), ∂/∂w = conv2d_weight_grad(H, g)",
-    doc="The transposed convolution: the adjoint of conv2d's input.")
+    derivative="∂/∂g = conv2d(H, w), ∂/∂w = conv2d_weight_grad(H, g)")
 
+# the adjoint of conv2d's weight
 conv2d_weight_grad = defop(
     "conv2d_weight_grad", _conv2d_weight_grad,
     vjp=(lambda k, ans, x, g, w_shape, **p: conv2d_input_grad(g, k, x_shape=tuple(x.shape), **p),
          lambda k, ans, x, g, w_shape, **p: conv2d_op(x, k, **p)),
     jvp=(lambda t, ans, x, g, w_shape, **p: conv2d_weight_grad(t, g, w_shape=w_shape, **p),
          lambda t, ans, x, g, w_shape, **p: conv2d_weight_grad(x, t, w_shape=w_shape, **p)),
-    derivative="∂/∂x = conv2d_input_grad(g, K), ∂/∂g = conv2d(x, K)",
-    doc="The adjoint of conv2d's weight.")
+    derivative="∂/∂x = conv2d_input_grad(g, K), ∂/∂g = conv2d(x, K)")
 
 
 # ---- max pooling ----------------------------------------------------------------------------
@@ -296,11 +296,11 @@ def _scatter_flat(g, index, size):
     return np.bincount(np.ravel(index), weights=g.ravel(), minlength=size).astype(g.dtype, copy=False)
 
 
+# a 1-D array of `size` zeros with g added at the flat `index` (repeats accumulate)
 scatter_flat = defop(
     "scatter_flat", _scatter_flat,
     vjp=lambda h, ans, g, index, size: getitem(h, index=index),
-    jvp="linear", derivative="adjoint gathered at the index",
-    doc="A 1-D array of `size` zeros with g added at the flat `index` (repeats accumulate).")
+    jvp="linear", derivative="adjoint gathered at the index")
 
 
 # ---- public functions (PyTorch's signatures) --------------------------------------------------

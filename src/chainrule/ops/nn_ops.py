@@ -47,21 +47,22 @@ def _softmax(x, axis=-1):
 
 
 log_softmax = defop(
-    "log_softmax", _log_softmax, exact=True,
+    "log_softmax", _log_softmax,
     vjp=lambda g, ans, x, axis=-1: g - exp(ans) * sum(g, axis=axis, keepdims=True),
     jvp=lambda t, ans, x, axis=-1: t - sum(exp(ans) * t, axis=axis, keepdims=True),
+    notation=("log_softmax {0}", ("{g} - softmax {0} × Σ {g}",), ("{t} - Σ softmax {0} × {t}",)),
     derivative="δ_ij - softmax_j")
 softmax = defop(
-    "softmax", _softmax, exact=True,
+    "softmax", _softmax,
     vjp=lambda g, ans, x, axis=-1: ans * (g - sum(g * ans, axis=axis, keepdims=True)),
     jvp=lambda t, ans, x, axis=-1: ans * (t - sum(t * ans, axis=axis, keepdims=True)),
+    notation=("softmax {0}", ("{out} × ({g} - Σ {g} × {out})",), ("{out} × ({t} - Σ {t} × {out})",)),
     derivative="softmax_i (δ_ij - softmax_j)")
 
 
 # ---- fused layer and loss primitives (fewer nodes, fewer passes over the data) ----
-# Their rules have a NumPy branch: when the sweep hands them arrays (no
-# higher-order recording), they do the textbook matrix products directly
-# instead of composing chainrule ops; with Tensors they compose ops as usual.
+# Their array_vjp rules are the textbook matrix products on ndarrays, used
+# when nothing is recorded; their vjp rules compose chainrule ops (higher order).
 def _linear(x, w, b=None):
     out = np.matmul(x, w.T if w.ndim == 2 else np.swapaxes(w, -1, -2))
     if b is not None:
@@ -76,27 +77,35 @@ def _flat_rows(a, n):
 
 def _linear_dweight(g, ans, x, w, b=None):
     # Σ over every leading axis of gᵀ x: (out, in)
-    if type(g) is np.ndarray and g.ndim == 2:
-        return g.T @ x
     if np.ndim(x) == 1:
         return reshape(g, (-1, 1)) * reshape(x, (1, -1))
     return swapaxes(_flat_rows(g, np.shape(g)[-1]), 0, 1) @ _flat_rows(x, np.shape(x)[-1])
 
 
-def _linear_dbias(g, ans, x, w, b=None):
+def _linear_dweight_array(g, ans, x, w, b=None):
+    if g.ndim == 2:
+        return g.T @ x
+    if x.ndim == 1:
+        return np.multiply.outer(g, x)
+    return g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+
+
+def _linear_dbias_array(g, ans, x, w, b=None):
     # Σ over every leading axis of g; other bias shapes are left to the sweep's sum_to
-    if type(g) is np.ndarray and type(b) is np.ndarray and b.ndim == 1 and g.ndim > 1:
+    if b.ndim == 1 and g.ndim > 1:
         return _sum(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]), axis=0)
     return g
 
 
 linear = defop(
     "linear", _linear,
-    vjp=(lambda g, ans, x, w, b=None: g @ w, _linear_dweight, _linear_dbias),
+    vjp=(lambda g, ans, x, w, b=None: g @ w, _linear_dweight, lambda g, ans, x, w, b=None: g),
     jvp=(lambda t, ans, x, w, b=None: t @ swapaxes(w, -1, -2),
          lambda t, ans, x, w, b=None: x @ swapaxes(t, -1, -2),
          lambda t, ans, x, w, b=None: t),
-    derivative="∂/∂x = G W, ∂/∂W = Gᵀ x, ∂/∂b = Σ G", doc="x Wᵀ + b in one op (PyTorch's layout)")
+    array_vjp=(lambda g, ans, x, w, b=None: g @ w, _linear_dweight_array, _linear_dbias_array),
+    notation=("{0} @ {1}ᵀ + {2}", ("{g} @ {1}", "{g}ᵀ @ {0}", "Σ {g}"), ("{t} @ {1}ᵀ", "{0} @ {t}ᵀ", "{t}")),
+    derivative="∂/∂x = G W, ∂/∂W = Gᵀ x, ∂/∂b = Σ G")
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -113,7 +122,7 @@ def _check_targets(logits, target, reduction):
     return target
 
 
-def _softmax_xent(logits, target, reduction="none"):
+def _softmax_xent_saving(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
     # shifted exponential: the same few passes a hand-written NumPy loss makes.
     x = np.asarray(logits)
@@ -177,10 +186,13 @@ def _xent_scale(g, target, reduction):
     return g / max(target.size, 1) if reduction == "mean" else g
 
 
-def _xent_vjp(g, ans, logits, target, reduction="none", saved=None):
-    if saved is not None:  # arrays: the forward pass's direction, scaled (a new array: saved may be reused)
-        return saved * (g[..., None] if reduction == "none" else _xent_scale(g, target, reduction))
+def _xent_vjp(g, ans, logits, target, reduction="none"):
     return _xent_scale(g, target, reduction) * _xent_direction(logits, target)
+
+
+def _xent_array_vjp(g, ans, logits, target, reduction="none", saved=None):
+    # the forward pass's direction, scaled (a new array: saved may be reused by a retained graph)
+    return saved * (g[..., None] if reduction == "none" else _xent_scale(g, target, reduction))
 
 
 def _xent_jvp(t, ans, logits, target, reduction="none"):
@@ -191,7 +203,9 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
 
 
 softmax_cross_entropy = defop(
-    "softmax_cross_entropy", _softmax_xent,
-    vjp=(_xent_vjp, None), jvp=(_xent_jvp, None), saves=True,
-    derivative="softmax(z) - onehot(y)",
-    doc="-log softmax(z)[y] per example, then reduced ('mean', 'sum' or 'none'); fused and stable.")
+    "softmax_cross_entropy", lambda logits, target, reduction="none": _softmax_xent_saving(
+        logits, target, reduction)[0],
+    vjp=(_xent_vjp, None), jvp=(_xent_jvp, None),
+    saving_forward=_softmax_xent_saving, array_vjp=(_xent_array_vjp, None),
+    notation=("xent({0}, y)", ("{g} × (softmax {0} - onehot y)", ""), ("Σ {t} × (softmax {0} - onehot y)", "")),
+    derivative="softmax(z) - onehot(y)")

@@ -28,17 +28,17 @@ def _reducer(fn):
     return forward
 
 
-def _sum_vjp(g, ans, x, axis=None, keepdims=False):
-    if type(g) is np.ndarray:  # arrays: one fresh array filled by broadcasting (no view for the sweep to copy)
-        out = np.empty(x.shape, dtype=g.dtype)
-        out[...] = g if axis is None or keepdims else g.reshape(keepdims_shape(x.shape, axis))
-        return out
-    return broadcast_to(_unreduce(g, x, axis, keepdims), shape=x.shape)
+def _sum_array_vjp(g, ans, x, axis=None, keepdims=False):
+    # one fresh array filled by broadcasting (no view for the sweep to copy)
+    out = np.empty(x.shape, dtype=g.dtype)
+    out[...] = g if axis is None or keepdims else g.reshape(keepdims_shape(x.shape, axis))
+    return out
 
 
 sum = defop(
     "sum", _reducer(np.sum),
-    vjp=_sum_vjp,
+    vjp=lambda g, ans, x, axis=None, keepdims=False: broadcast_to(_unreduce(g, x, axis, keepdims), shape=x.shape),
+    array_vjp=_sum_array_vjp,
     jvp="linear", derivative="1 for every summed element")
 
 

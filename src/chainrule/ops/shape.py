@@ -14,7 +14,7 @@ from ._util import normalize_axes
 
 reshape_op = defop("reshape", lambda x, shape: np.reshape(x, shape),
                    vjp=lambda g, ans, x, shape: reshape_op(g, shape=np.shape(x)),
-                   jvp="linear", derivative="adjoint reshaped back")
+                   jvp="linear", view=True, derivative="adjoint reshaped back")
 
 
 def _inverse_permutation(axes):
@@ -23,7 +23,7 @@ def _inverse_permutation(axes):
 
 transpose_op = defop("transpose", lambda x, axes=None: np.transpose(x, axes),
                      vjp=lambda g, ans, x, axes=None: transpose_op(g, axes=_inverse_permutation(axes)),
-                     jvp="linear", derivative="adjoint transposed back")
+                     jvp="linear", view=True, derivative="adjoint transposed back")
 
 
 def _is_basic(index):
@@ -42,11 +42,10 @@ def _scatter_add(g, index, shape):
 
 getitem = defop("getitem", lambda x, index: x[index],
                 vjp=lambda g, ans, x, index: scatter_add(g, index=index, shape=x.shape),
-                jvp="linear", derivative="adjoint scattered back; repeated indices accumulate")
+                jvp="linear", view=True, derivative="adjoint scattered back; repeated indices accumulate")
 scatter_add = defop("scatter_add", _scatter_add,
                     vjp=lambda g, ans, x, index, shape: getitem(g, index=index),
-                    jvp="linear", derivative="adjoint gathered at the index",
-                    doc="Zeros of `shape` with x added at `index` (the adjoint of indexing).")
+                    jvp="linear", derivative="adjoint gathered at the index")
 
 
 def _concat_vjp(i, g, ans, *xs, axis=0):

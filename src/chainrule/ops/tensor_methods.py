@@ -7,6 +7,7 @@ mirrors a module function, so there is one implementation of each.
 from __future__ import annotations
 
 from ..core.tensor import Tensor, _plain_index
+from . import contractions as C  # linalg
 from . import elementwise as E
 from . import linalg as L
 from . import nn_ops as N
@@ -72,6 +73,8 @@ _METHODS = {
     "softmax": lambda self, axis=-1: N.softmax(self, axis=axis),
     "log_softmax": lambda self, axis=-1: N.log_softmax(self, axis=axis),
     "astype": lambda self, dtype: _astype(self, dtype),
+    # linalg
+    "trace": lambda self, offset=0, axis1=0, axis2=1: C.trace(self, offset, axis1, axis2),
 }
 
 

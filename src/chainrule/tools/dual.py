@@ -12,15 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import forward
-from ..core.modes import state
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, dual_level
 
 
 def _dual_level():
-    if state.dual_level is None:
-        state.dual_level = next(forward._levels)
-        state.open_levels.add(state.dual_level)
-    return state.dual_level
+    if not dual_level.level:
+        dual_level.level = forward.open_shared_level()
+    return dual_level.level
 
 
 def dual(value, tangent=1.0):
@@ -39,7 +37,7 @@ def dual(value, tangent=1.0):
     level = _dual_level()
     array = np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float64)
     x = Tensor(array)
-    x._tangents = {level: Tensor._wrap(np.broadcast_to(np.asarray(tangent, dtype=np.float64), array.shape).copy())}
+    forward.set_tangent(x, level, np.broadcast_to(np.asarray(tangent, dtype=np.float64), array.shape).copy())
     return x
 
 

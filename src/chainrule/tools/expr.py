@@ -14,8 +14,11 @@ differentiated. Limits on length and nesting keep hostile input cheap.
 from __future__ import annotations
 
 import ast
+import math
 import warnings
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..core.errors import ChainruleError
 
@@ -131,7 +134,13 @@ def _convert(node, depth):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r} {_where(node)}")
-        return Num(float(node.value))
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ExpressionError(f"number too large {_where(node)}: constants must be below about 1.8e308")
+        return Num(number)
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):
             raise ExpressionError(f"name {node.id!r} is not allowed {_where(node)}")
@@ -209,7 +218,7 @@ def evaluate(tree, env):
 
     def run(node):
         if isinstance(node, Num):
-            return node.value
+            return np.float64(node.value)  # a NumPy scalar, which every op takes (step(2) included)
         if isinstance(node, Var):
             if node.name not in env:
                 raise ExpressionError(f"no value for variable {node.name!r}")
@@ -241,3 +250,116 @@ def _signature(names):
     import inspect
 
     return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
+
+
+# ---- programs: statements in the order the notes write them ------------------------------------------
+@dataclass(frozen=True)
+class Program:
+    """Statements (name, tree) in order; `inputs` are the names read before any assignment; `result`
+    names the value of the last statement."""
+
+    statements: tuple
+    inputs: tuple
+    result: str
+
+
+def parse_program(text):
+    """Parse 'v1 = ln(x1); v2 = x1*x2; y = v1 + v2' (statements split by ';' or new lines) into a Program.
+
+    A single expression is a program of one statement whose result is called y.
+    Only `name = expression` statements (and a last bare expression) are allowed.
+
+    Example:
+        >>> from chainrule.tools.expr import parse_program
+        >>> p = parse_program("v1 = ln(x1); v2 = x1*x2; v3 = sin(x2); y = v1 + v2 - v3")
+        >>> p.inputs, p.result, [name for name, _ in p.statements]
+        (('x1', 'x2'), 'y', ['v1', 'v2', 'v3', 'y'])
+    """
+    _check_text(text.replace("\n", ";") if isinstance(text, str) else text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}, column {exc.offset}" if exc.offset else "the end"
+        raise ExpressionError(f"syntax error at {where}: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("program is too complex to read") from None
+    if not tree.body:
+        raise ExpressionError("empty program: write statements like 'v1 = ln(x1); y = v1 * x2'")
+    statements, assigned, inputs = [], set(), []
+    for k, stmt in enumerate(tree.body):
+        last = k == len(tree.body) - 1
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name, value = stmt.targets[0].id, stmt.value
+        elif isinstance(stmt, ast.Expr) and last:
+            name, value = "y", stmt.value
+        elif isinstance(stmt, ast.Expr):
+            raise ExpressionError(f"statement {k + 1} is an expression: only the last may be; assign it, "
+                                  f"e.g. v{k + 1} = ... {_where(stmt)}")
+        else:
+            raise ExpressionError(f"statement {k + 1}: only 'name = expression' is allowed {_where(stmt)}")
+        if name.startswith("_") or name in FUNCTION_NAMES:
+            raise ExpressionError(f"cannot assign to {name!r} {_where(stmt)}")
+        expression = _convert(value, 0)
+        for v in variables(expression):
+            if v not in assigned and v not in inputs:
+                inputs.append(v)
+        if name in assigned or name in inputs:
+            raise ExpressionError(f"{name} is assigned twice (or after being used as an input): give each "
+                                  f"value its own name {_where(stmt)}")
+        assigned.add(name)
+        statements.append((name, expression))
+    return Program(tuple(statements), tuple(inputs), statements[-1][0])
+
+
+def is_program(text):
+    """True when the text has statements ('=' or ';' or several lines), not one expression.
+
+    Example:
+        >>> from chainrule.tools.expr import is_program
+        >>> is_program("a = x * 2; y = a + 1"), is_program("x * 2 + 1")
+        (True, False)
+    """
+    return isinstance(text, str) and any(c in text for c in "=;\n")
+
+
+def program_function(text, aliases=None):
+    """(f, default order, result name) for an expression or a program; f takes the inputs by name.
+
+    While f runs, `aliases` (a dict) maps id(value) to the statement name that holds it.
+
+    Example:
+        >>> from chainrule.tools.expr import program_function
+        >>> f, order, result = program_function("a = x * 2; b = a + 1")
+        >>> float(f(3.0)), order, result
+        (7.0, 'evaluation', 'b')
+    """
+    if not is_program(text):
+        tree = parse(text)
+        return as_function(tree, variables(tree)), "depth", None
+    program = parse_program(text)
+
+    def f(*values, **named):
+        env = dict(zip(program.inputs, values))
+        env.update(named)
+        value = None
+        for name, tree in program.statements:
+            value = env[name] = evaluate(tree, env)
+            if aliases is not None:
+                aliases[id(value)] = name
+        return value
+
+    f.__signature__ = _signature(program.inputs)
+    return f, "evaluation", program.result
+
+
+def input_names(text):
+    """The variables an expression or program reads, in order of first appearance.
+
+    Example:
+        >>> from chainrule.tools.expr import input_names
+        >>> input_names("x2 * sin(x1)"), input_names("a = x2 * 2; y = a + x1")
+        (['x2', 'x1'], ['x2', 'x1'])
+    """
+    return list(parse_program(text).inputs) if is_program(text) else variables(parse(text))
