@@ -7,6 +7,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.data import DataLoader, load_idx, load_mnist, save_idx
+from chainrule.io import FileFormatError
 
 
 @pytest.mark.parametrize("name", sorted(cr.data.GENERATORS))
@@ -66,6 +67,43 @@ def test_bad_idx_files_give_clear_errors(tmp_path):
         load_idx(tmp_path / "short")
     with pytest.raises(cr.ChainruleError, match="no IDX"):
         load_idx(tmp_path / "missing")
+
+
+def _idx_header(type_code, dims):
+    return bytes([0, 0, type_code, len(dims)]) + np.asarray(dims, dtype=">u4").tobytes()
+
+
+def test_idx_dimensions_whose_product_overflows_are_refused(tmp_path):
+    # 111620 * 429509837 * 384773 = 2**64 + 4: in int64 the product wraps round to the 4 bytes the file holds
+    path = tmp_path / "wrap.idx"
+    path.write_bytes(_idx_header(0x08, [111620, 429509837, 384773]) + bytes(4))
+    with pytest.raises(FileFormatError, match=r"promises 18446744073709551620 \(shape"):
+        load_idx(path)
+
+
+def test_truncated_and_corrupted_gz_idx_files(tmp_path):
+    save_idx(tmp_path / "img.idx", np.arange(600, dtype=np.uint8).reshape(6, 10, 10) % 251)
+    packed = gzip.compress((tmp_path / "img.idx").read_bytes())
+    for name, data in {"cut.idx.gz": packed[: len(packed) // 2], "header-only.idx.gz": packed[:12],
+                       "flipped.idx.gz": packed[:20] + bytes([packed[20] ^ 0xFF]) + packed[21:],
+                       "not-gzip.idx.gz": b"plain bytes"}.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(FileFormatError) as info:
+            load_idx(tmp_path / name)
+        assert name in str(info.value)
+    long = gzip.compress((tmp_path / "img.idx").read_bytes() + b"extra")
+    (tmp_path / "long.idx.gz").write_bytes(long)
+    with pytest.raises(FileFormatError, match="longer than its header"):
+        load_idx(tmp_path / "long.idx.gz")
+
+
+def test_gz_idx_header_checked_against_the_limit_before_reading(tmp_path):
+    path = tmp_path / "bomb.idx.gz"  # a few bytes on disk, a header promising 4 GB
+    path.write_bytes(gzip.compress(_idx_header(0x0E, [2**16, 2**13]) + bytes(64)))
+    with pytest.raises(FileFormatError, match="limit"):
+        load_idx(path, max_bytes=2**20)
+    with pytest.raises(FileFormatError, match="truncated"):
+        load_idx(path)
 
 
 def test_digits_loads():

@@ -45,7 +45,7 @@ def test_activation_module_parameters_and_softmax_modules():
     x = rng.normal(size=(2, 3))
     np.testing.assert_allclose(cr.nn.Softmax(dim=0)(cr.tensor(x)).numpy().sum(0), 1.0)
     np.testing.assert_allclose(np.exp(cr.nn.LogSoftmax()(cr.tensor(x)).numpy()).sum(1), 1.0)
-    with pytest.raises(cr.ChainruleError, match="unexpected"):
+    with pytest.raises(TypeError, match="slope"):
         cr.nn.ReLU(slope=1)
 
 
@@ -142,12 +142,56 @@ def test_state_dict_round_trip_and_errors(tmp_path):
     np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
     path = tmp_path / "m.npz"
     cr.save(a.state_dict(), path)
-    c = cr.nn.MLP([2, 3, 1]).load_state_dict(cr.load(path))
+    c = cr.nn.MLP([2, 3, 1])
+    assert c.load_state_dict(cr.load(path)) == ([], [])
     np.testing.assert_array_equal(a(x).numpy(), c(x).numpy())
     with pytest.raises(cr.ChainruleError, match="shape"):
         cr.nn.MLP([2, 4, 1]).load_state_dict(a.state_dict())
     with pytest.raises(cr.ChainruleError, match="missing"):
         cr.nn.MLP([2, 3, 3, 1]).load_state_dict(a.state_dict())
+
+
+def test_load_state_dict_checks_everything_then_changes_everything_or_nothing():
+    net = cr.nn.MLP([2, 3, 1], rng=np.random.default_rng(1))
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    state = {k: v + 1 for k, v in before.items()}
+    state["2.weight"] = np.zeros((2, 3))  # the last parameter is wrong: the first ones must not change either
+    state["extra"], state[1.5] = np.zeros(1), np.zeros(1)
+    del state["2.bias"]
+    with pytest.raises(cr.ChainruleError) as info:
+        net.load_state_dict(state)
+    message = str(info.value)
+    assert "changed nothing" in message and "['2.bias']" in message and "'extra'" in message and "1.5" in message
+    assert "2.weight has shape (2, 3), the model's is (1, 3)" in message
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+    complex_state = {**before, "0.bias": before["0.bias"] + 1j}
+    with pytest.raises(cr.ChainruleError, match="0.bias has dtype complex128"):
+        net.load_state_dict(complex_state)
+    with pytest.raises(cr.ChainruleError, match="not an array"):
+        net.load_state_dict({**before, "0.bias": [[1.0], [2.0, 3.0]]})
+    # strict=False forgives missing and unexpected keys (as PyTorch), never a wrong shape
+    partial = {"0.weight": before["0.weight"] * 2, "junk": np.ones(2)}
+    assert net.load_state_dict(partial, strict=False) == (["0.bias", "2.weight", "2.bias"], ["junk"])
+    np.testing.assert_array_equal(net[0].weight.numpy(), before["0.weight"] * 2)
+    with pytest.raises(cr.ChainruleError, match="shape"):
+        net.load_state_dict({"0.weight": np.zeros(6)}, strict=False)
+    # float32 values into a float64 model are cast, as PyTorch copies them
+    net.load_state_dict({k: v.astype(np.float32) for k, v in before.items()})
+    assert net[0].weight.dtype == np.float64
+
+
+def test_mlp_is_a_module_with_explicit_activation_classes():
+    net = cr.nn.MLP([2, 4, 1], activation="sigmoid")
+    assert isinstance(net, cr.nn.Sequential) and isinstance(net, cr.nn.Module) and type(net) is cr.nn.MLP
+    assert net.sizes == (2, 4, 1) and repr(net).startswith("MLP(")
+    assert [n for n, _ in net.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    for name, cls in cr.nn.ACTIVATIONS.items():
+        assert cls.__module__ == "chainrule.nn.layers" and cls.__doc__ and ">>>" in cls.__doc__, name
+        assert cls.forward is not cr.nn.Module.forward
+    assert type(cr.nn.MLP([2, 3, 1], activation=cr.nn.Tanh)[1]) is cr.nn.Tanh
+    with pytest.raises(cr.ChainruleError, match="output activation"):
+        cr.nn.MLP([2, 3], output_activation="swish")
 
 
 def test_save_load_nested_and_never_unpickles(tmp_path):

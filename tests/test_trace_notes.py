@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chainrule as cr
+from chainrule.core.registry import builtin_ops
 from chainrule.tools import exercises, expr
 from chainrule.tools.formatting import latex
 from chainrule.tools.notation import NOTATION, adjoint_text, primal_text, tangent_text
@@ -182,7 +183,7 @@ def test_latex_is_ascii_and_compiles(tmp_path):
         assert done.returncode == 0, done.stdout[-2000:]
 
 
-@pytest.mark.parametrize("op", sorted(NOTATION))
+@pytest.mark.parametrize("op", sorted(set(NOTATION) | {n for n, o in builtin_ops().items() if o.notation}))
 def test_every_notation_entry_becomes_ascii_latex(op):
     names = ["v_-1", "v_0", "v_1"]
     texts = [primal_text(op, names, "v_2")]

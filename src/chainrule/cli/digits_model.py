@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from ..core.errors import ChainruleError
+from .train import check_memory
 
 
 def train_or_load(path=None, seed=0, epochs=20):
@@ -19,9 +20,15 @@ def train_or_load(path=None, seed=0, epochs=20):
         if not os.path.exists(path):
             raise ChainruleError(f"no model file at {path}; leave out --model to train one")
         saved = cr.load(path)
-        if not isinstance(saved, dict) or "sizes" not in saved or "state" not in saved:
+        if not isinstance(saved, dict) or not {"sizes", "activation", "state"} <= set(saved):
             raise ChainruleError(f"{path} is not a digits model saved by chainrule (need sizes, activation, state)")
-        model = cr.nn.MLP(saved["sizes"], activation=saved["activation"])
+        sizes, activation = saved["sizes"], saved["activation"]
+        if not (isinstance(sizes, list) and len(sizes) >= 2 and all(type(s) is int and s > 0 for s in sizes)
+                and sizes[0] == X.shape[1] and isinstance(activation, str) and isinstance(saved["state"], dict)):
+            raise ChainruleError(f"{path} is not a digits model saved by chainrule (its sizes, activation or "
+                                 "state are not what save_model writes)")
+        check_memory(sizes, "sgd")  # a hostile file must not make us allocate what the machine does not have
+        model = cr.nn.MLP(sizes, activation=activation)
         model.load_state_dict(saved["state"])
         return model, X_test, y_test
     sizes, activation = [64, 64, 10], "relu"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
 
 from ..core.errors import ChainruleError
+from ..io import MAX_LOAD_BYTES, FileFormatError
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -26,8 +29,24 @@ def digits():
     return bunch.data.astype(np.float64) / 16.0, bunch.target.astype(np.int64)
 
 
-def load_idx(path):
+def _read_exactly(f, n, path, chunk=2**20):
+    # in chunks, so a header that lies about the size of a compressed stream costs no more than the stream
+    parts, got = [], 0
+    while got < n:
+        part = f.read(min(chunk, n - got))
+        if not part:
+            raise FileFormatError(f"cannot load {path}: IDX file is truncated (needed {n} bytes, found {got})")
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def load_idx(path, max_bytes=MAX_LOAD_BYTES):
     """Read an IDX file (the MNIST format; .gz allowed) into an ndarray.
+
+    The header's dimensions are checked against the file's size (and, for a
+    .gz file, against `max_bytes`) before anything is allocated; a damaged
+    file raises `FileFormatError` naming it.
 
     Example:
         >>> import numpy as np, tempfile, os
@@ -39,21 +58,33 @@ def load_idx(path):
     """
     if not os.path.exists(path):
         raise ChainruleError(f"no IDX file at {path}")
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ChainruleError(f"{path} is not an IDX file (bad magic number)")
-    dtype, ndim = np.dtype(_IDX_TYPES[raw[2]]), raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ChainruleError(f"{path}: IDX header is truncated")
-    shape = tuple(int(d) for d in np.frombuffer(raw[4:header], dtype=">u4"))
-    count = int(np.prod(shape)) if shape else 1
-    if len(raw) - header != count * dtype.itemsize:
-        raise ChainruleError(f"{path}: IDX data holds {len(raw) - header} bytes, its header promises "
-                             f"{count * dtype.itemsize}")
-    return np.frombuffer(raw[header:], dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    if os.path.isdir(path):
+        raise FileFormatError(f"cannot load {path}: it is a folder")
+    compressed = str(path).endswith(".gz")
+    try:
+        with (gzip.open if compressed else open)(path, "rb") as f:
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_TYPES:
+                raise FileFormatError(f"{path} is not an IDX file (bad magic number)")
+            dtype, ndim = np.dtype(_IDX_TYPES[magic[2]]), magic[3]
+            shape = tuple(int(d) for d in np.frombuffer(_read_exactly(f, 4 * ndim, path), dtype=">u4"))
+            nbytes = math.prod(shape) * dtype.itemsize  # Python ints: a product that overflows int64 stays exact
+            available = None if compressed else os.path.getsize(path) - 4 - 4 * ndim
+            if available is not None and nbytes != available:
+                raise FileFormatError(f"cannot load {path}: IDX data holds {available} bytes, its header "
+                                      f"promises {nbytes} (shape {shape})")
+            if nbytes > max_bytes:
+                raise FileFormatError(f"cannot load {path}: its header declares shape {shape}, {nbytes} bytes, "
+                                      f"over the limit of {max_bytes}; pass max_bytes= if the file is trusted")
+            raw = _read_exactly(f, nbytes, path)
+            if compressed and f.read(1):
+                raise FileFormatError(f"cannot load {path}: IDX data is longer than its header promises "
+                                      f"({nbytes} bytes, shape {shape})")
+    except FileFormatError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:  # gzip: BadGzipFile, truncated stream, bad CRC
+        raise FileFormatError(f"cannot load {path}: damaged file ({type(exc).__name__}: {exc})") from None
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 def save_idx(path, array):

@@ -47,14 +47,14 @@ from .losses import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import Module, Parameter
+from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "MLP", "Identity", "Step", "Sigmoid", "Tanh",
-           "ReLU", "Softplus", "LeakyReLU", "ELU", "Softmax", "LogSoftmax", "ACTIVATIONS", "functional", "init",
+__all__ = ["Module", "Parameter", "IncompatibleKeys", "Linear", "Sequential", "MLP", "Identity", "Step", "Sigmoid",
+           "Tanh", "ReLU", "Softplus", "LeakyReLU", "ELU", "Softmax", "LogSoftmax", "ACTIVATIONS", "functional", "init",
            # torch names
            "utils", "CELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "ReLU6",
            "SiLU", "Softmin", "Softsign", "Tanhshrink", "ModuleDict", "ModuleList", "Conv1d", "Conv2d", "Dropout",
@@ -62,7 +62,6 @@ __all__ = ["Module", "Parameter", "Linear", "Sequential", "MLP", "Identity", "St
            "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d", "Embedding",
            "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
-
 
 
 def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it

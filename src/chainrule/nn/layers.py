@@ -78,81 +78,220 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
-def _activation_module(fn, name, doc, **defaults):
-    def __init__(self, **kwargs):
-        Module.__init__(self)
-        unknown = set(kwargs) - set(defaults)
-        if unknown:
-            raise ChainruleError(f"{name} got unexpected arguments {sorted(unknown)}")
-        for key, value in {**defaults, **kwargs}.items():
-            object.__setattr__(self, key, value)
+class Identity(Module):
+    """The linear activation f(x) = x (the notes' "linear" row).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.Identity()(cr.tensor([-1.0, 2.0])).tolist()
+        [-1.0, 2.0]
+    """
 
     def forward(self, x):
-        return fn(x, **{k: getattr(self, k) for k in defaults})
+        return x
 
-    def forward_plain(self, x):  # no keyword arguments to gather (ReLU, Tanh, ...): called every step
-        return fn(x)
+
+class Step(Module):
+    """Binary step: 1 for x >= 0, else 0; its gradient is 0 everywhere (nothing to learn from).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.Step()(cr.tensor([-0.5, 0.0, 2.0])).tolist()
+        [0.0, 1.0, 1.0]
+    """
+
+    def forward(self, x):
+        return ops.step(x)
+
+
+class Sigmoid(Module):
+    """σ(x) = 1 / (1 + e^-x), derivative σ(x)(1 - σ(x)) (at most 1/4: deep stacks vanish).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.Sigmoid()(cr.tensor([0.0])).tolist()
+        [0.5]
+    """
+
+    def forward(self, x):
+        return ops.sigmoid(x)
+
+
+class Tanh(Module):
+    """Hyperbolic tangent, derivative 1 - tanh² x.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.Tanh()(cr.tensor([0.0])).tolist()
+        [0.0]
+    """
+
+    def forward(self, x):
+        return ops.tanh(x)
+
+
+class ReLU(Module):
+    """max(0, x); derivative 1 for x > 0, 0 otherwise (ReLU'(0) = 0, as PyTorch).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.ReLU()(cr.tensor([-1.0, 3.0])).tolist()
+        [0.0, 3.0]
+    """
+
+    def forward(self, x):
+        return ops.relu(x)
+
+
+class Softplus(Module):
+    """log(1 + e^(βx)) / β, a smooth ReLU; linear above `threshold` (for stability), as PyTorch.
+
+    Example:
+        >>> import chainrule as cr
+        >>> round(cr.nn.Softplus()(cr.tensor([0.0])).item(), 4)
+        0.6931
+    """
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        return ops.softplus(x, beta=self.beta, threshold=self.threshold)
 
     def extra_repr(self):
-        return ", ".join(f"{k}={getattr(self, k)}" for k in defaults)
-
-    return type(name, (Module,), {"__init__": __init__, "forward": forward if defaults else forward_plain,
-                                  "extra_repr": extra_repr,
-                                  "__doc__": doc})
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
-Identity = _activation_module(lambda x: x, "Identity", "The linear activation f(x) = x.")
-Step = _activation_module(ops.step, "Step", "Binary step: 1 for x >= 0 else 0; zero gradient.")
-Sigmoid = _activation_module(ops.sigmoid, "Sigmoid", "σ(x) = 1 / (1 + e^-x).")
-Tanh = _activation_module(ops.tanh, "Tanh", "Hyperbolic tangent.")
-ReLU = _activation_module(ops.relu, "ReLU", "max(0, x); derivative 0 at 0.")
-Softplus = _activation_module(ops.softplus, "Softplus", "log(1 + e^(βx)) / β.", beta=1.0, threshold=20.0)
-LeakyReLU = _activation_module(ops.leaky_relu, "LeakyReLU", "x for x > 0 else slope·x.", negative_slope=0.01)
-ELU = _activation_module(ops.elu, "ELU", "x for x > 0 else α(e^x - 1).", alpha=1.0)
-Softmax = _activation_module(lambda x, dim: ops.softmax(x, axis=dim), "Softmax", "Softmax along dim.", dim=-1)
-LogSoftmax = _activation_module(lambda x, dim: ops.log_softmax(x, axis=dim), "LogSoftmax",
-                                "log softmax along dim.", dim=-1)
+class LeakyReLU(Module):
+    """x for x > 0, else negative_slope·x.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.LeakyReLU(negative_slope=0.1)(cr.tensor([-2.0, 2.0])).tolist()
+        [-0.2, 2.0]
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return ops.leaky_relu(x, negative_slope=self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """x for x > 0, else α(e^x - 1).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.ELU()(cr.tensor([1.0])).tolist()
+        [1.0]
+    """
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x):
+        return ops.elu(x, alpha=self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class Softmax(Module):
+    """Softmax along `dim`: exponentials normalised to sum to 1.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.Softmax(dim=-1)(cr.zeros((1, 4))).tolist()
+        [[0.25, 0.25, 0.25, 0.25]]
+    """
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.softmax(x, axis=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log softmax along `dim`, computed stably (max shifted out).
+
+    Example:
+        >>> import chainrule as cr
+        >>> round(cr.nn.LogSoftmax()(cr.zeros((1, 2))).numpy()[0, 0], 4)
+        np.float64(-0.6931)
+    """
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.log_softmax(x, axis=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
 
 ACTIVATIONS = {"identity": Identity, "linear": Identity, "step": Step, "sigmoid": Sigmoid, "tanh": Tanh,
                "relu": ReLU, "softplus": Softplus, "leaky_relu": LeakyReLU, "elu": ELU}
 
 
-def MLP(sizes, activation="relu", output_activation=None, bias=True, init_scheme="default", dtype=np.float64,
-        rng=None):
+def _activation_class(activation, what):
+    make = ACTIVATIONS.get(activation) if isinstance(activation, str) else activation
+    if not (isinstance(make, type) and issubclass(make, Module)):
+        raise ChainruleError(f"unknown {what} {activation!r}; choose one of {sorted(ACTIVATIONS)} or a Module class")
+    return make
+
+
+class MLP(Sequential):
     """A multilayer perceptron: Linear layers of `sizes` with `activation` between them.
 
+    A Sequential, so `net[0]` is the first Linear layer and the state-dict
+    keys are "0.weight", "0.bias", "2.weight", ... (as `nn.Sequential`).
     `activation` is a name from the notes' table ("relu", "tanh", "sigmoid",
     "step", "softplus", "leaky_relu", "elu", "identity") or a Module class.
-    `init_scheme` is "default" (PyTorch's Linear init), "zeros" (the notes'
-    symmetry pitfall), "xavier_uniform", "xavier_normal", "kaiming_uniform",
-    "kaiming_normal", "normal" or "uniform"; biases then start at 0.
+    `init_scheme` is "default" (PyTorch's Linear init) or a scheme of
+    `nn.init.INITIALIZERS` ("zeros" is the notes' symmetry pitfall, "normal"
+    is N(0, 1), the notes' exploding-gradient example); biases then start at 0.
 
     Example:
         >>> import chainrule as cr
         >>> net = cr.nn.MLP([2, 8, 3], activation="tanh")
-        >>> net(cr.ones((4, 2))).shape
-        (4, 3)
+        >>> net(cr.ones((4, 2))).shape, [type(m).__name__ for m in net]
+        ((4, 3), ['Linear', 'Tanh', 'Linear'])
     """
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ChainruleError(f"MLP needs at least two positive layer sizes, got {sizes}")
-    make = ACTIVATIONS.get(activation) if isinstance(activation, str) else activation
-    if make is None:
-        raise ChainruleError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-    if init_scheme not in init.INITIALIZERS:
-        raise ChainruleError(f"unknown init {init_scheme!r}; choose one of {sorted(init.INITIALIZERS)}")
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layer = Linear(n_in, n_out, bias=bias, dtype=dtype, rng=rng)
-        if init_scheme != "default":
-            scheme = init.INITIALIZERS[init_scheme]
-            scheme(layer.weight, **({"rng": rng} if init_scheme != "zeros" else {}))
-            if layer.bias is not None:
-                init.zeros_(layer.bias)
-        layers.append(layer)
-        if i < len(sizes) - 2:
-            layers.append(make())
-    if output_activation is not None:
-        out = ACTIVATIONS.get(output_activation) if isinstance(output_activation, str) else output_activation
-        layers.append(out())
-    return Sequential(*layers)
+
+    def __init__(self, sizes, activation="relu", output_activation=None, bias=True, init_scheme="default",
+                 dtype=np.float64, rng=None):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ChainruleError(f"MLP needs at least two positive layer sizes, got {sizes}")
+        make = _activation_class(activation, "activation")
+        if init_scheme not in init.INITIALIZERS:
+            raise ChainruleError(f"unknown init {init_scheme!r}; choose one of {sorted(init.INITIALIZERS)}")
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layer = Linear(n_in, n_out, bias=bias, dtype=dtype, rng=rng)
+            if init_scheme != "default":
+                scheme = init.INITIALIZERS[init_scheme]
+                scheme(layer.weight, **({"rng": rng} if init_scheme != "zeros" else {}))
+                if layer.bias is not None:
+                    init.zeros_(layer.bias)
+            layers.append(layer)
+            if i < len(sizes) - 2:
+                layers.append(make())
+        if output_activation is not None:
+            layers.append(_activation_class(output_activation, "output activation")())
+        super().__init__(*layers)
+        self.sizes = tuple(sizes)

@@ -8,12 +8,29 @@ A Module keeps its Parameters and sub-Modules in registration order, so
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+IncompatibleKeys.__doc__ = "What `load_state_dict` did not match: (missing_keys, unexpected_keys), as PyTorch."
+
+
+def _check_entry(name, value, p):
+    """(problem or None, the array cast to p's dtype) for one state-dict entry."""
+    try:
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        return f"{name} is not an array ({exc})", None
+    if array.shape != p.shape:
+        return f"{name} has shape {array.shape}, the model's is {p.shape}", None
+    if array.dtype.kind not in "biuf" or not np.can_cast(array.dtype, p.dtype, "same_kind"):
+        return f"{name} has dtype {array.dtype}, which does not cast to the model's {p.dtype}", None
+    return None, array.astype(p.dtype, copy=True)
 
 
 class Parameter(Tensor):
@@ -155,23 +172,49 @@ class Module:
         """
         return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state, strict=True):
-        """Copy arrays from `state` into the parameters (shapes must match)."""
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from `state_dict` into the parameters: all of them, or none.
+
+        Every key, shape and dtype is checked first; only then are the
+        parameters changed, so a failed load leaves the model as it was. With
+        `strict=True` (the default, as PyTorch) missing and unexpected keys are
+        errors; a wrong shape or a dtype that cannot be cast to the parameter's
+        (complex, strings, objects) always is. Returns the named tuple
+        `(missing_keys, unexpected_keys)`.
+
+        Example:
+            >>> import chainrule as cr
+            >>> a, b = cr.nn.Linear(2, 1), cr.nn.Linear(2, 1)
+            >>> b.load_state_dict(a.state_dict())
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            >>> try:
+            ...     b.load_state_dict({"weight": [[1.0, 2.0, 3.0]]})
+            ... except cr.ChainruleError as exc:
+            ...     print(exc)
+            load_state_dict changed nothing: missing keys ['bias']; mismatched: weight has shape (1, 3), ...
+        """
+        if not isinstance(state_dict, Mapping):
+            raise ChainruleError(f"load_state_dict takes a mapping of names to arrays, got {type(state_dict).__name__}")
         own = dict(self.named_parameters())
-        missing = [k for k in own if k not in state]
-        unexpected = [k for k in state if k not in own]
-        if strict and (missing or unexpected):
-            raise ChainruleError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for name, value in state.items():
-            if name not in own:
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        mismatched, arrays = [], {}
+        for name, p in own.items():
+            if name not in state_dict:
                 continue
-            array = np.asarray(value._data if isinstance(value, Tensor) else value)
-            p = own[name]
-            if array.shape != p.shape:
-                raise ChainruleError(f"load_state_dict: {name} has shape {array.shape}, "
-                                     f"the model expects {p.shape}")
-            p.data = array.astype(p.dtype, copy=True)
-        return self
+            problem, array = _check_entry(name, state_dict[name], p)
+            if problem:
+                mismatched.append(problem)
+            else:
+                arrays[name] = array
+        problems = ([f"missing keys {missing}"] if strict and missing else []) + \
+                   ([f"unexpected keys {unexpected}"] if strict and unexpected else []) + \
+                   ([f"mismatched: {'; '.join(mismatched)}"] if mismatched else [])
+        if problems:
+            raise ChainruleError("load_state_dict changed nothing: " + "; ".join(problems))
+        for name, array in arrays.items():
+            own[name].data = array
+        return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -----------------------------------------------------------------------
     def extra_repr(self):

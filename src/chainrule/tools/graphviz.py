@@ -127,7 +127,9 @@ def saved_for_backward(op, needed=None):
         >>> saved_for_backward(mul), saved_for_backward(sin)
         (['input 1', 'input 0'], ['input 0'])
     """
-    rules = getattr(op, "vjp", None)
+    # a partial row's rules are its partials (ans, *inputs); others' are VJP rules (g, ans, *inputs)
+    partials = getattr(op, "partial", None)
+    rules, first = (partials, 0) if partials is not None else (getattr(op, "vjp", None), 1)
     if rules is None:
         return None
     found = []
@@ -140,7 +142,7 @@ def saved_for_backward(op, needed=None):
             loaded = {i.argval for i in dis.get_instructions(rule) if i.opname.startswith("LOAD_FAST")}
             loaded |= {n for i in dis.get_instructions(rule) if i.opname.startswith("LOAD_FAST") and
                        isinstance(i.argval, tuple) for n in i.argval}
-            for k, p in enumerate(params[1:]):
+            for k, p in enumerate(params[first:]):
                 what = "output" if k == 0 else f"input {k - 1}"
                 if p in loaded and what not in found:
                     found.append(what)

@@ -35,10 +35,11 @@ def _pyplot():
 
 
 def plot_curves(history, path):
-    """Loss and accuracy per epoch (train and, if present, validation) to a PNG."""
+    """Loss and (where recorded) accuracy per epoch, train and, if present, validation, to a PNG."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    for ax, key in zip(axes, ("loss", "accuracy")):
+    keys = [key for key in ("loss", "accuracy") if key in history]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.5), squeeze=False)
+    for ax, key in zip(axes[0], keys):
         ax.plot(range(1, history.epochs + 1), history[key], label="train")
         if f"val_{key}" in history:
             ax.plot(range(1, history.epochs + 1), history[f"val_{key}"], label="test")
