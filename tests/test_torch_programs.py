@@ -2,8 +2,9 @@
 
 Each program is written once, as a PyTorch user writes it, and called with
 the module to use as `torch` (and the initial weights, so both runs start
-alike). Left out of the programs, because other parts of chainrule's work
-cover them: `.to(device)` and in-place parameter updates (`w -= lr * w.grad`).
+alike). Left out of the programs, because other parts of chainrule's work cover
+them: `.to(device)` and dtype aliases (`torch.float`): the data come in as
+float64 NumPy arrays instead.
 """
 
 import math
@@ -25,6 +26,40 @@ def _copy_weights(target, source_arrays, torch):
                 p.data = np.array(a, dtype=p.dtype)
             else:
                 p.copy_(torch.tensor(a, dtype=p.dtype))
+
+
+# ---- "Learning PyTorch with Examples": the polynomial by autograd, updated in place ------------------
+def polynomial_autograd(torch):
+    x = torch.tensor(np.linspace(-math.pi, math.pi, 2000))
+    y = torch.sin(x)
+    a, b, c, d = (torch.tensor(np.float64(v), requires_grad=True) for v in (0.1, -0.3, 0.2, 0.05))
+    learning_rate = 1e-6
+    for _ in range(300):
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    return loss.item(), [a.item(), b.item(), c.item(), d.item()]
+
+
+@pytest.mark.xfail(not hasattr(cr.Tensor, "__isub__"), strict=True,
+                   reason="in-place operators on Tensor (w -= lr * w.grad) are the engine's part of issue 13")
+def test_polynomial_autograd_with_in_place_updates_matches_torch():
+    torch = _torch()
+    ours, theirs = polynomial_autograd(cr), polynomial_autograd(torch)
+    assert ours[0] == pytest.approx(theirs[0], rel=1e-10)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10)
+
+
+# ---- the same, with a custom autograd.Function: see tests/test_torch_api.py (LegendrePolynomial3) ----
 
 
 # ---- "Learning PyTorch with Examples": the polynomial fitted by nn + optim ---------------------------
