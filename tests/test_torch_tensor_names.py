@@ -85,3 +85,11 @@ def test_missing_torch_names_say_what_to_use():
         with pytest.raises(AttributeError, match=message):
             getattr(module, name)
     assert not hasattr(cr, "no_such_name") and not hasattr(cr.nn, "NoSuchLayer")
+
+
+def test_unknown_keywords_of_functions_list_the_keywords_taken():
+    with pytest.raises(TypeError, match=r"nn.functional.mse_loss\(\) got an unexpected keyword argument 'keepdim'; "
+                                        r"it takes input, target"):
+        cr.nn.functional.mse_loss(cr.ones(2), cr.ones(2), keepdim=True)
+    with pytest.raises(TypeError, match=r"cr.conv2d\(\) .* 'padd'; it takes input, weight, bias, stride, padding"):
+        cr.conv2d(cr.ones((1, 1, 3, 3)), cr.ones((1, 1, 2, 2)), padd=1)

@@ -247,3 +247,9 @@ def pad(input, pad, mode="constant", value=0.0):
         border[index] = 0.0
         out = out + constant_like(border, input)
     return out
+
+
+from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
+
+explain_keywords(globals(), ["linear", "softmax", "log_softmax", "dropout", "embedding", "one_hot", "batch_norm",
+                             "layer_norm", "normalize", "pad"], "nn.functional.")

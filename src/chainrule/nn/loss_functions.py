@@ -296,3 +296,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 __all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+
+
+from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
+
+explain_keywords(globals(), __all__, "nn.functional.")

@@ -200,3 +200,8 @@ def log10(x):
 
 __all__ = ["erf", "gelu", "silu", "mish", "logsigmoid", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu",
            "celu", "softsign", "tanhshrink", "softmin", "log10"]
+
+
+from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
+
+explain_keywords(globals(), __all__, "cr.")

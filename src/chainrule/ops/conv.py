@@ -494,3 +494,8 @@ def adaptive_avg_pool1d(input, output_size):
 
 __all__ = ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d"]
+
+
+from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
+
+explain_keywords(globals(), __all__, "cr.")

@@ -175,3 +175,8 @@ def is_tensor(obj):
 
 __all__ = ["clone", "cat", "unsqueeze", "movedim", "clamp", "eq", "allclose", "isclose", "numel", "topk",
            "histogram", "is_tensor"]
+
+
+from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
+
+explain_keywords(globals(), __all__, "cr.")
