@@ -75,7 +75,6 @@ def make_torch(weights, x, y):
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
     nn = torch.nn
     net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -102,9 +101,17 @@ def run(rounds=30):
     weights, x, y = problem()
     fns = {"chainrule": make_chainrule(weights, x, y)}
     torch_step = make_torch(weights, x, y)
+    threads = None
     if torch_step is not None:
-        fns["torch"] = torch_step
-    medians = interleaved_medians(fns, rounds, warmup=3, min_time=0.05)
+        import torch
+
+        fns["torch"], threads = torch_step, torch.get_num_threads()
+        torch.set_num_threads(1)  # one thread each (NumPy's BLAS is held to one above)
+    try:
+        medians = interleaved_medians(fns, rounds, warmup=3, min_time=0.05)
+    finally:
+        if threads is not None:
+            torch.set_num_threads(threads)
     ours, theirs = medians["chainrule"], medians.get("torch")
     return {"chainrule": ours, "torch": theirs, "ratio": ours / theirs if theirs else None,
             "epoch_seconds": ours * 1797 / BATCH}
