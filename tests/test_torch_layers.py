@@ -167,3 +167,18 @@ def test_pad_normalize_linear_against_torch():
     np.testing.assert_allclose(F.linear(cr.tensor(x), w, b).numpy(),
                                tf.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy(), rtol=1e-12)
     assert cr.gradcheck(lambda x: F.pad(x, (1, 2, 0, 1)), x, modes=("rev", "fwd"))
+
+
+def test_embedding_and_one_hot_match_torch():
+    torch = pytest.importorskip("torch")
+    weight = rng.normal(size=(6, 3))
+    idx = np.array([[0, 2, 2], [5, 1, 0]])
+    ours, theirs = cr.tensor(weight, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    out, expected = F.embedding(idx, ours, padding_idx=2), torch.nn.functional.embedding(torch.tensor(idx), theirs,
+                                                                                         padding_idx=2)
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    seed = rng.normal(size=out.shape)
+    out.backward(seed)
+    expected.backward(torch.tensor(seed))
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-15)
+    np.testing.assert_array_equal(F.one_hot(idx, 7).numpy(), torch.nn.functional.one_hot(torch.tensor(idx), 7).numpy())
