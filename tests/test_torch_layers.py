@@ -182,3 +182,37 @@ def test_embedding_and_one_hot_match_torch():
     expected.backward(torch.tensor(seed))
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-15)
     np.testing.assert_array_equal(F.one_hot(idx, 7).numpy(), torch.nn.functional.one_hot(torch.tensor(idx), 7).numpy())
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clip_grad_norm_and_value_match_torch(norm_type):
+    torch = pytest.importorskip("torch")
+    grads = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    ours = [cr.nn.Parameter(np.zeros(g.shape)) for g in grads]
+    theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = cr.tensor(g.copy()), torch.tensor(g.copy())
+    total = cr.nn.utils.clip_grad_norm_(ours, 0.5, norm_type=norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type=norm_type)
+    assert total.item() == pytest.approx(expected.item(), rel=1e-12)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12)
+    cr.nn.utils.clip_grad_value_(ours, 0.01)
+    torch.nn.utils.clip_grad_value_(theirs, 0.01)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12)
+
+
+def test_parameters_to_vector_round_trip():
+    net = cr.nn.Sequential(cr.nn.Linear(3, 2), cr.nn.Linear(2, 1))
+    vec = cr.nn.utils.parameters_to_vector(net.parameters())
+    assert vec.shape == (11,)
+    cr.nn.utils.vector_to_parameters(cr.tensor(np.arange(11.0)), net.parameters())
+    assert net[0].weight.numpy().ravel().tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert cr.nn.utils.parameters_to_vector(net.parameters()).tolist() == list(np.arange(11.0))
+    with pytest.raises(cr.ChainruleError, match="hold 11 values"):
+        cr.nn.utils.vector_to_parameters(cr.zeros(3), net.parameters())
+    w = cr.nn.Parameter([1.0])
+    w.grad = cr.tensor([float("nan")])
+    with pytest.raises(cr.ChainruleError, match="non-finite"):
+        cr.nn.utils.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
