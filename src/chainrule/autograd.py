@@ -72,7 +72,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 class FunctionCtx:
-    """What `Function.forward` hands on to `backward`: saved tensors and anything set as an attribute."""
+    """What `Function.forward` hands on to `backward`: saved tensors and anything set as an attribute.
+
+    Example:
+        >>> import chainrule as cr
+        >>> ctx = cr.autograd.FunctionCtx()
+        >>> ctx.save_for_backward(cr.ones(2)); len(ctx.saved_tensors)
+        1
+    """
 
     def save_for_backward(self, *tensors):
         """Keep tensors for backward (read them back as ctx.saved_tensors)."""

@@ -15,25 +15,55 @@ from .core.errors import ChainruleError
 
 
 def is_available() -> bool:
-    """False: chainrule has no GPU backend (NumPy runs on the CPU)."""
+    """False: chainrule has no GPU backend (NumPy runs on the CPU).
+
+    Example:
+        >>> import chainrule as cr
+        >>> "cuda" if cr.cuda.is_available() else "cpu"
+        'cpu'
+    """
     return False
 
 
 def device_count() -> int:
-    """0: no GPU devices are usable."""
+    """0: no GPU devices are usable.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cuda.device_count()
+        0
+    """
     return 0
 
 
 def manual_seed(seed) -> None:
-    """Accepted for compatibility (there is no GPU generator to seed); seed the CPU one with cr.manual_seed."""
+    """Accepted for compatibility (there is no GPU generator to seed); seed the CPU one with cr.manual_seed.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cuda.manual_seed(0) is None
+        True
+    """
 
 
 def manual_seed_all(seed) -> None:
-    """Accepted for compatibility (see manual_seed)."""
+    """Accepted for compatibility (see manual_seed).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cuda.manual_seed_all(0) is None
+        True
+    """
 
 
 def synchronize(device=None) -> None:
-    """Nothing to wait for: every NumPy operation has finished when it returns."""
+    """Nothing to wait for: every NumPy operation has finished when it returns.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.cuda.synchronize() is None
+        True
+    """
 
 
 class device:

@@ -146,7 +146,16 @@ def hessian(func, argnums=0):
 
 
 def vmap(func, *args, **kwargs):
-    """Not available in chainrule yet: say so, and what to do instead."""
+    """Not available in chainrule yet: say so, and what to do instead.
+
+    Example:
+        >>> import chainrule as cr
+        >>> try:
+        ...     cr.func.vmap(lambda x: x)
+        ... except NotImplementedError as exc:
+        ...     print(str(exc)[:40])
+        chainrule.func.vmap does not exist yet:
+    """
     raise NotImplementedError("chainrule.func.vmap does not exist yet: loop over the batch (or write the function "
                               "for a batch axis) and stack the results with cr.stack")
 

@@ -20,6 +20,13 @@ from .shape import concatenate, expand_dims, getitem, transpose
 clone = defop("clone", lambda x: np.array(x, copy=True), vjp=lambda g, ans, x: g, jvp="linear", derivative="1")
 
 topk_result = namedtuple("topk", ["values", "indices"])
+topk_result.__doc__ = """What topk returns: (values, indices), readable by name.
+
+Example:
+    >>> import chainrule as cr
+    >>> cr.topk(cr.tensor([1.0, 3.0]), 1).indices.tolist()
+    [1]
+"""
 
 
 def cat(tensors, dim=0):
