@@ -184,3 +184,29 @@ def test_generators_and_integer_draws():
     assert rows.shape == (2, 2) and set(rows.numpy()[0]) == {0, 1} and set(rows.numpy()[1]) == {1, 2}
     with pytest.raises(ValueError, match="without replacement"):
         cr.multinomial(cr.tensor([1.0, 0.0]), 2)
+
+
+class ScaledSquare(cr.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * 2 * x * y, g * x * x
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        x, y = ctx.saved_tensors
+        return tx * 2 * x * y + ty * x * x
+
+
+def test_function_with_jvp_gives_forward_mode():
+    x, y = rng.normal(size=3), rng.normal(size=3)
+    assert cr.gradcheck(ScaledSquare.apply, x, y, modes=("rev", "fwd"))
+    out, tangent = cr.jvp(ScaledSquare.apply, (cr.tensor(x), cr.tensor(y)), (cr.ones(3), cr.zeros(3)))
+    np.testing.assert_allclose(tangent.numpy(), 2 * x * y)
+    with pytest.raises(NotImplementedError, match="LegendrePolynomial3 has no JVP rule"):
+        cr.jvp(LegendrePolynomial3.apply, (cr.tensor(x),), (cr.ones(3),))

@@ -105,7 +105,7 @@ class Function:
     returning one gradient per forward argument (None for non-tensors), then
     call `YourFunction.apply(*args)`. The result is a primitive in the op
     table named after the class; `backward` written with chainrule ops can be
-    differentiated again.
+    differentiated again. An optional static `jvp(ctx, *tangents)` gives forward mode.
 
     Example:
         >>> import chainrule as cr
@@ -131,6 +131,11 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward mode (optional): the output's tangent from one tangent per forward argument."""
+        raise NotImplementedError("this Function defines no jvp(ctx, *tangents): forward mode cannot pass it")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on the arguments and record one node whose VJP is `backward`."""
@@ -147,10 +152,25 @@ class Function:
         ctx._out = out._data if isinstance(out, Tensor) else np.asarray(out)
         op = cls.__dict__.get("_chainrule_op")
         if op is None:
+            has_jvp = getattr(cls, "jvp", None) is not getattr(Function, "jvp", None)
             op = defop(cls.__name__, lambda *arrays, ctx, positions: ctx._out, vjp=_function_vjp(cls),
-                       variadic=True, derivative=f"{cls.__name__}.backward")
+                       jvp=_function_jvp(cls) if has_jvp else None, variadic=True,
+                       derivative=f"{cls.__name__}.backward")
             cls._chainrule_op = op
         return op(*(args[i] for i in positions), ctx=ctx, positions=tuple(positions))
+
+
+def _function_jvp(cls):
+    def rule(i, t, ans, *inputs, ctx, positions):
+        # jvp is linear in the tangents: give it this input's tangent, zeros for the other tensors, None elsewhere
+        tangents = [None] * (max(positions) + 1)
+        for k, (position, x) in enumerate(zip(positions, inputs)):
+            tangents[position] = t if k == i else np.zeros(np.shape(x), dtype=np.result_type(ans))
+        tangents = [Tensor._wrap(np.asarray(v)) if v is not None and not isinstance(v, Tensor) else v
+                    for v in tangents]
+        out = cls.jvp(ctx, *tangents)
+        return out
+    return rule
 
 
 def _function_vjp(cls):
