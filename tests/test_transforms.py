@@ -1,11 +1,15 @@
 """grad / vjp / jvp / Jacobians / Hessians, nesting, custom rules, anomaly detection."""
 
+import gc
+import tracemalloc
 import warnings
+import weakref
 
 import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.tree import flatten
 
 
 def test_nested_derivatives_do_not_confuse_perturbations():
@@ -203,3 +207,178 @@ def test_detect_anomaly_is_silent_on_clean_code():
             loss = (cr.softmax(x * 3, axis=0) * cr.log(x)).sum()
             loss.backward()
     assert np.all(np.isfinite(x.grad.numpy()))
+
+
+# ---- value_and_grad's value, and vjp_fn differentiated in its cotangent (issue 18) -------------
+def test_value_and_grad_returns_a_plain_value():
+    value, g = cr.value_and_grad(lambda x: (x ** 3).sum())(np.array([1.0, 2.0]))
+    assert value.item() == 9.0 and not value.requires_grad and value.is_leaf
+    np.testing.assert_array_equal(g.numpy(), [3.0, 12.0])
+
+
+def test_value_and_grad_value_stays_differentiable_from_outside():
+    # an input that requires grad: the value backpropagates into it, d/dx x³ = 3x²
+    x = cr.tensor(2.0, requires_grad=True)
+    value, _ = cr.value_and_grad(lambda v: v ** 3)(x)
+    value.backward()
+    assert x.grad.item() == 12.0
+    # an enclosing grad, through the argument and through a closure: d/dx x³ = 3x², d/dx 2x = 2
+    assert cr.grad(lambda x: cr.value_and_grad(lambda v: v ** 3)(x)[0])(3.0).item() == 27.0
+    assert cr.grad(lambda x: cr.value_and_grad(lambda y: x * y)(2.0)[0])(3.0).item() == 2.0
+    assert cr.grad(lambda x: cr.value_and_grad(lambda y: x + y)(2.0)[0])(3.0).item() == 1.0  # a constant adjoint
+    # an enclosing jvp: the value keeps its tangent, 3x² · 1
+    _, t = cr.jvp(lambda x: cr.value_and_grad(lambda v: v ** 3)(x)[0], (2.0,), (1.0,))
+    assert t.item() == 12.0
+    value, _ = cr.hvp(lambda x: (x ** 3).sum(), (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
+    assert value.item() == 9.0 and not value.requires_grad
+
+
+def test_vjp_has_aux():
+    out, back, aux = cr.vjp(lambda x: (x * 3.0, "aux"), 2.0, has_aux=True)
+    assert out.item() == 6.0 and aux == "aux" and back(1.0)[0].item() == 3.0
+
+
+_X0 = np.array([0.3, -1.2, 2.0])
+_V0 = np.array([1.0, 0.5, -2.0])
+
+
+def _x_sin_x(x):
+    return cr.sin(x) * x
+
+
+def _diagonal_of_x_sin_x(x):  # d/dx (x sin x) = x cos x + sin x, elementwise, so J = diag(this)
+    return x * np.cos(x) + np.sin(x)
+
+
+def test_grad_through_vjp_fn_with_respect_to_the_cotangent():
+    # v -> Σ (Jᵀv)²  with J = diag(d):  gradient 2 J Jᵀ v = 2 d² v
+    d = _diagonal_of_x_sin_x(_X0)
+    g = cr.grad(lambda v: cr.sum(cr.vjp(_x_sin_x, _X0)[1](v)[0] ** 2))(_V0)
+    np.testing.assert_allclose(g.numpy(), 2 * d * d * _V0, rtol=1e-12)
+
+
+def test_jvp_through_vjp_fn_with_respect_to_the_cotangent():
+    # v -> Jᵀv is linear: its JVP along t is Jᵀt = d·t
+    d = _diagonal_of_x_sin_x(_X0)
+    t0 = np.array([1.0, -1.0, 0.5])
+    _, t = cr.jvp(lambda v: cr.vjp(_x_sin_x, _X0)[1](v)[0], (_V0,), (t0,))
+    np.testing.assert_allclose(t.numpy(), d * t0, rtol=1e-12)
+
+
+def test_vjp_fn_checked_in_both_arguments_as_autograd_check_grads_does():
+    # (x, v) -> Jᵀ(x) v: first and second order, both modes
+    def vjp_of(x, v):
+        return cr.vjp(_x_sin_x, x)[1](v)[0]
+
+    assert cr.gradcheck(vjp_of, _X0, _V0, modes=("rev", "fwd"))
+    assert cr.gradcheck(vjp_of, _X0, _V0, modes=("rev", "fwd"), order=2)
+    # and the second derivative against the formula: d/dx Σ v·d(x) = v · (2 cos x - x sin x)
+    g = cr.grad(lambda x: cr.sum(vjp_of(x, _V0)))(_X0)
+    np.testing.assert_allclose(g.numpy(), _V0 * (2 * np.cos(_X0) - _X0 * np.sin(_X0)), rtol=1e-12)
+
+
+def test_forward_mode_tangent_after_setitem():
+    def f(x):
+        a = x * 1.0
+        a[0] = x[1] * 3.0
+        return a
+
+    _, t = cr.jvp(f, (_X0,), (np.array([1.0, 2.0, 4.0]),))
+    np.testing.assert_array_equal(t.numpy(), [6.0, 2.0, 4.0])  # d(3 x₁) = 3 t₁
+
+
+# ---- no reference cycles per call (issue 18): memory is freed when the call returns ----------
+_CALLS = {
+    "grad": lambda x: cr.grad(lambda v: (v ** 2).sum())(x),
+    "grad of a dict": lambda x: cr.grad(lambda p: (p["w"] ** 2).sum() + p["b"][0].sum())({"w": x, "b": [x]}),
+    "value_and_grad has_aux": lambda x: cr.value_and_grad(lambda v: ((v ** 2).sum(), v), has_aux=True)(x),
+    "vjp": lambda x: cr.vjp(lambda v: v ** 2, x)[1](x),
+    "jvp": lambda x: cr.jvp(lambda v: v ** 2, (x,), (x,)),
+    "grad of grad": lambda x: cr.grad(lambda v: cr.grad(lambda w: (w ** 3).sum())(v).sum())(x),
+    "hessian": lambda x: cr.hessian(lambda v: (v ** 3).sum())(x),
+}
+
+
+@pytest.fixture
+def collector_off():
+    # With the collector off, everything a call makes stays in the youngest generation,
+    # so collecting that generation alone (fast, whatever the size of the heap) finds
+    # every cycle the call left.
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+@pytest.mark.parametrize("make_input", [np.array, cr.tensor, lambda a: cr.tensor(a, requires_grad=True)],
+                         ids=["ndarray", "tensor", "tensor requiring grad"])
+def test_transforms_leave_no_reference_cycles(name, make_input, collector_off):
+    x = make_input([1.0, 2.0, 3.0])
+    call = _CALLS[name]
+    gc.collect(0)  # whatever the test setup left
+    result = call(x)
+    refs = [weakref.ref(x)] + [weakref.ref(leaf) for leaf in flatten(result)[0] if isinstance(leaf, cr.Tensor)]
+    del x, result
+    assert [r() for r in refs] == [None] * len(refs), "an input or output outlived the call"
+    assert gc.collect(0) == 0, "the call left garbage that only the cyclic collector can free"
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_over_1000_grad_calls_with_the_collector_off(collector_off):
+    w = cr.tensor(np.ones(10_000))  # 80 kB: a leak of one copy per call would be 80 MB
+    step = cr.grad(lambda v: (cr.tanh(v) ** 2).sum())
+    for _ in range(10):
+        step(w)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(1000):
+            step(w)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 1_000_000, f"memory grew by {grown} bytes over 1000 calls"
+
+
+# ---- gradcheck checks forward mode where it can, or when asked (issue 18) ------------------------
+_square_without_jvp = cr.custom_vjp(lambda x: x * x, lambda g, ans, x: 2 * g * x, name="square_without_jvp")
+
+
+def test_gradcheck_checks_reverse_mode_only_where_an_op_has_no_jvp_rule():
+    x = np.array([0.5, -1.5])
+    assert cr.gradcheck(_square_without_jvp, x)
+    assert cr.gradcheck(_square_without_jvp, x, order=2)
+    assert cr.gradcheck(_square_without_jvp, x, check_forward=False)
+
+
+@pytest.mark.parametrize("asked", [{"check_forward": True}, {"modes": ("rev", "fwd")}, {"modes": ("fwd",)}])
+def test_gradcheck_forward_mode_when_asked_needs_a_jvp_rule(asked):
+    with pytest.raises(cr.ChainruleError, match="square_without_jvp.*JVP rule"):
+        cr.gradcheck(_square_without_jvp, np.array([0.5, -1.5]), **asked)
+
+
+def test_gradcheck_report_says_which_modes_it_checked():
+    wrong = cr.custom_vjp(lambda x: x * x, lambda g, ans, x: 3 * g * x, name="wrong_square_without_jvp")
+    with pytest.raises(cr.GradcheckError, match=r"modes checked: rev; fwd not checked \(no JVP rule for "
+                                                r"wrong_square_without_jvp\)") as err:
+        cr.gradcheck(wrong, np.array([0.5, -1.5]))
+    assert err.value.modes_checked == ("rev",) and "fwd" in err.value.not_checked
+    bad_sin = cr.custom_vjp(lambda x: np.sin(x), lambda g, ans, x: g * cr.cos(x) * 1.01,
+                            lambda ts, ans, x: ts[0] * cr.cos(x) * 1.01, name="bad_sin_with_jvp")
+    with pytest.raises(cr.GradcheckError, match="modes checked: rev, fwd\\)"):
+        cr.gradcheck(bad_sin, np.array([0.1, 0.5]))
+
+
+def test_gradcheck_order_two_differentiates_the_vjp_in_its_cotangent():
+    # a rule that turns the adjoint g into a constant (raw NumPy): right at order 1, and right in x at
+    # order 2 (cos x is recorded), but the VJP u·cos x loses its derivative cos x in the cotangent u
+    frozen_adjoint = cr.custom_vjp(np.sin, lambda g, ans, x: np.array(g) * cr.cos(x),
+                                   lambda ts, ans, x: ts[0] * cr.cos(x), name="frozen_adjoint_sin")
+    x = np.array([0.3, 1.0])
+    assert cr.gradcheck(frozen_adjoint, x)
+    with pytest.raises(cr.GradcheckError, match="input 1 being the cotangent u") as err:
+        cr.gradcheck(frozen_adjoint, x, order=2)
+    assert "\n      1   rev" in str(err.value) and "\n      0" not in str(err.value)
+    assert cr.gradcheck(cr.sin, x, order=2)

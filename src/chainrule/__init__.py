@@ -9,6 +9,7 @@ Example:
     (2,)
 """
 
+from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
 from . import autograd, core, cuda, data, func, inputs, linalg, nn, optim, train, utils  # torch names: autograd...
 from .core import (
                    AnomalyError,

@@ -1,7 +1,10 @@
 """Function transforms with JAX's names and semantics, built on the two sweeps.
 
-`grad` -> `value_and_grad` -> `vjp` (reverse mode); `jvp` (forward mode);
-`jacrev`, `jacfwd`, `hessian = jacfwd(jacrev(f))`, `hvp` (forward over reverse).
+Reverse mode is layered as in JAX: `grad` is `value_and_grad` without the
+value, and `value_and_grad` is `vjp` with the cotangent 1. `vjp` is the one
+place a function is run under recording and swept back. Forward mode is
+`jvp`; `jacrev` stacks VJPs, `jacfwd` stacks JVPs, `hessian = jacfwd(jacrev(f))`
+and `hvp` is forward over reverse.
 
 Each call of a transform is a level of its own. Forward mode keys tangents by
 level (see core/forward.py). Reverse mode gives the call fresh aliases of its
@@ -9,7 +12,10 @@ inputs and sweeps back only as far as those aliases, returning their
 adjoints without touching any `.grad`: so in `grad(lambda x: x * grad(lambda
 y: x + y)(1.0))(1.0)` the inner sweep never credits x, and the answer is 1.
 The inner sweep records its own arithmetic whenever something outside could
-still differentiate it, which is what makes grad of grad work.
+still differentiate it (an input or a cotangent that requires grad, or a
+leaf of an enclosing `grad` that f closes over), which is what makes grad
+of grad work; its rules run on Tensors when a tangent of an enclosing `jvp`
+must pass through them (forward over reverse).
 """
 
 from __future__ import annotations
@@ -17,31 +23,41 @@ from __future__ import annotations
 import numpy as np
 
 from .core import forward
-from .core.engine_ops import alias
+from .core.engine_ops import alias, broadcast_to
 from .core.errors import ChainruleError
+from .core.graph import topological_order
 from .core.modes import enable_grad, grad_enabled
 from .core.registry import defop
 from .core.reverse import backward_pass
-from .core.tensor import Tensor
+from .core.tensor import Tensor, array_of
+from .ops import reshape, stack
 from .tree import flatten, unflatten
 
 
 # ---- inputs and outputs -------------------------------------------------------
-def _fresh_input(x):
-    """A tensor standing for x that requires grad, keeping x's graph and tangents."""
+def _float_tensor(x):
+    """x as a floating Tensor (ints and bools from Python become float64); x itself if it is one."""
     if isinstance(x, Tensor):
         if x.dtype.kind != "f":
             raise ChainruleError(f"cannot differentiate with respect to a {x.dtype} input; pass floats")
-        with enable_grad():
-            a = alias(x)
-        a._rg = True
-        return a
+        return x
     array = np.asarray(x)
     if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
         array = array.astype(np.float64)
     if array.dtype.kind != "f":
         raise ChainruleError(f"cannot differentiate with respect to a {array.dtype} input; pass floats")
-    return Tensor._wrap(array).requires_grad_()
+    return Tensor._wrap(array)
+
+
+def _fresh_input(x):
+    """A tensor standing for x that requires grad, keeping x's graph and tangents."""
+    t = _float_tensor(x)
+    if t is not x:  # x was an array or a number: t is already a fresh leaf
+        return t.requires_grad_()
+    with enable_grad():
+        a = alias(t)
+    a._rg = True
+    return a
 
 
 def _argnums_tuple(argnums, nargs):
@@ -52,21 +68,10 @@ def _argnums_tuple(argnums, nargs):
     return nums
 
 
-def _prepare(args, argnums):
-    """Replace the differentiated arguments by fresh inputs; return (args, inputs, rebuild)."""
-    nums = _argnums_tuple(argnums, len(args))
-    args = list(args)
-    inputs, structures = [], []
-    for n in nums:
-        leaves, structure = flatten(args[n])
-        fresh = [_fresh_input(leaf) for leaf in leaves]
-        inputs.append(fresh)
-        structures.append(structure)
-        args[n] = unflatten(structure, fresh)
-    return args, nums, inputs, structures
-
-
 def _scalar_output(out, name):
+    if isinstance(out, (tuple, list, dict)):
+        raise ChainruleError(f"{name} needs a function returning one scalar, got a {type(out).__name__} "
+                             "(return (output, aux) with has_aux=True to pass more out)")
     if not isinstance(out, Tensor):
         out = Tensor._wrap(np.asarray(out, dtype=np.float64))
     if out.size != 1:
@@ -75,52 +80,185 @@ def _scalar_output(out, name):
     return out
 
 
-def _reverse(outputs, cotangents, inputs, could_escape):
-    """Adjoints of `inputs` (flat list), zeros where an input does not matter."""
-    roots = [(o, c) for o, c in zip(outputs, cotangents) if isinstance(o, Tensor) and o._rg]
+def _is_live(x):
+    """True if something outside could differentiate x: it requires grad or carries a tangent."""
+    return isinstance(x, Tensor) and (x._rg or bool(x._tangents))
+
+
+def _reverse(outputs, seeds, inputs, could_escape):
+    """(adjoints of `inputs`, recorded): zeros where an input does not matter.
+
+    `recorded` says whether the sweep recorded its own arithmetic, that is
+    whether something outside this call can still differentiate through it.
+    """
+    roots, root_seeds, live_seed = [], [], False
+    for o, c in zip(outputs, seeds):
+        if isinstance(o, Tensor) and o._rg:
+            roots.append(o)
+            root_seeds.append(c)
+            live_seed = live_seed or _is_live(c)
     if not roots:
-        return [Tensor._wrap(np.zeros_like(x._data)) for x in inputs]
-    create = (True if could_escape else None) if grad_enabled() else False
-    grads = backward_pass([r for r, _ in roots], [c for _, c in roots], targets=inputs,
-                          create_graph=create, retain_graph=True)
-    return [Tensor._wrap(np.zeros_like(x._data)) if g is None else
-            (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g, x in zip(grads, inputs)]
+        return [Tensor._wrap(np.zeros_like(x._data)) for x in inputs], False
+    if live_seed:
+        create = True  # the cotangent is itself differentiated: the sweep must record it
+    else:  # None: the sweep decides (it records if a leaf outside this call could differentiate it)
+        create = (True if could_escape else None) if grad_enabled() else False
+    grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
+    if create is None:
+        create = _sweep_recorded(grads, roots, inputs)
+    return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
+            for g, x in zip(grads, inputs)], bool(create)
 
 
-def _originals_require_grad(args, nums):
-    return any(isinstance(leaf, Tensor) and leaf._rg
-               for n in nums for leaf in flatten(args[n])[0])
+def _sweep_recorded(grads, roots, inputs):
+    """Whether a sweep left to decide (create_graph=None) chose to record, read from what it returned."""
+    for g in grads:
+        if g is not None:
+            if not isinstance(g, Tensor):
+                return False  # rules ran on arrays: nothing was recorded
+            if g._rg:
+                return True
+    # Tensors that require no grad (constant adjoints, or only tangents): ask as the sweep did,
+    # whether the outputs depend on a leaf requiring grad outside this call
+    stop = frozenset(id(x) for x in inputs)
+    return any(t._node is None and t._rg and id(t) not in stop for t in topological_order(roots, stop=stop))
+
+
+def _seed_of(cotangent, output):
+    """The cotangent as a seed for `output`: an array, or a Tensor when it is itself differentiated."""
+    shape = np.shape(output)
+    if _is_live(cotangent):
+        seed = cotangent
+        if seed.shape != shape and seed.ndim == 0:
+            seed = broadcast_to(seed, shape=shape)
+    else:
+        seed = np.asarray(array_of(cotangent), dtype=output.dtype)
+        if seed.shape != shape and seed.ndim == 0:
+            seed = np.broadcast_to(seed, shape).copy()
+    if seed.shape != shape:
+        raise ChainruleError(f"cotangent shape {seed.shape} does not match output shape {shape}")
+    return seed
+
+
+def _regroup(flat, structures, sizes):
+    """Split a flat list into groups of the given sizes and rebuild each group's structure."""
+    results, k = [], 0
+    for structure, size in zip(structures, sizes):
+        results.append(unflatten(structure, flat[k:k + size]))
+        k += size
+    return tuple(results)
+
+
+def _plain(out):
+    """out cut from the graph this call recorded, keeping its tangents for enclosing jvps."""
+    value = out.detach()
+    value._tangents = out._tangents
+    return value
 
 
 # ---- reverse mode ---------------------------------------------------------------
+class _Backward:
+    """The reverse half of one `vjp` call: a sweep from its outputs back to its fresh inputs.
+
+    An object rather than a closure so that what it keeps is in plain view
+    (and in no reference cycle): the outputs, the inputs, and how to regroup.
+    """
+
+    __slots__ = ("outputs", "inputs", "structures", "sizes", "could_escape")
+
+    def __call__(self, cotangent):
+        """(one adjoint per primal, in its structure; whether the sweep recorded itself)."""
+        cot_leaves, _ = flatten(cotangent)
+        if len(cot_leaves) != len(self.outputs):
+            raise ChainruleError(f"vjp_fn got {len(cot_leaves)} cotangents for {len(self.outputs)} outputs")
+        return self.from_seeds([_seed_of(c, o if isinstance(o, Tensor) else np.asarray(o))
+                                for o, c in zip(self.outputs, cot_leaves)])
+
+    def from_seeds(self, seeds):
+        """As calling it, with one checked seed per output leaf."""
+        grads, recorded = _reverse(self.outputs, seeds, self.inputs, self.could_escape)
+        return _regroup(grads, self.structures, self.sizes), recorded
+
+
+def _vjp(f, primals, has_aux):
+    """Run f on fresh inputs standing for `primals`; return (out, aux, backward).
+
+    This is the one reverse-mode implementation: `vjp`, `value_and_grad`
+    and `grad` are built on it.
+    """
+    back = _Backward()
+    back.inputs, back.structures, back.sizes, back.could_escape = [], [], [], False
+    args = []
+    for p in primals:
+        leaves, structure = flatten(p)
+        fresh = [_fresh_input(leaf) for leaf in leaves]
+        back.could_escape = back.could_escape or any(isinstance(leaf, Tensor) and leaf._rg for leaf in leaves)
+        back.inputs += fresh
+        back.structures.append(structure)
+        back.sizes.append(len(fresh))
+        args.append(unflatten(structure, fresh))
+    with enable_grad():
+        out = f(*args)
+    del args
+    aux = None
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise ChainruleError("has_aux=True needs f to return a pair (output, aux)")
+        out, aux = out
+    back.outputs = flatten(out)[0]
+    return out, aux, back
+
+
+def vjp(f, *primals, has_aux=False):
+    """(f(*primals), vjp_fn): vjp_fn(cotangent) gives one adjoint per primal.
+
+    The cotangent has the structure of f's output; vjp_fn can be called
+    more than once, and differentiated (also with respect to the cotangent).
+    With `has_aux=True`, f returns (output, aux) and vjp returns
+    (output, vjp_fn, aux), as JAX's `vjp`.
+
+    Example:
+        >>> import chainrule as cr
+        >>> out, back = cr.vjp(lambda x, y: x * y, 2.0, 3.0)
+        >>> [float(g) for g in back(1.0)]
+        [3.0, 2.0]
+    """
+    out, aux, backward = _vjp(f, primals, has_aux)
+
+    def vjp_fn(cotangent):
+        return backward(cotangent)[0]
+
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
 def value_and_grad(f, argnums=0, has_aux=False):
-    """f's value together with its gradient (see `grad`).
+    """f's value together with its gradient (see `grad`): `vjp` with the cotangent 1.
+
+    The value is a plain result, cut from the graph this call recorded; it
+    stays differentiable only where an enclosing transform or an input
+    that requires grad could still differentiate it.
 
     Example:
         >>> import chainrule as cr
         >>> value, g = cr.value_and_grad(lambda x: x ** 3)(2.0)
-        >>> float(value), float(g)
-        (8.0, 12.0)
+        >>> float(value), float(g), value.requires_grad
+        (8.0, 12.0, False)
     """
     def wrapped(*args, **kwargs):
-        new_args, nums, inputs, structures = _prepare(args, argnums)
-        with enable_grad():
-            out = f(*new_args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise ChainruleError("has_aux=True needs f to return a pair (output, aux)")
-            out, aux = out
+        nums = _argnums_tuple(argnums, len(args))
+
+        def f_of_differentiated(*chosen):
+            full = list(args)
+            for n, x in zip(nums, chosen):
+                full[n] = x
+            return f(*full, **kwargs)
+
+        out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
         out = _scalar_output(out, "grad")
-        flat = [x for group in inputs for x in group]
-        grads = _reverse([out], [np.ones(out.shape, out.dtype)], flat,
-                         _originals_require_grad(args, nums))
-        results, k = [], 0
-        for group, structure in zip(inputs, structures):
-            results.append(unflatten(structure, grads[k:k + len(group)]))
-            k += len(group)
-        g = results[0] if isinstance(argnums, int) else tuple(results)
-        return ((out, aux), g) if has_aux else (out, g)
+        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype)])
+        value = out if recorded else _plain(out)
+        g = grads[0] if isinstance(argnums, int) else grads
+        return ((value, aux), g) if has_aux else (value, g)
 
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     return wrapped
@@ -142,55 +280,34 @@ def grad(f, argnums=0, has_aux=False):
         >>> float(cr.grad(cr.grad(lambda x: x ** 3))(2.0))
         12.0
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    value_and_gradient = value_and_grad(f, argnums, has_aux)
 
     def wrapped(*args, **kwargs):
-        out, g = vg(*args, **kwargs)
+        out, g = value_and_gradient(*args, **kwargs)
         return (g, out[1]) if has_aux else g
 
     wrapped.__name__ = f"grad({getattr(f, '__name__', 'f')})"
     return wrapped
 
 
-def vjp(f, *primals):
-    """(f(*primals), vjp_fn): vjp_fn(cotangent) gives one adjoint per primal.
-
-    Example:
-        >>> import chainrule as cr
-        >>> out, back = cr.vjp(lambda x, y: x * y, 2.0, 3.0)
-        >>> [float(g) for g in back(1.0)]
-        [3.0, 2.0]
-    """
-    new_args, nums, inputs, structures = _prepare(primals, tuple(range(len(primals))))
-    with enable_grad():
-        out = f(*new_args)
-    out_leaves, out_structure = flatten(out)
-    flat = [x for group in inputs for x in group]
-    escape = _originals_require_grad(primals, nums)
-
-    def vjp_fn(cotangent):
-        cot_leaves, _ = flatten(cotangent)
-        if len(cot_leaves) != len(out_leaves):
-            raise ChainruleError(f"vjp_fn got {len(cot_leaves)} cotangents for {len(out_leaves)} outputs")
-        seeds = []
-        for o, c in zip(out_leaves, cot_leaves):
-            c = c._data if isinstance(c, Tensor) else np.asarray(c, dtype=np.asarray(o).dtype)
-            if c.shape != np.shape(o):
-                c = np.broadcast_to(c, np.shape(o)).copy() if c.ndim == 0 else c
-                if c.shape != np.shape(o):
-                    raise ChainruleError(f"cotangent shape {c.shape} does not match output shape {np.shape(o)}")
-            seeds.append(c)
-        grads = _reverse(out_leaves, seeds, flat, escape)
-        results, k = [], 0
-        for group, structure in zip(inputs, structures):
-            results.append(unflatten(structure, grads[k:k + len(group)]))
-            k += len(group)
-        return tuple(results)
-
-    return out, vjp_fn
-
-
 # ---- forward mode ---------------------------------------------------------------
+def _seeded(primal, tangent, level):
+    """The primal's leaves as tensors carrying the tangent's leaves at `level`, in the primal's structure."""
+    p_leaves, structure = flatten(primal)
+    t_leaves, _ = flatten(tangent)
+    if len(p_leaves) != len(t_leaves):
+        raise ChainruleError("each tangent must have the structure of its primal")
+    seeded = []
+    for p, t in zip(p_leaves, t_leaves):
+        x = _float_tensor(p)
+        if not isinstance(t, Tensor):
+            t = np.asarray(t, dtype=x.dtype)
+        if t.shape != x.shape:
+            raise ChainruleError(f"tangent shape {t.shape} does not match primal shape {x.shape}")
+        seeded.append(forward.seed(x, level, t))
+    return unflatten(structure, seeded)
+
+
 def jvp(f, primals, tangents):
     """(f(*primals), J·tangents) in one forward pass, no tape (forward mode).
 
@@ -204,21 +321,7 @@ def jvp(f, primals, tangents):
     if len(primals) != len(tangents):
         raise ChainruleError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
     with forward.open_level() as level:
-        args = []
-        for p, t in zip(primals, tangents):
-            p_leaves, structure = flatten(p)
-            t_leaves, _ = flatten(t)
-            if len(p_leaves) != len(t_leaves):
-                raise ChainruleError("each tangent must have the structure of its primal")
-            seeded = []
-            for pl, tl in zip(p_leaves, t_leaves):
-                x = pl if isinstance(pl, Tensor) else _fresh_input(pl).detach()
-                tv = tl._data if isinstance(tl, Tensor) else np.asarray(tl, dtype=x.dtype)
-                if tv.shape != x.shape:
-                    raise ChainruleError(f"tangent shape {tv.shape} does not match primal shape {x.shape}")
-                seeded.append(forward.seed(x, level, tl if isinstance(tl, Tensor) else tv))
-            args.append(unflatten(structure, seeded))
-        out = f(*args)
+        out = f(*[_seeded(p, t, level) for p, t in zip(primals, tangents)])
         out_leaves, out_structure = flatten(out)
         outs, touts = [], []
         for o in out_leaves:
@@ -257,8 +360,6 @@ def jacrev(f, argnums=0):
             basis = np.zeros(out.size, dtype=out.dtype)
             basis[k] = 1.0
             rows.append(back(basis.reshape(out.shape))[0])
-        from .ops import reshape, stack
-
         x_shape = np.shape(rows[0]) if rows else np.shape(args[n])
         if not rows:
             return Tensor._wrap(np.zeros(out.shape + x_shape))
@@ -279,15 +380,13 @@ def jacfwd(f, argnums=0):
     def jac(*args):
         n = _single_input(args, argnums, "jacfwd")
         x = args[n]
-        x = x if isinstance(x, Tensor) else _fresh_input(x).detach()
+        x = _float_tensor(x)
         columns, out = [], None
         for k in range(x.size):
             basis = np.zeros(x.size, dtype=x.dtype)
             basis[k] = 1.0
             out, col = jvp(lambda xi: f(*args[:n], xi, *args[n + 1:]), (x,), (basis.reshape(x.shape),))
             columns.append(_as_output(col, "jacfwd"))
-        from .ops import reshape, stack
-
         if not columns:
             out = _as_output(f(*args), "jacfwd")
             return Tensor._wrap(np.zeros(out.shape + x.shape))

@@ -2,13 +2,24 @@
 
 Transforms accept `grad(loss)(params)` with `params` a dict of weight arrays
 and hand back gradients in the same structure; these two functions are how.
+
+Both walk with a stack of their own instead of a recursive closure: a closure
+that calls itself sits in a reference cycle (function -> cell -> function),
+so whatever it captured (the caller's arrays, the gradients) would wait for
+the cyclic garbage collector instead of being freed when the call returns.
 """
 
 from __future__ import annotations
 
+_LEAF = None  # the structure of a single leaf
+_DONE = object()  # what next() gives back for an exhausted child iterator
+
 
 def flatten(tree):
     """(leaves, structure): the leaves in a fixed order, and how to rebuild.
+
+    Tuples, lists and dicts are containers (dict entries in sorted key
+    order); anything else is a leaf.
 
     Example:
         >>> from chainrule.tree import flatten, unflatten
@@ -19,28 +30,58 @@ def flatten(tree):
         {'b': (10, 20), 'w': 30}
     """
     leaves = []
+    if not isinstance(tree, (tuple, list, dict)):
+        return [tree], _LEAF
+    # A frame per open container: (its type, its sorted keys or None, an iterator
+    # over its children, the structures of the children seen so far).
+    stack = [_open(tree)]
+    while True:
+        kind, keys, children, specs = stack[-1]
+        child = next(children, _DONE)
+        if child is _DONE:
+            stack.pop()
+            spec = (dict, keys, tuple(specs)) if kind is dict else (kind, tuple(specs))
+            if not stack:
+                return leaves, spec
+            stack[-1][3].append(spec)
+        elif isinstance(child, (tuple, list, dict)):
+            stack.append(_open(child))
+        else:
+            leaves.append(child)
+            specs.append(_LEAF)
 
-    def walk(node):
-        if isinstance(node, (tuple, list)):
-            return (type(node), [walk(child) for child in node])
-        if isinstance(node, dict):
-            keys = sorted(node)
-            return (dict, keys, [walk(node[k]) for k in keys])
-        leaves.append(node)
-        return None
 
-    return leaves, walk(tree)
+def _open(node):
+    if isinstance(node, dict):
+        keys = tuple(sorted(node))
+        return dict, keys, iter([node[k] for k in keys]), []
+    return type(node), None, iter(node), []
 
 
 def unflatten(structure, leaves):
-    """Rebuild the structure from `flatten` with new leaves."""
+    """Rebuild the structure from `flatten` with new leaves, taken in order.
+
+    Example:
+        >>> from chainrule.tree import flatten, unflatten
+        >>> unflatten(flatten([1, (2, 3)])[1], "abc")
+        ['a', ('b', 'c')]
+    """
     it = iter(leaves)
-
-    def build(spec):
-        if spec is None:
-            return next(it)
-        if spec[0] is dict:
-            return {k: build(s) for k, s in zip(spec[1], spec[2])}
-        return spec[0](build(s) for s in spec[1])
-
-    return build(structure)
+    if structure is _LEAF:
+        return next(it)
+    # A frame per container being rebuilt: (its structure, an iterator over its
+    # children's structures, the children rebuilt so far).
+    stack = [(structure, iter(structure[-1]), [])]
+    while True:
+        spec, children, values = stack[-1]
+        child = next(children, _DONE)
+        if child is _DONE:
+            stack.pop()
+            built = dict(zip(spec[1], values)) if spec[0] is dict else spec[0](values)
+            if not stack:
+                return built
+            stack[-1][2].append(built)
+        elif child is _LEAF:
+            values.append(next(it))
+        else:
+            stack.append((child, iter(child[-1]), []))

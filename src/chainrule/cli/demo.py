@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import chainrule as cr
+from chainrule.tools.differences import central_difference
 
 
 def notes_function(x1, x2):
@@ -31,10 +32,10 @@ def run_demo(at: str) -> int:
     y = notes_function(x1, x2)
     y.backward()
     reverse = (float(x1.grad), float(x2.grad))
+    if not np.all(np.isfinite([float(y), *reverse])):
+        raise cr.ChainruleError(f"f or its gradient overflows at x1={a:g}, x2={b:g}; choose a smaller point")
     forward = tuple(float(cr.jvp(notes_function, (a, b), seed)[1]) for seed in ((1.0, 0.0), (0.0, 1.0)))
-    h = 1e-6
-    numeric = ((float(notes_function(a + h, b)) - float(notes_function(a - h, b))) / (2 * h),
-               (float(notes_function(a, b + h)) - float(notes_function(a, b - h))) / (2 * h))
+    numeric = tuple(float(central_difference(notes_function, (a, b), argnum=k)) for k in (0, 1))
     print("f(x1, x2) = ln(x1) + x1*x2 - sin(x2)")
     print(f"at x1 = {a:g}, x2 = {b:g}:  f = {float(y):.6f}")
     print(f"{'':14}{'df/dx1':>14}{'df/dx2':>14}")
@@ -42,4 +43,4 @@ def run_demo(at: str) -> int:
         print(f"{name:14}{g[0]:>14.8f}{g[1]:>14.8f}")
     gap = max(abs(r - n) for r, n in zip(reverse, numeric))
     print(f"largest |autodiff - finite difference| = {gap:.2e}")
-    return 0 if np.isfinite(gap) else 1
+    return 0

@@ -21,6 +21,7 @@ class _Switches(threading.local):
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
+        self.intercept = None  # a transform that reinterprets every op call (see `intercepting`)
 
 
 class _Unusual:
@@ -73,6 +74,44 @@ class _Switch(contextlib.ContextDecorator):
         setattr(switches, self.field, self._saved.stack.pop())
         mark_unusual(-1)
         return False
+
+
+@contextlib.contextmanager
+def intercepting(handler):
+    """Route every op call with a Tensor input in this thread through `handler(op, args, params)`.
+
+    The seam for transforms that give ops another meaning (vmap's batching,
+    a tracer that records a plan): the handler returns the op's result, or
+    NotImplemented to let the op run as usual. Inside the handler the previous
+    interceptor is restored, so it can call ops (and the op itself) normally.
+
+    Example:
+        >>> import chainrule as cr
+        >>> seen = []
+        >>> def spy(op, args, params):
+        ...     seen.append(op.name)
+        ...     return NotImplemented
+        >>> with intercepting(spy):
+        ...     _ = cr.tensor(2.0) * 3
+        >>> seen
+        ['mul']
+    """
+    outer = switches.intercept
+
+    def handle(op, args, params):
+        switches.intercept = outer
+        try:
+            return handler(op, args, params)
+        finally:
+            switches.intercept = handle
+
+    switches.intercept = handle
+    mark_unusual(+1)
+    try:
+        yield
+    finally:
+        switches.intercept = outer
+        mark_unusual(-1)
 
 
 def set_grad_enabled(flag: bool):

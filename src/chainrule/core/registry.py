@@ -81,6 +81,10 @@ class Op:
             arrays = tuple(arrays)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
+        if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
+            result = switches.intercept(self, args, params)
+            if result is not NotImplemented:
+                return result
         record = needs_grad and (quiet or switches.grad_enabled) and not self.nondiff
         try:
             if record and self.saving_forward is not None:

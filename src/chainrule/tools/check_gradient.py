@@ -1,5 +1,9 @@
 """Check a hand-derived gradient: against autodiff and finite differences, element by element.
 
+This is the learner's check: `check_gradient` compares a gradient *you*
+derived (a function returning arrays) and explains the numbers. To check
+chainrule's own derivative rules (or a `custom_vjp`), use `gradcheck`.
+
 `check_gradient(f, my_grad, *inputs)` prints (and returns) a report with:
 - a table per input element: your gradient, autodiff's, central differences',
   and the relative errors;
@@ -16,7 +20,8 @@ import numpy as np
 from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.modes import enable_grad, no_grad
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, array_of
+from .differences import central_difference, unit_vector
 
 _KINKS = {"relu": "relu at 0", "abs": "abs at 0", "step": "the binary step at 0", "sign": "sign at 0",
           "leaky_relu": "leaky_relu at 0", "elu": "elu at 0"}
@@ -61,16 +66,17 @@ class GradientReport:
         plt.close(fig)
 
 
-def _central(f, arrays, i, k, h):
-    plus, minus = [a.copy() for a in arrays], [a.copy() for a in arrays]
-    plus[i].flat[k] += h
-    minus[i].flat[k] -= h
-    with no_grad():
-        return (float(f(*[Tensor(a) for a in plus]).item()) - float(f(*[Tensor(a) for a in minus]).item())) / (2 * h)
+def _numeric_partial(f, arrays, i, k, h):
+    """∂f/∂(input i, element k) by central differences with step h (nothing recorded)."""
+    def value(*xs):
+        with no_grad():
+            return f(*[Tensor(x) for x in xs]).item()
+
+    return float(central_difference(value, arrays, i, unit_vector(arrays[i].shape, k), h))
 
 
 def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
-    """Compare `my_grad(*inputs)` (your derivation) with autodiff and finite differences.
+    """Compare `my_grad(*inputs)`, a gradient you derived, with autodiff and finite differences.
 
     `f` maps the inputs to a scalar; `my_grad` returns one gradient per
     input (a single array for one input). Returns a GradientReport; `plot`
@@ -82,7 +88,7 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
         >>> report.ok
         True
     """
-    arrays = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
+    arrays = [np.array(array_of(x), dtype=np.float64) for x in inputs]
     if not arrays:
         raise ChainruleError("check_gradient needs at least one input")
     yours = my_grad(*[a.copy() for a in arrays])
@@ -99,15 +105,15 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
     auto = [t.grad.numpy() if t.grad is not None else np.zeros_like(t.numpy()) for t in tensors]
     rows, ok = [], True
     for i, (a, y, g) in enumerate(zip(arrays, yours, auto)):
-        y = np.broadcast_to(np.asarray(y._data if isinstance(y, Tensor) else y, dtype=np.float64), a.shape)
+        y = np.broadcast_to(np.asarray(array_of(y), dtype=np.float64), a.shape)
         for k in range(a.size):
-            numeric = _central(f, arrays, i, k, 1e-6)
+            numeric = _numeric_partial(f, arrays, i, k, 1e-6)
             rel = abs(y.flat[k] - g.flat[k]) / max(abs(g.flat[k]), 1e-12)
             ok &= rel <= tolerance
             rows.append({"input": i, "index": np.unravel_index(k, a.shape) if a.ndim else (), "yours": float(y.flat[k]),
                          "autodiff": float(g.flat[k]), "numeric": numeric, "rel_error": float(rel)})
     steps = steps or [10.0 ** -e for e in range(1, 13)]
-    sweep = [(h, max(abs(_central(f, arrays, i, k, h) - auto[i].flat[k]) for i, a in enumerate(arrays)
+    sweep = [(h, max(abs(_numeric_partial(f, arrays, i, k, h) - auto[i].flat[k]) for i, a in enumerate(arrays)
                      for k in range(a.size))) for h in steps]
     report = GradientReport(rows, sweep, warnings, bool(ok), tolerance)
     if plot is not None:
@@ -123,11 +129,10 @@ def _kink_warnings(out):
             continue
         name = node.op.name
         x = node.inputs[0]
-        values = np.asarray(x._data if isinstance(x, Tensor) else x)
+        values = array_of(x)
         if name in _KINKS and np.any(values == 0):
             found.append(f"an input of {_KINKS[name]} is exactly at the kink: the derivative there is a convention "
                          "(see docs/ops.md), and finite differences straddle two slopes")
-        elif name in ("maximum", "minimum") and np.any(values == np.asarray(
-                node.inputs[1]._data if isinstance(node.inputs[1], Tensor) else node.inputs[1])):
+        elif name in ("maximum", "minimum") and np.any(values == array_of(node.inputs[1])):
             found.append(f"{name} has tied inputs: the gradient is split evenly by convention")
     return found

@@ -86,7 +86,8 @@ def plain(value):
 _SYMBOLS = [("×", r"\times "), ("·", r"\cdot "), ("σ", r"\sigma"), ("∂", r"\partial "), ("Σ", r"\sum "),
             ("Π", r"\prod "), ("ᵀ", r"^{\top}"), ("≥", r"\geq "), ("≤", r"\leq "), ("²", "^{2}"), ("@", r"\,"),
             ("ε", r"\varepsilon "), ("∘", r"\circ "), ("−", "-"), ("…", r"\dots "), ("→", r"\to "), ("'", "'"),
-            ("≠", r"\neq "), ("½", r"\tfrac{1}{2}"), ("%", r"\%"), ("#", r"\#"), ("&", r"\&"), ("$", r"\$"), ("~", r"\sim ")]
+            ("≠", r"\neq "), ("½", r"\tfrac{1}{2}"),
+            ("%", r"\%"), ("#", r"\#"), ("&", r"\&"), ("$", r"\$"), ("~", r"\sim ")]
 _FUNCTIONS = re.compile(r"\b(tanh|tan|sinh|sin|cosh|cos|exp|ln|log|max|min)\b")
 _WORDS = re.compile(r"\b([A-Za-z]{2,}(?:_[A-Za-z][A-Za-z0-9]*)*)\b")
 _KEEP = {"tanh", "tan", "sinh", "sin", "cosh", "cos", "exp", "ln", "log", "max", "min", "times", "cdot", "sigma",

@@ -12,24 +12,48 @@ import warnings
 import numpy as np
 
 from ..core.errors import ChainruleError
-from ..core.modes import no_grad
-from ..core.tensor import Tensor
+from ..core.graph import topological_order
+from ..core.modes import enable_grad, no_grad
+from ..core.tensor import Tensor, array_of
+from ..ops import concatenate, reshape
+from ..transforms import jacfwd, jacrev, jvp, vjp
+from ..tree import flatten
+from .differences import central_difference, unit_vector
 
 
 class GradcheckError(ChainruleError, AssertionError):
-    """Analytic and numeric derivatives disagree; the message tables where."""
+    """Analytic and numeric derivatives disagree; the message tables where.
+
+    `modes_checked` holds the modes compared ("rev", "fwd") and
+    `not_checked` maps a mode left out to the reason.
+    """
+
+    modes_checked: tuple = ()
+    not_checked: dict = {}
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd"), order=1,
-              fast=False, raise_exception=True, seed=0):
+def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, fast=False,
+              raise_exception=True, seed=0, check_forward=None):
     """Check f's derivatives against central differences; True if they agree.
 
-    Every floating input is perturbed. `modes` picks reverse ("rev", via
-    VJPs) and/or forward ("fwd", via JVPs) mode; `order=2` checks second
-    derivatives (the derivative of a VJP with a fixed random cotangent).
-    `fast=True` compares random projections u·J·v instead of whole
-    Jacobians. On disagreement raises GradcheckError with a per-input table
-    (or returns False with `raise_exception=False`).
+    Every floating input is perturbed, and f may return one array or a
+    tuple, list or dict of them. Which derivatives are checked:
+
+    - `modes`: reverse ("rev", via VJPs) and/or forward ("fwd", via JVPs).
+      Left out, reverse mode is always checked and forward mode as
+      `check_forward` says: None (the default) checks it where every op f
+      applies has a JVP rule (a `custom_vjp` without `jvp_rule` has none),
+      True always (PyTorch's `check_forward_ad`), False never.
+    - `order=2` checks second derivatives: those of the VJP (x, u) -> uᵀJ(x)
+      at a random cotangent u, in x (f's second derivatives) and in u
+      (which a VJP that cannot be differentiated gets wrong).
+    - `fast=True` compares random projections u·J·v instead of whole
+      Jacobians.
+
+    On disagreement raises GradcheckError with a per-input table that names
+    the modes checked (or returns False with `raise_exception=False`).
+    `gradcheck` is PyTorch's check of a library's rules; to compare a
+    gradient you derived by hand, use `check_gradient`.
 
     Example:
         >>> import chainrule as cr
@@ -38,17 +62,14 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd"), 
     """
     if order not in (1, 2):
         raise ValueError(f"gradcheck order must be 1 or 2, got {order}")
-    unknown = set(modes) - {"rev", "fwd"}
-    if unknown:
-        raise ValueError(f"gradcheck modes must be 'rev' and/or 'fwd', got {sorted(unknown)}")
-    arrays = [_as_array(x) for x in inputs]
-    if any(a.dtype != np.float64 for a in arrays if a.dtype.kind == "f"):
-        warnings.warn("gradcheck inputs are not all float64: finite differences in lower "
-                      "precision give false alarms; cast inputs to float64", stacklevel=2)
-    arrays = [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
+    arrays = _float64_inputs(inputs)
     rng = np.random.default_rng(seed)
-    if order == 2:
-        f = _first_derivative(f, arrays, rng)
+    checked = [(f, arrays)]
+    if order == 2:  # check the VJP (x, u) -> uᵀJ(x) instead: its derivatives are f's second ones
+        first, u = _first_derivative(f, arrays, rng)
+        checked.append((first, [*arrays, u]))
+    modes, not_checked = _modes_to_check(checked, modes, check_forward)
+    f, arrays = checked[-1]
     failures = []
     for mode in modes:
         for i, x in enumerate(arrays):
@@ -60,39 +81,80 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd"), 
                 failures.append(failure)
     if failures:
         if raise_exception:
-            raise GradcheckError(_report(failures, order, fast, atol, rtol))
+            error = GradcheckError(_report(failures, order, fast, atol, rtol, modes, not_checked, len(inputs)))
+            error.modes_checked, error.not_checked = modes, not_checked
+            raise error
         return False
     return True
 
 
 # ---- helpers -------------------------------------------------------------------
-def _as_array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+def _float64_inputs(inputs):
+    arrays = [array_of(x) for x in inputs]
+    if any(a.dtype != np.float64 for a in arrays if a.dtype.kind == "f"):
+        warnings.warn("gradcheck inputs are not all float64: finite differences in lower "
+                      "precision give false alarms; cast inputs to float64", stacklevel=3)
+    return [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
 
 
-def _call_flat(f, arrays):
-    """f at the given arrays, flattened to a float64 vector (no recording)."""
-    from ..tree import flatten
+def _modes_to_check(functions, modes, check_forward):
+    """(modes to check, {mode: why it is not checked}) from the arguments of gradcheck.
 
+    Forward mode through `functions` ((f, inputs), and for order 2 its VJP
+    too) needs a JVP rule for every op they apply.
+    """
+    if modes is not None:
+        modes = tuple(modes)
+        unknown = set(modes) - {"rev", "fwd"}
+        if unknown:
+            raise ValueError(f"gradcheck modes must be 'rev' and/or 'fwd', got {sorted(unknown)}")
+    elif check_forward is False:
+        return ("rev",), {"fwd": "check_forward=False"}
+    asked = modes is not None or check_forward is True
+    modes = modes or ("rev", "fwd")
+    missing = sorted({op for f, inputs in functions for op in _ops_without_jvp(f, inputs)} if "fwd" in modes else ())
+    if not missing:
+        return modes, {}
+    if asked:
+        raise ChainruleError(f"gradcheck: forward mode was asked for, but {', '.join(missing)} has no JVP rule; "
+                             "give it one (custom_vjp's jvp_rule) or check reverse mode only (modes=('rev',))")
+    return ("rev",), {"fwd": f"no JVP rule for {', '.join(missing)}"}
+
+
+def _ops_without_jvp(f, arrays):
+    """Names of the ops f applies (recorded once) that forward mode cannot pass."""
+    tensors = [Tensor._wrap(a.copy()).requires_grad_() if a.dtype.kind == "f" else Tensor._wrap(a)
+               for a in arrays]
+    with enable_grad():
+        leaves, _ = flatten(f(*tensors))
+    outputs = [t for t in leaves if isinstance(t, Tensor)]
+    return sorted({t._node.op.name for t in topological_order(outputs)
+                   if t._node is not None and _lacks_jvp(t._node.op)})
+
+
+def _lacks_jvp(op):
+    if op.jvp is None:
+        return not op.nondiff
+    if isinstance(op.jvp, tuple) and isinstance(op.vjp, tuple):
+        return any(j is None and v is not None for j, v in zip(op.jvp, op.vjp))
+    return False
+
+
+def _evaluate_flat(f, arrays):
+    """f's outputs at the arrays, joined into one float64 vector (numbers only: nothing recorded)."""
     with no_grad():
         out = f(*[Tensor._wrap(a.copy()) for a in arrays])
     leaves, _ = flatten(out)
-    return np.concatenate([np.ravel(_as_array(o)).astype(np.float64) for o in leaves])
+    return np.concatenate([np.ravel(array_of(o)).astype(np.float64) for o in leaves])
 
 
 def _numeric_directional(f, arrays, i, direction, eps):
-    plus = [a.copy() for a in arrays]
-    minus = [a.copy() for a in arrays]
-    plus[i] = plus[i] + eps * direction
-    minus[i] = minus[i] - eps * direction
-    return (_call_flat(f, plus) - _call_flat(f, minus)) / (2 * eps)
+    """J_i·direction by central differences (J_i: the Jacobian of f's flat output in input i)."""
+    return central_difference(lambda *xs: _evaluate_flat(f, xs), arrays, i, direction, eps)
 
 
-def _flat_call(f, args):
-    """f(*args) with all its outputs flattened and joined into one vector (a Tensor)."""
-    from ..ops import concatenate, reshape
-    from ..tree import flatten
-
+def _differentiable_flat_output(f, args):
+    """f's outputs joined into one vector Tensor, built with chainrule ops so it can be differentiated."""
     leaves, _ = flatten(f(*args))
     parts = [reshape(o if isinstance(o, Tensor) else Tensor._wrap(np.asarray(o)), (-1,)) for o in leaves]
     return parts[0] if len(parts) == 1 else concatenate(parts)
@@ -103,17 +165,15 @@ def _flat_output_fn(f, arrays, i):
     def g(xi):
         args = [Tensor._wrap(a) for a in arrays]
         args[i] = xi
-        return _flat_call(f, args)
+        return _differentiable_flat_output(f, args)
 
     return g
 
 
 def _jacobians(f, arrays, i, mode, eps, rng):
-    from ..transforms import jacfwd, jacrev
-
     x = arrays[i]
-    columns = [_numeric_directional(f, arrays, i, _basis(x, k), eps) for k in range(x.size)]
-    m = _call_flat(f, arrays).size
+    columns = [_numeric_directional(f, arrays, i, unit_vector(x.shape, k), eps) for k in range(x.size)]
+    m = _evaluate_flat(f, arrays).size
     numeric = np.stack(columns, axis=1) if columns else np.zeros((m, 0))
     jac = (jacrev if mode == "rev" else jacfwd)(_flat_output_fn(f, arrays, i))
     analytic = np.asarray(jac(Tensor._wrap(x.copy()))).reshape(m, x.size)
@@ -121,8 +181,6 @@ def _jacobians(f, arrays, i, mode, eps, rng):
 
 
 def _projections(f, arrays, i, mode, eps, rng):
-    from ..transforms import jvp, vjp
-
     x = arrays[i]
     v = rng.standard_normal(x.shape)
     g = _flat_output_fn(f, arrays, i)
@@ -137,18 +195,14 @@ def _projections(f, arrays, i, mode, eps, rng):
     return np.array([[float(u @ numeric_jv)]]), np.array([[analytic]])
 
 
-def _basis(x, k):
-    e = np.zeros(x.size)
-    e[k] = 1.0
-    return e.reshape(x.shape)
-
-
 def _first_derivative(f, arrays, rng):
-    """x -> VJP of f at x with a fixed random cotangent: checking it checks order 2."""
-    from ..ops import concatenate, reshape
-    from ..transforms import vjp
+    """((x..., u) -> uᵀ·J_f(x), a random cotangent u) for the order-2 check.
 
-    u = rng.standard_normal(_call_flat(f, arrays).shape)
+    Its derivative in x holds f's second derivatives; its derivative in u
+    (the VJP is linear in u) checks that the VJP can be differentiated
+    with respect to the cotangent, as autograd's check_grads does.
+    """
+    u = rng.standard_normal(_evaluate_flat(f, arrays).shape)
     diff = [k for k, a in enumerate(arrays) if a.dtype.kind == "f"]
 
     def with_replaced(xs, replaced):
@@ -157,12 +211,13 @@ def _first_derivative(f, arrays, rng):
             args[k] = r
         return args
 
-    def first(*xs):
-        out, back = vjp(lambda *d: _flat_call(f, with_replaced(xs, d)), *[xs[k] for k in diff])
-        grads = back(u)
+    def first(*xs_and_u):
+        *xs, cotangent = xs_and_u
+        out, back = vjp(lambda *d: _differentiable_flat_output(f, with_replaced(xs, d)), *[xs[k] for k in diff])
+        grads = back(cotangent)
         return concatenate([reshape(gk, (-1,)) for gk in grads])
 
-    return first
+    return first, u
 
 
 def _compare(analytic, numeric, atol, rtol, i, mode):
@@ -178,9 +233,13 @@ def _compare(analytic, numeric, atol, rtol, i, mode):
             "numeric": float(numeric[worst])}
 
 
-def _report(failures, order, fast, atol, rtol):
+def _report(failures, order, fast, atol, rtol, modes, not_checked, n_inputs):
     what = "random projections u·J·v" if fast else "Jacobian entries (output, input element)"
-    lines = [f"gradcheck failed (order {order}, {what}; tolerance |a - n| <= {atol} + {rtol}·|n|):",
+    checked = "modes checked: " + ", ".join(modes) + "".join(
+        f"; {mode} not checked ({why})" for mode, why in not_checked.items())
+    if order == 2:
+        what += f"; of the VJP (x, u) -> uᵀJ(x), input {n_inputs} being the cotangent u"
+    lines = [f"gradcheck failed (order {order}, {what}; tolerance |a - n| <= {atol} + {rtol}·|n|; {checked}):",
              f"  {'input':>5}  {'mode':>4}  {'max abs err':>12}  {'max rel err':>12}  "
              f"{'worst':>10}  {'analytic':>14}  {'numeric':>14}"]
     for fl in failures:
