@@ -32,7 +32,7 @@ def _erf(x):
 
 
 erf = defop("erf", _erf, partial=lambda ans, x: (2 / math.sqrt(math.pi)) * exp(-(x * x)),
-            notation=("erf {0}", "2/√π · exp(-{0}²)"))
+            notation=("erf {0}", "2/√pi · exp(-{0}²)"))
 
 
 def gelu(input, approximate="none"):
