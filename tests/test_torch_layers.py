@@ -234,3 +234,12 @@ def test_batch_norm_statistics_round_trip_through_state_dict():
     fresh = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.BatchNorm1d(3))
     fresh.load_state_dict(state)
     np.testing.assert_array_equal(fresh[1].running_var.numpy(), net[1].running_var.numpy())
+
+
+def test_functional_activations_take_torch_keywords():
+    torch = pytest.importorskip("torch")
+    x = rng.normal(size=(3, 4))
+    for name, kw in [("relu", {"inplace": False}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {"alpha": 0.5}),
+                     ("hardtanh", {"inplace": False}), ("silu", {"inplace": False})]:
+        np.testing.assert_allclose(getattr(F, name)(cr.tensor(x), **kw).numpy(),
+                                   getattr(torch.nn.functional, name)(torch.tensor(x), **kw).numpy(), rtol=1e-12)

@@ -10,7 +10,7 @@ import numpy as np
 from .. import ops
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
-from ..ops import elu, leaky_relu, relu, sigmoid, softplus, step, tanh  # noqa: F401
+from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
     gelu,
@@ -40,13 +40,16 @@ from ..ops.nn_ops import REDUCTIONS
 from .functional_layers import (  # noqa: F401  (torch names)
     batch_norm,
     dropout,
+    elu,
     embedding,
     layer_norm,
+    leaky_relu,
     linear,
     log_softmax,
     normalize,
     one_hot,
     pad,
+    relu,
     softmax,
 )
 from .loss_functions import (  # noqa: F401  (torch names)

@@ -56,6 +56,39 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, axis=None):
     return ops.log_softmax(x, axis=_softmax_axis("log_softmax", dim, axis))
 
 
+def relu(input, inplace=False):
+    """max(0, x), derivative 0 at 0; `inplace` is accepted and the result is a new tensor.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.functional.relu(cr.tensor([-1.0, 2.0]), inplace=True).tolist()
+        [0.0, 2.0]
+    """
+    return ops.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0 else negative_slope·x; `inplace` is accepted and the result is a new tensor.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.functional.leaky_relu(cr.tensor([-1.0, 2.0]), 0.1).tolist()
+        [-0.1, 2.0]
+    """
+    return ops.leaky_relu(input, negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0 else α(eˣ - 1); `inplace` is accepted and the result is a new tensor.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.nn.functional.elu(cr.tensor([0.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+    return ops.elu(input, alpha=alpha)
+
+
 def _generator(generator):
     """A NumPy Generator from `generator=` (a chainrule Generator, a NumPy one, or None: the global one)."""
     if generator is None:
@@ -251,5 +284,5 @@ def pad(input, pad, mode="constant", value=0.0):
 
 from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)
 
-explain_keywords(globals(), ["linear", "softmax", "log_softmax", "dropout", "embedding", "one_hot", "batch_norm",
-                             "layer_norm", "normalize", "pad"], "nn.functional.")
+explain_keywords(globals(), ["linear", "relu", "leaky_relu", "elu", "softmax", "log_softmax", "dropout", "embedding",
+                             "one_hot", "batch_norm", "layer_norm", "normalize", "pad"], "nn.functional.")

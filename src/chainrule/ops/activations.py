@@ -1,5 +1,8 @@
 """PyTorch's further activation functions: erf (a primitive) and composites built on the table.
 
+`inplace=` is accepted where PyTorch takes it and changes nothing: the
+result is always a new tensor (write `x = f(x)`, as PyTorch programs do).
+
 GELU needs the error function, which NumPy lacks: SciPy's `erf` is used
 when SciPy is installed (imported on first use), else the standard
 library's `math.erf` applied elementwise (exact, slower).
@@ -50,7 +53,7 @@ def gelu(input, approximate="none"):
     return 0.5 * input * (1 + erf(input * (1 / math.sqrt(2.0))))
 
 
-def silu(input):
+def silu(input, inplace=False):
     """x·σ(x) (also called swish).
 
     Example:
@@ -61,7 +64,7 @@ def silu(input):
     return input * sigmoid(input)
 
 
-def mish(input):
+def mish(input, inplace=False):
     """x·tanh(softplus(x)).
 
     Example:
@@ -83,7 +86,7 @@ def logsigmoid(input):
     return -softplus(-input)
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0):
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val] (derivative 0 outside, and at the corners, as PyTorch).
 
     Example:
@@ -96,7 +99,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
     return where(inside, input, constant_like(np.where(x <= min_val, min_val, max_val), input))
 
 
-def relu6(input):
+def relu6(input, inplace=False):
     """min(max(0, x), 6).
 
     Example:
@@ -107,7 +110,7 @@ def relu6(input):
     return hardtanh(input, 0.0, 6.0)
 
 
-def hardsigmoid(input):
+def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6.
 
     Example:
@@ -118,7 +121,7 @@ def hardsigmoid(input):
     return hardtanh(input / 6 + 0.5, 0.0, 1.0)
 
 
-def hardswish(input):
+def hardswish(input, inplace=False):
     """x·relu6(x + 3) / 6.
 
     Example:
@@ -129,7 +132,7 @@ def hardswish(input):
     return input * hardsigmoid(input)
 
 
-def selu(input):
+def selu(input, inplace=False):
     """scale·elu(x, α) with PyTorch's constants α ≈ 1.6733, scale ≈ 1.0507.
 
     Example:
@@ -141,7 +144,7 @@ def selu(input):
     return scale * (relu(input) + alpha * (exp(_minimum(input, 0.0)) - 1))
 
 
-def celu(input, alpha=1.0):
+def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, α(exp(x/α) - 1)).
 
     Example:
