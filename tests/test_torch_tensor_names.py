@@ -93,3 +93,13 @@ def test_unknown_keywords_of_functions_list_the_keywords_taken():
         cr.nn.functional.mse_loss(cr.ones(2), cr.ones(2), keepdim=True)
     with pytest.raises(TypeError, match=r"cr.conv2d\(\) .* 'padd'; it takes input, weight, bias, stride, padding"):
         cr.conv2d(cr.ones((1, 1, 3, 3)), cr.ones((1, 1, 2, 2)), padd=1)
+
+
+def test_unknown_keywords_of_layers_name_the_layer():
+    with pytest.raises(TypeError, match=r"nn.Conv2d\(\) got an unexpected keyword argument 'paddin'; it takes "
+                                        r"in_channels, out_channels, kernel_size, stride, padding"):
+        cr.nn.Conv2d(1, 2, 3, paddin=1)
+    with pytest.raises(TypeError, match=r"nn.MaxPool1d\(\) .* 'strides'"):
+        cr.nn.MaxPool1d(2, strides=1)
+    with pytest.raises(TypeError, match=r"nn.LSTM\(\) .* 'batchfirst'; it takes input_size"):
+        cr.nn.LSTM(2, 3, batchfirst=True)

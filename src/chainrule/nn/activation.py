@@ -152,3 +152,9 @@ Tanhshrink = _simple("Tanhshrink", A.tanhshrink, """x - tanh(x).
         >>> cr.nn.Tanhshrink()(cr.tensor([0.0])).tolist()
         [0.0]
     """)
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([GELU, Hardtanh, CELU, Softmin, SiLU, Mish, LogSigmoid, ReLU6, Hardsigmoid,
+                      Hardswish, SELU, Softsign, Tanhshrink], "nn.")

@@ -138,3 +138,8 @@ class ModuleDict(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward(): pick its modules in your module's forward")
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([ModuleList, ModuleDict], "nn.")

@@ -62,3 +62,8 @@ class Conv1d(_ConvNd):
 
     def forward(self, x):
         return C.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([Conv2d, Conv1d], "nn.")

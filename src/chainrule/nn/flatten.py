@@ -46,3 +46,8 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([Flatten, Unflatten], "nn.")

@@ -158,3 +158,9 @@ class KLDivLoss(_Loss):
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
         super().__init__(size_average, reduce, reduction, log_target=log_target)
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
+                      BCEWithLogitsLoss, KLDivLoss], "nn.")

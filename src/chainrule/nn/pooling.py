@@ -111,3 +111,8 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 
     def forward(self, x):
         return C.adaptive_avg_pool1d(x, self.output_size)
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([MaxPool2d, MaxPool1d, AvgPool2d, AvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool1d], "nn.")

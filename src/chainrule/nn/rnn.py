@@ -266,3 +266,8 @@ class GRUCell(_CellBase):
     """
 
     _mode = "GRU"
+
+
+from .._keywords import explain_init_keywords  # noqa: E402  (wraps the classes above)
+
+explain_init_keywords([RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell], "nn.")
