@@ -112,13 +112,13 @@ def _im2col(x, kernel, stride, padding, dilation, out_hw):
     return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
 
 
-def _per_group(a, b, groups, transpose_a=False, transpose_b=False):
+def _per_group(a, b, groups, transpose_b=False):
     """Block-diagonal product: a's and b's rows split into `groups` blocks, block k of a times block k of b."""
     p, q = a.shape[0] // groups, b.shape[0] // groups
     blocks = []
     for k in range(groups):
         ak, bk = a[k * p:(k + 1) * p], b[k * q:(k + 1) * q]
-        blocks.append((ak.T if transpose_a else ak) @ (bk.T if transpose_b else bk))
+        blocks.append(ak @ (bk.T if transpose_b else bk))
     return blocks[0] if groups == 1 else np.concatenate(blocks)
 
 
@@ -145,13 +145,17 @@ def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     n, c, h, wd = x_shape
     ho, wo = g.shape[2:]
     o, cg, kh, kw = w.shape
-    dcols = _per_group(w.reshape(o, -1), _output_rows(g), groups, transpose_a=True)  # (C·kh·kw, N·Ho·Wo)
-    dcols = dcols.reshape(c, kh, kw, n, ho, wo)
+    og, rows = o // groups, _output_rows(g)
+    # rows of the product ordered (i, j, c): each kernel offset's adjoint is then one contiguous block
+    blocks = [w[k * og:(k + 1) * og].transpose(2, 3, 1, 0).reshape(-1, og) @ rows[k * og:(k + 1) * og]
+              for k in range(groups)]
+    dcols = blocks[0] if groups == 1 else np.concatenate([b.reshape(kh, kw, cg, -1) for b in blocks], axis=2)
+    dcols = dcols.reshape(kh, kw, c, n, ho, wo)
     (pt, pb), (pl, pr) = padding
     dx = np.zeros((c, n, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w))  # (C, N, ...) like dcols
     for i in range(kh):  # col2im: one strided add per kernel offset, none per pixel
         for j in range(kw):
-            _offset(dx, i, j, stride, dilation, (ho, wo))[...] += dcols[:, i, j]
+            _offset(dx, i, j, stride, dilation, (ho, wo))[...] += dcols[i, j]
     return dx[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
 
 
