@@ -20,6 +20,7 @@ from .activations import (  # torch names: further activations
     softsign,
     tanhshrink,
 )
+from .complex_parts import angle, conj, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
 from .conv import (  # torch names: convolution and pooling
     adaptive_avg_pool1d,
@@ -123,7 +124,7 @@ __all__ = [
     "argmax", "argmin",
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
-    "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    "broadcast_to", "divide", "multiply", "subtract", "negative", "power", "real", "imag", "conj", "angle",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "celu", "erf", "gelu", "hardsigmoid", "hardswish", "hardtanh", "log10", "logsigmoid",
     "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink", "allclose", "cat", "clamp", "clone",

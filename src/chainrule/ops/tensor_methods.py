@@ -6,6 +6,9 @@ mirrors a module function, so there is one implementation of each.
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..core.engine_ops import cast
 from ..core.tensor import Tensor, _plain_index
 from . import contractions as C  # linalg
 from . import elementwise as E
@@ -79,9 +82,49 @@ _METHODS = {
 
 
 def _astype(x, dtype):
-    from ..core.engine_ops import cast
-
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":  # an integer or bool result has no derivative: the graph ends here
+        return Tensor._wrap(x._data.astype(dtype))
     return cast(x, dtype=dtype)
+
+
+# ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------
+def _in_place(op):
+    return lambda self, other: self._update_in_place(op, other)
+
+
+def _fill_(self, value):
+    """x.fill_(v): every element set to v, in place."""
+    return self._update_in_place(_FILL, value)
+
+
+def _zero_(self):
+    """x.zero_(): every element set to 0, in place."""
+    return _fill_(self, 0)
+
+
+def _copy_(self, source):
+    """x.copy_(src): src's values (broadcast to x's shape) written into x, in place."""
+    return self._update_in_place(_COPY, source)
+
+
+def _clamp_(self, min=None, max=None):
+    """x.clamp_(min, max): x clipped into [min, max], in place."""
+    return self._update_in_place(lambda x, _: E.clip(x, min=min, max=max), None)
+
+
+# `x.fill_(v)` and `x.copy_(src)` as ops of two inputs, so in-place updates of recorded
+# tensors take their graph from them: the old value contributes nothing, the new one all.
+_FILL = lambda x, v: E.add(E.mul(x, 0.0), v)  # noqa: E731  (x's shape and dtype, v's value)
+_COPY = _FILL
+
+_IN_PLACE = {
+    "__iadd__": _in_place(E.add), "__isub__": _in_place(E.sub), "__imul__": _in_place(E.mul),
+    "__itruediv__": _in_place(E.div), "__ipow__": _in_place(E.pow), "__imatmul__": _in_place(L.matmul),
+    "add_": _in_place(E.add), "sub_": _in_place(E.sub), "mul_": _in_place(E.mul), "div_": _in_place(E.div),
+    "pow_": _in_place(E.pow), "fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "clamp_": _clamp_,
+    "clip_": _clamp_,
+}
 
 
 # torch names: PyTorch's Tensor methods, each one a module function of chainrule
@@ -175,7 +218,7 @@ def _keyword_help(name, fn):
 
 def install():
     methods = {name: _keyword_help(name, fn) for name, fn in {**_METHODS, **_torch_methods()}.items()}
-    for name, fn in {**_OPERATORS, **methods}.items():
+    for name, fn in {**_OPERATORS, **methods, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
     Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
