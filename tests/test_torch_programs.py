@@ -50,8 +50,6 @@ def polynomial_autograd(torch):
     return loss.item(), [a.item(), b.item(), c.item(), d.item()]
 
 
-@pytest.mark.xfail(not hasattr(cr.Tensor, "__isub__"), strict=True,
-                   reason="in-place operators on Tensor (w -= lr * w.grad) are the engine's part of issue 13")
 def test_polynomial_autograd_with_in_place_updates_matches_torch():
     torch = _torch()
     ours, theirs = polynomial_autograd(cr), polynomial_autograd(torch)
