@@ -23,6 +23,7 @@ CASES = [
     ("ce", F.cross_entropy, "cross_entropy", (x,), dict(target=y)),
     ("ce_weight", F.cross_entropy, "cross_entropy", (x,), dict(target=y, weight=w)),
     ("ce_ignore", F.cross_entropy, "cross_entropy", (x,), dict(target=y_ignored)),
+    ("ce_ignore_a_class", F.cross_entropy, "cross_entropy", (x,), dict(target=y, ignore_index=1)),
     ("ce_smooth", F.cross_entropy, "cross_entropy", (x,), dict(target=y_ignored, weight=w, label_smoothing=0.2)),
     ("ce_smooth_sum", F.cross_entropy, "cross_entropy", (x,), dict(target=y, label_smoothing=0.1, reduction="sum")),
     ("ce_smooth_none", F.cross_entropy, "cross_entropy", (x,),

@@ -124,6 +124,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         >>> round(cr.nn.functional.cross_entropy(cr.zeros((2, 4)), np.array([0, 3])).item(), 4)
         1.3863
     """
+    y = target._data if isinstance(target, Tensor) else target
+    if (weight is None and not label_smoothing and size_average is None and reduce is None and ignore_index < 0
+            and type(y) is np.ndarray and y.dtype.kind in "iu" and np.ndim(_values(input)) == 2):
+        try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
+            return ops.softmax_cross_entropy(input, y, reduction=reduction)
+        except OpError:
+            if not (y.size and (y == ignore_index).any()):
+                raise  # not an ignored target: the op's own message says what is wrong
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     y = _values(target)
@@ -135,9 +143,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise OpError(f"cross_entropy needs integer class targets, or float probabilities of the input's shape "
                           f"{x_shape}; got {y.dtype} targets of shape {y.shape}")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    plain = weight is None and not label_smoothing and len(x_shape) == 2
-    if plain and (y.size == 0 or (y.dtype.kind in "iu" and y.min() >= 0)):  # the fused op (no ignore_index hit)
-        return ops.softmax_cross_entropy(input, y, reduction=reduction)
     flat_y = _class_targets("cross_entropy", input, target)
     logp = ops.log_softmax(_classes_last(input), axis=-1)
     losses, wy = _picked_losses("cross_entropy", logp, flat_y, weight, ignore_index)
