@@ -104,8 +104,7 @@ CASES = {
     "broadcast_to": [((sample((4,)),), {"shape": (3, 4)}), ((sample((3, 1)),), {"shape": (2, 3, 5)})],
     "cast": [((sample((3,)),), {"dtype": np.float64})],
     "alias": unary(shapes=[(3,), ()]),
-    "real": unary(shapes=[(3,), ()]), "conj": unary(shapes=[(3,), ()]), "imag": unary(shapes=[(3,), ()]),
-    "angle": unary("nonzero", shapes=[(3,), ()]),
+    "real": unary(shapes=[(3,), ()]), "conj": unary(shapes=[(3,), ()]),
     # no derivative: values only
     "less": binary(), "less_equal": binary(), "greater": binary(), "greater_equal": binary(),
     "equal": binary(), "not_equal": binary(),
@@ -156,7 +155,7 @@ REFERENCE = {
     "softmax_cross_entropy": lambda z, y, reduction="none": {"none": lambda a: a, "mean": np.mean, "sum": np.sum}[
         reduction](-np.take_along_axis(np.log(_softmax(z)), y[..., None], -1)[..., 0]),
     "cast": lambda x, dtype: x.astype(dtype), "alias": lambda x: x,
-    "real": np.real, "conj": np.conj, "imag": np.imag, "angle": np.angle,
+    "real": np.real, "conj": np.conj,
     "less": np.less, "less_equal": np.less_equal, "greater": np.greater,
     "greater_equal": np.greater_equal, "equal": np.equal, "not_equal": np.not_equal,
     "argmax": np.argmax, "argmin": np.argmin,

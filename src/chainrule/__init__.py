@@ -10,7 +10,8 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import autograd, core, cuda, data, func, inputs, linalg, nn, optim, train, utils  # torch names: autograd...
+from . import autograd, core, cuda, data, func, inputs, linalg, nn, optim, optimize, train, utils  # torch: autograd..
+from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -68,6 +69,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
+    "optimize",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
     # torch names
     "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",

@@ -9,10 +9,9 @@ from __future__ import annotations
 HINTS = {
     "chainrule": {
         "from_numpy": "cr.as_tensor (it shares the array's memory, as torch.from_numpy)",
-        "empty": "cr.zeros", "empty_like": "cr.zeros_like", "full_like": "cr.full(x.shape, value)",
-        "mm": "cr.matmul", "bmm": "cr.matmul", "concat": "cr.cat", "concatenate": "cr.cat",
-        "amax": "cr.max", "amin": "cr.min", "square": "x ** 2", "clip": "cr.clamp",
-        "inference_mode": "cr.no_grad", "set_grad_enabled": "cr.enable_grad / cr.no_grad",
+        "empty": "cr.zeros", "empty_like": "cr.zeros_like",
+        "mm": "cr.matmul", "bmm": "cr.matmul", "concat": "cr.cat",
+        "inference_mode": "cr.no_grad",
         "autocast": "nothing (chainrule computes in the tensors' own dtype)",
         "compile": "nothing (chainrule runs eagerly); call the function itself",
         "jit": "nothing (chainrule runs eagerly); call the function itself",

@@ -141,7 +141,7 @@ def _seed_adjoints(roots, seeds, plan):
 
 def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited):
     """The loop of the notes: take the newest tensor, pass its adjoint to its inputs, v̄_i += v̄_j ∂v_j/∂v_i."""
-    needed, as_tensors, target_ids = plan.needed, plan.as_tensors, plan.target_ids
+    needed, as_tensors, target_ids, anomaly = plan.needed, plan.as_tensors, plan.target_ids, plan.anomaly
     node = i = None
     try:
         while heap:
@@ -168,7 +168,7 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                     gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
                 elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
                     gi = gi.copy()
-                if plan.anomaly:
+                if anomaly:
                     _check_finite(node, i, gi)
                 prev = adjoint.get(x)
                 if prev is None:  # x's first contribution: give it its turn (leaves and targets only collect)

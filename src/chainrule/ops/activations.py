@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.registry import defop
 from ._util import constant_like, value_of
-from .elementwise import exp, log, relu, sigmoid, softplus, tanh, where
+from .elementwise import exp, relu, sigmoid, softplus, tanh, where
 from .elementwise import minimum as _minimum
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -190,19 +190,8 @@ def softmin(input, dim=-1):
     return softmax(-input, axis=dim)
 
 
-def log10(x):
-    """log base 10 (log x / log 10).
-
-    Example:
-        >>> import chainrule as cr
-        >>> cr.log10(cr.tensor(100.0)).item()
-        2.0
-    """
-    return log(x) / math.log(10.0)
-
-
 __all__ = ["erf", "gelu", "silu", "mish", "logsigmoid", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu",
-           "celu", "softsign", "tanhshrink", "softmin", "log10"]
+           "celu", "softsign", "tanhshrink", "softmin"]
 
 
 from .._keywords import explain_keywords  # noqa: E402  (wraps the functions above)

@@ -1,10 +1,14 @@
-"""Parts of complex numbers: real, imag, conj (the engine's own two) and angle.
+"""Parts of complex numbers: real, imag, conj (conjugate) and angle, as NumPy names them.
 
-The sweep pairs an adjoint a with a change dz as Re(a · dz) (JAX's
-convention; see core/engine_ops.py), so each rule here is the a that makes
-that pairing equal the change of the part: Re z needs a = g, Im z needs
-a = -i g, conj z needs a = conj g. On real inputs they are the identity,
-zero, the identity and a step (angle 0 or π).
+These are not holomorphic, so they carry their own rules in the engine's convention
+(core/engine_ops.py, as JAX inside the sweep): for z = x + iy the adjoint the sweep
+carries is ∂L/∂x - i ∂L/∂y, and a leaf's `.grad` is its conjugate (PyTorch's
+∂L/∂x + i ∂L/∂y). With a real output u and adjoint g the rule is g·(∂u/∂x - i ∂u/∂y):
+
+    real z: g        imag z: -i g        angle z: g·(-y - i x)/|z|² = -i g / z
+
+real and conj are the engine's own rows; imag and angle are declared here. On real
+inputs imag is 0 and angle is 0 or π: both have derivative 0.
 """
 
 from __future__ import annotations
@@ -13,30 +17,35 @@ import numpy as np
 
 from ..core.engine_ops import conj, real
 from ..core.registry import defop
-from ._util import value_of
+from ._util import value_of, zeros_like
+from .elementwise import where
 
 
-def _imag(x):
-    return np.imag(x).copy() if np.iscomplexobj(x) else np.zeros_like(x)
+def _is_complex(x):
+    return value_of(x).dtype.kind == "c"
 
 
-imag = defop("imag", _imag,
-             vjp=lambda g, ans, x: g * (-1j) if value_of(x).dtype.kind == "c" else g * 0.0,
-             jvp="linear", notation=("Im {0}", ("-i {g}",), ("Im {t}",)),
-             derivative="-i (the adjoint of the imaginary part)")
+imag = defop(
+    "imag", lambda x: np.imag(x).copy() if np.iscomplexobj(x) else np.zeros_like(x),
+    vjp=lambda g, ans, x: g * -1j if _is_complex(x) else zeros_like(x),
+    jvp="linear", notation=("Im {0}", ("-i {g}",), ("Im {t}",)),
+    derivative="-i (the adjoint of the imaginary part); 0 for a real input")
 
 
-def _angle_partial(g, x):
-    # angle z = atan2(y, x): d angle = Im(dz / z), so a = -i g / z (0 for real inputs)
-    if value_of(x).dtype.kind != "c":
-        return g * 0.0
-    return g * (-1j) / x
+def _minus_i_over(x):
+    """-i / z, taken as 0 at z = 0 (where the angle jumps)."""
+    at_zero = value_of(x) == 0
+    return where(at_zero, 0.0, -1j / where(at_zero, 1.0, x))
 
 
-angle = defop("angle", lambda x: np.angle(x),
-              vjp=lambda g, ans, x: _angle_partial(g, x),
-              jvp=lambda t, ans, x: imag(t / x) if value_of(x).dtype.kind == "c" else t * 0.0,
-              notation=("arg {0}", ("-i {g} / {0}",), ("Im({t} / {0})",)),
-              derivative="Im(dz / z)", convention="real inputs: derivative 0 (angle is 0 or π)")
+angle = defop(
+    "angle", lambda x: np.angle(x),
+    vjp=lambda g, ans, x: g * _minus_i_over(x) if _is_complex(x) else zeros_like(x),
+    jvp=lambda t, ans, x: imag(t * (1j * _minus_i_over(x))) if _is_complex(x) else zeros_like(ans),
+    notation=("angle {0}", ("-i {g} / {0}",), ("Im({t} / {0})",)),
+    derivative="-i / z (∂/∂x = -y/|z|², ∂/∂y = x/|z|²); 0 for a real input",
+    convention="derivative 0 at z = 0 and for real inputs (there the angle is 0 or π, piecewise constant)")
 
-__all__ = ["real", "imag", "conj", "angle"]
+conjugate = conj  # NumPy's two names
+
+__all__ = ["real", "imag", "conj", "conjugate", "angle"]
