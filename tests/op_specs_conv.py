@@ -1,4 +1,4 @@
-"""Test cases and loop-by-loop references for the convolution and pooling ops (src/chainrule/ops/conv.py).
+"""Test cases and loop-by-loop references for the convolution and pooling ops (ops/conv.py, ops/pooling.py).
 
 The references are written the slow, obvious way: one output pixel at a time.
 """

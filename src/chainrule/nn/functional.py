@@ -26,17 +26,16 @@ from ..ops.activations import (  # noqa: F401  (torch names)
     softsign,
     tanhshrink,
 )
-from ..ops.conv import (  # noqa: F401  (torch names)
+from ..ops.conv import conv1d, conv2d  # noqa: F401  (torch names)
+from ..ops.nn_ops import REDUCTIONS
+from ..ops.pooling import (  # noqa: F401  (torch names)
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
-    conv1d,
-    conv2d,
     max_pool1d,
     max_pool2d,
 )
-from ..ops.nn_ops import REDUCTIONS
 from .functional_layers import (  # noqa: F401  (torch names)
     batch_norm,
     dropout,

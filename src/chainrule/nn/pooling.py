@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ops import conv as C
+from ..ops import pooling as C
 from .module import Module
 
 

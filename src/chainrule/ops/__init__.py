@@ -42,16 +42,7 @@ from .arrays import (
 )
 from .complex_parts import angle, conj, conjugate, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
-from .conv import (  # torch names: convolution and pooling
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    conv1d,
-    conv2d,
-    max_pool1d,
-    max_pool2d,
-)
+from .conv import conv1d, conv2d  # torch names: convolution
 from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
     abs,
@@ -122,6 +113,14 @@ from .nan_aware import (
     nan_to_num,
 )
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
+from .pooling import (  # torch names: pooling
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .rounding import (
     around,
