@@ -31,6 +31,8 @@ LAYERS = {
     "jit": 3,                                   # cr.jit: traces ops, the sweep, nn modules and optimizers
     "": 4,                                      # chainrule/__init__.py: public re-exports of all the above
     "cli": 5, "__main__": 6,                    # the command, and `python -m chainrule`
+    # torch names (issue 13): plain-Python helpers; autograd/cuda on the engine; func on transforms; utils.data
+    "_keywords": 0, "_torch_hints": 0, "autograd": 1, "cuda": 1, "func": 3, "utils": 3,
 }
 
 

@@ -18,6 +18,7 @@ from ..core.errors import ChainruleError
 from ..core.registry import defop
 from ..core.tensor import Tensor
 from ._util import value_of
+from .activations import erf as _erf_row
 from .elementwise import exp, log, log1p, sign, where
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -108,7 +109,7 @@ def _unary(name, partial, notation, domain="real", convention=""):
 
 
 # ---- error function and normal distribution -----------------------------------
-erf = _unary("erf", lambda ans, x: (2 / _SQRT_PI) * exp(-x * x), ("erf {0}", "2 exp(-{0}²) / √pi"))
+erf = _erf_row  # one row: ops/activations.py's, which needs no SciPy (GELU uses it)
 erfc = _unary("erfc", lambda ans, x: (-2 / _SQRT_PI) * exp(-x * x), ("erfc {0}", "-2 exp(-{0}²) / √pi"))
 erfinv = _unary("erfinv", lambda ans, x: (_SQRT_PI / 2) * exp(ans * ans), ("erfinv {0}", "0.5 √pi exp({out}²)"), "unit")
 erfcinv = _unary("erfcinv", lambda ans, x: (-_SQRT_PI / 2) * exp(ans * ans),
