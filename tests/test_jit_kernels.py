@@ -6,7 +6,7 @@ import pytest
 import chainrule as cr
 from chainrule.core.registry import OPS
 from chainrule.jit import kernels
-from chainrule.jit.tracing import contribution_call
+from chainrule.jit.steps import contribution_call
 from op_specs import CASES
 
 rng = np.random.default_rng(7)

@@ -23,8 +23,9 @@ import numpy as np
 from ..core.tensor import Tensor
 from ..tree import flatten, unflatten
 from .guards import GuardFailed, JitError, TracedFloat
+from .patches import tracing as patched_for
 from .plan import Plan
-from .tracing import Tracer, tracing
+from .tracing import Tracer
 
 __all__ = ["jit", "Jitted", "JitError", "Plan", "speedup"]
 
@@ -117,7 +118,7 @@ class Jitted:
             k += 1
         args, kwargs = unflatten(structure, stand_ins)
         self.traces += 1
-        with tracing(tracer):
+        with patched_for(tracer):
             result = self.fn(*args, **kwargs)
         out_leaves, out_structure = flatten(result)
         plan = tracer.plan(out_leaves, out_structure)

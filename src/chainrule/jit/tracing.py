@@ -12,28 +12,41 @@ While a trace is open:
 - `.grad` deposits, `optimizer.step()` and `zero_grad()` become steps that
   change that state again at replay;
 - `t.item()`, `float(t)`, `bool(t)` become guards (see guards.py), and
-  in-place writes into traced tensors are refused.
-The patches are put on for the trace and taken off after it, in this thread.
+  in-place writes, `.grad` assignments and forward hooks become steps too.
+The patches that route all of this here (patches.py) are put on for the trace and taken off
+after it; the functions the plan calls where no kernel stands in are in steps.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import operator
 from functools import partial as bind
 
 import numpy as np
 
-from .. import transforms
 from ..core import forward as forward_mode
-from ..core import reverse
-from ..core.modes import intercepting
 from ..core.tensor import Tensor
-from ..nn.module import Module
-from ..optim.optimizer import Optimizer
 from . import kernels
-from .guards import GuardFailed, JitError, TaintedFloat, TracedFloat, caller_line, guard_call
+from .guards import JitError, TaintedFloat, TracedFloat, caller_line, guard_call
 from .plan import Plan, Step, describe
+from .steps import (
+    _GRADS_CHANGED,
+    _as_array,
+    _as_number,
+    _bumping,
+    _cast,
+    _compare_item,
+    _compare_items,
+    _deposit_all,
+    _fail,
+    _item,
+    _run_hook,
+    _seed_copy,
+    _set_grad,
+    _write_in_place,
+    _write_item,
+    contribution_call,
+)
 
 _ndarray = np.ndarray
 
@@ -444,253 +457,3 @@ def order_of_leaves(events, roots):
             seen.add(id(x))
             order.append(x)
     return order
-
-
-def contribution_call(op, i, params, has_saved):
-    """The function the sweep applies for input i of op on arrays (see reverse._open), and its name."""
-    if op.array_vjp is not None:
-        rule, by_partial, name = op.array_vjp[i], False, "array_vjp"
-    elif op.partial is not None:
-        rule, by_partial, name = op.partial[i], True, "partial"
-    else:
-        rule, by_partial, name = op.vjp[i], False, "vjp"
-    kw = dict(params)
-    node_stub = _Stub(op)
-
-    def call(g, ans, *values):
-        if has_saved:
-            *values, saved = values
-            kwargs = {**kw, "saved": saved}
-        else:
-            kwargs = kw
-        if by_partial:
-            gi = g * (rule(ans, *values, **kwargs) if kwargs else rule(ans, *values))
-        else:
-            gi = rule(g, ans, *values, **kwargs) if kwargs else rule(g, ans, *values)
-        value = values[i]
-        if (type(gi) is not _ndarray or gi.shape != value.shape
-                or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
-            gi = reverse._adjoint_for(gi, np.asarray(value), node_stub, i, False)
-        elif gi is value or gi is ans:
-            gi = gi.copy()
-        return gi
-
-    return call, name
-
-
-class _Stub:
-    """What reverse._adjoint_for reads of a node (its op's name, for error messages)."""
-
-    def __init__(self, op):
-        self.op = op
-
-
-_GRADS_CHANGED = "the .grad of a parameter was set (or None) differently when traced"
-
-
-def _fail(k, where):
-    failed = GuardFailed(where)
-    failed.index = k
-    raise failed
-
-
-def _deposit_all(leaves, expected, fresh, *grads):
-    if tuple(t.grad is not None for t in leaves) != expected:
-        raise GuardFailed(_GRADS_CHANGED)
-    return tuple(_deposit(t, g, f) for t, g, f in zip(leaves, grads, fresh))
-
-
-def _deposit(t, g, fresh=False):
-    if t._data.dtype.kind == "c":
-        g = np.conjugate(g)
-    if type(g) is not _ndarray:
-        g = np.asarray(g)
-    if t.grad is None:
-        if not fresh:  # a buffer of the plan (or an array the graph owns): .grad gets its own copy
-            g = g.copy()
-    else:
-        g = np.asarray(t.grad._data + g)
-    t.grad = Tensor._wrap(g)
-    return g
-
-
-def _seed_copy(dtype, a):
-    return np.array(a, dtype=dtype)
-
-
-def _cast(dtype, a):
-    return np.asarray(a).astype(dtype, copy=False)
-
-
-def _set_grad(t, g):
-    t.grad = Tensor._wrap(np.array(g, copy=True))
-
-
-def _as_array(f):
-    def call(*args):
-        value = f(*args)
-        return value if type(value) is _ndarray else np.asarray(value)
-
-    return call
-
-
-def _as_number(kind, a):
-    return kind(a.item())
-
-
-def _item(a):
-    return a.item()
-
-
-def _compare_item(how, other, a):
-    return how(a.item(), other)
-
-
-def _compare_items(how, a, b):
-    return how(a.item(), b.item())
-
-
-@contextlib.contextmanager
-def tracing(tracer):
-    """Put the tracer's patches on (this thread's ops, the sweep, Tensor's value readers, optimizers)."""
-    originals = []
-
-    def patch(owner, name, make):
-        old = owner.__dict__[name]
-        originals.append((owner, name, old))
-        setattr(owner, name, make(old))
-
-    original_pass = reverse.backward_pass
-    swept = lambda old: (lambda *a, **k: tracer.on_backward_pass(original_pass, *a, **k))  # noqa: E731
-    patch_module = [(reverse, "backward_pass"), (transforms, "backward_pass")]
-    for module, name in patch_module:
-        originals.append((module, name, getattr(module, name)))
-        setattr(module, name, swept(None))
-    patch(Tensor, "backward", lambda old: _seeded_backward(tracer, old))
-    patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
-    patch(Tensor, "__float__", lambda old: lambda t: tracer.on_number(old, t, float))
-    patch(Tensor, "__int__", lambda old: lambda t: tracer.on_number(old, t, int))
-    patch(Tensor, "__bool__", lambda old: lambda t: tracer.on_bool(old, t))
-
-    patch(Tensor, "__setitem__", lambda old: _recorded_setitem(tracer, old))
-    patch(Tensor, "_update_in_place", lambda old: _recorded_in_place(tracer, old))
-    patch(Tensor, "data", lambda old: property(old.fget, _refused_data_setter, None, old.__doc__))
-    patch(Tensor, "grad", lambda old: property(_get_grad, lambda t, g: _recorded_grad_setter(tracer, t, g)))
-    patch(Module, "__call__", lambda old: lambda m, *a, **k: tracer.on_module_call(m, a, k) if m._forward_hooks
-          else old(m, *a, **k))
-    for cls in _with_own(Optimizer, "step"):
-        patch(cls, "step", lambda old: _recorded_call(tracer, old, "step", True))
-    for cls in _with_own(Optimizer, "zero_grad") + _with_own(Module, "zero_grad"):
-        patch(cls, "zero_grad", lambda old: _recorded_call(tracer, old, "zero_grad", False))
-    try:
-        with intercepting(tracer.on_op):
-            yield tracer
-    finally:
-        for owner, name, old in reversed(originals):
-            setattr(owner, name, old)
-
-
-def _seeded_backward(tracer, old):
-    def backward(t, grad=None, retain_graph=None, create_graph=False):
-        if grad is not None and not (isinstance(grad, Tensor) and grad._rg):
-            tracer.pending_seed = tracer.slot_of(grad)
-        return old(t, grad, retain_graph=retain_graph, create_graph=create_graph)
-
-    backward.__doc__ = old.__doc__
-    return backward
-
-
-def _recorded_in_place(tracer, old):
-    from ..core.modes import grad_enabled
-
-    def method(t, op, other, rebind=False):
-        other_rg = isinstance(other, Tensor) and other._rg
-        untraced = not (grad_enabled() and (t._rg or other_rg))  # the path that writes arrays in place
-        result = old(t, op, other, rebind)
-        if untraced and not tracer.quiet:
-            tracer.in_place(t, op, other)
-        return result
-
-    return method
-
-
-def _recorded_setitem(tracer, old):
-    def method(t, index, value):
-        old(t, index, value)
-        if not tracer.quiet:
-            tracer.set_item(t, index, value)
-
-    return method
-
-
-def _refused_data_setter(t, value):
-    raise JitError(f"{caller_line(2)}: setting .data inside cr.jit is NumPy work the trace cannot see; "
-                   "update under cr.no_grad() with tensor ops (w -= lr * w.grad) or use an optimizer")
-
-
-def _get_grad(t):
-    return t.__dict__.get("grad")
-
-
-def _recorded_grad_setter(tracer, t, value):
-    t.__dict__["grad"] = value
-    if not tracer.quiet:
-        tracer.set_grad(t, value)
-
-
-def _bumping(t, func, a, b):
-    func(a, b)
-    t._bump_version()
-
-
-def _write_in_place(t, op, a, b):
-    np.copyto(a, op(a, b), casting="same_kind")  # an Op on arrays is its forward
-    t._bump_version()
-
-
-def _write_item(t, index, a, value):
-    a[index] = value
-    t._bump_version()
-
-
-def _run_hook(hook, module, out, *inputs):
-    hook(module, tuple(Tensor._wrap(a.copy()) for a in inputs), Tensor._wrap(out.copy()))
-
-
-def _recorded_call(tracer, old, name, commits):
-    def method(obj, *args, **kwargs):
-        tracer.quiet += 1
-        try:
-            result = old(obj, *args, **kwargs)
-        finally:
-            tracer.quiet -= 1
-        kernel = kernels.sgd_kernel(obj) if name == "step" and not args and not kwargs else None
-        if name == "zero_grad":
-            set_to_none = kwargs.get("set_to_none", args[0] if args else True)
-            kernel = kernels.zero_grad_kernel(obj, _params_of(obj), set_to_none) if isinstance(obj, Optimizer) \
-                else kernels.zero_grad_kernel(obj, list(obj.parameters()))
-        if kernel is not None:
-            tracer.add_code(kernel, (), (), None, commits=commits)
-            if name == "step":
-                tracer.steps[-1].text = f"{type(obj).__name__}.step(): {tracer.steps[-1].text}"
-        else:
-            tracer.add(lambda: old(obj, *args, **kwargs), (), None, f"{type(obj).__name__}.{name}()",
-                       commits=commits)
-        tracer.keep.append(obj)
-        return result
-
-    return method
-
-
-def _params_of(optimizer):
-    return [p for group in optimizer.param_groups for p in group["params"]]
-
-
-def _with_own(base, name):
-    found, stack = [], [base]
-    while stack:
-        cls = stack.pop()
-        if name in cls.__dict__:
-            found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
