@@ -492,3 +492,12 @@ def test_zero_grad_either_way_matches_eager(set_to_none):
     assert results[0][0] == results[1][0]
     for a, b in zip(results[0][1], results[1][1]):
         _equal(a, b)
+
+
+def test_random_numbers_inside_jit_are_refused_naming_the_line():
+    def noisy(x):
+        return x + cr.randn(*x.shape)
+
+    with pytest.raises(JitError, match=r"test_jit.py:\d+: random numbers drawn inside cr.jit"):
+        cr.jit(noisy)(np.zeros(3))
+    assert cr.randn(2).shape == (2,)  # the patch is gone after the trace

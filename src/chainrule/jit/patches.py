@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .. import transforms
+from .. import creation, transforms
 from ..core import reverse
 from ..core.modes import intercepting
 from ..core.tensor import Tensor
@@ -36,6 +36,8 @@ def tracing(tracer):
     for module, name in patch_module:
         originals.append((module, name, getattr(module, name)))
         setattr(module, name, swept(None))
+    originals.append((creation, "_random", creation._random))
+    creation._random = _refused_random
     patch(Tensor, "backward", lambda old: _seeded_backward(tracer, old))
     patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
     patch(Tensor, "__float__", lambda old: lambda t: tracer.on_number(old, t, float))
@@ -91,6 +93,11 @@ def _recorded_setitem(tracer, old):
             tracer.set_item(t, index, value)
 
     return method
+
+
+def _refused_random(*args, **kwargs):
+    raise JitError(f"{caller_line(3)}: random numbers drawn inside cr.jit would be the same on every replay; "
+                   "draw them outside the jitted function and pass them in as an argument")
 
 
 def _refused_data_setter(t, value):
