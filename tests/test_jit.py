@@ -400,7 +400,7 @@ def test_fit_with_jit_trains_exactly_as_without():
     X, y = cr.data.blobs(70, centers=3, seed=2)  # 70 = 2 batches of 32 and one of 6: two batch shapes
     results = []
     for use_jit in (False, True):
-        model = cr.nn.MLP([2, 8, 3], rng=cr.manual_seed(0))
+        model = cr.nn.MLP([2, 8, 3], rng=np.random.default_rng(0))
         opt = cr.optim.Adam(model.parameters(), lr=0.05)
         history = cr.train.fit(model, cr.nn.functional.cross_entropy, opt, (X, y), epochs=3, progress=False,
                                jit=use_jit, callbacks=standard_monitors())
