@@ -501,3 +501,41 @@ def test_random_numbers_inside_jit_are_refused_naming_the_line():
     with pytest.raises(JitError, match=r"test_jit.py:\d+: random numbers drawn inside cr.jit"):
         cr.jit(noisy)(np.zeros(3))
     assert cr.randn(2).shape == (2,)  # the patch is gone after the trace
+
+
+def test_a_jitted_function_called_inside_a_trace_runs_inline():
+    inner = cr.jit(lambda x: cr.sin(x) * 2)
+    outer = cr.jit(lambda x: inner(x) + 1)
+    for x in (np.array([0.5]), np.array([1.5])):
+        _equal(outer(x), np.sin(x) * 2 + 1)
+    assert outer.traces == 1 and inner.traces == 0
+
+
+def test_other_threads_are_not_traced():
+    import threading
+
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+    other = cr.nn.Parameter(np.array([3.0]))
+    other_opt = cr.optim.SGD([other], lr=1.0)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(x):
+        started.set()
+        release.wait(5)
+        return (w * x).sum()
+
+    def elsewhere():
+        started.wait(5)
+        other.grad = cr.tensor([1.0])
+        other_opt.step()  # a step in another thread during the trace: not part of the plan
+        release.set()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    step = cr.jit(slow)
+    step(np.ones(2))
+    thread.join()
+    assert "SGD" not in str(step.plan)
+    _equal(other, np.array([2.0]))
+    step(np.ones(2))
+    _equal(other, np.array([2.0]))  # the replay does not repeat the other thread's step

@@ -24,6 +24,7 @@ from ..core.tensor import Tensor
 from ..tree import flatten, unflatten
 from .guards import GuardFailed, JitError, TracedFloat
 from .patches import tracing as patched_for
+from .patches import tracing_now
 from .plan import Plan
 from .tracing import Tracer
 
@@ -68,6 +69,8 @@ class Jitted:
         return self._last
 
     def __call__(self, *args, **kwargs):
+        if tracing_now():  # called inside another trace: run inline, so the outer plan records it
+            return self.fn(*args, **kwargs)
         key, arrays = _array_signature(args) if not kwargs else (None, None)
         if key is not None:  # only arrays, passed positionally: the common step(x, y), keyed without flatten
             leaves, structure = None, None

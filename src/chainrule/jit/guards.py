@@ -13,6 +13,7 @@ raises a `JitError` naming the line.
 from __future__ import annotations
 
 import operator
+import os
 import sys
 
 from ..core.errors import ChainruleError
@@ -38,9 +39,18 @@ class GuardFailed(Exception):  # noqa: N818  (control flow inside the replay, ne
         self.where, self.index = where, 0  # index: the plan step that failed (set by the plan)
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../chainrule
+
+
 def caller_line(depth=2):
-    """'file:line' of the user code `depth` frames up (the line that read a tensor's value)."""
+    """'file:line' of the nearest user code up the stack (the line that read a tensor's value).
+
+    Frames inside chainrule itself (the patches, the ops, nn modules) are skipped; `depth` is
+    where the search starts.
+    """
     frame = sys._getframe(depth)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 

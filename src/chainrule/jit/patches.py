@@ -9,6 +9,7 @@ is patched here, for the trace only: the reverse sweep (run with an observer), T
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from .. import creation, transforms
 from ..core import reverse
@@ -23,21 +24,33 @@ from .guards import JitError, caller_line
 @contextlib.contextmanager
 def tracing(tracer):
     """Put the tracer's patches on (this thread's ops, the sweep, Tensor's value readers, optimizers)."""
-    originals = []
+    originals, me = [], threading.get_ident()
+
+    def only_here(new, old):
+        """`new` in the tracing thread, `old` in every other one (the patches are class attributes)."""
+        def call(*args, **kwargs):
+            return new(*args, **kwargs) if threading.get_ident() == me else old(*args, **kwargs)
+        return call
 
     def patch(owner, name, make):
         old = owner.__dict__[name]
         originals.append((owner, name, old))
-        setattr(owner, name, make(old))
+        new = make(old)
+        if isinstance(new, property):
+            get = old.fget if isinstance(old, property) else _get_grad
+            put = old.fset if isinstance(old, property) else _set_grad_attribute
+            new = property(only_here(new.fget, get), only_here(new.fset, put), None, new.__doc__)
+        else:
+            new = only_here(new, old)
+        setattr(owner, name, new)
 
     original_pass = reverse.backward_pass
-    swept = lambda old: (lambda *a, **k: tracer.on_backward_pass(original_pass, *a, **k))  # noqa: E731
-    patch_module = [(reverse, "backward_pass"), (transforms, "backward_pass")]
-    for module, name in patch_module:
-        originals.append((module, name, getattr(module, name)))
-        setattr(module, name, swept(None))
-    originals.append((creation, "_random", creation._random))
-    creation._random = _refused_random
+    swept = lambda *a, **k: tracer.on_backward_pass(original_pass, *a, **k)  # noqa: E731
+    for module, name, new in ((reverse, "backward_pass", swept), (transforms, "backward_pass", swept),
+                              (creation, "_random", _refused_random)):
+        old = getattr(module, name)
+        originals.append((module, name, old))
+        setattr(module, name, only_here(new, old))
     patch(Tensor, "backward", lambda old: _seeded_backward(tracer, old))
     patch(Tensor, "item", lambda old: lambda t: tracer.on_item(old, t))
     patch(Tensor, "__float__", lambda old: lambda t: tracer.on_number(old, t, float))
@@ -54,12 +67,22 @@ def tracing(tracer):
         patch(cls, "step", lambda old: _recorded_call(tracer, old, "step", True))
     for cls in _with_own(Optimizer, "zero_grad") + _with_own(Module, "zero_grad"):
         patch(cls, "zero_grad", lambda old: _recorded_call(tracer, old, "zero_grad", False))
+    _active.depth = getattr(_active, "depth", 0) + 1
     try:
         with intercepting(tracer.on_op):
             yield tracer
     finally:
+        _active.depth -= 1
         for owner, name, old in reversed(originals):
             setattr(owner, name, old)
+
+
+_active = threading.local()  # depth: how many traces this thread has open (a nested jit runs inline)
+
+
+def tracing_now():
+    """True while this thread traces: a jitted function called then runs inline, into the open trace."""
+    return getattr(_active, "depth", 0) > 0
 
 
 def _seeded_backward(tracer, old):
@@ -107,6 +130,10 @@ def _refused_data_setter(t, value):
 
 def _get_grad(t):
     return t.__dict__.get("grad")
+
+
+def _set_grad_attribute(t, value):
+    t.__dict__["grad"] = value
 
 
 def _recorded_grad_setter(tracer, t, value):
