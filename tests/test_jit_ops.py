@@ -88,3 +88,18 @@ def test_op_value_replays_on_new_values(name):
     halved = [x * 0.5 for x in inputs]
     _same(step(*halved), f(*halved))
     assert step.traces == 1
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OPS if not OPS[n].nondiff and n not in NOT_JITTABLE))
+def test_op_gradient_through_jit_in_float32(name):
+    args, params = CASES[name][0]
+    args = [a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in args]
+    f, inputs = _as_function(name, args, params)
+    if not inputs or np.iscomplexobj(f(*inputs)):
+        pytest.skip("no floating-point input, or a complex output")
+    weight = np.random.default_rng(3).normal(size=np.shape(f(*inputs))).astype(np.float32)
+    grad = cr.grad(lambda *xs: (f(*xs) * weight).sum(), argnums=tuple(range(len(inputs))))
+    expected, step = grad(*inputs), cr.jit(grad)
+    for _ in range(2):
+        for got, want in zip(step(*inputs), expected):
+            _same(got, want)  # float32 stays float32, and the replay is bit for bit here too
