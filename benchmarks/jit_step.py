@@ -27,6 +27,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
+import memory  # noqa: E402
 import mlp_step  # noqa: E402
 from timing import interleaved_medians  # noqa: E402
 
@@ -125,6 +126,12 @@ def main(argv=None):
             print(f"{size:8} {np.dtype(dtype).name:8} {floor * 1e3:9.3f} {ratios['eager linear']:9.2f} "
                   f"{ratios['eager user']:9.2f} {ratios['jit linear']:8.2f} {ratios['jit user']:8.2f} "
                   f"{TARGETS[size]:6.2f} {max(trace_ms.values()):9.1f}")
+
+    print("peak traced memory of one MNIST-size step (tracemalloc; jit includes its preallocated buffers):")
+    for dtype in (np.float32, np.float64):
+        peaks = {name: memory.peak_step_bytes(name, dtype=dtype) for name in ("numpy", "chainrule", "jit")}
+        print(f"  {np.dtype(dtype).name}: " + ", ".join(f"{name} {b / 2**20:.1f} MiB ({b / peaks['numpy']:.2f}x)"
+                                                     for name, b in peaks.items()))
 
 
 if __name__ == "__main__":

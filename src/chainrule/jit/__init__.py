@@ -132,6 +132,7 @@ class Jitted:
         self._last = plan
         eager = [x._data if isinstance(x, Tensor) and id(x) in tracer.pseudo else
                  float(x) if isinstance(x, TracedFloat) else x for x in out_leaves]
+        tracer.release()  # the trace's arrays and tensors go now, not at the next cyclic collection
         return unflatten(out_structure, eager)
 
 

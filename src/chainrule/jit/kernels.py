@@ -310,11 +310,16 @@ def sgd_kernel(opt):
     from ..core.node import clock, last_change
 
     lines, names = [], {"clock": clock, "last_change": last_change}
+    # one scratch buffer for every parameter's scaled gradient (used one parameter at a time)
+    largest = max(params, key=lambda p: p._data.size)._data
+    scratch = {dtype: np.empty(max(p._data.size for p in params if p._data.dtype == dtype), dtype)
+               for dtype in {p._data.dtype for p in params}} if largest.size else {}
     for k, group in enumerate(opt.param_groups):
         names[f"group{k}"] = group
         lines.append(f'_step = -{{group{k}}}["lr"]')  # read each call: a scheduler may change it
         for i, p in enumerate(group["params"]):
-            names[f"p{k}_{i}"], names[f"s{k}_{i}"] = p, _buffer(p._data)
+            flat = scratch[p._data.dtype][:p._data.size] if p._data.size else _buffer(p._data)
+            names[f"p{k}_{i}"], names[f"s{k}_{i}"] = p, flat.reshape(p._data.shape)
             p_, s_ = f"{{p{k}_{i}}}", f"{{s{k}_{i}}}"
             lines.append(f"_g = {p_}.grad")  # = p - lr · g exactly: -(lr · g) into s, then p + s
             # Tensor._bump_version written out for a parameter that is no view (its own version counter)

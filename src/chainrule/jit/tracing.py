@@ -432,6 +432,11 @@ class Tracer:
         self.add(bind(_set_grad, t), (slot,), None, f"{self.name(self.slot_of(t))}.grad = {self.name(slot)}",
                  commits=True)
 
+    def release(self):
+        """Drop what only the trace needed (what was seen, kept alive, made), keeping what the plan uses."""
+        self.keep = self.seen = self.made = self.slot = self.buffered = None
+        self.inside = self.pseudo = None
+
     # ---- the plan ---------------------------------------------------------------------
     def plan(self, outputs, structure):
         leaves = []
