@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import ops
 from ..core.errors import ChainruleError
-from ..core.tensor import Tensor
+from ..core.tensor import array_of
 from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
@@ -78,8 +78,7 @@ def _reduce(losses, reduction):
     return losses  # "none"
 
 
-def _values(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+_values = array_of  # the ndarray behind a tensor or array
 
 
 def _same_shape(name, input, target):
