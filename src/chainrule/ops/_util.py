@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, array_of
 
-
-def value_of(x):
-    """The ndarray behind x (a Tensor's data, or x itself)."""
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+value_of = array_of  # the ndarray behind x (a Tensor's data, or x itself): core's one helper
 
 
 def zeros_like(x):
