@@ -550,3 +550,14 @@ def test_other_threads_are_not_traced():
     _equal(other, np.array([2.0]))
     step(np.ones(2))
     _equal(other, np.array([2.0]))  # the replay does not repeat the other thread's step
+
+
+def test_a_new_default_dtype_traces_again():
+    step = cr.jit(lambda x: x * cr.tensor(1.5))
+    assert step(np.ones(2, np.float32)).dtype == np.float64  # a float64 constant promotes
+    try:
+        cr.set_default_dtype(cr.float32)
+        assert step(np.ones(2, np.float32)).dtype == np.float32
+    finally:
+        cr.set_default_dtype(cr.float64)
+    assert step.traces == 2

@@ -21,6 +21,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..core.tensor import Tensor
+from ..creation import get_default_dtype
 from ..tree import flatten, unflatten
 from .guards import GuardFailed, JitError, TracedFloat
 from .patches import tracing as patched_for
@@ -78,6 +79,7 @@ class Jitted:
             leaves, structure = flatten((args, kwargs))
             key, arrays = _signature(leaves)
             key = (structure, key)
+        key = (get_default_dtype(), key)  # Python numbers inside become this dtype: part of what was traced
         plans = self.cache.get(key)
         where = None
         if plans is not None:
