@@ -53,6 +53,7 @@ from .tools.gradcheck import GradcheckError, gradcheck
 from .tools.graphviz import draw_graph
 from .tools.trace import Trace, trace
 from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .vmap import vmap
 
 __version__ = "0.1.0"
 
@@ -61,7 +62,7 @@ __all__ = [
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
-    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
+    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "vmap",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
 ]

@@ -96,22 +96,35 @@ def intercepting(handler):
         >>> seen
         ['mul']
     """
-    outer = switches.intercept
-
-    def handle(op, args, params):
-        switches.intercept = outer
-        try:
-            return handler(op, args, params)
-        finally:
-            switches.intercept = handle
-
+    handle = _Interceptor(handler, switches.intercept)
     switches.intercept = handle
     mark_unusual(+1)
     try:
         yield
     finally:
-        switches.intercept = outer
+        switches.intercept = handle.outer
         mark_unusual(-1)
+
+
+class _Interceptor:
+    """The installed form of a handler: the previous interceptor is restored while it runs.
+
+    An object rather than a closure that names itself, which would sit in a
+    reference cycle (function -> cell -> function) and hold what the handler
+    keeps until the cyclic collector runs.
+    """
+
+    __slots__ = ("handler", "outer")
+
+    def __init__(self, handler, outer):
+        self.handler, self.outer = handler, outer
+
+    def __call__(self, op, args, params):
+        switches.intercept = self.outer
+        try:
+            return self.handler(op, args, params)
+        finally:
+            switches.intercept = self
 
 
 def set_grad_enabled(flag: bool):

@@ -21,7 +21,7 @@ from . import forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
-from .modes import anomaly_enabled, enable_grad, no_grad
+from .modes import anomaly_enabled, enable_grad, no_grad, switches
 from .node import last_change
 from .tensor import Tensor
 
@@ -80,7 +80,8 @@ class _Plan:
         self.needed = None  # ids of the tensors from which a target can be reached (None: all)
         differentiable_seed = any(isinstance(s, Tensor) and (s._rg or s._tangents) for s in seeds)
         if targets is None and create_graph is not None and not forward.any_open() and not differentiable_seed:
-            self.record = self.as_tensors = bool(create_graph)  # the plain backward(): no walk needed
+            self.record = bool(create_graph)  # the plain backward(): no walk needed
+            self.as_tensors = self.record or switches.intercept is not None
             return
         order = topological_order(roots, stop=self.target_ids)
         if targets is not None:
@@ -91,7 +92,9 @@ class _Plan:
         self.record = bool(create_graph)
         # Rules get Tensors when their arithmetic must itself be recorded (higher
         # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
-        self.as_tensors = self.record or differentiable_seed or any(t._tangents for t in order)
+        # Under an interceptor (vmap) rules must run on Tensors, so that their ops are intercepted too.
+        self.as_tensors = (self.record or differentiable_seed or switches.intercept is not None
+                           or any(t._tangents for t in order))
 
 
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):

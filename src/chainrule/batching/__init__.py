@@ -1,0 +1,115 @@
+"""Batching: how each op of the table treats a batch axis, the column vmap reads.
+
+A batching rule says how to apply an op to arguments that carry an extra
+(batch) axis: `rule(op, values, dims, params) -> (result, result_dim)`,
+where `values` are the full arrays or Tensors (the batch axis included),
+`dims[i]` is the batch axis of `values[i]` (None for an unbatched one) and
+`params` are the op's keyword parameters as the per-example call gave them.
+The rule calls ops (so the batched computation is itself differentiable)
+and returns the batched result and the axis its batch lies on.
+
+Rules are declared with `defbatch`, one per op, beside the op table. Generic
+rules cover whole kinds of op: every `partial=` row is elementwise (align
+the batch axes and broadcast), reductions and shape ops shift their
+axis/axes/shape parameters past the batch axis. An op without a rule makes
+`vmap` fail with an error naming it, unless `vmap(..., fallback="loop")`
+asks for one call per batch element.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.errors import ChainruleError
+from ..core.registry import OPS, Op
+from ..core.tensor import Tensor
+
+
+class BatchingError(ChainruleError):
+    """An op met a batched value and has no batching rule (declare one with `defbatch`)."""
+
+
+class BatchedValueError(ChainruleError):
+    """Code under vmap read the value of a batched tensor into NumPy or Python (one example has none)."""
+
+
+class BatchingFallbackWarning(RuntimeWarning):
+    """A transform fell back to one call per batch element because an op has no batching rule."""
+
+
+def defbatch(op, rule):
+    """Declare `rule` as how `op` (an Op or its name) treats a batch axis; returns the op.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> from chainrule.batching import defbatch, elementwise
+        >>> halve = cr.defop("halve_example", lambda x: x / 2, vjp=lambda g, ans, x: g / 2, jvp="linear")
+        >>> _ = defbatch(halve, elementwise)
+        >>> cr.vmap(halve)(np.array([2.0, 4.0]))
+        tensor([1., 2.])
+    """
+    if not isinstance(op, Op):
+        if op not in OPS:
+            raise ChainruleError(f"defbatch: no op named {op!r} in the table")
+        op = OPS[op]
+    if not callable(rule):
+        raise ChainruleError(f"defbatch({op.name!r}): the rule must be callable, got {type(rule).__name__}")
+    op.batch = rule
+    return op
+
+
+def batch_rule(op):
+    """op's batching rule: its declared one, the elementwise rule for a `partial=` row, else None."""
+    rule = op.batch
+    if rule is None and op.partial is not None:
+        return elementwise
+    return rule
+
+
+# ---- the batched value ------------------------------------------------------------
+class BatchedTensor(Tensor):
+    """What a function under `vmap` sees in place of a batched argument: one example of it.
+
+    `.shape`, `.dtype` and `.ndim` are those of one example; ops applied to it
+    act on the whole batch (`_value`, batch axis `_bdim`) through the op's
+    batching rule. Reading values into Python (`float`, `.item()`, `.numpy()`)
+    is refused: under vmap there is no single value to read.
+    """
+
+    __slots__ = ("_value", "_bdim", "_level")
+
+    def _refuse(self, *args, **kwargs):
+        raise BatchedValueError("cannot read the value of a batched tensor inside vmap (it stands for a whole "
+                             "batch); keep the computation in chainrule ops, or loop in Python instead")
+
+    numpy = item = tolist = __array__ = __bool__ = __float__ = __int__ = __index__ = _refuse
+    __setitem__ = _update_in_place = _refuse
+    data = property(_refuse, _refuse)
+
+    def detach(self):
+        return make_batched(self._value.detach(), self._bdim, self._level)
+
+    def __repr__(self):
+        return f"BatchedTensor(batch axis {self._bdim} of {self._value!r})"
+
+
+def make_batched(value, bdim, level):
+    """A BatchedTensor for `level` whose batch lies on axis `bdim` of `value` (a Tensor or array)."""
+    if not isinstance(value, Tensor):
+        value = Tensor._wrap(np.asarray(value))
+    b = object.__new__(BatchedTensor)
+    full = value._data
+    if full.shape[bdim]:
+        example = full[(slice(None),) * bdim + (0,)]  # a view: one example's shape and dtype, no copy
+    else:
+        example = np.zeros(full.shape[:bdim] + full.shape[bdim + 1:], full.dtype)
+    b._data, b._node, b._rg = example, None, value._rg
+    b._value, b._bdim, b._level = value, bdim, level
+    return b
+
+
+from .rules import elementwise, install  # noqa: E402  (the rules need the names above)
+
+install(defbatch)
+
+__all__ = ["defbatch", "batch_rule", "BatchingError", "BatchedValueError", "BatchingFallbackWarning", "BatchedTensor", "elementwise"]
