@@ -10,7 +10,7 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import core, data, inputs, linalg, nn, optim, train
+from . import batching, core, data, inputs, linalg, nn, optim, train
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -58,7 +58,7 @@ from .vmap import vmap
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
+    "Tensor", "Op", "defop", "batching", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",

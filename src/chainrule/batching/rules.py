@@ -260,7 +260,11 @@ def _linear(op, values, dims, params):
     (x, w, *b), (dx, dw, *db) = values, dims
     if dw is None and all(d is None for d in db):
         return op(to_front(x, dx), w, *b, **params), 0
-    out, dim = _matmul(_op("matmul"), [x, _op("transpose")(w, axes=_swap_last(np.ndim(w)))], [dx, dw], {})
+    if dw is not None:
+        w, dw = to_front(w, dw), 0
+    swapped = _op("transpose")(w, axes=(0,) + tuple(
+        1 + a for a in _swap_last(np.ndim(w) - 1)) if dw == 0 else _swap_last(np.ndim(w)))
+    out, dim = _matmul(_op("matmul"), [x, swapped], [dx, dw], {})
     if b and b[0] is not None:
         out, dim = elementwise(_op("add"), [out, b[0]], [dim, db[0]], {})
     return out, dim

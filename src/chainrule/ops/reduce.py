@@ -46,7 +46,7 @@ def _extreme_weights(x, ans, axis, keepdims):
     """1/k on each of the k elements that attain the max (or min), else 0."""
     x, ans = value_of(x), value_of(ans)
     hit = x == (ans if keepdims else ans.reshape(keepdims_shape(x.shape, axis)))
-    return hit / np.sum(hit, axis=normalize_axes(axis, x.ndim), keepdims=True)
+    return hit / hit.sum(axis=normalize_axes(axis, x.ndim), keepdims=True)  # a method: a batch under vmap too
 
 
 def _extreme_rule(d, ans, x, axis=None, keepdims=False):
@@ -70,7 +70,7 @@ def _prod_partials(ans, x, axis):
     is_zero = xv == 0
     nonzero = where(is_zero, 1.0, x)
     prod_nonzero = prod(nonzero, axis=axes, keepdims=True)
-    zeros_along = np.sum(is_zero, axis=axes, keepdims=True)
+    zeros_along = is_zero.sum(axis=axes, keepdims=True)
     # no zero along the axis: ans / x_i; one zero: the others' product at it, 0 elsewhere
     return where(is_zero, where(zeros_along == 1, prod_nonzero, 0.0),
                  where(zeros_along == 0, prod_nonzero / nonzero, 0.0))
@@ -97,7 +97,8 @@ def _logsumexp(x, axis=None, keepdims=False):
 def _softmax_weights(ans, x, axis, keepdims):
     # exp(x - lse); where lse is -inf (all inputs -inf) subtract 0 so the weights are 0, not nan
     lse = _unreduce(ans, x, axis, keepdims)
-    return exp(x - where(np.isfinite(value_of(lse)), lse, 0.0))
+    v = value_of(lse)
+    return exp(x - where((v > -np.inf) * (v < np.inf), lse, 0.0))  # isfinite by comparisons (batches too)
 
 
 logsumexp = defop(
