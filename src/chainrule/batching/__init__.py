@@ -113,4 +113,5 @@ from .rules import elementwise, install  # noqa: E402  (the rules need the names
 
 install(defbatch)
 
-__all__ = ["defbatch", "batch_rule", "BatchingError", "BatchedValueError", "BatchingFallbackWarning", "BatchedTensor", "elementwise"]
+__all__ = ["defbatch", "batch_rule", "BatchingError", "BatchedValueError", "BatchingFallbackWarning",
+           "BatchedTensor", "elementwise"]

@@ -326,7 +326,7 @@ LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm")  # forwards t
 
 def install(defbatch):
     """Fill the batching column for every built-in op that has a rule."""
-    for name, op in OPS.items():
+    for op in OPS.values():
         if op.partial is not None and op.batch is None:
             defbatch(op, elementwise)
     table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
