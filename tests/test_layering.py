@@ -24,6 +24,8 @@ LAYERS = {
     "ops": 1, "creation": 1,                    # primitives and tensor factories, on the engine
     "transforms": 2, "linalg": 2,               # grad, vjp, jvp, ... on ops; the numpy.linalg namespace on ops
     "vmap": 2, "batching": 2,                   # the batching transform and its rules (the table's batching column)
+    "numpy": 2,                                 # chainrule.numpy: NumPy's names on ops (what numpy.sin(t) runs)
+    "optimize": 3,                              # scipy.optimize.minimize with value_and_grad / hvp
     "nn": 3, "optim": 3, "data": 3, "tools": 3, "train": 3, "inputs": 3, "io": 3,
     "": 4,                                      # chainrule/__init__.py: public re-exports of all the above
     "cli": 5, "__main__": 6,                    # the command, and `python -m chainrule`

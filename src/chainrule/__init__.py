@@ -10,7 +10,8 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import batching, core, data, inputs, linalg, nn, optim, train
+from . import batching, core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's optimisers, our gradients
+from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -64,5 +65,6 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "vmap",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
+    "optimize",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
 ]

@@ -29,7 +29,7 @@ from .core.engine_ops import alias, broadcast_to
 from .core.errors import ChainruleError
 from .core.graph import topological_order
 from .core.modes import enable_grad, grad_enabled
-from .core.registry import defop
+from .core.registry import OPS, defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor, array_of
 from .ops import reshape, stack, transpose
@@ -491,6 +491,16 @@ def custom_vjp(fun, vjp_rule, jvp_rule=None, name=None):
         tangents = tuple(t if j == i else np.zeros(np.shape(x)) for j, x in enumerate(xs))
         return jvp_rule(tangents, ans, *xs, **params)
 
-    return defop(name or getattr(fun, "__name__", "custom"), fun, vjp=one_adjoint,
+    return defop(_unique_op_name(name or getattr(fun, "__name__", "custom")), fun, vjp=one_adjoint,
                  jvp=one_tangent if jvp_rule is not None else None, variadic=True,
                  derivative="user rule")
+
+
+def _unique_op_name(name):
+    """`name`, or `name#2`, `name#3`, ... when the table has it: two lambdas never replace each other."""
+    if name not in OPS:
+        return name
+    k = 2
+    while f"{name}#{k}" in OPS:
+        k += 1
+    return f"{name}#{k}"

@@ -21,6 +21,7 @@ import itertools
 # input whose last change has a larger number than the node changed after
 # the node saved it.
 clock = itertools.count(1)
+_tick = clock.__next__
 
 
 class _LastChange:
@@ -52,7 +53,7 @@ class Node:
         self.inputs = inputs  # None once a backward pass has freed the graph
         self.arrays = arrays  # the inputs' arrays (constants as given), for rules run on arrays
         self.params = params
-        self.index = next(clock)  # creation order: a topological order of the graph
+        self.index = _tick()  # creation order: a topological order of the graph
 
     def __repr__(self):
         return f"<Node {self.op.name}>"

@@ -40,7 +40,7 @@ from .node import Node
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
-_wrap = Tensor._wrap
+_new = object.__new__
 ndarray = np.ndarray
 
 
@@ -68,17 +68,9 @@ class Op:
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
             tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
         else:
-            arrays, needs_grad, tangents, any_tensor = [], False, False, False
-            for a in args:
-                if isinstance(a, Tensor):
-                    any_tensor, needs_grad = True, needs_grad or a._rg
-                    tangents = tangents or a._tangents is not None
-                    arrays.append(a._data)
-                else:
-                    arrays.append(a)
-            if not any_tensor:
+            arrays, needs_grad, tangents = _gather(args)
+            if arrays is None:
                 return self.forward(*args, **params) if params else self.forward(*args)
-            arrays = tuple(arrays)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
         if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
@@ -95,23 +87,16 @@ class Op:
             raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         if type(value) is not ndarray:
             value = np.asarray(value)
-        if record:
-            out = _wrap(value, Node(self, args, arrays, params), True)
-            if self.saving_forward is not None:
-                out._node.saved = saved
-        else:
-            out = _wrap(value)
+        out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
+        out._data, out._rg = value, record
+        out._node = node = Node(self, args, arrays, params) if record else None
+        if record and self.saving_forward is not None:
+            node.saved = saved
         if self.view and (value is arrays[0] or value.base is not None):
             out._base = args[0]._owner()  # shares memory, so shares the version counter
         if quiet or self.nondiff:
             return out
-        if tangents and levels.open:
-            forward.push_tangents(self, out, args, params)
-        if switches.anomaly:
-            from .anomaly import check_forward
-
-            check_forward(self, out, args)
-        return out
+        return _off_the_quiet_path(self, out, args, params, tangents)
 
     def jvp_rule(self, argnum):
         """The JVP rule for input `argnum`, "linear", or None."""
@@ -125,6 +110,30 @@ class Op:
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+def _gather(args):
+    """(arrays, needs_grad, has_tangents) of three or more inputs; arrays is None when none is a Tensor."""
+    arrays, needs_grad, tangents, any_tensor = [], False, False, False
+    for a in args:
+        if isinstance(a, Tensor):
+            any_tensor, needs_grad = True, needs_grad or a._rg
+            tangents = tangents or a._tangents is not None
+            arrays.append(a._data)
+        else:
+            arrays.append(a)
+    return (tuple(arrays) if any_tensor else None), needs_grad, tangents
+
+
+def _off_the_quiet_path(op, out, args, params, tangents):
+    """What an op does besides recording while a switch is set or a level open: tangents, anomaly checks."""
+    if tangents and levels.open:
+        forward.push_tangents(op, out, args, params)
+    if switches.anomaly:
+        from .anomaly import check_forward
+
+        check_forward(op, out, args)
+    return out
 
 
 def defop(name, forward, vjp=None, jvp=None, *, partial=None, notation=None, array_vjp=None,

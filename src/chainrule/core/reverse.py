@@ -13,6 +13,7 @@ Tensors, whether their arithmetic is recorded), then each node is opened once
 
 from __future__ import annotations
 
+import threading
 from heapq import heappop, heappush
 
 import numpy as np
@@ -115,6 +116,19 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     every accumulation step, in sweep order (the adjoint trace tables use it).
     """
     plan = _Plan(roots, seeds, targets, create_graph)
+    adjoint, heap, leaves = _seed_adjoints(roots, seeds, plan)
+    deposited = set()
+    with (enable_grad() if plan.record else no_grad()):
+        _sweep(adjoint, heap, leaves, plan, targets is None, retain_graph, observer, deposited)
+    if targets is not None:
+        return [adjoint.get(t) for t in targets]
+    for leaf in leaves:  # every contribution to a leaf is in: store it
+        _deposit(leaf, adjoint[leaf], deposited)
+    return None
+
+
+def _seed_adjoints(roots, seeds, plan):
+    """(adjoints, heap, leaves) at the start: each root's seed, in the kind and dtype the sweep works in."""
     adjoint, heap, leaves = {}, [], []
     for root, seed in zip(roots, seeds):
         seed = _as_kind(seed, plan.as_tensors)
@@ -125,9 +139,14 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
         else:
             adjoint[root] = seed
             _schedule(root, heap, leaves, plan.target_ids)
-    deposited, accumulate, needed, as_tensors = set(), targets is None, plan.needed, plan.as_tensors
-    target_ids = plan.target_ids
-    with (enable_grad() if plan.record else no_grad()):
+    return adjoint, heap, leaves
+
+
+def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited):
+    """The loop of the notes: take the newest tensor, pass its adjoint to its inputs, v̄_i += v̄_j ∂v_j/∂v_i."""
+    needed, as_tensors, target_ids, anomaly = plan.needed, plan.as_tensors, plan.target_ids, plan.anomaly
+    node = i = None
+    try:
         while heap:
             t = heappop(heap)[1]
             g = adjoint.pop(t)
@@ -142,26 +161,18 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                 if needed is not None and id(x) not in needed:  # x cannot reach a target
                     continue
                 # v̄_x += v̄_t · ∂t/∂x: the adjoint times the op's partial, or the op's VJP rule
-                try:
-                    if by_partial:
-                        gi = g * (rule(ans, *values, **params) if params else rule(ans, *values))
-                    else:
-                        gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
-                except ChainruleError:
-                    raise
-                except Exception as exc:
-                    raise OpError(f"the VJP rule of {node.op.name} for input {i} failed: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+                if by_partial:
+                    gi = g * (rule(ans, *values, **params) if params else rule(ans, *values))
+                else:
+                    gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 value = values[i]
                 if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape
                         or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
                     gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
                 elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
                     gi = gi.copy()
-                if plan.anomaly:
-                    from .anomaly import check_backward
-
-                    check_backward(node, i, gi)
+                if anomaly:
+                    _check_finite(node, i, gi)
                 prev = adjoint.get(x)
                 if prev is None:  # x's first contribution: give it its turn (leaves and targets only collect)
                     adjoint[x] = total = gi
@@ -174,11 +185,21 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
                     adjoint[x] = total = prev + gi
                 if observer is not None:
                     observer(t, i, x, gi, total)
-    if targets is not None:
-        return [adjoint.get(t) for t in targets]
-    for leaf in leaves:  # every contribution to a leaf is in: store it
-        _deposit(leaf, adjoint[leaf], deposited)
-    return None
+    except ChainruleError:
+        raise
+    except Exception as exc:  # a rule that breaks: say which one
+        raise OpError(f"the VJP rule of {_name_of(node)} for input {i} failed: "
+                      f"{type(exc).__name__}: {exc}") from exc
+
+
+def _name_of(node):
+    return node.op.name if node is not None else "an op"
+
+
+def _check_finite(node, argnum, gi):
+    from .anomaly import check_backward  # only under detect_anomaly
+
+    check_backward(node, argnum, gi)
 
 
 def _open(node, t, as_tensors, retain_graph):
@@ -220,7 +241,7 @@ def _adjoint_for(gi, x, node, i, as_tensors):
     """A rule's result as x's adjoint: x's shape (broadcasting undone, here, once) and dtype."""
     gi = _as_kind(gi, as_tensors)
     if gi.shape != x.shape:
-        if np.broadcast_shapes(gi.shape, x.shape) != gi.shape:
+        if not _broadcasts_to(x.shape, gi.shape):
             raise OpError(f"the VJP rule of {node.op.name} returned shape {gi.shape} for input {i}, "
                           f"which has shape {x.shape}; a rule must return the input's shape (or a "
                           "broadcast of it)")
@@ -233,6 +254,13 @@ def _adjoint_for(gi, x, node, i, as_tensors):
     return gi
 
 
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def _as_kind(a, as_tensors):
     if as_tensors:
         return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
@@ -240,7 +268,19 @@ def _as_kind(a, as_tensors):
 
 
 def _deposit(t, g, deposited):
-    """Accumulate into t.grad, never sharing an array with another .grad."""
+    """Accumulate into t.grad, never sharing an array with another .grad.
+
+    A lock makes the read-add-write one step: two threads' backward passes
+    may share a leaf (as in PyTorch, contributions are summed in some order).
+    """
+    with _deposit_lock:
+        _accumulate(t, g, deposited)
+
+
+_deposit_lock = threading.Lock()
+
+
+def _accumulate(t, g, deposited):
     if t._data.dtype.kind == "c":
         g = conj(g)  # PyTorch's convention for complex leaves: .grad = ∂L/∂re + i ∂L/∂im
     if isinstance(g, Tensor):  # create_graph: keep its graph

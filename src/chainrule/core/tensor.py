@@ -93,6 +93,7 @@ class Tensor:
                 f"cannot assign .data of a tensor made by {self._node.op.name}; "
                 "only leaves may have their data replaced (use .detach() to get a leaf)"
             )
+        value = value._data if isinstance(value, Tensor) else value
         value = value if type(value) is np.ndarray else np.asarray(value)
         if self._rg and value.dtype.kind not in _DIFFERENTIABLE_KINDS:  # its gradients would be cast to integers
             raise ChainruleError(f"cannot set .data of a tensor that requires grad to a {value.dtype} array; "
@@ -252,34 +253,37 @@ class Tensor:
         longer exists). A non-leaf takes on the result's history: the old
         value moves to a fresh tensor that the new node uses as its input.
         """
+        name = getattr(op, "name", "update")
         other_rg = isinstance(other, Tensor) and other._rg
         if not (grad_enabled() and (self._rg or other_rg)):
             result = op(self._data, other._data if isinstance(other, Tensor) else other)
-            if result.shape != self._data.shape:
-                raise ChainruleError(f"in-place {op.name}: the result has shape {result.shape}, "
-                                     f"but the tensor being updated has shape {self.shape}")
+            _check_same_shape(name, result, self)
             try:
                 np.copyto(self._data, result, casting="same_kind")
             except TypeError:
-                raise ChainruleError(f"in-place {op.name}: a {result.dtype} result cannot be written into a "
+                raise ChainruleError(f"in-place {name}: a {result.dtype} result cannot be written into a "
                                      f"{self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
             self._bump_version()
             return self
         if self._node is None and self._rg:
             raise ChainruleError(
-                f"a leaf tensor that requires grad is used in an in-place operation ({op.name}); "
+                f"a leaf tensor that requires grad is used in an in-place operation ({name}); "
                 "update it under cr.no_grad() (as an optimizer does), or use an out-of-place op")
-        old = _new(Tensor)
+        old = _new(Tensor)  # the old value, under a new name: the input of the new node
         fill(old, self._data, self._node, self._rg)
         old.__dict__.update(self.__dict__)
         result = op(old, other)
-        if result.shape != self._data.shape:
-            raise ChainruleError(f"in-place {op.name}: the result has shape {result.shape}, "
-                                 f"but the tensor being updated has shape {self.shape}")
+        _check_same_shape(name, result, self)
+        self.__dict__.pop("_base", None)  # the result is fresh memory, no view of anything
         self._bump_version()  # ops that used the old value under this name must not see the new one
-        self._data, self._node, self._rg, self._tangents = result._data, result._node, True, result._tangents
-        self.__dict__.pop("_base", None)
+        self._data, self._node, self._rg, self._tangents = result._data, result._node, result._rg, result._tangents
         return self
+
+
+def _check_same_shape(name, result, x):
+    if np.shape(result) != x.shape:
+        raise ChainruleError(f"in-place {name}: the result has shape {np.shape(result)}, but the tensor "
+                             f"being updated has shape {x.shape} (in place, the shape cannot change)")
 
 
 def fill(t, array, node, requires_grad):

@@ -3,7 +3,30 @@
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .arrays import (
+    broadcast_arrays,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    full_like,
+    moveaxis,
+    pad,
+    ravel,
+    repeat,
+    roll,
+    rollaxis,
+    rot90,
+    take,
+    take_along_axis,
+    tile,
+    tril,
+    triu,
+)
+from .complex_parts import angle, conj, conjugate, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
+from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
     abs,
     add,
@@ -39,11 +62,53 @@ from .elementwise import (
     tanh,
     where,
 )
+from .exponential import (
+    cbrt,
+    exp2,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    reciprocal,
+    square,
+)
+from .joining import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    row_stack,
+    vsplit,
+    vstack,
+)
 from .linalg import dot, matmul, outer
 from .linalg_norm import euclidean_norm  # noqa: F401  (linalg: registers the numpy.linalg rows it builds on)
 from .linalg_scipy import sqrtm as _sqrtm  # noqa: F401  (linalg: registers sqrtm and solve_sylvester)
+from .nan_aware import (
+    fmax,
+    fmin,
+    nan_to_num,
+)
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .rounding import (
+    around,
+    ceil,
+    fix,
+    floor,
+    fmod,
+    mod,
+    remainder,
+    rint,
+    round,
+    trunc,
+)
 from .shape import (
     concatenate,
     expand_dims,
@@ -56,6 +121,52 @@ from .shape import (
     stack,
     swapaxes,
     transpose,
+)
+from .sorting import (
+    argsort,
+    median,
+    partition,
+    percentile,
+    quantile,
+    sort,
+)
+from .statistics import (
+    amax,
+    amin,
+    average,
+    convolve,
+    corrcoef,
+    cov,
+    interp,
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+    ptp,
+    select,
+    trapezoid,
+)
+from .trigonometric import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cosh,
+    deg2rad,
+    degrees,
+    hypot,
+    rad2deg,
+    radians,
+    sinc,
+    sinh,
 )
 
 
@@ -73,6 +184,10 @@ def broadcast_to(x, shape):
 seal_builtins()
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
+true_divide = div  # numpy.true_divide is numpy.divide
+absolute = fabs = abs  # numpy's other names of abs (on real inputs)
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2  # NumPy 2's array-API names (and PyTorch's)
+asinh, acosh, atanh = arcsinh, arccosh, arctanh
 
 __all__ = [
     "abs", "add", "clip", "cos", "div", "elu", "equal", "exp", "expm1", "greater", "greater_equal",
@@ -83,6 +198,19 @@ __all__ = [
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    # numpy surface (ops/cumulative.py, ...)
+    "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
+    "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
+    "trapezoid", "gradient", "real", "imag", "conj", "conjugate", "angle",
+    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
+    "ravel", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "take", "take_along_axis", "roll",
+    "tril", "triu", "repeat", "tile", "diagonal", "diag", "pad", "atleast_1d", "atleast_2d", "atleast_3d",
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "append", "full_like", "log2", "log10", "exp2",
+    "square", "reciprocal", "cbrt", "logaddexp", "logaddexp2", "floor", "ceil", "rint", "trunc", "fix", "round",
+    "around", "mod", "fmod", "remainder", "argsort", "sort", "partition", "quantile", "percentile", "median",
+    "nansum", "nanmean", "nanvar", "nanstd", "average", "ptp", "cov", "corrcoef", "select", "interp",
+    "convolve", "amax", "amin", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+    "arctan2", "hypot", "sinc", "deg2rad", "rad2deg", "radians", "degrees",
     # linalg
     "einsum", "tensordot", "inner", "vdot", "kron", "cross",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from ..core.engine_ops import broadcast_to
 from ..core.registry import defop
 from ._util import constant_like, keepdims_shape, normalize_axes, value_of
+from .cumulative import others_product
 from .elementwise import exp, where
 from .shape import reshape_op
 
@@ -46,7 +47,7 @@ def _extreme_weights(x, ans, axis, keepdims):
     """1/k on each of the k elements that attain the max (or min), else 0."""
     x, ans = value_of(x), value_of(ans)
     hit = x == (ans if keepdims else ans.reshape(keepdims_shape(x.shape, axis)))
-    return hit / hit.sum(axis=normalize_axes(axis, x.ndim), keepdims=True)  # a method: a batch under vmap too
+    return hit / np.sum(hit, axis=normalize_axes(axis, x.ndim), keepdims=True)
 
 
 def _extreme_rule(d, ans, x, axis=None, keepdims=False):
@@ -64,16 +65,9 @@ min = defop("min", _reducer(np.min), vjp=_extreme_rule, jvp=_extreme_jvp,
 
 
 def _prod_partials(ans, x, axis):
-    """∂ prod / ∂ x_i = product of the other elements, exact even with zeros in x."""
-    xv = value_of(x)
-    axes = normalize_axes(axis, xv.ndim)
-    is_zero = xv == 0
-    nonzero = where(is_zero, 1.0, x)
-    prod_nonzero = prod(nonzero, axis=axes, keepdims=True)
-    zeros_along = is_zero.sum(axis=axes, keepdims=True)
-    # no zero along the axis: ans / x_i; one zero: the others' product at it, 0 elsewhere
-    return where(is_zero, where(zeros_along == 1, prod_nonzero, 0.0),
-                 where(zeros_along == 0, prod_nonzero / nonzero, 0.0))
+    """∂ prod / ∂ x_i = the product of the other elements: running products from both ends,
+    no division by x_i, so exact with zeros and, built of products, to every order."""
+    return others_product(x, normalize_axes(axis, np.ndim(value_of(x))))
 
 
 prod = defop(
@@ -81,7 +75,8 @@ prod = defop(
     vjp=lambda g, ans, x, axis=None, keepdims=False: _unreduce(g, x, axis, keepdims) * _prod_partials(ans, x, axis),
     jvp=lambda t, ans, x, axis=None, keepdims=False: sum(t * _prod_partials(ans, x, axis),
                                                          axis=axis, keepdims=keepdims),
-    derivative="product of the other elements", convention="exact at zeros (no division by x)")
+    derivative="product of the other elements",
+    convention="exact at zeros, at every order (products of the others, no division by x)")
 
 
 def _logsumexp(x, axis=None, keepdims=False):
@@ -95,10 +90,24 @@ def _logsumexp(x, axis=None, keepdims=False):
 
 
 def _softmax_weights(ans, x, axis, keepdims):
-    # exp(x - lse); where lse is -inf (all inputs -inf) subtract 0 so the weights are 0, not nan
+    """exp(x - lse), the softmax along the axis, with the limits where lse is not finite:
+    all -inf: weights 0; some +inf: 1/k on each of the k +inf entries, 0 elsewhere (the
+    limit as they grow together, as max splits ties); a NaN along the axis: NaN weights."""
     lse = _unreduce(ans, x, axis, keepdims)
-    v = value_of(lse)
-    return exp(x - where((v > -np.inf) * (v < np.inf), lse, 0.0))  # isfinite by comparisons (batches too)
+    lse_v, xv = value_of(lse), value_of(x)
+    finite = np.broadcast_to(np.isfinite(lse_v), xv.shape)
+    if finite.all():
+        return exp(x - lse)
+    # double where: exp sees only finite shifts, so its derivative is never inf · 0
+    inner = exp(where(finite, x, 0.0) - where(np.isfinite(lse_v), lse, 0.0))
+    return where(finite, inner, constant_like(_limit_weights(xv, lse_v, axis), x))
+
+
+def _limit_weights(xv, lse_v, axis):
+    top = xv == np.inf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        split = top / np.sum(top, axis=normalize_axes(axis, xv.ndim), keepdims=True)
+    return np.where(np.isnan(lse_v), np.nan, np.where(lse_v == np.inf, split, 0.0))
 
 
 logsumexp = defop(
@@ -107,7 +116,8 @@ logsumexp = defop(
         ans, x, axis, keepdims),
     jvp=lambda t, ans, x, axis=None, keepdims=False: sum(t * _softmax_weights(ans, x, axis, keepdims),
                                                          axis=axis, keepdims=keepdims),
-    derivative="softmax(x) along the axis", convention="all -inf along the axis: gradient 0")
+    derivative="softmax(x) along the axis",
+    convention="all -inf along the axis: gradient 0; +inf entries split 1 evenly, the rest get 0; NaN: NaN")
 
 argmax = defop("argmax", lambda x, axis=None, keepdims=False: np.argmax(x, axis=axis, keepdims=keepdims),
                nondiff=True)
@@ -145,13 +155,29 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
-    """Standard deviation, sqrt of `var` (its gradient is infinite where var is 0).
+    """Standard deviation, sqrt of `var`; its gradient is 0 where var is 0 (as autograd), so a
+    constant slice, or a single element, gives gradient 0 rather than inf · 0 = NaN.
 
     Example:
         >>> import chainrule as cr
         >>> cr.std(cr.tensor([1.0, 3.0]))
         tensor(1.)
     """
+    return sqrt_or_zero(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def sqrt_or_zero(v):
+    """sqrt(v), with derivative 0 (not inf) where v is 0: the standard deviation's convention.
+
+    Example:
+        >>> import numpy as np
+        >>> sqrt_or_zero(np.array([0.0, 4.0]))
+        array([0., 2.])
+    """
     from .elementwise import sqrt
 
-    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    zero = value_of(v) == 0
+    if not zero.any():
+        return sqrt(v)
+    # double where: sqrt sees 1 where v is 0, so its infinite slope there is never used
+    return where(zero, 0.0, sqrt(where(zero, 1.0, v)))

@@ -6,7 +6,11 @@ mirrors a module function, so there is one implementation of each.
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..core.engine_ops import cast
 from ..core.tensor import Tensor, _plain_index
+from . import arrays, complex_parts, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
 from . import contractions as C  # linalg
 from . import elementwise as E
 from . import linalg as L
@@ -36,6 +40,17 @@ _OPERATORS = {
     "__abs__": lambda self: E.abs(self),
     "__getitem__": lambda self, index: S.getitem(self, index=_plain_index(index)),
 }
+
+
+_UNARY_NUMPY_METHODS = (
+    (trigonometric, ("sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sinc",
+                     "deg2rad", "rad2deg")),
+    (exponential, ("square", "reciprocal", "log2", "log10", "exp2")),
+    (rounding, ("floor", "ceil", "trunc", "rint", "fix")),
+    (arrays, ("fliplr", "flipud")),
+)
+_SHORT_TRIG_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh", "acosh": "arccosh",
+                     "atanh": "arctanh"}  # PyTorch's (and the array API's) names
 
 
 def _reduction(fn):
@@ -73,22 +88,161 @@ _METHODS = {
     "softmax": lambda self, axis=-1: N.softmax(self, axis=axis),
     "log_softmax": lambda self, axis=-1: N.log_softmax(self, axis=axis),
     "astype": lambda self, dtype: _astype(self, dtype),
+    # numpy surface: NumPy's and PyTorch's methods where both mean the same; where they differ
+    # (sort, repeat) PyTorch's meaning, as every Tensor method, or a pointer to both
+    **{name: (lambda op: lambda self: op(self))(getattr(module, name))
+       for module, names in _UNARY_NUMPY_METHODS for name in names},
+    "round": lambda self, decimals=0: rounding.round(self, decimals),
+    "clamp": lambda self, min=None, max=None: E.clip(self, min=min, max=max),
+    "cumsum": lambda self, axis=None: cumulative.cumsum(self, axis),
+    "cumprod": lambda self, axis=None: cumulative.cumprod(self, axis),
+    "argsort": lambda self, axis=-1, descending=False: _argsort(self, axis, descending),
+    "sort": lambda self, axis=-1, descending=False: _sort(self, axis, descending),
+    "ravel": lambda self: arrays.ravel(self),
+    "diagonal": lambda self, offset=0, axis1=0, axis2=1: arrays.diagonal(self, offset, axis1, axis2),
+    "roll": lambda self, shifts, axis=None: arrays.roll(self, shifts, axis),
+    "flip": lambda self, *axes: arrays.flip(self, S._shape_arg(axes) if axes else None),
+    "tril": lambda self, k=0: arrays.tril(self, k),
+    "triu": lambda self, k=0: arrays.triu(self, k),
+    "tile": lambda self, *reps: arrays.tile(self, S._shape_arg(reps)),
+    "repeat_interleave": lambda self, repeats, axis=None: arrays.repeat(self, repeats, axis),
+    "repeat": lambda self, *args, **kwargs: _ambiguous_repeat(),
+    **{short: (lambda op: lambda self: op(self))(getattr(trigonometric, long))
+       for short, long in _SHORT_TRIG_NAMES.items()},
+    **{name: (lambda op: lambda self, other: op(self, other))(op)
+       for name, op in (("logaddexp", exponential.logaddexp), ("hypot", trigonometric.hypot),
+                        ("arctan2", trigonometric.arctan2), ("atan2", trigonometric.arctan2),
+                        ("fmax", nan_aware.fmax), ("fmin", nan_aware.fmin), ("fmod", rounding.fmod),
+                        ("remainder", rounding.mod))},
+    "nansum": lambda self, axis=None, keepdims=False: statistics.nansum(self, axis, keepdims),
+    "nanmean": lambda self, axis=None, keepdims=False: statistics.nanmean(self, axis, keepdims),
+    "nan_to_num": lambda self, nan=0.0, posinf=None, neginf=None: nan_aware.nan_to_num(self, nan, posinf, neginf),
+    "quantile": lambda self, q, axis=None, keepdims=False: sorting.quantile(self, q, axis, keepdims),
+    "diff": lambda self, n=1, axis=-1, prepend=None, append=None: cumulative.diff(self, n, axis, prepend, append),
+    "rot90": lambda self, k=1, axes=(0, 1): arrays.rot90(self, k, axes),
+    "take": lambda self, indices: arrays.take(self, indices),
+    "diag": lambda self, k=0: arrays.diag(self, k),
+    "conj": lambda self: complex_parts.conj(self),
+    "conjugate": lambda self: complex_parts.conj(self),
+    "angle": lambda self: complex_parts.angle(self),
     # linalg
     "trace": lambda self, offset=0, axis1=0, axis2=1: C.trace(self, offset, axis1, axis2),
 }
 
 
-def _astype(x, dtype):
-    from ..core.engine_ops import cast
+class SortResult(tuple):
+    """(values, indices), as PyTorch's Tensor.sort returns them.
 
+    Example:
+        >>> import chainrule as cr
+        >>> cr.tensor([3.0, 1.0]).sort().indices
+        tensor([1, 0])
+    """
+
+    __slots__ = ()
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def _stable_order(x, axis, descending):
+    # descending: the ascending stable order of -x, so ties keep their order (PyTorch's stable sort)
+    v = x._data
+    return np.argsort(-v if descending else v, axis=axis, kind="stable")
+
+
+def _argsort(x, axis, descending):
+    return Tensor._wrap(_stable_order(x, axis, descending))
+
+
+def _sort(x, axis, descending):
+    """PyTorch's Tensor.sort: (values, indices); ndarray.sort sorts in place, cr.sort is numpy.sort."""
+    order = _stable_order(x, axis, descending)
+    values = arrays.take(x, order) if axis is None else arrays.take_along_axis(x, order, axis)
+    return SortResult((values, Tensor._wrap(order)))
+
+
+def _ambiguous_repeat():
+    raise AttributeError(
+        "Tensor.repeat is ambiguous: PyTorch's Tensor.repeat tiles the whole tensor (use t.tile(...) or "
+        "cr.tile), NumPy's ndarray.repeat repeats each element (use t.repeat_interleave(...) or cr.repeat)")
+
+
+def _astype(x, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":  # an integer or bool result has no derivative: the graph ends here
+        return Tensor._wrap(x._data.astype(dtype))
     return cast(x, dtype=dtype)
 
 
+# ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------
+def _in_place(op):
+    return lambda self, other: self._update_in_place(op, other)
+
+
+def _fill_(self, value):
+    """x.fill_(v): every element set to v, in place."""
+    return self._update_in_place(_FILL, value)
+
+
+def _zero_(self):
+    """x.zero_(): every element set to 0, in place."""
+    return _fill_(self, 0)
+
+
+def _copy_(self, source):
+    """x.copy_(src): src's values (broadcast to x's shape) written into x, in place."""
+    return self._update_in_place(_COPY, source)
+
+
+def _clamp_(self, min=None, max=None):
+    """x.clamp_(min, max): x clipped into [min, max], in place."""
+    return self._update_in_place(lambda x, _: E.clip(x, min=min, max=max), None)
+
+
+# `x.fill_(v)` and `x.copy_(src)` as ops of two inputs, so in-place updates of recorded
+# tensors take their graph from them: the old value contributes nothing, the new one all.
+_FILL = lambda x, v: E.add(E.mul(x, 0.0), v)  # noqa: E731  (x's shape and dtype, v's value)
+_COPY = _FILL
+
+_IN_PLACE = {
+    "__iadd__": _in_place(E.add), "__isub__": _in_place(E.sub), "__imul__": _in_place(E.mul),
+    "__itruediv__": _in_place(E.div), "__ipow__": _in_place(E.pow), "__imatmul__": _in_place(L.matmul),
+    "add_": _in_place(E.add), "sub_": _in_place(E.sub), "mul_": _in_place(E.mul), "div_": _in_place(E.div),
+    "pow_": _in_place(E.pow), "fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "clamp_": _clamp_,
+    "clip_": _clamp_,
+}
+
+
 def install():
-    for name, fn in {**_OPERATORS, **_METHODS}.items():
+    for name, fn in {**_OPERATORS, **_METHODS, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
+    # numpy surface: attributes in NumPy and PyTorch alike
+    Tensor.real = property(lambda self: complex_parts.real(self), doc="The real part (differentiable).")
+    Tensor.imag = property(lambda self: complex_parts.imag(self), doc="The imaginary part (differentiable).")
     Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
 
 
 install()
+
+# ndarray interop: NumPy's protocols (np.sin(t), np.sum(t), ndarray -= t), f-string formats, ravel
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
+
+_numpy_dispatch.install()
+Tensor.ravel = lambda self: S.reshape(self, -1)
+
+
+def _numpy_binary(name, reflected=False):
+    def method(self, other):
+        fn = _numpy_dispatch.resolve("numpy", name)  # chainrule.numpy's, by name (it sits above ops)
+        if fn is None:
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return method
+
+
+for _name, _numpy_name, _reflected in (("__mod__", "mod", False), ("__rmod__", "mod", True),
+                                       ("__floordiv__", "floor_divide", False),
+                                       ("__rfloordiv__", "floor_divide", True)):
+    setattr(Tensor, _name, _numpy_binary(_numpy_name, _reflected))
