@@ -113,7 +113,7 @@ def test_vmap_of_each_transform_equals_the_loop():
         "jacfwd": (cr.vmap(cr.jacfwd(cr.tanh)), cr.jacfwd(cr.tanh)),
         "hessian": (cr.vmap(cr.hessian(_f)), cr.hessian(_f)),
     }
-    for name, (batched, single) in cases.items():
+    for batched, single in cases.values():
         got = batched(X)
         for k in range(len(X)):
             _close(got[k], single(X[k]))

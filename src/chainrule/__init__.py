@@ -10,7 +10,7 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import batching, core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's optimisers, our gradients
+from . import batching, core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's, our gradients
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from .core import (
                    AnomalyError,

@@ -68,6 +68,25 @@ def batch_rule(op):
 
 
 # ---- the batched value ------------------------------------------------------------
+_SHAPE_ONLY = frozenset({np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj, np.result_type})
+
+
+# NumPy ufuncs met by a batch (`ndarray > batch`, `np.isnan(batch)`, `mask & ~batch`) and the ops that do them
+_BITWISE = ("bitwise_and", "bitwise_or", "invert")  # on booleans: what NumPy's &, |, ~ of masks call
+_UFUNC_NAMES = {"bitwise_and": "logical_and", "bitwise_or": "logical_or", "invert": "logical_not",
+                "multiply": "mul", "subtract": "sub", "divide": "div", "true_divide": "div", "negative": "neg",
+                "power": "pow", "absolute": "abs", "remainder": "mod"}
+# value tests and logic by comparisons (ops of the table): NaN is unequal to itself, x - x is NaN off the reals
+_TESTS = {
+    "isnan": lambda x: OPS["not_equal"](x, x),
+    "isfinite": lambda x: OPS["equal"](OPS["sub"](x, x), 0.0),
+    "logical_and": lambda x, y: OPS["mul"](OPS["not_equal"](x, 0), OPS["not_equal"](y, 0)),
+    "logical_or": lambda x, y: OPS["not_equal"](OPS["add"](OPS["not_equal"](x, 0), OPS["not_equal"](y, 0)), 0),
+    "logical_not": lambda x: OPS["equal"](x, 0),
+    "isinf": lambda x: OPS["mul"](OPS["equal"](x, x), OPS["not_equal"](OPS["sub"](x, x), 0.0)),
+}
+
+
 class BatchedTensor(Tensor):
     """What a function under `vmap` sees in place of a batched argument: one example of it.
 
@@ -83,9 +102,38 @@ class BatchedTensor(Tensor):
         raise BatchedValueError("cannot read the value of a batched tensor inside vmap (it stands for a whole "
                              "batch); keep the computation in chainrule ops, or loop in Python instead")
 
-    numpy = item = tolist = __array__ = __bool__ = __float__ = __int__ = __index__ = _refuse
+    numpy = item = tolist = __array__ = __bool__ = __float__ = __int__ = __index__ = __format__ = _refuse
     __setitem__ = _update_in_place = _refuse
     data = property(_refuse, _refuse)
+
+    # masks: logical operators on boolean batches (NumPy's, which rules use on comparisons)
+    def __invert__(self):
+        return OPS["equal"](self, False) if self.dtype == bool else self._refuse()
+
+    def __and__(self, other):
+        return OPS["mul"](self, other) if self.dtype == bool else self._refuse()
+
+    def __or__(self, other):
+        return OPS["add"](self, other) if self.dtype == bool else self._refuse()
+
+    __rand__, __ror__ = __and__, __or__
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # `ndarray > batch`, `np.isnan(batch)`: the op of the table with the ufunc's name, batched by vmap
+        name = _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__)
+        if ufunc.__name__ in _BITWISE and any(np.result_type(x) is not np.dtype(bool) for x in inputs):
+            self._refuse()  # bitwise on integers: no op of the table does it
+        if method == "__call__" and not kwargs:
+            if name in OPS:
+                return OPS[name](*inputs)
+            if name in _TESTS:
+                return _TESTS[name](*inputs)
+        return Tensor.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)  # chainrule's version, or a refusal
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in _SHAPE_ONLY:  # questions one example's shape and dtype answer
+            return func(*[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+        return Tensor.__array_function__(self, func, types, args, kwargs)  # chainrule's version, or a refusal
 
     def detach(self):
         return make_batched(self._value.detach(), self._bdim, self._level)

@@ -313,9 +313,9 @@ def _softmax_cross_entropy(op, values, dims, params):
 
 # ---- the column of the table -----------------------------------------------------------
 ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
-               "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj")
+               "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle")
 REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax")
-FLATTENING = ("argmax", "argmin")
+FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
            "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,

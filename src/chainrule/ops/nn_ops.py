@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.registry import defop
 from ..core.tensor import Tensor
-from ._util import constant_like, value_of
+from ._util import constant_like
 from .elementwise import exp
 from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
