@@ -220,9 +220,27 @@ def _move(nd, src, dst):
 def _matmul(op, values, dims, params):
     (x, y), (dx, dy) = values, dims
     nx, ny = _example_ndim(x, dx), _example_ndim(y, dy)
-    if dx is not None and dy is None and nx >= 1 and ny == 2:  # (B, ..., n) @ (n, p): one matmul as it is
-        return op(to_front(x, dx), y), 0
     size = batch_size(values, dims)
+    if dx is not None and dy is None and ny == 2:  # (B, ..., n) @ (n, p): the batch joins the rows, one GEMM
+        xs = to_front(x, dx)
+        if nx <= 2:
+            return op(xs, y) if nx == 1 else _op("reshape")(
+                op(_op("reshape")(xs, shape=(-1, np.shape(xs)[-1])), y), shape=np.shape(xs)[:-1] + (np.shape(y)[1],)), 0
+        return op(xs, y), 0
+    if dx is not None and dy is not None and nx == 2 and ny == 2 and np.shape(x)[-1] == 1 and dx != np.ndim(x) - 1:
+        # (B, m, 1) @ (B, 1, p): outer products, one einsum (twice as fast as a broadcast multiply) for B tiny GEMMs
+        xs, ys = to_front(x, dx), to_front(y, dy)
+        cols = _op("reshape")(xs, shape=np.shape(xs)[:-1])
+        rows = _op("reshape")(ys, shape=np.shape(ys)[:-2] + np.shape(ys)[-1:])
+        return _op("einsum")(cols, rows, subscripts="...i,...j->...ij"), 0
+    if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
+        ys = to_front(y, dy)
+        if ny == 1:
+            return op(ys, _op("transpose")(x, axes=(1, 0))), 0  # (B, n) @ xᵀ: one GEMM
+        n, p = np.shape(ys)[1:]
+        cols = _op("reshape")(_op("transpose")(ys, axes=(1, 0, 2)), shape=(n, size * p))
+        out = _op("reshape")(op(x, cols), shape=(np.shape(x)[0], size, p))
+        return _op("transpose")(out, axes=(1, 0, 2)), 0
     rank = max(max(nx, 2), max(ny, 2))
     xs, ys = x, y
     if dx is not None:
@@ -302,7 +320,9 @@ def _softmax_cross_entropy(op, values, dims, params):
     else:
         target = np.broadcast_to(target, (size,) + target.shape)
     reduction = params.get("reduction", "none")
-    losses = op(logits, target, reduction="none")  # one loss per row of every example
+    classes = np.shape(logits)[-1]
+    rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
+    losses = _op("reshape")(rows, shape=target.shape)  # one loss per row of every example
     if reduction == "none":
         return losses, 0
     per_example = _op("reshape")(losses, shape=(size, -1))
