@@ -232,7 +232,8 @@ def _matmul(op, values, dims, params):
         xs, ys = to_front(x, dx), to_front(y, dy)
         cols = _op("reshape")(xs, shape=np.shape(xs)[:-1])
         rows = _op("reshape")(ys, shape=np.shape(ys)[:-2] + np.shape(ys)[-1:])
-        return _op("einsum")(cols, rows, subscripts="...i,...j->...ij"), 0
+        lead = "abcdefgh"[:np.ndim(cols) - 1]  # explicit letters: the einsum's own rules then stay simple
+        return _op("einsum")(cols, rows, subscripts=f"{lead}m,{lead}p->{lead}mp"), 0
     if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
         ys = to_front(y, dy)
         if ny == 1:
