@@ -32,6 +32,7 @@ import memory  # noqa: E402
 import micrograd_demo  # noqa: E402
 import mlp_step  # noqa: E402
 import overhead  # noqa: E402
+import per_example  # noqa: E402
 from report import Report  # noqa: E402
 from timing import interleaved_medians  # noqa: E402
 
@@ -93,6 +94,12 @@ def jacobian_section(report, quick):
             check_agree(fns)
             table[f"{task} {label}"] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
     report.timings("Jacobians and Hessians (f = tanh(Ax), or its sum)", table)
+    table = {}
+    for tasks in (per_example.make_per_example(), per_example.make_vmap_rows()):
+        for task, fns in tasks.items():
+            check_agree(fns)
+            table[task] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
+    report.timings("vmap and per-example gradients (MLP 64-128-64-10, batch 64; ratios to the NumPy floor)", table)
 
 
 def micrograd_section(report, quick):
