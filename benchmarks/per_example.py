@@ -73,7 +73,7 @@ def make_per_example(batch=64):
     per_example = cr.vmap(cr.grad(example_loss), in_axes=(None, 0, 0))
     one_grad = cr.grad(example_loss)
     tasks["batch gradient"]["chainrule"] = lambda: _flat(batch_grad(params, x, y), False)
-    tasks["per-example gradients"]["chainrule vmap"] = lambda: _flat(per_example(params, x, y), True)
+    tasks["per-example gradients"]["chainrule"] = lambda: _flat(per_example(params, x, y), True)
     tasks["per-example gradients"]["chainrule loop"] = lambda: _flat(
         {k: np.stack([g[k].numpy() for g in [one_grad(params, x[i], y[i]) for i in range(len(y))]]) for k in NAMES},
         True)
@@ -99,7 +99,7 @@ def make_per_example(batch=64):
     batch_grad_torch = grad(batch_loss_torch)
     per_example_torch = vmap(grad(example_loss_torch), in_dims=(None, 0, 0))
     tasks["batch gradient"]["torch.func"] = lambda: _flat(batch_grad_torch(tp, tx, ty), False)
-    tasks["per-example gradients"]["torch.func vmap"] = lambda: _flat(per_example_torch(tp, tx, ty), True)
+    tasks["per-example gradients"]["torch.func"] = lambda: _flat(per_example_torch(tp, tx, ty), True)
     return tasks
 
 
@@ -122,7 +122,7 @@ def make_vmap_rows(batch=64, n=50):
     single = cr.grad(f)
     tasks = {f"vmap(grad f), batch {batch}, R^{n} -> R": {
         "numpy": floor_grad,
-        "chainrule vmap": lambda: batched(X).numpy().ravel(),
+        "chainrule": lambda: batched(X).numpy().ravel(),
         "chainrule loop": lambda: np.stack([single(x).numpy() for x in X]).ravel()}}
     try:
         import torch
@@ -131,5 +131,5 @@ def make_vmap_rows(batch=64, n=50):
         return tasks
     A_t, X_t = torch.from_numpy(A), torch.from_numpy(X)
     per = vmap(grad(lambda x: (torch.tanh(A_t @ x) ** 2).sum()))
-    tasks[f"vmap(grad f), batch {batch}, R^{n} -> R"]["torch.func vmap"] = lambda: per(X_t).numpy().ravel()
+    tasks[f"vmap(grad f), batch {batch}, R^{n} -> R"]["torch.func"] = lambda: per(X_t).numpy().ravel()
     return tasks

@@ -96,6 +96,21 @@ def test_bad_in_axes_and_sizes_say_what_is_wrong():
         cr.vmap(lambda a: a, in_axes=(0, 0))(np.ones((3, 2)))
     with pytest.raises(cr.batching.BatchedValueError, match="cannot read the value"):
         cr.vmap(lambda a: float(a.sum()))(np.ones((3, 2)))
+    with pytest.raises(cr.batching.BatchedValueError):  # a batched index: no silent first example
+        cr.vmap(lambda i: cr.tensor(np.arange(5.0))[i])(np.array([0, 2]))
+    with pytest.raises(cr.batching.BatchedValueError):
+        cr.vmap(lambda a: np.isnan(a).any())(np.ones((3, 2)))
+
+
+def test_user_ops_batch_by_their_kind_or_say_they_cannot():
+    cube = cr.defop("vmap_test_cube", lambda x: x ** 3, partial=lambda ans, x: 3 * x ** 2)  # elementwise: batches
+    X = rng.normal(size=(4, 3))
+    _close(cr.vmap(cube)(X), X ** 3)
+    _close(cr.vmap(cr.grad(lambda x: cube(x).sum()))(X), 3 * X ** 2)
+    log1pexp = cr.custom_vjp(lambda x: np.logaddexp(0, x), lambda g, ans, x: g * cr.sigmoid(x), name="vmap_test_lpe")
+    with pytest.raises(cr.batching.BatchingError, match="vmap_test_lpe"):
+        cr.vmap(log1pexp)(X)
+    _close(cr.vmap(cr.grad(lambda x: log1pexp(x).sum()), fallback="loop")(X), 1 / (1 + np.exp(-X)))
 
 
 # ---- composition with the other transforms, in every order -------------------------------------------

@@ -103,6 +103,7 @@ class BatchedTensor(Tensor):
                              "batch); keep the computation in chainrule ops, or loop in Python instead")
 
     numpy = item = tolist = __array__ = __bool__ = __float__ = __int__ = __index__ = __format__ = _refuse
+    any = all = _refuse  # a truth value for the whole batch would decide every example alike
     __setitem__ = _update_in_place = _refuse
     data = property(_refuse, _refuse)
 
