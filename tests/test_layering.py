@@ -26,9 +26,13 @@ LAYERS = {
     "vmap": 2, "batching": 2,                   # the batching transform and its rules (the table's batching column)
     "numpy": 2,                                 # chainrule.numpy: NumPy's names on ops (what numpy.sin(t) runs)
     "optimize": 3,                              # scipy.optimize.minimize with value_and_grad / hvp
+    "fft": 2, "special": 2,                     # the numpy.fft and scipy.special namespaces, on ops
+    "scipy": 3,                                 # chainrule.scipy: special, stats, signal, integrate, linalg
     "nn": 3, "optim": 3, "data": 3, "tools": 3, "train": 3, "inputs": 3, "io": 3,
     "": 4,                                      # chainrule/__init__.py: public re-exports of all the above
     "cli": 5, "__main__": 6,                    # the command, and `python -m chainrule`
+    # torch names (issue 13): plain-Python helpers; autograd/cuda on the engine; func on transforms; utils.data
+    "_keywords": 0, "_torch_hints": 0, "autograd": 1, "cuda": 1, "func": 3, "utils": 3,
 }
 
 

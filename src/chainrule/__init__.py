@@ -10,7 +10,7 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import batching, core, data, inputs, linalg, nn, optim, optimize, train  # optimize: SciPy's, our gradients
+from . import autograd, batching, core, cuda, data, fft, func, inputs, linalg, nn, optim, optimize, special, train, utils
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from .core import (
                    AnomalyError,
@@ -27,26 +27,33 @@ from .core import (
                    no_grad,
                    set_grad_enabled,
 )
-from .creation import (
+from .creation import (  # torch names
+                   Generator,
                    arange,
                    as_tensor,
                    eye,
                    full,
                    linspace,
                    manual_seed,
+                   multinomial,
                    normal,
                    ones,
                    ones_like,
                    rand,
+                   randint,
                    randn,
+                   randperm,
                    tensor,
                    uniform,
                    zeros,
                    zeros_like,
 )
+from .cuda import device  # torch names
 from .io import load, save
 from .ops import *  # noqa: F403  (the op table is the public math API)
 from .ops import __all__ as _ops_all
+from .special import digamma, erf, erfc, erfinv, logit, polygamma, xlogy  # torch's names, at the top
+from .special import gammaln as lgamma
 from .tools.check_gradient import check_gradient
 from .tools.dual import dual, dual_parts
 from .tools.explain import explain
@@ -67,4 +74,13 @@ __all__ = [
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "optimize",
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
+    "fft", "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
+    # torch names
+    "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",
 ]
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from ._torch_hints import missing
+
+    missing("chainrule", name)

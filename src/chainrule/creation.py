@@ -179,7 +179,7 @@ def _shape(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def randn(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
+def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
     """Standard normal samples.
 
     Example:
@@ -187,10 +187,10 @@ def randn(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
         >>> cr.randn(2, 3).shape
         (2, 3)
     """
-    return _random((rng or _rng).standard_normal(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
+def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
     """Uniform samples on [0, 1).
 
     Example:
@@ -198,7 +198,7 @@ def rand(*shape, dtype=None, requires_grad=False, rng=None) -> Tensor:
         >>> bool((cr.rand(5).numpy() < 1).all())
         True
     """
-    return _random((rng or _rng).random(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
@@ -221,3 +221,110 @@ def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=Non
         (4,)
     """
     return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad)
+
+
+# ---- torch names: generators, integer draws, sampling -------------------------------------------
+class Generator:
+    """A seeded random stream for `generator=` arguments, as torch.Generator (NumPy's PCG64 inside).
+
+    It also works wherever chainrule takes `rng=` (it forwards NumPy's Generator methods).
+
+    Example:
+        >>> import chainrule as cr
+        >>> g = cr.Generator().manual_seed(42)
+        >>> a = cr.randn(3, generator=g)
+        >>> bool((a.numpy() == cr.randn(3, generator=cr.Generator().manual_seed(42)).numpy()).all())
+        True
+    """
+
+    def __init__(self, device="cpu"):
+        self.device = device
+        self._seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self.rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed):
+        """Restart the stream from `seed`; returns self (so `Generator().manual_seed(0)` chains)."""
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self):
+        """Reseed from fresh entropy; returns the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2 ** 63)))
+        return self._seed
+
+    def initial_seed(self):
+        """The seed the stream was last started from."""
+        return self._seed
+
+    def __getattr__(self, name):  # standard_normal, random, integers, ...: the NumPy generator's
+        return getattr(self.__dict__["rng"], name)
+
+
+def _numpy_rng(generator):
+    if generator is None:
+        return _rng
+    return generator.rng if isinstance(generator, Generator) else generator
+
+
+def _int_dtype(dtype):
+    return np.int64 if dtype is None else dtype
+
+
+def randint(*args, size=None, generator=None, dtype=None, requires_grad=False) -> Tensor:
+    """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size), as torch.
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.randint(3, 7, (100,))
+        >>> x.dtype, bool((x.numpy() >= 3).all() and (x.numpy() < 7).all())
+        (dtype('int64'), True)
+    """
+    if size is not None:
+        args = args + (size,)
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint takes (high, size) or (low, high, size)")
+    if high <= low:
+        raise ValueError(f"randint: low ({low}) must be below high ({high})")
+    size = (size,) if isinstance(size, int) else tuple(size)
+    return _make(_numpy_rng(generator).integers(low, high, size).astype(_int_dtype(dtype)), requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0..n-1 (int64).
+
+    Example:
+        >>> import chainrule as cr
+        >>> sorted(cr.randperm(5).tolist())
+        [0, 1, 2, 3, 4]
+    """
+    return _make(_numpy_rng(generator).permutation(int(n)).astype(_int_dtype(dtype)), requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None) -> Tensor:
+    """Indices drawn from each row of non-negative weights (rows need not sum to 1), as torch.multinomial.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.multinomial(cr.tensor([0.0, 1.0, 0.0]), 4, replacement=True).tolist()
+        [1, 1, 1, 1]
+    """
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise ValueError(f"multinomial: prob_dist must be 1 or 2 dim, got {weights.ndim}")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise ValueError("multinomial: probability tensor contains either inf, nan or element < 0")
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise ValueError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > (rows > 0).sum(axis=1).min():
+        raise ValueError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _numpy_rng(generator)
+    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / t)
+                    for r, t in zip(rows, totals)]).astype(np.int64)
+    return _make(out.reshape(weights.shape[:-1] + (num_samples,)))

@@ -41,13 +41,13 @@ from .vmap import BatchedTensor, BatchedValueError, BatchingFallbackWarning, vma
 def _float_tensor(x):
     """x as a floating Tensor (ints and bools from Python become float64); x itself if it is one."""
     if isinstance(x, Tensor):
-        if x.dtype.kind != "f":
+        if x.dtype.kind not in "fc":
             raise ChainruleError(f"cannot differentiate with respect to a {x.dtype} input; pass floats")
         return x
-    array = np.asarray(x)
+    array = np.array(x)  # a copy: f may write into its input, never into the caller's array
     if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
         array = array.astype(np.float64)
-    if array.dtype.kind != "f":
+    if array.dtype.kind not in "fc":  # complex inputs: JAX's convention (see docs/complex.md)
         raise ChainruleError(f"cannot differentiate with respect to a {array.dtype} input; pass floats")
     return Tensor._wrap(array)
 
@@ -76,6 +76,9 @@ def _scalar_output(out, name):
         raise ChainruleError(f"{name} needs a function returning one scalar, got a {type(out).__name__} "
                              "(return (output, aux) with has_aux=True to pass more out)")
     if not isinstance(out, Tensor):
+        if isinstance(out, (bool, np.bool_)) or np.asarray(out).dtype.kind not in "f":
+            raise ChainruleError(f"{name} needs a function returning a float computed from its inputs, got "
+                                 f"{type(out).__name__} {out!r}, which has no derivative")
         out = Tensor._wrap(np.asarray(out, dtype=np.float64))
     if out.size != 1:
         raise ChainruleError(f"{name} needs a function with a scalar output, got shape {out.shape}; "

@@ -111,6 +111,8 @@ def test_mvn_entropy():
     combo_check(fun, [0, 1], **rev)([10 * R(4)], [make_psd(R(4, 4))])
 
 
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="not yet: multivariate_normal(allow_singular=True) needs a pseudo-determinant row")
 @pytest.mark.parametrize("f", ["pdf", "logpdf"])
 def test_mvn_sing_cov(f):
     density = scipy_fn(f"stats.multivariate_normal.{f}")
@@ -181,7 +183,9 @@ SPECIAL_BINARY = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SPECIAL_BINARY))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
+    strict=True, raises=TypeError, reason="not yet: array-valued Bessel orders (the order is a parameter)"))
+    if n in ("iv", "ive") else n for n in sorted(SPECIAL_BINARY)])
 def test_special(name):
     argnums, arg_lists = SPECIAL_BINARY[name]
     combo_check(scipy_fn(f"special.{name}"), argnums, **rev)(*arg_lists)
@@ -209,6 +213,8 @@ def test_odeint():
     combo_check(odeint, [1, 2, 3], **rev)([func], [R(3)], [onp.linspace(0.1, 0.2, 4)], [(R(3), R(3))])
 
 
+@pytest.mark.xfail(strict=True, reason="not yet: sqrtm of a real matrix with a negative eigenvalue is complex, "
+                                       "and chainrule's sqrtm row is real only")
 def test_sqrtm():
     combo_check(symmetrize_matrix_arg(scipy_fn("linalg.sqrtm"), 0), [0], modes=["fwd", "rev"], order=2)([R(3, 3)])
 
@@ -218,6 +224,7 @@ def test_solve_sylvester():
         [R(3, 3)], [R(3, 3)], [R(3, 3)])
 
 
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="not yet: solve_banded has no derivative rule")
 def test_solve_banded():
     combo_check(scipy_fn("linalg.solve_banded"), [1, 2], modes=["rev"], order=1)([(1, 1)], [R(3, 5)], [R(5)])
 

@@ -85,6 +85,7 @@ class _Plan:
             self.as_tensors = self.record or switches.intercept is not None
             return
         order = topological_order(roots, stop=self.target_ids)
+        _check_all_versions(order)
         if targets is not None:
             self.needed = leading_to(order, self.target_ids)
         if create_graph is None:  # decide: record only if something outside this sweep could differentiate it
@@ -297,6 +298,22 @@ def _accumulate(t, g, deposited):
             g = g.copy()
         deposited.add(id(g))
         t.grad = Tensor._wrap(g)
+
+
+def _check_all_versions(order):
+    """Refuse a graph any of whose nodes saw an input that has changed in place since.
+
+    The planned sweep may skip nodes that cannot reach its targets, so it checks
+    them all first: an in-place update can make a skipped branch the one that
+    matters (the updated tensor now stands for a later value).
+    """
+    reading = last_change.reading
+    if not reading:
+        return
+    for t in order:
+        node = t._node
+        if node is not None and node.inputs is not None and node.index < reading:
+            _check_versions(node)
 
 
 def _check_versions(node):

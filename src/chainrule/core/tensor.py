@@ -244,14 +244,19 @@ class Tensor:
         # saved this tensor's old values (see node.py). Views bump their base.
         self._owner()._version = last_change.reading = next(clock)
 
-    def _update_in_place(self, op, other):
-        """`self op= other` (`x += y` is `x._update_in_place(add, y)`): PyTorch's in-place semantics.
+    def _update_in_place(self, op, other, rebind=False):
+        """`self op= other` (`x += y` is `x._update_in_place(add, y, rebind=True)`).
 
         Outside recording, or when nothing involved requires grad, the result
-        is written into this tensor's own array. A leaf that requires grad
-        refuses, as in PyTorch (its .grad would describe a value that no
-        longer exists). A non-leaf takes on the result's history: the old
-        value moves to a fresh tensor that the new node uses as its input.
+        is written into this tensor's own array (PyTorch's semantics). A leaf
+        that requires grad refuses, as in PyTorch (its .grad would describe a
+        value that no longer exists). A recorded non-leaf: with `rebind` (the
+        augmented operators, whose result Python binds to the name) the result
+        is a new tensor and the old one stays as the ops that used it saw it,
+        as NumPy code under autograd expects; the methods (`add_`) make this
+        tensor take on the result's history, the old value moving to a fresh
+        tensor that the new node uses as its input (ops that used the old
+        value under this name then refuse to backpropagate).
         """
         name = getattr(op, "name", "update")
         other_rg = isinstance(other, Tensor) and other._rg
@@ -269,6 +274,10 @@ class Tensor:
             raise ChainruleError(
                 f"a leaf tensor that requires grad is used in an in-place operation ({name}); "
                 "update it under cr.no_grad() (as an optimizer does), or use an out-of-place op")
+        if rebind:
+            result = op(self, other)
+            _check_same_shape(name, result, self)
+            return result
         old = _new(Tensor)  # the old value, under a new name: the input of the new node
         fill(old, self._data, self._node, self._rg)
         old.__dict__.update(self.__dict__)
@@ -309,15 +318,21 @@ dual_level = _DualLevel()
 
 
 def _write_tangents(x, index, value):
-    """After `x[index] = value`, x's tangent at every level is the old one with value's written in."""
-    levels = set(x._tangents or ()) | set(value._tangents or () if isinstance(value, Tensor) else ())
+    """After `x[index] = value`, x's tangent at every level is the old one with value's written in.
+
+    The write into each tangent is itself a `__setitem__`, so a tangent that
+    carries tangents of outer levels (nested jvp) is updated the same way.
+    """
+    levels = set(x._tangents or ()) | set((value._tangents or ()) if isinstance(value, Tensor) else ())
     tangents = {}
     for level in levels:
         old = (x._tangents or {}).get(level)
-        t = np.zeros_like(x._data) if old is None else np.array(old._data, copy=True)
+        t = Tensor._wrap(np.zeros_like(x._data) if old is None else np.array(old._data, copy=True))
+        if old is not None and old._tangents:
+            t._tangents = dict(old._tangents)
         new = value._tangents.get(level) if isinstance(value, Tensor) and value._tangents else None
-        t[index] = 0 if new is None else new._data
-        tangents[level] = Tensor._wrap(t)
+        t[index] = 0.0 if new is None else new
+        tangents[level] = t
     x._tangents = tangents
 
 

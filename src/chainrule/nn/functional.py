@@ -10,8 +10,58 @@ import numpy as np
 from .. import ops
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
-from ..ops import elu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, step, tanh  # noqa: F401
+from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
+from ..ops.activations import (  # noqa: F401  (torch names)
+    celu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+    tanhshrink,
+)
+from ..ops.conv import conv1d, conv2d  # noqa: F401  (torch names)
 from ..ops.nn_ops import REDUCTIONS
+from ..ops.pooling import (  # noqa: F401  (torch names)
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from .functional_layers import (  # noqa: F401  (torch names)
+    batch_norm,
+    dropout,
+    elu,
+    embedding,
+    layer_norm,
+    leaky_relu,
+    linear,
+    log_softmax,
+    normalize,
+    one_hot,
+    pad,
+    relu,
+    softmax,
+)
+from .loss_functions import (  # noqa: F401  (torch names)
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 
 
 def _check_reduction(reduction):
@@ -36,62 +86,6 @@ def _same_shape(name, input, target):
     if np.shape(_values(input)) != np.shape(_values(target)):
         raise ChainruleError(f"{name}: input shape {np.shape(_values(input))} and target shape "
                              f"{np.shape(_values(target))} differ; reshape one (e.g. target[:, None])")
-
-
-def mse_loss(input, target, reduction="mean"):
-    """Mean squared error: mean of (input - target)².
-
-    Example:
-        >>> import chainrule as cr
-        >>> cr.nn.functional.mse_loss(cr.tensor([1.0, 3.0]), cr.tensor([0.0, 0.0])).item()
-        5.0
-    """
-    _same_shape("mse_loss", input, target)
-    diff = input - target
-    return _reduce(diff * diff, reduction)
-
-
-def cross_entropy(logits, target, reduction="mean"):
-    """-log softmax(logits)[target], from raw scores and integer classes (fused, stable).
-
-    Example:
-        >>> import numpy as np, chainrule as cr
-        >>> round(cr.nn.functional.cross_entropy(cr.zeros((2, 4)), np.array([0, 3])).item(), 4)
-        1.3863
-    """
-    _check_reduction(reduction)
-    return ops.softmax_cross_entropy(logits, _values(target), reduction=reduction)
-
-
-def binary_cross_entropy(probs, target, reduction="mean"):
-    """-(y log p + (1 - y) log(1 - p)) for probabilities p; logs clamped at -100 as PyTorch.
-
-    Example:
-        >>> import chainrule as cr
-        >>> round(cr.nn.functional.binary_cross_entropy(cr.tensor([0.5]), cr.tensor([1.0])).item(), 4)
-        0.6931
-    """
-    _same_shape("binary_cross_entropy", probs, target)
-    p = _values(probs)
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ChainruleError("binary_cross_entropy needs probabilities in [0, 1]; for raw scores use "
-                             "binary_cross_entropy_with_logits")
-    log_p = ops.maximum(ops.log(probs), -100.0)
-    log_not_p = ops.maximum(ops.log(1 - probs), -100.0)
-    return _reduce(-(target * log_p + (1 - target) * log_not_p), reduction)
-
-
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """BCE of sigmoid(logits), computed stably as softplus(x) - y·x.
-
-    Example:
-        >>> import chainrule as cr
-        >>> f = cr.nn.functional.binary_cross_entropy_with_logits
-        >>> round(f(cr.tensor([0.0]), cr.tensor([1.0])).item(), 4)
-        0.6931
-    """
-    _same_shape("binary_cross_entropy_with_logits", logits, target)
-    return _reduce(ops.softplus(logits) - target * logits, reduction)
 
 
 def hinge_loss(scores, target, reduction="mean"):
@@ -157,3 +151,9 @@ def zero_one_loss(output, target):
         1.0
     """
     return 1.0 - accuracy(output, target)
+
+
+def __getattr__(name):  # torch names: a missing PyTorch name says what chainrule calls it
+    from .._torch_hints import missing
+
+    missing("chainrule.nn.functional", name)

@@ -2,7 +2,25 @@
 
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
 from ..core.registry import seal_builtins
+from . import signal as _signal_rows  # noqa: F401  (convolve: public in chainrule.scipy.signal)
+from . import special as _special_rows  # noqa: F401  (scipy.special rows: public in chainrule.special)
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
+from .activations import (  # torch names: further activations
+    celu,
+    erf,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+    tanhshrink,
+)
 from .arrays import (
     broadcast_arrays,
     diag,
@@ -26,6 +44,7 @@ from .arrays import (
 )
 from .complex_parts import angle, conj, conjugate, imag, real
 from .contractions import cross, einsum, inner, kron, tensordot, vdot  # linalg
+from .conv import conv1d, conv2d  # torch names: convolution
 from .cumulative import cumprod, cumsum, diff, gradient
 from .elementwise import (
     abs,
@@ -96,6 +115,14 @@ from .nan_aware import (
     nan_to_num,
 )
 from .nn_ops import linear, log_softmax, softmax, softmax_cross_entropy
+from .pooling import (  # torch names: pooling
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .rounding import (
     around,
@@ -151,6 +178,20 @@ from .statistics import (
     select,
     trapezoid,
 )
+from .torch_names import (  # torch names
+    allclose,
+    cat,
+    clamp,
+    clone,
+    eq,
+    histogram,
+    is_tensor,
+    isclose,
+    movedim,
+    numel,
+    topk,
+    unsqueeze,
+)
 from .trigonometric import (
     arccos,
     arccosh,
@@ -182,6 +223,10 @@ def broadcast_to(x, shape):
 
 
 seal_builtins()
+# The numpy.fft rows join the built-in ops (above seal_builtins) once gradcheck, which the registry's tests
+# run, compares complex results (their cases wait in tests/op_specs_special.py; tests/test_fft.py checks
+# them meanwhile). Until then they are rows users reach through cr.fft.
+from . import fft as _fft_rows  # noqa: E402, F401
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide
@@ -198,6 +243,10 @@ __all__ = [
     "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var", "concatenate", "expand_dims",
     "flatten", "index", "permute", "reshape", "split", "squeeze", "stack", "swapaxes", "transpose",
     "broadcast_to", "divide", "multiply", "subtract", "negative", "power",
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "celu", "erf", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid",
+    "mish", "relu6", "selu", "silu", "softmin", "softsign", "tanhshrink", "allclose", "cat", "clamp", "clone",
+    "eq", "histogram", "is_tensor", "isclose", "movedim", "numel", "topk", "unsqueeze",
     # numpy surface (ops/cumulative.py, ...)
     "cumsum", "cumprod", "diff", "true_divide", "absolute", "fabs", "array_split", "hsplit", "vsplit", "dsplit",
     "fmax", "fmin", "nan_to_num", "broadcast_arrays", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",

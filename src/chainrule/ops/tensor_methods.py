@@ -176,8 +176,8 @@ def _astype(x, dtype):
 
 
 # ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------
-def _in_place(op):
-    return lambda self, other: self._update_in_place(op, other)
+def _in_place(op, rebind=False):
+    return lambda self, other: self._update_in_place(op, other, rebind)
 
 
 def _fill_(self, value):
@@ -206,16 +206,106 @@ _FILL = lambda x, v: E.add(E.mul(x, 0.0), v)  # noqa: E731  (x's shape and dtype
 _COPY = _FILL
 
 _IN_PLACE = {
-    "__iadd__": _in_place(E.add), "__isub__": _in_place(E.sub), "__imul__": _in_place(E.mul),
-    "__itruediv__": _in_place(E.div), "__ipow__": _in_place(E.pow), "__imatmul__": _in_place(L.matmul),
+    "__iadd__": _in_place(E.add, True), "__isub__": _in_place(E.sub, True), "__imul__": _in_place(E.mul, True),
+    "__itruediv__": _in_place(E.div, True), "__ipow__": _in_place(E.pow, True),
+    "__imatmul__": _in_place(L.matmul, True),
     "add_": _in_place(E.add), "sub_": _in_place(E.sub), "mul_": _in_place(E.mul), "div_": _in_place(E.div),
     "pow_": _in_place(E.pow), "fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "clamp_": _clamp_,
     "clip_": _clamp_,
 }
 
 
+# torch names: PyTorch's Tensor methods, each one a module function of chainrule
+def _torch_methods():
+    import numpy as np
+
+    from . import activations as A
+    from . import torch_names as TN
+
+    def float_cast(dtype):
+        return lambda self: _astype(self, dtype)
+
+    def integer_cast(dtype):  # an integer result has no gradient: it leaves the graph, as in PyTorch
+        return lambda self: Tensor(self._data.astype(dtype))
+
+    def type_(self, dtype=None):
+        if dtype is None:
+            return {"f": {2: "HalfTensor", 4: "FloatTensor", 8: "DoubleTensor"}, "i": {4: "IntTensor", 8: "LongTensor"},
+                    "b": {1: "BoolTensor"}}.get(self.dtype.kind, {}).get(self.dtype.itemsize, str(self.dtype))
+        dtype = np.dtype(dtype)
+        return _astype(self, dtype) if dtype.kind == "f" else Tensor(self._data.astype(dtype))
+
+    def new(fill):
+        return lambda self, *size, dtype=None, requires_grad=False: Tensor(
+            np.full(S._shape_arg(size), fill, dtype=dtype or self.dtype), requires_grad=requires_grad)
+
+    return {
+        "pow": lambda self, exponent: E.pow(self, exponent),
+        "clamp_min": lambda self, min: TN.clamp(self, min=min),
+        "clamp_max": lambda self, max: TN.clamp(self, max=max),
+        "view": lambda self, *shape: S.reshape(self, *shape),
+        "view_as": lambda self, other: S.reshape(self, tuple(other.shape)),
+        "numel": lambda self: self._data.size, "nelement": lambda self: self._data.size,
+        "dim": lambda self: self._data.ndim, "ndimension": lambda self: self._data.ndim,
+        "clone": lambda self, memory_format=None: TN.clone(self),
+        "float": float_cast(np.float32), "double": float_cast(np.float64), "half": float_cast(np.float16),
+        "long": integer_cast(np.int64), "int": integer_cast(np.int32), "bool": integer_cast(np.bool_),
+        "type": type_,
+        "is_floating_point": lambda self: self._data.dtype.kind == "f",
+        "eq": lambda self, other: E.equal(self, other), "ne": lambda self, other: E.not_equal(self, other),
+        "lt": lambda self, other: E.less(self, other), "le": lambda self, other: E.less_equal(self, other),
+        "gt": lambda self, other: E.greater(self, other), "ge": lambda self, other: E.greater_equal(self, other),
+        "allclose": lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: TN.allclose(
+            self, other, rtol, atol, equal_nan),
+        "isclose": lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: TN.isclose(
+            self, other, rtol, atol, equal_nan),
+        "movedim": lambda self, source, destination: TN.movedim(self, source, destination),
+        "moveaxis": lambda self, source, destination: TN.movedim(self, source, destination),
+        "topk": lambda self, k, dim=-1, largest=True, sorted=True: TN.topk(self, k, dim, largest, sorted),
+        "erf": lambda self: A.erf(self),
+        "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
+        "new_zeros": new(0), "new_ones": new(1),
+        "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
+            np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
+        "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
+            np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad),
+    }
+
+
+def _keyword_help(name, fn):
+    """`fn` as the method Tensor.name: PyTorch's dim= / keepdim= read as axis= / keepdims= where the method
+    takes those, and an unknown keyword named along with the keywords it takes."""
+    import functools
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return fn
+    accepted = [k for k, p in params.items() if k != "self" and p.kind is not p.VAR_POSITIONAL]
+    spellings = {k: v for k, v in (("dim", "axis"), ("keepdim", "keepdims")) if v in accepted and k not in accepted}
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if kwargs:
+            for torch_name, ours in spellings.items():
+                if torch_name in kwargs:
+                    kwargs[ours] = kwargs.pop(torch_name)
+            unknown = [k for k in kwargs if k not in accepted]
+            if unknown:
+                takes = ", ".join(accepted + [k for k in spellings]) or "no keyword arguments"
+                raise TypeError(f"Tensor.{name}() got an unexpected keyword argument {unknown[0]!r}; it takes {takes}")
+        return fn(self, *args, **kwargs)
+
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    return method
+
+
 def install():
-    for name, fn in {**_OPERATORS, **_METHODS, **_IN_PLACE}.items():
+    methods = {name: _keyword_help(name, fn) for name, fn in {**_METHODS, **_torch_methods()}.items()}
+    for name, fn in {**_OPERATORS, **methods, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
     # numpy surface: attributes in NumPy and PyTorch alike

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check, check_common
 
 
 class Adam(Optimizer):
@@ -28,6 +28,7 @@ class Adam(Optimizer):
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        check_common(lr=lr, eps=eps, weight_decay=weight_decay, betas=betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
     def _update(self, p, grad, state, group):
@@ -76,6 +77,9 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        check_common(lr=lr, eps=eps, weight_decay=weight_decay)
+        check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
+        check(alpha >= 0.0, f"Invalid alpha value: {alpha}")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
@@ -110,6 +114,9 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+        check_common(lr=lr, eps=eps, weight_decay=weight_decay)
+        check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
+        check(initial_accumulator_value >= 0.0, f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps))
 

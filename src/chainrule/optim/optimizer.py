@@ -16,6 +16,47 @@ from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 
 
+class HyperparameterError(ChainruleError, ValueError):
+    """An optimizer or scheduler was given a hyper-parameter outside its range (PyTorch raises ValueError).
+
+    Example:
+        >>> import chainrule as cr
+        >>> try:
+        ...     cr.optim.Adam([cr.nn.Parameter([1.0])], lr=-1)
+        ... except ValueError as exc:
+        ...     print(exc)
+        Invalid learning rate: -1
+    """
+
+
+def check(condition, message):
+    """Raise HyperparameterError(message) unless condition holds (PyTorch's wording in the message).
+
+    Example:
+        >>> from chainrule.optim.optimizer import check
+        >>> check(0.9 < 1, "Invalid rho value: 0.9") is None
+        True
+    """
+    if not condition:
+        raise HyperparameterError(message)
+
+
+def check_common(lr=0.0, eps=0.0, weight_decay=0.0, betas=None):
+    """The checks PyTorch's optimizers share: lr, eps, weight_decay >= 0 and betas in [0, 1).
+
+    Example:
+        >>> from chainrule.optim.optimizer import check_common
+        >>> check_common(lr=0.1, betas=(0.9, 0.999)) is None
+        True
+    """
+    check(lr >= 0.0, f"Invalid learning rate: {lr}")
+    check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+    check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+    if betas is not None:
+        for i, beta in enumerate(betas):
+            check(0.0 <= beta < 1.0, f"Invalid beta parameter at index {i}: {beta}")
+
+
 class Optimizer:
     """Base class: `step()` updates every parameter that has a `.grad`.
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.errors import ChainruleError
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check, check_common
 
 
 class SGD(Optimizer):
@@ -25,10 +24,10 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-        if lr < 0 or momentum < 0 or weight_decay < 0:
-            raise ChainruleError("SGD needs lr, momentum and weight_decay >= 0")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ChainruleError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        check_common(lr=lr, weight_decay=weight_decay)
+        check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
+        check(not nesterov or (momentum > 0 and dampening == 0),
+              "Nesterov momentum requires a momentum and zero dampening (momentum > 0, dampening = 0)")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                                       weight_decay=weight_decay))
 

@@ -1,0 +1,51 @@
+"""Unknown keyword arguments, explained: the function's name and the keywords it takes.
+
+`explain_keywords(namespace, names)` wraps public functions so that
+`f(x, keepdim=True)` on a function without `keepdim` raises
+TypeError("nn.functional.f() got an unexpected keyword argument 'keepdim'; it takes ...").
+The wrapper only reads the signature when a TypeError is raised, so calls cost one frame more.
+`explain_init_keywords` does the same for layer classes' constructors.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+
+def _with_keyword_help(fn, label):
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as exc:
+            if not kwargs or "unexpected keyword argument" not in str(exc):
+                raise
+            params = inspect.signature(fn).parameters
+            if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+                raise
+            accepted = [k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                        and k != "self" and not k.startswith("_")]
+            unknown = [k for k in kwargs if k not in accepted]
+            if not unknown:  # raised further down, not about this call's keywords
+                raise
+            raise TypeError(f"{label}() got an unexpected keyword argument {unknown[0]!r}; it takes "
+                            f"{', '.join(accepted)}") from None
+    return wrapped
+
+
+def explain_keywords(namespace, names, prefix):
+    """Replace each function `names` in the dict `namespace` (a module's globals()) by its explaining wrapper."""
+    for name in names:
+        fn = namespace.get(name)
+        if inspect.isfunction(fn):
+            namespace[name] = _with_keyword_help(fn, f"{prefix}{name}")
+
+
+def explain_init_keywords(classes, prefix):
+    """Give each class an __init__ whose unknown keywords are explained under the class's own name."""
+    for cls in classes:
+        init = cls.__init__
+        wrapped = _with_keyword_help(init, f"{prefix}{cls.__name__}")
+        wrapped.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = wrapped
