@@ -332,9 +332,26 @@ def _softmax_cross_entropy(op, values, dims, params):
     return (total if reduction == "sum" else total / count), 0
 
 
+def fold_into_first_axis(rank):
+    """Ops on a stack of examples along axis 0 (conv2d, max_pool2d on (N, C, H, W)): the batch joins that axis.
+
+    Only the first argument may be batched, and one example must have `rank`
+    axes; otherwise the op runs once per example (the `loop` rule).
+    """
+    def rule(op, values, dims, params):
+        if dims[0] is None or any(d is not None for d in dims[1:]) or _example_ndim(values[0], dims[0]) != rank:
+            return loop(op, values, dims, params)
+        x = to_front(values[0], dims[0])
+        size, n = np.shape(x)[:2]
+        out = op(_op("reshape")(x, shape=(size * n,) + np.shape(x)[2:]), *values[1:], **params)
+        return _op("reshape")(out, shape=(size, n) + np.shape(out)[1:]), 0
+    return rule
+
+
 # ---- the column of the table -----------------------------------------------------------
 ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
-               "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle")
+               "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle", "clone",
+               "betainc", "gammainc", "gammaincc", "stdtr", "gammasgn")
 REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax")
 FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
@@ -342,7 +359,10 @@ STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
        "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add, "matmul": _matmul,
        "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}
-LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm")  # forwards that do not broadcast a batch
+FOLDED = ("conv2d", "max_pool2d")  # one example (N, C, H, W): the batch joins N
+# correct and slow, one call per example: forwards that do not broadcast a batch, or sum over examples
+LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input_grad", "conv2d_weight_grad",
+          "conv_valid", "convolve", "scatter_flat")
 
 
 def install(defbatch):
@@ -352,7 +372,7 @@ def install(defbatch):
             defbatch(op, elementwise)
     table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
              **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
-             **{n: loop for n in LOOPED}, **OWN}
+             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED}, **OWN}
     for name, rule in table.items():
         if name in OPS:
             defbatch(name, rule)
