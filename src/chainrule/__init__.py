@@ -10,8 +10,9 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
-from . import autograd, batching, core, cuda, data, fft, func, inputs, linalg, nn, optim, optimize, special, train, utils
+from . import autograd, core, cuda, data, fft, func, inputs, linalg, nn, optim, optimize, special, train, utils
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
+from . import batching  # noqa: I001  (the op table's batching column, vmap's rules)
 from .core import (
                    AnomalyError,
                    ChainruleError,
