@@ -311,3 +311,16 @@ def test_a_real_input_gets_the_real_part_of_a_complex_adjoint():
     a = cr.tensor(1.5, requires_grad=True)
     cr.real((a + 2j) * (a + 2j)).backward()
     assert a.grad.dtype == np.float64 and a.grad.item() == pytest.approx(3.0)
+
+
+# ---- lists of tensors where NumPy code puts arrays ---------------------------------------------
+def test_lists_of_tensors_are_stacked_differentiably():
+    x = cr.tensor(2.0, requires_grad=True)
+    y = cr.tensor(3.0, requires_grad=True)
+    cr.sum([x, 3 * x]).backward()  # 4x: 4
+    assert x.grad.item() == 4.0
+    v = cr.tensor([[x, y], [1.0, x * y]])  # Σ = x + y + 1 + xy: ∂/∂x = 1 + y, ∂/∂y = 1 + x
+    assert v.shape == (2, 2) and v.requires_grad
+    x.grad = None
+    v.sum().backward()
+    assert (x.grad.item(), y.grad.item()) == (4.0, 3.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core.tensor import Tensor
+from .ops.shape import holds_tensor, stack_nested
 
 _rng = np.random.default_rng()
 
@@ -30,6 +31,9 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
     """
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, list | tuple) and holds_tensor(data):  # [x, y]: stacked, the gradient reaches x and y
+        stacked = stack_nested(data)
+        return stacked if dtype is None else stacked.astype(dtype)
     if dtype is not None:
         array = np.array(data, dtype=dtype)
     elif isinstance(data, np.ndarray | np.generic):

@@ -57,6 +57,8 @@ class Op:
         if n == 1:
             x = args[0]
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
+                if type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
+                    return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
                 return self.forward(x, **params) if params else self.forward(x)
             arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
         elif n == 2:
@@ -110,6 +112,17 @@ class Op:
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+_SEQUENCES = (list, tuple)
+_stack_sequence = None  # how a list holding tensors becomes one tensor: ops/shape.py's, set from above
+
+
+def install_sequence_stacking(stack):
+    """Called by chainrule.ops with its differentiable stack of (nested) lists (`stack.holds(seq)` tells
+    whether a list holds a tensor at all)."""
+    global _stack_sequence
+    _stack_sequence = stack
 
 
 def _gather(args):

@@ -1,7 +1,7 @@
 """Every primitive and composite op, with Tensor's operators attached."""
 
 from ..core.engine_ops import broadcast_to as _broadcast_to_op
-from ..core.registry import seal_builtins
+from ..core.registry import install_sequence_stacking, seal_builtins
 from . import signal as _signal_rows  # noqa: F401  (convolve: public in chainrule.scipy.signal)
 from . import special as _special_rows  # noqa: F401  (scipy.special rows: public in chainrule.special)
 from . import tensor_methods  # noqa: F401  (attaches operators to Tensor)
@@ -149,6 +149,7 @@ from .shape import (
     swapaxes,
     transpose,
 )
+from .shape import stack_nested as _stack_nested
 from .sorting import (
     argsort,
     median,
@@ -223,6 +224,7 @@ def broadcast_to(x, shape):
 
 
 seal_builtins()
+install_sequence_stacking(_stack_nested)  # cr.sum([x, 3 * x]) stacks the list differentiably
 # The numpy.fft rows join the built-in ops (above seal_builtins) once gradcheck, which the registry's tests
 # run, compares complex results (their cases wait in tests/op_specs_special.py; tests/test_fft.py checks
 # them meanwhile). Until then they are rows users reach through cr.fft.

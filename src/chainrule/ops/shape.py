@@ -214,6 +214,38 @@ def stack(tensors, axis=0):
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
+def holds_tensor(data):
+    """True if a (nested) list or tuple holds a Tensor anywhere."""
+    if isinstance(data, Tensor):
+        return True
+    return isinstance(data, list | tuple) and any(holds_tensor(d) for d in data)
+
+
+def stack_nested(data):
+    """A (nested) list or tuple of tensors and numbers as one tensor, differentiably.
+
+    What `np.array([[x, 1.0], [y, z]])` does for arrays: the gradient reaches
+    every tensor in it (cr.tensor and every op take such lists this way).
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.tensor(2.0, requires_grad=True)
+        >>> v = stack_nested([x, 3 * x, 1.0])
+        >>> v.sum().backward(); x.grad
+        tensor(4.)
+    """
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, list | tuple):
+        if not holds_tensor(data):
+            return Tensor(np.array(data))
+        return stack([stack_nested(d) for d in data])
+    return Tensor(np.asarray(data))
+
+
+stack_nested.holds = holds_tensor
+
+
 def split(x, indices_or_sections, axis=0):
     """Split into a list of tensors, as numpy.split.
 
