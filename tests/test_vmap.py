@@ -203,3 +203,14 @@ def test_user_op_without_rule_falls_back_in_jacobians_with_a_warning():
     with pytest.warns(cr.batching.BatchingFallbackWarning, match="vmap_test_twice"):
         J = cr.jacfwd(twice)(np.ones(3))
     _close(J, 2.0 * np.eye(3))
+
+
+def test_jacobians_of_ruled_ops_never_fall_back_to_a_loop():
+    import warnings
+
+    A = rng.normal(size=(5, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cr.batching.BatchingFallbackWarning)
+        H = cr.hessian(lambda v: (cr.tanh(A @ v) ** 2).sum() + cr.logsumexp(v))(rng.normal(size=4))
+        J = cr.jacrev(lambda v: cr.softmax(A @ v))(rng.normal(size=4))
+    assert H.shape == (4, 4) and J.shape == (5, 4)
