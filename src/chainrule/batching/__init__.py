@@ -27,15 +27,44 @@ from ..core.tensor import Tensor
 
 
 class BatchingError(ChainruleError):
-    """An op met a batched value and has no batching rule (declare one with `defbatch`)."""
+    """An op met a batched value and has no batching rule (declare one with `defbatch`).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> twice = cr.custom_vjp(lambda x: 2 * x, lambda g, ans, x: 2 * g, name="twice_example")
+        >>> try:
+        ...     cr.vmap(twice)(np.ones((2, 3)))
+        ... except BatchingError as exc:
+        ...     print(str(exc)[:42])
+        vmap: op 'twice_example' has no batching r
+    """
 
 
 class BatchedValueError(ChainruleError):
-    """Code under vmap read the value of a batched tensor into NumPy or Python (one example has none)."""
+    """Code under vmap read the value of a batched tensor into NumPy or Python (one example has none).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> try:
+        ...     cr.vmap(lambda x: float(x.sum()))(np.ones((2, 3)))
+        ... except BatchedValueError:
+        ...     print("refused")
+        refused
+    """
 
 
 class BatchingFallbackWarning(RuntimeWarning):
-    """A transform fell back to one call per batch element because an op has no batching rule."""
+    """A transform fell back to one call per batch element because an op has no batching rule.
+
+    Example:
+        >>> import warnings, numpy as np, chainrule as cr
+        >>> thrice = cr.custom_vjp(lambda x: 3 * x, lambda g, ans, x: 3 * g, name="thrice_example")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = cr.vmap(thrice, fallback="warn")(np.ones((2, 3)))
+        >>> caught[0].category.__name__
+        'BatchingFallbackWarning'
+    """
 
 
 def defbatch(op, rule):
@@ -60,7 +89,13 @@ def defbatch(op, rule):
 
 
 def batch_rule(op):
-    """op's batching rule: its declared one, the elementwise rule for a `partial=` row, else None."""
+    """op's batching rule: its declared one, the elementwise rule for a `partial=` row, else None.
+
+    Example:
+        >>> import chainrule as cr
+        >>> batch_rule(cr.core.OPS["sin"]).__name__
+        'elementwise'
+    """
     rule = op.batch
     if rule is None and op.partial is not None:
         return elementwise
@@ -94,6 +129,13 @@ class BatchedTensor(Tensor):
     act on the whole batch (`_value`, batch axis `_bdim`) through the op's
     batching rule. Reading values into Python (`float`, `.item()`, `.numpy()`)
     is refused: under vmap there is no single value to read.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> shapes = []
+        >>> _ = cr.vmap(lambda x: shapes.append(x.shape) or x)(np.ones((5, 3)))
+        >>> shapes
+        [(3,)]
     """
 
     __slots__ = ("_value", "_bdim", "_level")
@@ -144,7 +186,13 @@ class BatchedTensor(Tensor):
 
 
 def make_batched(value, bdim, level):
-    """A BatchedTensor for `level` whose batch lies on axis `bdim` of `value` (a Tensor or array)."""
+    """A BatchedTensor for `level` whose batch lies on axis `bdim` of `value` (a Tensor or array).
+
+    Example:
+        >>> import numpy as np
+        >>> make_batched(np.zeros((4, 2, 3)), 1, None).shape
+        (4, 3)
+    """
     if not isinstance(value, Tensor):
         value = Tensor._wrap(np.asarray(value))
     b = object.__new__(BatchedTensor)

@@ -23,7 +23,13 @@ def _op(name):
 
 
 def batch_size(values, dims):
-    """The length of the batch axis (the first batched value's)."""
+    """The length of the batch axis (the first batched value's).
+
+    Example:
+        >>> import numpy as np
+        >>> batch_size([np.ones(3), np.ones((2, 5))], [None, 1])
+        5
+    """
     for v, d in zip(values, dims):
         if d is not None:
             return np.shape(v)[d]
@@ -31,7 +37,13 @@ def batch_size(values, dims):
 
 
 def to_front(x, dim):
-    """x with its batch axis `dim` moved to axis 0 (an op, so it is differentiable)."""
+    """x with its batch axis `dim` moved to axis 0 (an op, so it is differentiable).
+
+    Example:
+        >>> import numpy as np
+        >>> to_front(np.zeros((2, 3, 4)), 2).shape
+        (4, 2, 3)
+    """
     if dim == 0:
         return x
     nd = np.ndim(x)
@@ -40,7 +52,13 @@ def to_front(x, dim):
 
 
 def batched_front(x, dim, size):
-    """x with a leading batch axis: moved there, or (unbatched x) broadcast along a new one."""
+    """x with a leading batch axis: moved there, or (unbatched x) broadcast along a new one.
+
+    Example:
+        >>> import numpy as np
+        >>> batched_front(np.zeros(3), None, 5).shape
+        (5, 3)
+    """
     if dim is not None:
         return to_front(x, dim)
     if not isinstance(x, Tensor):
@@ -72,7 +90,14 @@ def _shift_axis(axis, nd):
 
 # ---- generic rules, by kind ----------------------------------------------------------
 def elementwise(op, values, dims, params):
-    """Elementwise ops (every `partial=` row): batch axes to the front, aligned, then broadcast."""
+    """Elementwise ops (every `partial=` row): batch axes to the front, aligned, then broadcast.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> out, dim = elementwise(cr.core.OPS["add"], [np.ones((3, 2)), np.arange(2.0)], [0, None], {})
+        >>> out.shape, dim
+        ((3, 2), 0)
+    """
     rank = max(_example_ndim(v, d) for v, d in zip(values, dims))
     moved = [v if d is None else _pad_after_batch(to_front(v, d), rank) for v, d in zip(values, dims)]
     return op(*moved, **params), 0
@@ -83,6 +108,12 @@ def along_axis(none="all"):
 
     `none` says what axis=None means for the op: "all" axes (sum, max) or the
     "flattened" array (argmax, cumsum).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> out, dim = along_axis()(cr.core.OPS["sum"], [np.ones((4, 2, 3))], [0], {"axis": -1})
+        >>> out.shape
+        (4, 2)
     """
     def rule(op, values, dims, params):
         x = to_front(values[0], dims[0])
@@ -107,7 +138,14 @@ def _axis_default(op):
 
 
 def stacked_matrices(op, values, dims, params):
-    """Ops that act on the last axes and broadcast over leading ones (np.linalg's stacked matrices)."""
+    """Ops that act on the last axes and broadcast over leading ones (np.linalg's stacked matrices).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> out, dim = stacked_matrices(cr.core.OPS["det"], [np.stack([np.eye(2), 2 * np.eye(2)])], [0], {})
+        >>> np.round(out, 6)
+        array([1., 4.])
+    """
     size = batch_size(values, dims)
     if sum(d is not None for d in dims) == 1 and len(values) == 1:
         return op(to_front(values[0], dims[0]), **params), 0
@@ -118,7 +156,14 @@ def stacked_matrices(op, values, dims, params):
 
 
 def loop(op, values, dims, params):
-    """One call per batch element, stacked: correct for any op, and as slow as a Python loop."""
+    """One call per batch element, stacked: correct for any op, and as slow as a Python loop.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> out, dim = loop(cr.core.OPS["sqrtm"], [cr.tensor(np.stack([4 * np.eye(2), 9 * np.eye(2)]))], [0], {})
+        >>> out[:, 0, 0]
+        tensor([2., 3.])
+    """
     size = batch_size(values, dims)
     getitem = _op("getitem")
     results = []
@@ -216,134 +261,6 @@ def _move(nd, src, dst):
     return tuple(order)
 
 
-# ---- contractions ----------------------------------------------------------------------
-def _matmul(op, values, dims, params):
-    (x, y), (dx, dy) = values, dims
-    nx, ny = _example_ndim(x, dx), _example_ndim(y, dy)
-    size = batch_size(values, dims)
-    if dx is not None and dy is None and ny == 2:  # (B, ..., n) @ (n, p): the batch joins the rows, one GEMM
-        xs = to_front(x, dx)
-        if nx <= 2:
-            return op(xs, y) if nx == 1 else _op("reshape")(
-                op(_op("reshape")(xs, shape=(-1, np.shape(xs)[-1])), y), shape=np.shape(xs)[:-1] + (np.shape(y)[1],)), 0
-        return op(xs, y), 0
-    if dx is not None and dy is not None and nx == 2 and ny == 2 and np.shape(x)[-1] == 1 and dx != np.ndim(x) - 1:
-        # (B, m, 1) @ (B, 1, p): outer products, one broadcast multiply instead of B tiny GEMMs
-        return _op("mul")(to_front(x, dx), to_front(y, dy)), 0
-    if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
-        ys = to_front(y, dy)
-        if ny == 1:
-            return op(ys, _op("transpose")(x, axes=(1, 0))), 0  # (B, n) @ xᵀ: one GEMM
-        n, p = np.shape(ys)[1:]
-        cols = _op("reshape")(_op("transpose")(ys, axes=(1, 0, 2)), shape=(n, size * p))
-        out = _op("reshape")(op(x, cols), shape=(np.shape(x)[0], size, p))
-        return _op("transpose")(out, axes=(1, 0, 2)), 0
-    rank = max(max(nx, 2), max(ny, 2))
-    xs, ys = x, y
-    if dx is not None:
-        xs = to_front(x, dx)
-        if nx == 1:
-            xs = _op("reshape")(xs, shape=(size, 1, np.shape(xs)[1]))
-        xs = _pad_after_batch(xs, rank)
-    if dy is not None:
-        ys = to_front(y, dy)
-        if ny == 1:
-            ys = _op("reshape")(ys, shape=(size, np.shape(ys)[1], 1))
-        ys = _pad_after_batch(ys, rank)
-    if dx is None and nx == 1:
-        xs = _op("reshape")(x, shape=(1, np.shape(x)[0]))
-    if dy is None and ny == 1:
-        ys = _op("reshape")(y, shape=(np.shape(y)[0], 1))
-    out = op(xs, ys)
-    return _op("reshape")(out, shape=(size,) + _matmul_shape(np.shape(x), np.shape(y), dx, dy)), 0
-
-
-def _matmul_shape(sx, sy, dx, dy):
-    """The shape of one example's matmul (np.matmul's rule: vectors lose their added axis)."""
-    sx = sx if dx is None else sx[:dx] + sx[dx + 1:]
-    sy = sy if dy is None else sy[:dy] + sy[dy + 1:]
-    if len(sx) == 1 and len(sy) == 1:
-        return ()
-    if len(sx) == 1:
-        return tuple(sy[:-2]) + tuple(sy[-1:])
-    if len(sy) == 1:
-        return tuple(sx[:-1])
-    return tuple(np.broadcast_shapes(sx[:-2], sy[:-2])) + (sx[-2], sy[-1])
-
-
-def _linear(op, values, dims, params):
-    (x, w, *b), (dx, dw, *db) = values, dims
-    if dw is None and all(d is None for d in db):
-        return op(to_front(x, dx), w, *b, **params), 0
-    if dw is not None:
-        w, dw = to_front(w, dw), 0
-    swapped = _op("transpose")(w, axes=(0,) + tuple(
-        1 + a for a in _swap_last(np.ndim(w) - 1)) if dw == 0 else _swap_last(np.ndim(w)))
-    out, dim = _matmul(_op("matmul"), [x, swapped], [dx, dw], {})
-    if b and b[0] is not None:
-        out, dim = elementwise(_op("add"), [out, b[0]], [dim, db[0]], {})
-    return out, dim
-
-
-def _swap_last(nd):
-    return tuple(range(nd - 2)) + (nd - 1, nd - 2)
-
-
-def _einsum(op, values, dims, params):
-    subscripts = params["subscripts"].replace(" ", "")
-    ins, _, out = subscripts.partition("->")
-    terms = ins.split(",")
-    if "->" not in subscripts:  # implicit output: the letters used once, sorted (ellipsis first)
-        letters = [c for c in ins if c.isalpha()]
-        out = ("..." if "..." in ins else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    free = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba" if c not in subscripts)
-    moved = []
-    for k, (v, d) in enumerate(zip(values, dims)):
-        if d is not None:
-            moved.append(to_front(v, d))
-            terms[k] = free + terms[k]
-        else:
-            moved.append(v)
-    return op(*moved, subscripts=",".join(terms) + "->" + free + out), 0
-
-
-def _softmax_cross_entropy(op, values, dims, params):
-    (logits, target), (dl, dt) = values, dims
-    size = batch_size(values, dims)
-    logits = batched_front(logits, dl, size)
-    target = np.asarray(target._data if isinstance(target, Tensor) else target)
-    if dt is not None:
-        target = np.moveaxis(target, dt, 0)
-    else:
-        target = np.broadcast_to(target, (size,) + target.shape)
-    reduction = params.get("reduction", "none")
-    classes = np.shape(logits)[-1]
-    rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
-    losses = _op("reshape")(rows, shape=target.shape)  # one loss per row of every example
-    if reduction == "none":
-        return losses, 0
-    per_example = _op("reshape")(losses, shape=(size, -1))
-    total = _op("sum")(per_example, axis=1)
-    count = max(per_example.shape[1], 1)
-    return (total if reduction == "sum" else total / count), 0
-
-
-def fold_into_first_axis(rank):
-    """Ops on a stack of examples along axis 0 (conv2d, max_pool2d on (N, C, H, W)): the batch joins that axis.
-
-    Only the first argument may be batched, and one example must have `rank`
-    axes; otherwise the op runs once per example (the `loop` rule).
-    """
-    def rule(op, values, dims, params):
-        if dims[0] is None or any(d is not None for d in dims[1:]) or _example_ndim(values[0], dims[0]) != rank:
-            return loop(op, values, dims, params)
-        x = to_front(values[0], dims[0])
-        size, n = np.shape(x)[:2]
-        out = op(_op("reshape")(x, shape=(size * n,) + np.shape(x)[2:]), *values[1:], **params)
-        return _op("reshape")(out, shape=(size, n) + np.shape(out)[1:]), 0
-    return rule
-
-
 # ---- the column of the table -----------------------------------------------------------
 ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
                "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle", "clone",
@@ -353,8 +270,7 @@ FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: 
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
            "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
-       "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add, "matmul": _matmul,
-       "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}
+       "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
 FOLDED = ("conv2d", "max_pool2d")  # one example (N, C, H, W): the batch joins N
 # correct and slow, one call per example: forwards that do not broadcast a batch, or sum over examples
 LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input_grad", "conv2d_weight_grad",
@@ -362,13 +278,21 @@ LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input
 
 
 def install(defbatch):
-    """Fill the batching column for every built-in op that has a rule."""
+    """Fill the batching column for every built-in op that has a rule (chainrule.batching calls it once).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.core.OPS["reshape"].batch.__name__
+        '_reshape'
+    """
+    from .products import PRODUCTS, fold_into_first_axis  # (they build on the helpers above)
+
     for op in OPS.values():
         if op.partial is not None and op.batch is None:
             defbatch(op, elementwise)
     table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
              **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
-             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED}, **OWN}
+             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED}, **OWN, **PRODUCTS}
     for name, rule in table.items():
         if name in OPS:
             defbatch(name, rule)
