@@ -206,7 +206,8 @@ def make_batched(value, bdim, level):
     return b
 
 
-from .rules import elementwise, install  # noqa: E402  (the rules need the names above)
+from .rules import elementwise  # noqa: E402  (the rules need the names above)
+from .table import install  # noqa: E402
 
 install(defbatch)
 
