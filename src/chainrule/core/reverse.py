@@ -118,9 +118,12 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     """
     plan = _Plan(roots, seeds, targets, create_graph)
     adjoint, heap, leaves = _seed_adjoints(roots, seeds, plan)
-    deposited = set()
-    with (enable_grad() if plan.record else no_grad()):
-        _sweep(adjoint, heap, leaves, plan, targets is None, retain_graph, observer, deposited)
+    deposited, accumulate = set(), targets is None
+    if plan.as_tensors:  # rules on Tensors: record their arithmetic exactly when asked to
+        with (enable_grad() if plan.record else no_grad()):
+            _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
+    else:  # rules on arrays record nothing whatever the mode
+        _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
     if targets is not None:
         return [adjoint.get(t) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it
@@ -170,8 +173,6 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                 if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape
                         or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
                     gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
-                elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
-                    gi = gi.copy()
                 if anomaly:
                     _check_finite(node, i, gi)
                 prev = adjoint.get(x)
@@ -292,9 +293,10 @@ def _accumulate(t, g, deposited):
     if t.grad is not None:
         t.grad = Tensor._wrap(np.asarray(t.grad._data + g))
     else:
-        # Rules may pass one array to several inputs (add's g) or return a
-        # view (broadcasting): copy those, keep fresh arrays as they are.
-        if g.base is not None or id(g) in deposited or not g.flags.writeable:
+        # Rules may pass one array to several inputs (add's g), return a view
+        # (broadcasting) or an array the graph holds (an input's own values):
+        # copy those, keep fresh arrays as they are.
+        if g.base is not None or id(g) in deposited or not g.flags.writeable or g is t._data:
             g = g.copy()
         deposited.add(id(g))
         t.grad = Tensor._wrap(g)
