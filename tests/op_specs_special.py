@@ -74,8 +74,8 @@ def _conv_valid(a, b, ignore_a, ignore_b, dot):
                 out[i + j] += part
     return out
 
-# numpy.fft rows (src/chainrule/ops/fft.py): not built in until the registry's tests handle complex values
-# (see the note in chainrule/ops/__init__.py); their cases wait here. Complex inputs are drawn by `spectrum`.
+# numpy.fft rows (src/chainrule/ops/fft.py). Complex inputs are drawn by `spectrum`; tests/test_ops.py
+# differentiates them in their real and imaginary parts.
 def spectrum(shape):
     return sample(shape) + 1j * sample(shape)
 

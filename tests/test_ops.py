@@ -16,23 +16,46 @@ DIFF = sorted(name for name, op in OPS.items() if not op.nondiff)
 ALL_CASES = [(name, k) for name in sorted(OPS) for k in range(len(CASES.get(name, [])))]
 
 
+def _inexact(a):
+    return isinstance(a, np.ndarray) and a.dtype.kind in "fc"
+
+
 def _call(name, args, params, requires_grad=False):
-    tensors = [cr.tensor(a, requires_grad=requires_grad) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-               else a for a in args]
+    tensors = [cr.tensor(a, requires_grad=requires_grad) if _inexact(a) else a for a in args]
     return OPS[name](*tensors, **params), tensors
 
 
+def _as_real(out):
+    """A complex result as its real and imaginary parts side by side (a real result as it is)."""
+    if out.dtype.kind != "c":
+        return out
+    return cr.stack([cr.real(out), cr.imag(out)])
+
+
 def _over_float_args(name, args, params):
-    """(f, inputs): the op as a function of its floating arguments, the rest held fixed."""
-    diff = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    """(f, inputs): the op as a real function of its floating arguments, the rest held fixed.
+
+    A complex argument z enters as two real ones (Re z, Im z) and a complex
+    result leaves as its two parts, so finite differences in real numbers
+    check the complex rules too (the engine's convention, docs/complex.md).
+    """
+    diff = [i for i, a in enumerate(args) if _inexact(a)]
+    inputs = []
+    for i in diff:
+        inputs += [args[i].real.copy(), args[i].imag.copy()] if args[i].dtype.kind == "c" else [args[i]]
 
     def f(*xs):
-        full = list(args)
-        for i, x in zip(diff, xs):
-            full[i] = x
-        return OPS[name](*full, **params)
+        full, xs = list(args), list(xs)
+        for i in diff:
+            full[i] = xs.pop(0) + 1j * xs.pop(0) if args[i].dtype.kind == "c" else xs.pop(0)
+        return _as_real(OPS[name](*full, **params))
 
-    return f, [args[i] for i in diff]
+    return f, inputs
+
+
+def _real_loss_seed(out):
+    """A seed for backward(): through the real and imaginary parts of a complex result."""
+    return _as_real(out), np.ones(_as_real(out).shape, dtype=np.finfo(out.dtype).dtype)
 
 
 def test_every_op_has_cases_and_reference():
@@ -65,7 +88,8 @@ def test_first_derivatives_match_finite_differences(name, k):
 def test_gradient_has_input_shape_and_dtype(name, k):
     args, params = CASES[name][k]
     out, tensors = _call(name, args, params, requires_grad=True)
-    out.backward(np.ones(out.shape))
+    root, seed = _real_loss_seed(out)
+    root.backward(seed)
     for t in tensors:
         if isinstance(t, cr.Tensor):
             assert t.grad is not None and t.grad.shape == t.shape and t.grad.dtype == t.dtype
@@ -74,11 +98,13 @@ def test_gradient_has_input_shape_and_dtype(name, k):
 @pytest.mark.parametrize("name", [n for n in DIFF if n != "cast"])
 def test_float32_stays_float32(name):
     args, params = CASES[name][0]
-    args32 = [a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in args]
+    single = {"f": np.float32, "c": np.complex64}
+    args32 = [a.astype(single[a.dtype.kind]) if _inexact(a) else a for a in args]
     out, tensors = _call(name, args32, params, requires_grad=True)
-    assert out.dtype == np.float32
-    out.backward(np.ones(out.shape, np.float32))
-    assert all(t.grad.dtype == np.float32 for t in tensors if isinstance(t, cr.Tensor))
+    assert out.dtype in (np.float32, np.complex64)
+    root, seed = _real_loss_seed(out)
+    root.backward(seed)
+    assert all(t.grad.dtype == t.dtype for t in tensors if isinstance(t, cr.Tensor))
 
 
 @pytest.mark.parametrize("name", DIFF)
@@ -91,14 +117,12 @@ def test_second_derivatives_match_finite_differences(name):
 @pytest.mark.parametrize("name", [n for n in DIFF if n != "alias"])
 def test_jacfwd_equals_jacrev(name):
     args, params = CASES[name][0]
-    i = next(i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f")
+    f, inputs = _over_float_args(name, args, params)
 
-    def f(x):
-        full = list(args)
-        full[i] = x
-        return OPS[name](*full, **params)
+    def in_first(x):  # the rest held fixed
+        return f(x, *inputs[1:])
 
-    np.testing.assert_allclose(cr.jacfwd(f)(args[i]).numpy(), cr.jacrev(f)(args[i]).numpy(),
+    np.testing.assert_allclose(cr.jacfwd(in_first)(inputs[0]).numpy(), cr.jacrev(in_first)(inputs[0]).numpy(),
                                rtol=0, atol=1e-10)
 
 

@@ -259,3 +259,25 @@ def _move(nd, src, dst):
     order = [a for a in range(nd) if a != src]
     order.insert(dst, src)
     return tuple(order)
+
+
+def along_axes(op, values, dims, params):
+    """Ops of one array with `axes` (and a matching shape `s`), as numpy.fft.fftn: the axes shift past the batch.
+
+    axes=None means every axis, or the last len(s) axes when `s` is given.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> out, dim = along_axes(cr.core.OPS["fftn"], [np.ones((3, 2, 2))], [0], {})
+        >>> out.shape
+        (3, 2, 2)
+    """
+    x = to_front(values[0], dims[0])
+    nd = np.ndim(x) - 1
+    axes, s = params.get("axes"), params.get("s")
+    if axes is None:
+        axes = tuple(range(1, nd + 1)) if s is None else tuple(range(nd + 1 - len(s), nd + 1))
+    else:
+        axes = _shift_axis(tuple(axes), nd)
+    return op(x, **{**params, "axes": axes}), 0
+

@@ -12,6 +12,7 @@ from .rules import (
     _scatter_add,
     _sum_to,
     _transpose,
+    along_axes,
     along_axis,
     elementwise,
     loop,
@@ -22,7 +23,8 @@ from .rules import (
 ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
                "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle", "clone",
                "betainc", "gammainc", "gammaincc", "stdtr", "gammasgn")
-REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax")
+REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax", "hfft", "ihfft")
+MANY_AXES = ("fftn", "ifftn", "rfftn", "irfftn")  # numpy.fft's n-dimensional transforms (axes=, s=)
 FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
            "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
@@ -47,7 +49,8 @@ def install(defbatch):
             defbatch(op, elementwise)
     table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
              **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
-             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED}, **OWN, **PRODUCTS}
+             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED},
+             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS}
     for name, rule in table.items():
         if name in OPS:
             defbatch(name, rule)

@@ -70,6 +70,9 @@ def backward(root: Tensor, grad=None, retain_graph=None, create_graph=False) -> 
     backward_pass([root], [seed], create_graph=create_graph, retain_graph=retain)
 
 
+_NO_TARGETS = frozenset()
+
+
 class _Plan:
     """What a sweep decides once, before it starts."""
 
@@ -77,10 +80,13 @@ class _Plan:
 
     def __init__(self, roots, seeds, targets, create_graph):
         self.anomaly = anomaly_enabled()
-        self.target_ids = frozenset(id(t) for t in targets) if targets is not None else frozenset()
+        self.target_ids = frozenset(id(t) for t in targets) if targets is not None else _NO_TARGETS
         self.needed = None  # ids of the tensors from which a target can be reached (None: all)
-        differentiable_seed = any(isinstance(s, Tensor) and (s._rg or s._tangents) for s in seeds)
-        if targets is None and create_graph is not None and not forward.any_open() and not differentiable_seed:
+        differentiable_seed = False
+        for s in seeds:
+            if type(s) is not ndarray and isinstance(s, Tensor) and (s._rg or s._tangents):
+                differentiable_seed = True
+        if targets is None and create_graph is not None and not differentiable_seed and not forward.any_open():
             self.record = bool(create_graph)  # the plain backward(): no walk needed
             self.as_tensors = self.record or switches.intercept is not None
             return
@@ -275,31 +281,25 @@ def _deposit(t, g, deposited):
     A lock makes the read-add-write one step: two threads' backward passes
     may share a leaf (as in PyTorch, contributions are summed in some order).
     """
-    with _deposit_lock:
-        _accumulate(t, g, deposited)
-
-
-_deposit_lock = threading.Lock()
-
-
-def _accumulate(t, g, deposited):
     if t._data.dtype.kind == "c":
         g = conj(g)  # PyTorch's convention for complex leaves: .grad = ∂L/∂re + i ∂L/∂im
     if isinstance(g, Tensor):  # create_graph: keep its graph
-        t.grad = g if t.grad is None else t.grad + g
+        with _deposit_lock:
+            t.grad = g if t.grad is None else t.grad + g
         return
-    if type(g) is not np.ndarray:  # adding two 0-d adjoints gives a NumPy scalar
+    if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar
         g = np.asarray(g)
-    if t.grad is not None:
-        t.grad = Tensor._wrap(np.asarray(t.grad._data + g))
-    else:
-        # Rules may pass one array to several inputs (add's g), return a view
-        # (broadcasting) or an array the graph holds (an input's own values):
-        # copy those, keep fresh arrays as they are.
-        if g.base is not None or id(g) in deposited or not g.flags.writeable or g is t._data:
-            g = g.copy()
-        deposited.add(id(g))
-        t.grad = Tensor._wrap(g)
+    # Rules may pass one array to several inputs (add's g), return a view
+    # (broadcasting) or an array the graph holds (an input's own values):
+    # copy those, keep fresh arrays as they are.
+    if g.base is not None or id(g) in deposited or not g.flags.writeable or g is t._data:
+        g = g.copy()
+    deposited.add(id(g))
+    with _deposit_lock:
+        t.grad = Tensor._wrap(g if t.grad is None else np.asarray(t.grad._data + g))
+
+
+_deposit_lock = threading.Lock()
 
 
 def _check_all_versions(order):
