@@ -224,8 +224,6 @@ def test_batch_norm_keeps_its_statistics_as_buffers():
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]  # buffers are not parameters
 
 
-@pytest.mark.xfail(not hasattr(cr.nn.Module, "register_buffer"), strict=True,
-                   reason="buffers in state_dict need Module.register_buffer (nn/module.py, another part of issue 13)")
 def test_batch_norm_statistics_round_trip_through_state_dict():
     net = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.BatchNorm1d(3))
     net(cr.randn(8, 2))

@@ -10,6 +10,7 @@ Example:
 """
 
 from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command loads is one line)
+import numpy as _np
 from . import autograd, core, cuda, data, fft, func, inputs, linalg, nn, optim, optimize, special, train, utils
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
 from . import batching  # noqa: I001  (the op table's batching column, vmap's rules)
@@ -28,7 +29,9 @@ from .core import (
                    no_grad,
                    set_grad_enabled,
 )
-from .creation import (  # torch names
+from .creation import (
+                   get_default_dtype,
+                   set_default_dtype,  # torch names
                    Generator,
                    arange,
                    as_tensor,
@@ -66,10 +69,22 @@ from .vmap import vmap
 
 __version__ = "0.1.0"
 
+# dtypes under PyTorch's names (cr.float32, cr.float, cr.long, ...): NumPy dtypes. Not in __all__, so a
+# star import never shadows Python's float, int and bool.
+float16 = half = _np.dtype("float16")
+float32 = float = _np.dtype("float32")  # noqa: A001
+float64 = double = _np.dtype("float64")
+complex64, complex128 = _np.dtype("complex64"), _np.dtype("complex128")
+cfloat, cdouble = complex64, complex128
+int8, int16, int32, int64, uint8 = (_np.dtype(n) for n in ("int8", "int16", "int32", "int64", "uint8"))
+int = int32  # noqa: A001
+long = int64
+bool = _np.dtype("bool")  # noqa: A001
+
 __all__ = [
     "Tensor", "Op", "defop", "batching", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
-    "randn", "rand", "normal", "uniform", "manual_seed",
+    "randn", "rand", "normal", "uniform", "manual_seed", "set_default_dtype", "get_default_dtype",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "vmap",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",

@@ -41,7 +41,7 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
     else:
         array = np.array(data)
         if array.dtype.kind in "iuf":
-            array = array.astype(np.float64)
+            array = array.astype(_DEFAULT["dtype"])
     return _make(array, requires_grad)
 
 
@@ -61,8 +61,38 @@ def as_tensor(data, dtype=None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
+_DEFAULT = {"dtype": np.dtype(np.float64)}
+
+
+def set_default_dtype(dtype) -> None:
+    """The float dtype Python numbers and new tensors and layers get (PyTorch's name; float64 to start).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.set_default_dtype(cr.float32)
+        >>> cr.tensor(1.5).dtype, cr.zeros(2).dtype, cr.nn.Linear(2, 1).weight.dtype
+        (dtype('float32'), dtype('float32'), dtype('float32'))
+        >>> cr.set_default_dtype(cr.float64)
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"set_default_dtype takes a floating dtype (float16, float32, float64), got {dtype}")
+    _DEFAULT["dtype"] = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype new tensors and layers get unless told (see `set_default_dtype`).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.get_default_dtype()
+        dtype('float64')
+    """
+    return _DEFAULT["dtype"]
+
+
 def _dtype(dtype):
-    return np.float64 if dtype is None else dtype
+    return _DEFAULT["dtype"] if dtype is None else dtype
 
 
 def zeros(shape, dtype=None, requires_grad=False) -> Tensor:

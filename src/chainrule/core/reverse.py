@@ -24,7 +24,7 @@ from .errors import ChainruleError, GraphFreedError, InplaceModificationError, O
 from .graph import leading_to, topological_order
 from .modes import anomaly_enabled, enable_grad, no_grad, switches
 from .node import last_change
-from .tensor import Tensor
+from .tensor import Tensor, array_of
 
 ndarray = np.ndarray
 
@@ -179,6 +179,8 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                 if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape
                         or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
                     gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
+                elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
+                    gi = gi.copy()
                 if anomaly:
                     _check_finite(node, i, gi)
                 prev = adjoint.get(x)
@@ -272,7 +274,7 @@ def _broadcasts_to(shape, target):
 def _as_kind(a, as_tensors):
     if as_tensors:
         return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
-    return a._data if isinstance(a, Tensor) else np.asarray(a)
+    return array_of(a)
 
 
 def _deposit(t, g, deposited):

@@ -8,11 +8,8 @@ from .. import creation
 
 
 def default_dtype(dtype=None):
-    """`dtype`, or chainrule's default float dtype (float64 until `set_default_dtype` exists on main)."""
-    if dtype is not None:
-        return np.dtype(dtype)
-    getter = getattr(creation, "get_default_dtype", None)
-    return np.dtype(getter()) if getter is not None else np.dtype(np.float64)
+    """`dtype`, or chainrule's default float dtype (`cr.set_default_dtype`)."""
+    return np.dtype(dtype) if dtype is not None else creation.get_default_dtype()
 
 
 def uniform(shape, bound, dtype, rng=None):

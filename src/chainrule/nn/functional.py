@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import ops
 from ..core.errors import ChainruleError
-from ..core.tensor import Tensor
+from ..core.tensor import array_of
 from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
@@ -27,7 +27,6 @@ from ..ops.activations import (  # noqa: F401  (torch names)
     tanhshrink,
 )
 from ..ops.conv import conv1d, conv2d  # noqa: F401  (torch names)
-from ..ops.nn_ops import REDUCTIONS
 from ..ops.pooling import (  # noqa: F401  (torch names)
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -51,7 +50,9 @@ from .functional_layers import (  # noqa: F401  (torch names)
     relu,
     softmax,
 )
-from .loss_functions import (  # noqa: F401  (torch names)
+from .loss_functions import (  # noqa: F401  (torch names)  # noqa: E402  (one reduction for every loss)
+    _check_reduction,
+    _reduce,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -63,23 +64,7 @@ from .loss_functions import (  # noqa: F401  (torch names)
     smooth_l1_loss,
 )
 
-
-def _check_reduction(reduction):
-    if reduction not in REDUCTIONS:
-        raise ChainruleError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-
-
-def _reduce(losses, reduction):
-    _check_reduction(reduction)
-    if reduction == "mean":
-        return ops.mean(losses)
-    if reduction == "sum":
-        return ops.sum(losses)
-    return losses  # "none"
-
-
-def _values(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+_values = array_of  # the ndarray behind a tensor or array
 
 
 def _same_shape(name, input, target):

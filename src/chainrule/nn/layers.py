@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import creation, ops
 from ..core.errors import ChainruleError
 from . import init
+from ._defaults import default_dtype
 from .module import Module, Parameter
 
 
@@ -30,11 +29,12 @@ class Linear(Module):
         ((2, 3), (5, 2))
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=np.float64, rng=None):
+    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         rng = rng if rng is not None else creation.default_rng()
         k = 1.0 / math.sqrt(in_features)
+        dtype = default_dtype(dtype)
         self.weight = Parameter(rng.uniform(-k, k, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-k, k, out_features).astype(dtype)) if bias else None
 
@@ -273,7 +273,7 @@ class MLP(Sequential):
     """
 
     def __init__(self, sizes, activation="relu", output_activation=None, bias=True, init_scheme="default",
-                 dtype=np.float64, rng=None):
+                 dtype=None, rng=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ChainruleError(f"MLP needs at least two positive layer sizes, got {sizes}")

@@ -12,13 +12,11 @@ import numpy as np
 
 from .. import ops
 from ..core.errors import ChainruleError, OpError
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, array_of
 from ..ops._util import constant_like
 from ..ops.nn_ops import REDUCTIONS
 
-
-def _values(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+_values = array_of  # the ndarray behind a tensor or array
 
 
 def _check_reduction(reduction, allowed=REDUCTIONS):

@@ -73,6 +73,7 @@ class Module:
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", [])
         object.__setattr__(self, "training", True)
@@ -87,7 +88,45 @@ class Module:
             self._parameters[name] = value
         elif isinstance(value, Module):
             self._modules[name] = value
+        elif name in self.__dict__.get("_buffers", {}):  # `self.running_mean = ...` replaces the buffer
+            self._buffers[name] = value
         object.__setattr__(self, name, value)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Keep `tensor` as state that is not a parameter (running statistics): in state_dict, never trained.
+
+        Example:
+            >>> import chainrule as cr
+            >>> m = cr.nn.Module()
+            >>> m.register_buffer("count", cr.tensor(0.0))
+            >>> list(m.state_dict()), [n for n, _ in m.named_parameters()]
+            (['count'], [])
+        """
+        if not isinstance(tensor, Tensor | type(None)):
+            raise ChainruleError(f"register_buffer({name!r}): a buffer is a Tensor (or None), "
+                                 f"got {type(tensor).__name__}")
+        self._buffers[name] = tensor
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(self, prefix=""):
+        """(dotted name, Tensor) for every buffer of this module and its descendants."""
+        for module_name, module in self.named_modules(prefix):
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), b
+
+    def buffers(self):
+        """Every buffer of this module and its descendants."""
+        return (b for _, b in self.named_buffers())
+
+    def _persistent_buffers(self):
+        for module_name, module in self.named_modules():
+            skip = module.__dict__.get("_non_persistent", ())
+            for name, b in module._buffers.items():
+                if b is not None and name not in skip:
+                    yield (f"{module_name}.{name}" if module_name else name), b
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -163,14 +202,15 @@ class Module:
 
     # ---- state ---------------------------------------------------------------------
     def state_dict(self):
-        """{dotted name: ndarray copy} of every parameter.
+        """{dotted name: ndarray copy} of every parameter and persistent buffer.
 
         Example:
             >>> import chainrule as cr
             >>> list(cr.nn.Linear(3, 2).state_dict())
             ['weight', 'bias']
         """
-        return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
+        entries = [*self.named_parameters(), *self._persistent_buffers()]
+        return OrderedDict((name, t._data.copy()) for name, t in entries)
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from `state_dict` into the parameters: all of them, or none.
@@ -195,7 +235,7 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise ChainruleError(f"load_state_dict takes a mapping of names to arrays, got {type(state_dict).__name__}")
-        own = dict(self.named_parameters())
+        own = {**dict(self.named_parameters()), **dict(self._persistent_buffers())}
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         mismatched, arrays = [], {}
@@ -213,7 +253,11 @@ class Module:
         if problems:
             raise ChainruleError("load_state_dict changed nothing: " + "; ".join(problems))
         for name, array in arrays.items():
-            own[name].data = array
+            if isinstance(own[name], Parameter):
+                own[name].data = array
+            else:  # a buffer: its values, in its own dtype
+                own[name]._data = np.array(array, dtype=own[name].dtype)
+                own[name]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -----------------------------------------------------------------------

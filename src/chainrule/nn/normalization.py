@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 
 from ..core.tensor import Tensor
 from . import functional_layers as FL
 from ._defaults import default_dtype
 from .module import Module, Parameter
-
-
-def _register_buffer(module, name, tensor):
-    """Module.register_buffer where the base class has it; else the same `_buffers` table PyTorch keeps."""
-    register = getattr(Module, "register_buffer", None)
-    if register is not None:
-        return register(module, name, tensor)
-    if "_buffers" not in module.__dict__:
-        object.__setattr__(module, "_buffers", OrderedDict())
-    module._buffers[name] = tensor
-    object.__setattr__(module, name, tensor)
 
 
 class _BatchNorm(Module):
@@ -35,9 +22,9 @@ class _BatchNorm(Module):
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
         if track_running_stats:
-            _register_buffer(self, "running_mean", Tensor(np.zeros(num_features, dtype)))
-            _register_buffer(self, "running_var", Tensor(np.ones(num_features, dtype)))
-            _register_buffer(self, "num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, array_of
 
 
 def value_of(x):
@@ -15,9 +15,9 @@ def value_of(x):
     computed from it with ops are batched too, and NumPy refuses it loudly
     rather than reading one example.
     """
-    if isinstance(x, Tensor):
-        return x.detach() if hasattr(type(x), "_bdim") else x._data
-    return np.asarray(x)
+    if hasattr(type(x), "_bdim"):
+        return x.detach()
+    return array_of(x)  # core's one helper
 
 
 def zeros_like(x):

@@ -110,7 +110,7 @@ def check_gradient(f, my_grad, *inputs, tolerance=1e-5, steps=None, plot=None):
             numeric = _numeric_partial(f, arrays, i, k, 1e-6)
             rel = abs(y.flat[k] - g.flat[k]) / max(abs(g.flat[k]), 1e-12)
             ok &= rel <= tolerance
-            rows.append({"input": i, "index": np.unravel_index(k, a.shape) if a.ndim else (), "yours": float(y.flat[k]),
+            rows.append({"input": i, "index": _index(k, a.shape) if a.ndim else (), "yours": float(y.flat[k]),
                          "autodiff": float(g.flat[k]), "numeric": numeric, "rel_error": float(rel)})
     steps = steps or [10.0 ** -e for e in range(1, 13)]
     sweep = [(h, max(abs(_numeric_partial(f, arrays, i, k, h) - auto[i].flat[k]) for i, a in enumerate(arrays)
@@ -136,3 +136,8 @@ def _kink_warnings(out):
         elif name in ("maximum", "minimum") and np.any(values == array_of(node.inputs[1])):
             found.append(f"{name} has tied inputs: the gradient is split evenly by convention")
     return found
+
+
+def _index(k, shape):
+    """The k-th element's index as plain ints: (0, 1), not (np.int64(0), np.int64(1))."""
+    return tuple(int(j) for j in np.unravel_index(k, shape))
