@@ -12,6 +12,7 @@ PyTorch (CPU), HIPS autograd and micrograd are compared when installed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import pathlib
@@ -32,6 +33,7 @@ import memory  # noqa: E402
 import micrograd_demo  # noqa: E402
 import mlp_step  # noqa: E402
 import overhead  # noqa: E402
+import per_example  # noqa: E402
 from report import Report  # noqa: E402
 from timing import interleaved_medians  # noqa: E402
 
@@ -86,13 +88,30 @@ def graph_section(report, quick):
     report.timings("A 10,000-node scalar graph (forward + backward)", {"10k nodes": medians})
 
 
+def one_blas_thread():
+    """NumPy's BLAS on one thread, as PyTorch runs here (a sleeping second BLAS thread would be timed waking)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
+
+
 def jacobian_section(report, quick):
-    table = {}
-    for n, kind, label in ((50, "vector", "R^50 -> R^50"), (500, "scalar", "R^500 -> R")):
-        for task, fns in graphs.make_jacobians(n, kind).items():
-            check_agree(fns)
-            table[f"{task} {label}"] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
-    report.timings("Jacobians and Hessians (f = tanh(Ax), or its sum)", table)
+    with one_blas_thread():
+        table = {}
+        for n, kind, label in ((50, "vector", "R^50 -> R^50"), (500, "scalar", "R^500 -> R")):
+            for task, fns in graphs.make_jacobians(n, kind).items():
+                check_agree(fns)
+                table[f"{task} {label}"] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
+        report.timings("Jacobians and Hessians (f = tanh(Ax), or its sum)", table)
+        table = {}
+        for tasks in (per_example.make_per_example(), per_example.make_vmap_rows()):
+            for task, fns in tasks.items():
+                check_agree(fns)
+                table[task] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
+        report.timings("vmap and per-example gradients (MLP 64-128-64-10, batch 64: chainrule and torch.func by "
+                       "vmap(grad); the loop is one grad call per example)", table)
 
 
 def micrograd_section(report, quick):

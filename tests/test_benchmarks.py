@@ -54,3 +54,14 @@ def test_quick_run_prints_the_table():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "| tiny | float32 |" in out.stdout and "Peak traced memory" in out.stdout
+
+
+def test_per_example_gradients_and_vmap_rows_match_the_numpy_floor():
+    import per_example
+
+    for tasks in (per_example.make_per_example(batch=8), per_example.make_vmap_rows(batch=5, n=7)):
+        for task, fns in tasks.items():
+            floor = fns["numpy"]()
+            assert np.abs(floor).max() > 1e-3, task  # the gradients are not trivially zero
+            for name, fn in fns.items():
+                np.testing.assert_allclose(fn(), floor, rtol=1e-9, atol=1e-12, err_msg=f"{task}: {name}")

@@ -23,6 +23,7 @@ LAYERS = {
     "core": 0, "tree": 0, "_interrupt": 0,      # the engine; plain Python on nested containers; the Ctrl-C guard
     "ops": 1, "creation": 1,                    # primitives and tensor factories, on the engine
     "transforms": 2, "linalg": 2,               # grad, vjp, jvp, ... on ops; the numpy.linalg namespace on ops
+    "vmap": 2, "batching": 2,                   # the batching transform and its rules (the table's batching column)
     "numpy": 2,                                 # chainrule.numpy: NumPy's names on ops (what numpy.sin(t) runs)
     "optimize": 3,                              # scipy.optimize.minimize with value_and_grad / hvp
     "fft": 2, "special": 2,                     # the numpy.fft and scipy.special namespaces, on ops

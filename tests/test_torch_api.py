@@ -123,8 +123,9 @@ def test_func_transforms_match_torch_func():
     np.testing.assert_allclose(gy.numpy(), 2 * np.sin(x) * y)
     jac, aux = cr.func.jacrev(lambda x: (x ** 2, x.sum()), has_aux=True)(cr.tensor(x))
     np.testing.assert_allclose(jac.numpy(), np.diag(2 * x))
-    with pytest.raises(NotImplementedError, match="vmap"):
-        cr.func.vmap(lambda x: x)
+    batch = np.stack([x, 2 * x])
+    np.testing.assert_allclose(cr.func.vmap(cr.func.grad(lambda v: (v ** 3).sum()))(batch).numpy(), 3 * batch ** 2)
+    np.testing.assert_allclose(cr.func.vmap(lambda v: v * 2, in_dims=1, out_dims=1)(batch.T).numpy(), 2 * batch.T)
 
 
 # ---- utils.data -----------------------------------------------------------------------------------

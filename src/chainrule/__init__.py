@@ -13,6 +13,7 @@ from . import _interrupt  # noqa: F401, I001  (first: a Ctrl-C while the command
 import numpy as _np
 from . import autograd, core, cuda, data, fft, func, inputs, linalg, nn, optim, optimize, special, train, utils
 from . import numpy  # noqa: F401, I001  (NumPy's names; registers what numpy.sin(t) dispatches to)
+from . import batching  # noqa: I001  (the op table's batching column, vmap's rules)
 from .core import (
                    AnomalyError,
                    ChainruleError,
@@ -65,6 +66,7 @@ from .tools.gradcheck import GradcheckError, gradcheck
 from .tools.graphviz import draw_graph
 from .tools.trace import Trace, trace
 from .transforms import custom_vjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .vmap import vmap
 
 __version__ = "0.1.0"
 
@@ -81,11 +83,11 @@ long = int64
 bool = _np.dtype("bool")  # noqa: A001
 
 __all__ = [
-    "Tensor", "Op", "defop", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
+    "Tensor", "Op", "defop", "batching", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
     "randn", "rand", "normal", "uniform", "manual_seed", "set_default_dtype", "get_default_dtype",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
-    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp",
+    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "vmap",
     "jit", "JitError",
     "gradcheck", "GradcheckError", "trace", "Trace", "check_gradient", "dual", "dual_parts", "draw_graph", "explain",
     "optimize",

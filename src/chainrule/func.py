@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import transforms as T
 from .core.errors import ChainruleError
+from .vmap import vmap as _vmap
 
 
 def _split_aux(f, box):
@@ -145,19 +146,20 @@ def hessian(func, argnums=0):
     return hess
 
 
-def vmap(func, *args, **kwargs):
-    """Not available in chainrule yet: say so, and what to do instead.
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """torch.func.vmap: chainrule's `vmap` with PyTorch's argument names (in_dims, out_dims).
+
+    `randomness` and `chunk_size` are accepted for PyTorch's signature; every
+    op runs on the whole batch at once (chainrule draws no random numbers inside ops).
 
     Example:
-        >>> import chainrule as cr
-        >>> try:
-        ...     cr.func.vmap(lambda x: x)
-        ... except NotImplementedError as exc:
-        ...     print(str(exc)[:40])
-        chainrule.func.vmap does not exist yet:
+        >>> import numpy as np, chainrule as cr
+        >>> cr.func.vmap(lambda x: (x * x).sum())(np.array([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([ 5., 25.])
     """
-    raise NotImplementedError("chainrule.func.vmap does not exist yet: loop over the batch (or write the function "
-                              "for a batch axis) and stack the results with cr.stack")
+    if randomness not in ("error", "different", "same"):
+        raise ChainruleError(f"vmap(randomness={randomness!r}): choose 'error', 'different' or 'same'")
+    return _vmap(func, in_axes=in_dims, out_axes=out_dims)
 
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]

@@ -20,6 +20,8 @@ must pass through them (forward over reverse).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .core import forward
@@ -30,8 +32,9 @@ from .core.modes import enable_grad, grad_enabled
 from .core.registry import OPS, defop
 from .core.reverse import backward_pass
 from .core.tensor import Tensor, array_of
-from .ops import reshape, stack
+from .ops import reshape, stack, transpose
 from .tree import flatten, unflatten
+from .vmap import BatchedTensor, BatchedValueError, BatchingFallbackWarning, vmap
 
 
 # ---- inputs and outputs -------------------------------------------------------
@@ -130,7 +133,7 @@ def _sweep_recorded(grads, roots, inputs):
 def _seed_of(cotangent, output):
     """The cotangent as a seed for `output`: an array, or a Tensor when it is itself differentiated."""
     shape = np.shape(output)
-    if _is_live(cotangent):
+    if _is_live(cotangent) or isinstance(cotangent, BatchedTensor):  # a batch of cotangents (vmap): a tensor
         seed = cotangent
         if seed.shape != shape and seed.ndim == 0:
             seed = broadcast_to(seed, shape=shape)
@@ -344,9 +347,12 @@ def _single_input(args, argnums, name):
 
 
 def jacrev(f, argnums=0):
-    """Jacobian by reverse mode: one VJP per output element.
+    """Jacobian by reverse mode: every output basis vector swept back at once.
 
-    The result has shape output.shape + input.shape.
+    The result has shape output.shape + input.shape (for a tuple, list or
+    dict input, that structure of such arrays). The basis vectors travel as
+    one batch through a single `vmap`-ed VJP; an op without a batching rule
+    is then run once per basis vector, with a `BatchingFallbackWarning`.
 
     Example:
         >>> import chainrule as cr
@@ -358,21 +364,24 @@ def jacrev(f, argnums=0):
         n = _single_input(args, argnums, "jacrev")
         out, back = vjp(lambda x: f(*args[:n], x, *args[n + 1:]), args[n])
         out = _as_output(out, "jacrev")
-        rows = []
-        for k in range(out.size):
-            basis = np.zeros(out.size, dtype=out.dtype)
-            basis[k] = 1.0
-            rows.append(back(basis.reshape(out.shape))[0])
-        x_shape = np.shape(rows[0]) if rows else np.shape(args[n])
-        if not rows:
-            return Tensor._wrap(np.zeros(out.shape + x_shape))
-        return reshape(stack(rows), out.shape + x_shape)
+        if out.size == 0:
+            return _tree_map(lambda x: Tensor._wrap(np.zeros(out.shape + np.shape(x))), args[n])
+        basis = np.eye(out.size, dtype=out.dtype).reshape((out.size,) + out.shape)
+        try:
+            rows = vmap(lambda seed: back(seed)[0], fallback="warn")(basis)
+        except BatchedValueError as exc:  # a rule read its adjoint with NumPy: one basis vector at a time
+            _warn_loop("jacrev", exc)
+            rows = _stacked([back(seed)[0] for seed in basis])
+        return _tree_map(lambda r: reshape(r, out.shape + r.shape[1:]), rows)
 
     return jac
 
 
 def jacfwd(f, argnums=0):
-    """Jacobian by forward mode: one JVP per input element.
+    """Jacobian by forward mode: every input basis vector pushed forward at once.
+
+    The basis vectors travel as one batch of tangents through a single
+    `vmap`-ed JVP (see `jacrev` for ops without a batching rule).
 
     Example:
         >>> import chainrule as cr
@@ -382,22 +391,42 @@ def jacfwd(f, argnums=0):
     """
     def jac(*args):
         n = _single_input(args, argnums, "jacfwd")
-        x = args[n]
-        x = _float_tensor(x)
-        columns, out = [], None
-        for k in range(x.size):
-            basis = np.zeros(x.size, dtype=x.dtype)
-            basis[k] = 1.0
-            out, col = jvp(lambda xi: f(*args[:n], xi, *args[n + 1:]), (x,), (basis.reshape(x.shape),))
-            columns.append(_as_output(col, "jacfwd"))
-        if not columns:
+        x = _float_tensor(args[n])
+
+        def column(tangent):
+            return _as_output(jvp(lambda xi: f(*args[:n], xi, *args[n + 1:]), (x,), (tangent,))[1], "jacfwd")
+
+        if x.size == 0:
             out = _as_output(f(*args), "jacfwd")
             return Tensor._wrap(np.zeros(out.shape + x.shape))
-        out = _as_output(out, "jacfwd")
-        moved = stack(columns, axis=-1)  # output axes, then the flattened input axis
-        return reshape(moved, out.shape + x.shape)
+        basis = np.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)
+        try:
+            columns = vmap(column, fallback="warn")(basis)  # the input's flat axis first, then the output's axes
+        except BatchedValueError as exc:  # a rule read its tangent with NumPy: one basis vector at a time
+            _warn_loop("jacfwd", exc)
+            columns = stack([column(t) for t in basis])
+        out_shape = columns.shape[1:]
+        moved = transpose(columns, tuple(range(1, len(out_shape) + 1)) + (0,))
+        return reshape(moved, out_shape + x.shape)
 
     return jac
+
+
+def _warn_loop(name, exc):
+    warnings.warn(f"{name}: {exc}; computing the Jacobian one basis vector at a time (slow)",
+                  BatchingFallbackWarning, stacklevel=3)
+
+
+def _stacked(trees):
+    """Trees of one structure, stacked leaf by leaf along a new first axis."""
+    structure = flatten(trees[0])[1]
+    columns = zip(*[flatten(t)[0] for t in trees])
+    return unflatten(structure, [stack(list(leaves)) for leaves in columns])
+
+
+def _tree_map(fn, tree):
+    leaves, structure = flatten(tree)
+    return unflatten(structure, [fn(leaf) for leaf in leaves])
 
 
 jacobian = jacrev

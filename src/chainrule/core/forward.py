@@ -59,6 +59,11 @@ def any_open() -> bool:
     return bool(unusual.count) and bool(levels.open)
 
 
+def shared_levels() -> frozenset:
+    """The levels open in every thread for good (cr.dual's), not opened by a running transform."""
+    return frozenset(_shared_levels)
+
+
 @contextlib.contextmanager
 def open_level():
     """A fresh, never reused level for one jvp call, open while the block runs."""

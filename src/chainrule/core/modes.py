@@ -77,13 +77,16 @@ class _Switch(contextlib.ContextDecorator):
 
 
 @contextlib.contextmanager
-def intercepting(handler):
+def intercepting(handler, rules_on_tensors=False):
     """Route every op call with a Tensor input in this thread through `handler(op, args, params)`.
 
     The seam for transforms that give ops another meaning (vmap's batching,
     a tracer that records a plan): the handler returns the op's result, or
     NotImplemented to let the op run as usual. Inside the handler the previous
     interceptor is restored, so it can call ops (and the op itself) normally.
+    `rules_on_tensors=True` makes backward passes run their rules on Tensors
+    so the handler sees the rules' ops too (vmap); a tracer that reads the
+    sweep itself (jit) leaves them on arrays.
 
     Example:
         >>> import chainrule as cr
@@ -96,22 +99,41 @@ def intercepting(handler):
         >>> seen
         ['mul']
     """
-    outer = switches.intercept
-
-    def handle(op, args, params):
-        switches.intercept = outer
-        try:
-            return handler(op, args, params)
-        finally:
-            switches.intercept = handle
-
+    handle = _Interceptor(handler, switches.intercept, rules_on_tensors)
     switches.intercept = handle
     mark_unusual(+1)
     try:
         yield
     finally:
-        switches.intercept = outer
+        switches.intercept = handle.outer
         mark_unusual(-1)
+
+
+class _Interceptor:
+    """The installed form of a handler: the previous interceptor is restored while it runs.
+
+    An object rather than a closure that names itself, which would sit in a
+    reference cycle (function -> cell -> function) and hold what the handler
+    keeps until the cyclic collector runs.
+    """
+
+    __slots__ = ("handler", "outer", "rules_on_tensors")
+
+    def __init__(self, handler, outer, rules_on_tensors):
+        self.handler, self.outer = handler, outer
+        self.rules_on_tensors = rules_on_tensors or (outer is not None and outer.rules_on_tensors)
+
+    def __call__(self, op, args, params):
+        switches.intercept = self.outer
+        try:
+            return self.handler(op, args, params)
+        finally:
+            switches.intercept = self
+
+
+def rules_on_tensors() -> bool:
+    """True when an interceptor in this thread needs backward rules run on Tensors (see `intercepting`)."""
+    return bool(unusual.count) and switches.intercept is not None and switches.intercept.rules_on_tensors
 
 
 def set_grad_enabled(flag: bool):

@@ -48,7 +48,7 @@ class Op:
     """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
 
     __slots__ = ("name", "forward", "vjp", "jvp", "array_vjp", "saving_forward", "partial", "notation",
-                 "nondiff", "variadic", "view", "derivative", "convention", "domain", "__weakref__")
+                 "nondiff", "variadic", "view", "derivative", "convention", "domain", "batch", "__weakref__")
 
     def __call__(self, *args, **params):
         # Gather the inputs' arrays and flags: unrolled for one and two inputs,
@@ -204,6 +204,7 @@ def defop(name, forward, vjp=None, jvp=None, *, partial=None, notation=None, arr
     op.array_vjp = _per_input(array_vjp, variadic)
     op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
     op.derivative, op.convention, op.domain = derivative, convention, domain
+    op.batch = None  # its batching rule, declared with chainrule.batching.defbatch (vmap reads it)
     OPS[name] = op
     return op
 

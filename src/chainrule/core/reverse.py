@@ -22,7 +22,7 @@ from . import forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
-from .modes import anomaly_enabled, enable_grad, no_grad
+from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors
 from .node import last_change
 from .tensor import Tensor, array_of
 
@@ -87,7 +87,8 @@ class _Plan:
             if type(s) is not ndarray and isinstance(s, Tensor) and (s._rg or s._tangents):
                 differentiable_seed = True
         if targets is None and create_graph is not None and not differentiable_seed and not forward.any_open():
-            self.record = self.as_tensors = bool(create_graph)  # the plain backward(): no walk needed
+            self.record = bool(create_graph)  # the plain backward(): no walk needed
+            self.as_tensors = self.record or rules_on_tensors()
             return
         order = topological_order(roots, stop=self.target_ids)
         _check_all_versions(order)
@@ -99,7 +100,9 @@ class _Plan:
         self.record = bool(create_graph)
         # Rules get Tensors when their arithmetic must itself be recorded (higher
         # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
-        self.as_tensors = self.record or differentiable_seed or any(t._tangents for t in order)
+        # Under an interceptor (vmap) rules must run on Tensors, so that their ops are intercepted too.
+        self.as_tensors = (self.record or differentiable_seed or rules_on_tensors()
+                           or any(t._tangents for t in order))
 
 
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):

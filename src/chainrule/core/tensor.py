@@ -346,9 +346,12 @@ def dual_text(value, tangent):
 
 
 def _plain_index(index):
-    """An index with any Tensors in it replaced by their arrays."""
+    """An index with any Tensors in it replaced by their arrays.
+
+    A subclass gives its array through __array__: a batch under vmap refuses to be one index array.
+    """
     if isinstance(index, Tensor):
-        return index._data
+        return index._data if type(index) is Tensor else np.asarray(index)
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        return tuple((i._data if type(i) is Tensor else np.asarray(i)) if isinstance(i, Tensor) else i for i in index)
     return index

@@ -132,7 +132,7 @@ class Tracer:
     def on_op(self, op, args, params):
         if self.muted:  # a forward hook's own arithmetic: the hook is replayed whole
             return op(*args, **params)
-        if forward_mode.any_open() and any(isinstance(a, Tensor) and a._tangents for a in args):
+        if forward_mode.any_open() and forward_mode.levels.open - forward_mode.shared_levels():
             raise JitError(f"{op.name}: forward mode (jvp, jacfwd, hessian, hvp) inside cr.jit is not supported")
         out = op(*args, **params)
         ins = [self.slot_of(a) for a in args]

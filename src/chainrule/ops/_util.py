@@ -6,18 +6,32 @@ import numpy as np
 
 from ..core.tensor import Tensor, array_of
 
-value_of = array_of  # the ndarray behind x (a Tensor's data, or x itself): core's one helper
+
+def value_of(x):
+    """The ndarray behind x (a Tensor's data, or x itself).
+
+    Under vmap, x may stand for a whole batch (it has a batch axis `_bdim`):
+    then its value is the batch as a constant tensor, so masks and indices
+    computed from it with ops are batched too, and NumPy refuses it loudly
+    rather than reading one example.
+    """
+    if hasattr(type(x), "_bdim"):
+        return x.detach()
+    return array_of(x)  # core's one helper
 
 
 def zeros_like(x):
     """Zeros shaped like x, as a constant: an ndarray, or a Tensor if x is one."""
-    z = np.zeros_like(value_of(x))
+    z = np.zeros(np.shape(x), value_of(x).dtype)
     return Tensor._wrap(z) if isinstance(x, Tensor) else z
 
 
 def constant_like(values, like):
     """`values` (an ndarray computed from data) cast to like's dtype, as a constant."""
-    values = np.asarray(values, dtype=value_of(like).dtype)
+    dtype = value_of(like).dtype
+    if hasattr(type(values), "_bdim"):  # computed from a batch under vmap: stays a (batched) tensor
+        return values if values.dtype == dtype else values.astype(dtype)
+    values = np.asarray(values, dtype=dtype)
     return Tensor._wrap(values) if isinstance(like, Tensor) else values
 
 

@@ -199,13 +199,14 @@ minimum = defop(
 
 
 def _inside(x, min, max):
+    # comparisons and products (not in-place NumPy), so a batch of x under vmap is masked as a batch
     x = value_of(x)
-    keep = np.ones(x.shape, dtype=x.dtype)
+    keep = None
     if min is not None:
-        keep *= x >= min
+        keep = x >= min
     if max is not None:
-        keep *= x <= max
-    return keep
+        keep = x <= max if keep is None else keep * (x <= max)
+    return np.ones(np.shape(x), dtype=x.dtype) if keep is None else keep.astype(x.dtype)
 
 
 clip = defop(

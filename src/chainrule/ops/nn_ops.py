@@ -12,7 +12,8 @@ from math import isfinite
 import numpy as np
 
 from ..core.registry import defop
-from ._util import constant_like, value_of
+from ..core.tensor import Tensor
+from ._util import constant_like
 from .elementwise import exp
 from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
@@ -169,9 +170,10 @@ def _rows(n):
 
 
 def _onehot(target, like):
-    onehot = np.zeros(np.shape(like), dtype=value_of(like).dtype)
-    np.put_along_axis(onehot, np.asarray(target)[..., None], 1.0, axis=-1)
-    return constant_like(onehot, like)
+    # a comparison with the class numbers (not an in-place put), so a batch of targets under vmap works too
+    classes = np.arange(np.shape(like)[-1])
+    target = target if isinstance(target, Tensor) else np.asarray(target)
+    return constant_like(target[..., None] == classes, like)
 
 
 def _xent_direction(logits, target):

@@ -75,7 +75,8 @@ def to_arrays(tree):
         (array([1.]), [2, array(3.)])
     """
     if isinstance(tree, Tensor):
-        return tree._data
+        # under vmap a tensor may stand for a whole batch (it has a batch axis): it refuses to be one array
+        return tree.__array__() if hasattr(type(tree), "_bdim") else tree._data
     if isinstance(tree, (list, tuple)):
         return type(tree)(to_arrays(x) for x in tree)
     if isinstance(tree, dict):

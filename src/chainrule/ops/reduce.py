@@ -96,7 +96,7 @@ def _softmax_weights(ans, x, axis, keepdims):
     lse = _unreduce(ans, x, axis, keepdims)
     lse_v, xv = value_of(lse), value_of(x)
     finite = np.broadcast_to(np.isfinite(lse_v), xv.shape)
-    if finite.all():
+    if isinstance(finite, np.ndarray) and finite.all():  # (a batch under vmap takes the general form)
         return exp(x - lse)
     # double where: exp sees only finite shifts, so its derivative is never inf · 0
     inner = exp(where(finite, x, 0.0) - where(np.isfinite(lse_v), lse, 0.0))

@@ -49,7 +49,7 @@ _TAYLOR_BELOW = 0.01
 
 def _dsinc(x):
     small = np.abs(value_of(x)) < _TAYLOR_BELOW
-    if not small.any():
+    if isinstance(small, np.ndarray) and not small.any():  # (a batch under vmap takes the general form)
         return (cos(np.pi * x) - sinc(x)) / x
     z = (np.pi * np.pi) * (x * x)  # sinc'(x) = -π²x/3 · (1 - z/10 + z²/280 - z³/15120 + ...)
     series = (-np.pi * np.pi / 3) * x * (1 - z / 10 + z * z / 280 - z * z * z / 15120)

@@ -1,0 +1,150 @@
+"""Batching rules of the products: matmul, linear, einsum, cross-entropy, and ops on stacks of examples.
+
+Each turns a batch into the shape the op's forward already handles at NumPy
+speed (one GEMM, one einsum), instead of one call per example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.tensor import Tensor
+from .rules import _example_ndim, _op, _pad_after_batch, batch_size, batched_front, elementwise, loop, to_front
+
+
+def _matmul(op, values, dims, params):
+    (x, y), (dx, dy) = values, dims
+    nx, ny = _example_ndim(x, dx), _example_ndim(y, dy)
+    size = batch_size(values, dims)
+    if dx is not None and dy is None and ny == 2:  # (B, ..., n) @ (n, p): the batch joins the rows, one GEMM
+        xs = to_front(x, dx)
+        if nx <= 2:
+            return op(xs, y) if nx == 1 else _op("reshape")(
+                op(_op("reshape")(xs, shape=(-1, np.shape(xs)[-1])), y), shape=np.shape(xs)[:-1] + (np.shape(y)[1],)), 0
+        return op(xs, y), 0
+    if dx is not None and dy is not None and nx == 2 and ny == 2 and np.shape(x)[-1] == 1 and dx != np.ndim(x) - 1:
+        # (B, m, 1) @ (B, 1, p): outer products, one broadcast multiply instead of B tiny GEMMs
+        return _op("mul")(to_front(x, dx), to_front(y, dy)), 0
+    if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
+        ys = to_front(y, dy)
+        if ny == 1:
+            return op(ys, _op("transpose")(x, axes=(1, 0))), 0  # (B, n) @ xᵀ: one GEMM
+        n, p = np.shape(ys)[1:]
+        cols = _op("reshape")(_op("transpose")(ys, axes=(1, 0, 2)), shape=(n, size * p))
+        out = _op("reshape")(op(x, cols), shape=(np.shape(x)[0], size, p))
+        return _op("transpose")(out, axes=(1, 0, 2)), 0
+    rank = max(max(nx, 2), max(ny, 2))
+    xs, ys = x, y
+    if dx is not None:
+        xs = to_front(x, dx)
+        if nx == 1:
+            xs = _op("reshape")(xs, shape=(size, 1, np.shape(xs)[1]))
+        xs = _pad_after_batch(xs, rank)
+    if dy is not None:
+        ys = to_front(y, dy)
+        if ny == 1:
+            ys = _op("reshape")(ys, shape=(size, np.shape(ys)[1], 1))
+        ys = _pad_after_batch(ys, rank)
+    if dx is None and nx == 1:
+        xs = _op("reshape")(x, shape=(1, np.shape(x)[0]))
+    if dy is None and ny == 1:
+        ys = _op("reshape")(y, shape=(np.shape(y)[0], 1))
+    out = op(xs, ys)
+    return _op("reshape")(out, shape=(size,) + _matmul_shape(np.shape(x), np.shape(y), dx, dy)), 0
+
+
+def _matmul_shape(sx, sy, dx, dy):
+    """The shape of one example's matmul (np.matmul's rule: vectors lose their added axis)."""
+    sx = sx if dx is None else sx[:dx] + sx[dx + 1:]
+    sy = sy if dy is None else sy[:dy] + sy[dy + 1:]
+    if len(sx) == 1 and len(sy) == 1:
+        return ()
+    if len(sx) == 1:
+        return tuple(sy[:-2]) + tuple(sy[-1:])
+    if len(sy) == 1:
+        return tuple(sx[:-1])
+    return tuple(np.broadcast_shapes(sx[:-2], sy[:-2])) + (sx[-2], sy[-1])
+
+
+def _linear(op, values, dims, params):
+    (x, w, *b), (dx, dw, *db) = values, dims
+    if dw is None and all(d is None for d in db):
+        return op(to_front(x, dx), w, *b, **params), 0
+    if dw is not None:
+        w, dw = to_front(w, dw), 0
+    swapped = _op("transpose")(w, axes=(0,) + tuple(
+        1 + a for a in _swap_last(np.ndim(w) - 1)) if dw == 0 else _swap_last(np.ndim(w)))
+    out, dim = _matmul(_op("matmul"), [x, swapped], [dx, dw], {})
+    if b and b[0] is not None:
+        out, dim = elementwise(_op("add"), [out, b[0]], [dim, db[0]], {})
+    return out, dim
+
+
+def _swap_last(nd):
+    return tuple(range(nd - 2)) + (nd - 1, nd - 2)
+
+
+def _einsum(op, values, dims, params):
+    subscripts = params["subscripts"].replace(" ", "")
+    ins, _, out = subscripts.partition("->")
+    terms = ins.split(",")
+    if "->" not in subscripts:  # implicit output: the letters used once, sorted (ellipsis first)
+        letters = [c for c in ins if c.isalpha()]
+        out = ("..." if "..." in ins else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    free = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba" if c not in subscripts)
+    moved = []
+    for k, (v, d) in enumerate(zip(values, dims)):
+        if d is not None:
+            moved.append(to_front(v, d))
+            terms[k] = free + terms[k]
+        else:
+            moved.append(v)
+    return op(*moved, subscripts=",".join(terms) + "->" + free + out), 0
+
+
+def _softmax_cross_entropy(op, values, dims, params):
+    (logits, target), (dl, dt) = values, dims
+    size = batch_size(values, dims)
+    logits = batched_front(logits, dl, size)
+    target = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if dt is not None:
+        target = np.moveaxis(target, dt, 0)
+    else:
+        target = np.broadcast_to(target, (size,) + target.shape)
+    reduction = params.get("reduction", "none")
+    classes = np.shape(logits)[-1]
+    rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
+    losses = _op("reshape")(rows, shape=target.shape)  # one loss per row of every example
+    if reduction == "none":
+        return losses, 0
+    per_example = _op("reshape")(losses, shape=(size, -1))
+    total = _op("sum")(per_example, axis=1)
+    count = max(per_example.shape[1], 1)
+    return (total if reduction == "sum" else total / count), 0
+
+
+def fold_into_first_axis(rank):
+    """Ops on a stack of examples along axis 0 (conv2d, max_pool2d on (N, C, H, W)): the batch joins that axis.
+
+    Only the first argument may be batched, and one example must have `rank`
+    axes; otherwise the op runs once per example (the `loop` rule).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> x, w = cr.tensor(np.ones((3, 2, 1, 4, 4))), np.ones((1, 1, 3, 3))
+        >>> out, dim = fold_into_first_axis(4)(cr.core.OPS["conv2d"], [x, w], [0, None],
+        ...                                    dict(stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1))
+        >>> out.shape
+        (3, 2, 1, 2, 2)
+    """
+    def rule(op, values, dims, params):
+        if dims[0] is None or any(d is not None for d in dims[1:]) or _example_ndim(values[0], dims[0]) != rank:
+            return loop(op, values, dims, params)
+        x = to_front(values[0], dims[0])
+        size, n = np.shape(x)[:2]
+        out = op(_op("reshape")(x, shape=(size * n,) + np.shape(x)[2:]), *values[1:], **params)
+        return _op("reshape")(out, shape=(size, n) + np.shape(out)[1:]), 0
+    return rule
+
+
+PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}

@@ -1,0 +1,56 @@
+"""The batching column of the op table: which rule each built-in op has, by kind."""
+
+from __future__ import annotations
+
+from ..core.registry import OPS
+from .products import PRODUCTS, fold_into_first_axis
+from .rules import (
+    _broadcast_to,
+    _concatenate,
+    _getitem,
+    _reshape,
+    _scatter_add,
+    _sum_to,
+    _transpose,
+    along_axes,
+    along_axis,
+    elementwise,
+    loop,
+    stacked_matrices,
+)
+
+# ---- the column of the table -----------------------------------------------------------
+ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
+               "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle", "clone",
+               "betainc", "gammainc", "gammaincc", "stdtr", "gammasgn")
+REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax", "hfft", "ihfft")
+MANY_AXES = ("fftn", "ifftn", "rfftn", "irfftn")  # numpy.fft's n-dimensional transforms (axes=, s=)
+FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
+STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
+           "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
+OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
+       "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
+FOLDED = ("conv2d", "max_pool2d")  # one example (N, C, H, W): the batch joins N
+# correct and slow, one call per example: forwards that do not broadcast a batch, or sum over examples
+LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input_grad", "conv2d_weight_grad",
+          "conv_valid", "convolve", "scatter_flat")
+
+
+def install(defbatch):
+    """Fill the batching column for every built-in op that has a rule (chainrule.batching calls it once).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.core.OPS["reshape"].batch.__name__
+        '_reshape'
+    """
+    for op in OPS.values():
+        if op.partial is not None and op.batch is None:
+            defbatch(op, elementwise)
+    table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
+             **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
+             **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED},
+             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS}
+    for name, rule in table.items():
+        if name in OPS:
+            defbatch(name, rule)

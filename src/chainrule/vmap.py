@@ -1,0 +1,262 @@
+"""vmap: a function of one example, applied to a whole batch at once (JAX's `vmap`).
+
+`vmap(f)(X)` is `stack([f(x) for x in X])` without the loop. f runs once, on
+stand-ins for one example (`BatchedTensor`s: the shape of one example, the
+values of the whole batch); every op applied to a stand-in is intercepted
+(core.modes.intercepting) and applied to the whole batch by the op's batching
+rule (chainrule.batching), so f sees one example and NumPy sees the batch.
+
+It composes with the other transforms in any order, as in JAX, because each
+vmap call is a level of its own:
+
+- An op applied to stand-ins runs its batched form on the full values, which
+  records (and carries tangents) as any op does: that is what an enclosing
+  `grad` or `jvp` differentiates (`grad(vmap(f))`).
+- The same op is also recorded at the per-example level, with the stand-ins as
+  its inputs, when one of them requires grad there, and carries the tangents
+  of `jvp`s opened inside the vmap: a `grad` or `jvp` inside f sweeps that
+  per-example graph, whose rules are ops on stand-ins and so are batched too
+  (`vmap(grad(f))`: per-example gradients).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import numpy as np
+
+from .batching import BatchedTensor, BatchedValueError, BatchingError, BatchingFallbackWarning, batch_rule, make_batched
+from .batching.rules import loop
+from .core import forward
+from .core.errors import ChainruleError
+from .core.modes import grad_enabled, intercepting, switches
+from .core.node import Node
+from .core.registry import OPS
+from .core.tensor import Tensor
+from .tree import flatten, unflatten
+
+_FALLBACKS = (None, "loop", "warn")
+
+
+class _Active(threading.local):
+    def __init__(self):
+        self.levels = []  # this thread's open vmap levels, innermost last
+
+
+_active = _Active()
+
+
+class _Level:
+    """One vmap call: its batch size, its interceptor, the jvp levels open when it began."""
+
+    __slots__ = ("size", "fallback", "handle", "entry", "open")
+
+    def __init__(self, size, fallback):
+        self.size, self.fallback, self.open = size, fallback, True
+        self.handle, self.entry = None, frozenset()
+
+
+def vmap(f, in_axes=0, out_axes=0, fallback=None):
+    """Vectorise f over a batch axis of its arguments (JAX's `vmap`).
+
+    - `in_axes`: the batch axis of each positional argument: an int (every
+      argument), None (not batched), or a tuple with one entry per argument,
+      each an int, None, or a tuple / list / dict matching that argument.
+    - `out_axes`: where the batch axis goes in the result (an int, None for
+      an unbatched output, or a structure matching f's output).
+    - `fallback`: None raises an error naming an op that has no batching rule;
+      "loop" runs such an op once per example (correct and slow), "warn" does
+      so with a `BatchingFallbackWarning`.
+
+    Compose it with the other transforms in any order:
+    `vmap(grad(loss), in_axes=(None, 0, 0))(params, X, y)` gives one gradient
+    per example.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> cr.vmap(lambda x: (x ** 2).sum())(np.array([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([ 5., 25.])
+        >>> cr.vmap(cr.grad(lambda w, x: (w * x).sum() ** 2), in_axes=(None, 0))(
+        ...     np.array([1.0, 1.0]), np.array([[1.0, 0.0], [1.0, 1.0]]))
+        tensor([[2., 0.],
+                [4., 4.]])
+    """
+    if fallback not in _FALLBACKS:
+        raise ChainruleError(f"vmap(fallback={fallback!r}): choose None, 'loop' or 'warn'")
+
+    def batched(*args, **kwargs):
+        specs = _axes_per_argument(in_axes, args)
+        new_args, size, pending = [], None, []
+        for arg, spec in zip(args, specs):
+            leaves, structure = flatten(arg)
+            axes = _prefix_axes(spec, arg, "in_axes")
+            new_leaves = []
+            for leaf, axis in zip(leaves, axes):
+                if axis is None:
+                    new_leaves.append(leaf)
+                    continue
+                value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(np.asarray(leaf))
+                axis = _check_axis(axis, value.ndim, "in_axes")
+                n = value.shape[axis]
+                if size is not None and n != size:
+                    raise ChainruleError(f"vmap: batched arguments have different batch sizes ({size} and {n}) "
+                                         "along their in_axes")
+                size = n
+                pending.append((len(new_args), len(new_leaves), value, axis))
+                new_leaves.append(None)
+            new_args.append([structure, new_leaves])
+        if size is None:
+            raise ChainruleError("vmap: no argument is batched (every in_axes entry is None); "
+                                 "batch at least one argument")
+        level = _Level(size, fallback)
+        for i, j, value, axis in pending:
+            new_args[i][1][j] = make_batched(value, axis, level)
+        call_args = [unflatten(structure, leaves) for structure, leaves in new_args]
+        with intercepting(_handler(level), rules_on_tensors=True):
+            level.handle, level.entry = switches.intercept, frozenset(forward.levels.open)
+            _active.levels.append(level)
+            try:
+                out = f(*call_args, **kwargs)
+            finally:
+                _active.levels.pop()
+                level.open, level.handle = False, None  # the handle refers to the level: no cycle left
+        return _unbatch_output(out, out_axes, level)
+
+    batched.__name__ = f"vmap({getattr(f, '__name__', 'f')})"
+    batched.__doc__ = getattr(f, "__doc__", None)
+    return batched
+
+
+# ---- in_axes and out_axes ----------------------------------------------------------------
+def _axes_per_argument(in_axes, args):
+    if in_axes is None or isinstance(in_axes, (int, np.integer)):
+        return [in_axes] * len(args)
+    if isinstance(in_axes, (tuple, list)):
+        if len(in_axes) != len(args):
+            raise ChainruleError(f"vmap: in_axes has {len(in_axes)} entries but the function got "
+                                 f"{len(args)} positional arguments")
+        return list(in_axes)
+    raise ChainruleError(f"vmap: in_axes must be an int, None or a tuple with one entry per argument, "
+                         f"got {type(in_axes).__name__}")
+
+
+def _prefix_axes(spec, tree, name):
+    """One axis per leaf of `tree`: `spec` is an int or None for a whole subtree, else matches it."""
+    if spec is None or isinstance(spec, (int, np.integer)):
+        return [spec] * len(flatten(tree)[0])
+    if isinstance(spec, dict):
+        if not isinstance(tree, dict) or set(spec) != set(tree):
+            raise ChainruleError(f"vmap: {name} entry {spec!r} does not match the structure of its argument")
+        return [a for k in sorted(spec) for a in _prefix_axes(spec[k], tree[k], name)]
+    if isinstance(spec, (tuple, list)):
+        if not isinstance(tree, (tuple, list)) or len(spec) != len(tree):
+            raise ChainruleError(f"vmap: {name} entry {spec!r} does not match the structure of its argument")
+        return [a for s, t in zip(spec, tree) for a in _prefix_axes(s, t, name)]
+    raise ChainruleError(f"vmap: {name} entries are ints, None, or tuples / lists / dicts of them, got {spec!r}")
+
+
+def _check_axis(axis, ndim, name):
+    if not -ndim <= axis < ndim:
+        raise ChainruleError(f"vmap: {name}={axis} is out of range for an argument with {ndim} axes")
+    return int(axis) % ndim
+
+
+def _unbatch_output(out, out_axes, level):
+    leaves, structure = flatten(out)
+    axes = _prefix_axes(out_axes, out, "out_axes")
+    results = []
+    for leaf, axis in zip(leaves, axes):
+        if isinstance(leaf, BatchedTensor) and leaf._level is level:
+            if axis is None:
+                raise ChainruleError("vmap: out_axes=None for an output that depends on the batched inputs")
+            value, dim = leaf._value, leaf._bdim
+            axis = _check_axis(axis, value.ndim, "out_axes")
+            if axis != dim:
+                order = [a for a in range(value.ndim) if a != dim]
+                order.insert(axis, dim)
+                value = OPS["transpose"](value, axes=tuple(order))
+            results.append(value)
+        elif axis is None:
+            results.append(leaf)
+        else:  # the same for every example: broadcast along a new batch axis
+            _refuse_leaked(leaf)
+            value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(np.asarray(leaf))
+            axis = _check_axis(axis, value.ndim + 1, "out_axes")
+            shape = value.shape[:axis] + (1,) + value.shape[axis:]
+            value = OPS["reshape"](value, shape=shape)
+            results.append(OPS["broadcast_to"](value, shape=shape[:axis] + (level.size,) + shape[axis + 1:]))
+    return unflatten(structure, results)
+
+
+def _refuse_leaked(x):
+    if isinstance(x, BatchedTensor) and not x._level.open:
+        raise ChainruleError("a batched value escaped the vmap that made it (kept in a variable outside f); "
+                             "return it from f instead")
+
+
+# ---- the interceptor -----------------------------------------------------------------------
+def _handler(level):
+    def handle(op, args, params):
+        mine = other = False
+        for a in args:
+            if isinstance(a, BatchedTensor):
+                if a._level is level:
+                    mine = True
+                else:
+                    _refuse_leaked(a)
+                    other = True
+        if not mine:
+            # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
+            return op(*args, **params) if other else NotImplemented
+        return _apply_batched(op, args, params, level)
+
+    return handle
+
+
+def _apply_batched(op, args, params, level):
+    values = [a._value if isinstance(a, BatchedTensor) and a._level is level else a for a in args]
+    dims = [a._bdim if isinstance(a, BatchedTensor) and a._level is level else None for a in args]
+    rule = batch_rule(op)
+    if rule is None:
+        if level.fallback is None:
+            raise BatchingError(f"vmap: op {op.name!r} has no batching rule; declare one with "
+                                f"chainrule.batching.defbatch({op.name!r}, rule), or pass vmap(..., "
+                                "fallback='loop') to run it once per example")
+        if level.fallback == "warn":
+            warnings.warn(f"op {op.name!r} has no batching rule: running it once per batch element (slow); "
+                          "declare one with chainrule.batching.defbatch", BatchingFallbackWarning, stacklevel=4)
+        rule = loop
+    result, dim = rule(op, values, dims, params)
+    out = make_batched(result, dim, level)
+    if op.nondiff:
+        return out
+    # The per-example level: record the op with its stand-ins, for a grad inside f ...
+    if grad_enabled() and any(isinstance(a, Tensor) and a._rg for a in args):
+        out._node = Node(op, args, tuple(a._data if isinstance(a, Tensor) else a for a in args), params)
+        out._rg = True
+    # ... and carry the tangents of jvps opened inside f (outer ones travel with the full values)
+    if forward.any_open():
+        _push_inner_tangents(op, out, args, params, level)
+    return out
+
+
+def _push_inner_tangents(op, out, args, params, level):
+    levels = forward.levels
+    new = sorted({lv for a in args if isinstance(a, Tensor) and a._tangents for lv in a._tangents
+                  if lv not in level.entry and lv < levels.ceiling and lv in levels.open})
+    if not new:
+        return
+    saved = switches.intercept
+    switches.intercept = _active.levels[-1].handle  # the rules' ops start at the innermost vmap, as f's do
+    try:
+        for lv in new:  # ascending, as the engine does: a rule for level L sees tangents below L
+            with forward.tangent_ceiling(lv):
+                tangent = forward._tangent_at(op, out, args, params, lv)
+            if tangent is not None:
+                forward.set_tangent(out, lv, tangent)
+    finally:
+        switches.intercept = saved
+
+
+__all__ = ["vmap", "BatchedTensor", "BatchedValueError", "BatchingError", "BatchingFallbackWarning"]
