@@ -213,3 +213,46 @@ class NumpyNamespaceError(ChainruleError, AttributeError):
         >>> getattr(np, "unwrap", "not covered")
         'not covered'
     """
+
+
+def submodule_lookup(namespace, numpy_module, table, passthrough, composites):
+    """(`__getattr__`, `__dir__`) of a chainrule.numpy submodule mirroring `numpy_module`.
+
+    A name in `table` is the op it names (or a composite of `composites`),
+    differentiable; a name in `passthrough` runs NumPy's function on plain
+    arrays; anything else is a NumPy constant or an AttributeError naming it.
+    Each name is resolved once and kept (not in the module's globals, where it
+    could shadow builtins).
+
+    Example:
+        >>> import numpy
+        >>> getattr_, dir_ = submodule_lookup("demo", numpy.fft, {}, {"fftfreq"}, {})
+        >>> getattr_("fftfreq")(4).tolist()
+        [0.0, 0.25, -0.5, -0.25]
+    """
+    resolved: dict = {}
+
+    def lookup(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in resolved:
+            return resolved[name]
+        plain = getattr(numpy_module, name, None)
+        if name in table:
+            fn = find_op(table[name]) or composites.get(name)
+            if fn is None:
+                raise missing(namespace, name)
+            fn = wrap_function(name, fn)
+        elif name in passthrough and callable(plain) and not isinstance(plain, type):
+            fn = wrap_passthrough(name, plain)
+        else:
+            fn = numpy_constant(numpy_module, name)
+            if fn is None:
+                raise missing(namespace, name)
+        resolved[name] = fn
+        return fn
+
+    def names(module_globals):
+        return sorted(set(module_globals) | set(table) | set(passthrough))
+
+    return lookup, names

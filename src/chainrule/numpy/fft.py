@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as _np
 
 from ._arrays import roll
-from ._resolve import find_op, missing, numpy_constant, wrap_function, wrap_passthrough
+from ._resolve import submodule_lookup
 from ._table import FFT, FFT_PASSTHROUGH
 
 
@@ -38,28 +38,8 @@ def _ifftshift(x, axes=None):
 _COMPOSITES = {"fftshift": _fftshift, "ifftshift": _ifftshift}
 
 
-_RESOLVED: dict = {}
-
-
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    if name in _RESOLVED:  # not cached in globals(): that could shadow builtins
-        return _RESOLVED[name]
-    if name in FFT:
-        fn = find_op(FFT[name]) or _COMPOSITES.get(name)
-        if fn is None:
-            raise missing(__name__, name)
-        fn = wrap_function(name, fn)
-    elif name in FFT_PASSTHROUGH:
-        fn = wrap_passthrough(name, getattr(_np.fft, name))
-    else:
-        fn = numpy_constant(_np.fft, name)
-        if fn is None:
-            raise missing(__name__, name)
-    _RESOLVED[name] = fn
-    return fn
+__getattr__, _names = submodule_lookup(__name__, _np.fft, FFT, FFT_PASSTHROUGH, _COMPOSITES)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(FFT) | FFT_PASSTHROUGH)
+    return _names(globals())
