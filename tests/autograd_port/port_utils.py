@@ -7,6 +7,8 @@ modules add them); every other failure is a real failure.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as onp
 import pytest
 from check_grads import combo_check
@@ -21,6 +23,20 @@ def fn(name, namespace=np):
         obj = getattr(obj, part, None)
         if obj is None:
             pytest.skip(f"{name} not in {namespace.__name__} yet")
+    return obj
+
+
+def scipy_fn(path):
+    """chainrule.scipy.<path> ("stats.norm.pdf"), or skip the test."""
+    head, *rest = path.split(".")
+    try:
+        obj = importlib.import_module(f"chainrule.scipy.{head}")
+    except ImportError:
+        pytest.skip(f"chainrule.scipy.{head} not in chainrule yet")
+    for part in rest:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            pytest.skip(f"scipy.{path} not in chainrule.scipy yet")
     return obj
 
 

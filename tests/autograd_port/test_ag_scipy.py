@@ -9,33 +9,18 @@ extension of scipy.signal.convolve's signature).
 
 from __future__ import annotations
 
-import importlib
 from functools import partial
 
 import numpy as onp
 import pytest
 from check_grads import check_grads, combo_check
-from port_utils import unary_ufunc_check
+from port_utils import scipy_fn, unary_ufunc_check
 
 import chainrule as cr
 import chainrule.numpy as np
 
 R, U = onp.random.randn, onp.random.uniform
 rev = {"modes": ["rev"]}
-
-
-def scipy_fn(path):
-    """chainrule.scipy.<path> ("stats.norm.pdf"), or skip the test."""
-    head, *rest = path.split(".")
-    try:
-        obj = importlib.import_module(f"chainrule.scipy.{head}")
-    except ImportError:
-        pytest.skip(f"chainrule.scipy.{head} not in chainrule yet")
-    for part in rest:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            pytest.skip(f"scipy.{path} not in chainrule.scipy yet")
-    return obj
 
 
 def symmetrize_matrix_arg(fun, argnum):

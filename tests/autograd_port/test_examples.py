@@ -17,32 +17,19 @@ Examples whose SciPy functions chainrule.scipy lacks skip, saying which.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 
 import numpy as onp
 import pytest
 from ag_misc import adam, flatten, sgd
 from check_grads import check_grads
+from port_utils import scipy_fn
 
 import chainrule as cr
 import chainrule.numpy as np
 from chainrule import logsumexp
 
 npr = np.random
-
-
-def scipy_fn(path):
-    head, *rest = path.split(".")
-    try:
-        obj = importlib.import_module(f"chainrule.scipy.{head}")
-    except ImportError:
-        pytest.skip(f"chainrule.scipy.{head} not in chainrule yet")
-    for part in rest:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            pytest.skip(f"scipy.{path} not in chainrule.scipy yet")
-    return obj
 
 
 def _mlp_params(scale, sizes, rs):
