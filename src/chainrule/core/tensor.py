@@ -261,7 +261,11 @@ class Tensor:
         name = getattr(op, "name", "update")
         other_rg = isinstance(other, Tensor) and other._rg
         if not (grad_enabled() and (self._rg or other_rg)):
-            result = op(self._data, other._data if isinstance(other, Tensor) else other)
+            value = other._data if isinstance(other, Tensor) else other
+            if type(getattr(op, "forward", None)) is np.ufunc and (isinstance(value, _SCALARS) or (
+                    type(value) is np.ndarray and value.shape == self._data.shape)):
+                return self._ufunc_in_place(op, value)  # `w -= lr * g` under no_grad: no temporary array
+            result = op(self._data, value)
             _check_same_shape(name, result, self)
             try:
                 np.copyto(self._data, result, casting="same_kind")
@@ -287,6 +291,19 @@ class Tensor:
         self._bump_version()  # ops that used the old value under this name must not see the new one
         self._data, self._node, self._rg, self._tangents = result._data, result._node, result._rg, result._tangents
         return self
+
+
+    def _ufunc_in_place(self, op, value):
+        """`self op= value` by op's ufunc writing into this tensor's array (same values as op then copy)."""
+        try:
+            op.forward(self._data, value, out=self._data, casting="same_kind")
+        except TypeError:  # NumPy's casting error: a float result into an integer tensor
+            raise ChainruleError(f"in-place {op.name}: a {np.result_type(self._data, value)} result cannot be "
+                                 f"written into a {self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
+        self._bump_version()
+        return self
+
+_SCALARS = (int, float, complex, np.number)
 
 
 def _check_same_shape(name, result, x):
