@@ -32,7 +32,7 @@ from functools import partial as bind_argnum
 
 import numpy as np
 
-from . import forward
+from . import backend, forward
 from .errors import OpError
 from .forward import levels
 from .modes import switches, unusual
@@ -86,9 +86,10 @@ class Op:
             else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
+            backend.check_one_device(arrays, self.name)  # two devices: say so, not the library's message
             raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         if type(value) is not ndarray:
-            value = np.asarray(value)
+            value = backend.as_array(value)  # a NumPy scalar becomes an array; a CuPy array stays one
         out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
         out._data, out._rg = value, record
         out._node = node = Node(self, args, arrays, params) if record else None
