@@ -337,3 +337,26 @@ def array_like(value, dtype, reference):
     if type(value) is ndarray or backend_of(value) is not None:
         return value if value.dtype == dtype else value.astype(dtype)
     return np.asarray(value, dtype=dtype, like=like(reference))
+
+
+def index_on(index, reference):
+    """An index (a tuple of ints, slices and index arrays) with its host arrays copied to `reference`'s device.
+
+    Plain indexing takes host index arrays on any device (CuPy copies them itself); `np.add.at` needs them
+    on the array's device. For NumPy data the index is returned as it is.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.core import backend
+        >>> i = (np.arange(2), 0)
+        >>> backend.index_on(i, np.zeros((2, 2))) is i
+        True
+    """
+    if type(reference) is ndarray or backend_of(reference) is None:
+        return index
+    device = device_of(reference)
+
+    def move(part):
+        return to_device(part, device) if isinstance(part, ndarray) else part
+
+    return tuple(move(part) for part in index) if isinstance(index, tuple) else move(index)

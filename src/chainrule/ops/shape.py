@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from ..core.backend import as_array, like
+from ..core.backend import as_array, index_on, like
 from ..core.engine_ops import broadcast_to
 from ..core.registry import defop
 from ..core.tensor import Tensor, _plain_index
@@ -40,7 +40,7 @@ def _scatter_add(g, index, shape):
     if _is_basic(index):
         out[index] = g  # a basic index selects each element at most once
     else:
-        np.add.at(out, index, g)  # repeated indices accumulate
+        np.add.at(out, index_on(index, out), g)  # repeated indices accumulate
     return out
 
 
