@@ -4,6 +4,7 @@ tests/test_backend_strict.py runs the same row between the host and the strict t
 """
 
 import numpy as np
+
 from op_specs import sample
 
 CASES = {"to_device": [((sample(s),), {"device": "cpu"}) for s in [(3, 4), (), (0,), (1,)]]}

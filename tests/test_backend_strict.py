@@ -19,6 +19,8 @@ from op_specs import CASES, REFERENCE
 from strict_array import StrictArray
 
 OPS = builtin_ops()
+# The device the suite runs on: tests/test_gpu.py points these at CuPy and "cuda:0".
+ON_DEVICE = {"wrap": lambda a: StrictArray(np.array(a)), "device": "strict"}
 DIFF = sorted(name for name, op in OPS.items() if not op.nondiff)
 ALL_CASES = [(name, k) for name in sorted(OPS) for k in range(len(CASES.get(name, [])))]
 
@@ -27,7 +29,7 @@ EPS = 1e-6
 
 def _strict_tree(x):
     if isinstance(x, np.ndarray | np.generic):  # a NumPy scalar stands for a 0-d array of the device
-        return StrictArray(np.array(x))
+        return ON_DEVICE["wrap"](x)
     if isinstance(x, tuple):
         return tuple(_strict_tree(v) for v in x)
     if isinstance(x, list):
@@ -41,11 +43,11 @@ def _inexact(a):
 
 def _host(x):
     if isinstance(x, cr.Tensor):
-        assert x.device == "strict", f"a result left the device: it is on {x.device}"
+        assert x.device == ON_DEVICE["device"], f"a result left the device: it is on {x.device}"
         return x.numpy()
     if isinstance(x, tuple | list):
         return type(x)(_host(v) for v in x)
-    assert not isinstance(x, np.ndarray), "a NumPy array came out of an op on StrictArrays"
+    assert not isinstance(x, np.ndarray), "a NumPy array came out of an op on device arrays"
     return x
 
 
@@ -54,7 +56,7 @@ def _on_strict(name, args, params):
     diff = [i for i, a in enumerate(args) if _inexact(a)]
     sparams = {k: _strict_tree(v) for k, v in params.items()}
     if name == "to_device":  # its cases move to the CPU; here the move stays on the strict device
-        sparams["device"] = "strict"
+        sparams["device"] = ON_DEVICE["device"]
 
     def full(xs):
         out = [_strict_tree(a) for a in args]
@@ -69,7 +71,7 @@ def _on_strict(name, args, params):
 
 
 def _strict_tensor(a):
-    return cr.tensor(StrictArray(np.array(a)))
+    return cr.tensor(ON_DEVICE["wrap"](a))
 
 
 def _real_case(args, params):
