@@ -149,7 +149,7 @@ def test_module_to_moves_parameters_and_the_optimizer_state_follows(make_opt):
 
 def test_train_fit_puts_each_batch_on_the_models_device():
     X, y = cr.data.blobs(40, centers=2, seed=0)
-    host, device = cr.nn.MLP([2, 8, 2], rng=np.random.default_rng(0)), cr.nn.MLP([2, 8, 2], rng=np.random.default_rng(0))
+    host, device = (cr.nn.MLP([2, 8, 2], rng=np.random.default_rng(0)) for _ in range(2))
     device.to("strict")
     runs = []
     for model in (host, device):
