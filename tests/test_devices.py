@@ -216,3 +216,28 @@ def test_the_cli_refuses_a_missing_gpu_in_one_line(tmp_path):
     assert out.returncode != 0
     lines = [line for line in out.stderr.strip().splitlines() if line]
     assert len(lines) == 1 and "cuda" in lines[0] and ("CuPy" in lines[0] or "CUDA device" in lines[0])
+
+
+def test_the_transforms_run_on_a_device_and_agree_with_the_host():
+    def f(x):
+        return cr.tanh(x) * x
+
+    def loss(x):
+        return (f(x) ** 2).sum()
+
+    host = cr.tensor([0.5, -1.0, 2.0])
+    dev = host.to("strict")
+    for transform in (cr.jacrev(f), cr.jacfwd(f), cr.hessian(loss), cr.grad(loss)):
+        on_device, on_host = transform(dev), transform(host)
+        assert on_device.device == "strict"
+        np.testing.assert_allclose(on_device.numpy(), on_host.numpy(), rtol=1e-12)
+    batched = cr.vmap(lambda r: (r * r).sum())(cr.ones((2, 3), device="strict"))
+    assert batched.device == "strict" and batched.numpy().tolist() == [3.0, 3.0]
+
+
+def test_new_tensors_from_a_tensor_stay_on_its_device_and_anomaly_mode_reads_device_values():
+    x = cr.ones(2, device="strict")
+    assert {x.new_zeros(3).device, x.new_full((2,), 5.0).device, x.new_tensor([1.0]).device} == {"strict"}
+    w = cr.tensor([1.0, 0.0], device="strict", requires_grad=True)
+    with cr.detect_anomaly(), pytest.raises(cr.AnomalyError), np.errstate(divide="ignore"):
+        cr.log(w).sum().backward()
