@@ -241,3 +241,24 @@ def test_new_tensors_from_a_tensor_stay_on_its_device_and_anomaly_mode_reads_dev
     w = cr.tensor([1.0, 0.0], device="strict", requires_grad=True)
     with cr.detect_anomaly(), pytest.raises(cr.AnomalyError), np.errstate(divide="ignore"):
         cr.log(w).sum().backward()
+
+
+def test_tools_read_device_tensors_on_the_host():
+    x = cr.tensor([0.5, 1.0], device="strict", requires_grad=True)
+    y = (cr.sin(x) * x).sum()
+    assert "digraph" in str(cr.draw_graph(y))
+    assert "primal" in str(cr.trace(lambda a: cr.sin(a) * a, a=x)).lower()
+    assert cr.gradcheck(cr.sin, x)
+
+
+def test_adversarial_inputs_stay_on_the_models_device():
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0, 1, (5, 4)), rng.integers(0, 3, 5)
+    host = _mlp()
+    dev = _mlp().to("strict")
+    xs, ys = backend.to_device(x, "strict"), backend.to_device(y, "strict")
+    for attack in (lambda m, a, b: cr.inputs.fgsm(m, F.cross_entropy, a, b, 0.1),
+                   lambda m, a, b: cr.inputs.pgd(m, F.cross_entropy, a, b, 0.1, steps=3, random_start=True)):
+        on_device, on_host = attack(dev, xs, ys), attack(host, x, y)
+        assert isinstance(on_device, StrictArray)
+        np.testing.assert_allclose(on_device.get(), on_host, rtol=1e-12)
