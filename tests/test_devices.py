@@ -262,3 +262,18 @@ def test_adversarial_inputs_stay_on_the_models_device():
         on_device, on_host = attack(dev, xs, ys), attack(host, x, y)
         assert isinstance(on_device, StrictArray)
         np.testing.assert_allclose(on_device.get(), on_host, rtol=1e-12)
+
+
+def test_a_layer_made_on_a_device_has_the_same_weights_as_on_the_host():
+    dev = cr.nn.Linear(3, 2, rng=np.random.default_rng(4), device="strict")
+    host = cr.nn.Linear(3, 2, rng=np.random.default_rng(4))
+    assert dev.weight.device == "strict"
+    np.testing.assert_array_equal(dev.weight.numpy(), host.weight.numpy())
+
+
+def test_a_factorisation_cached_on_one_device_is_not_reused_on_another():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    on_device = cr.linalg.eigh(cr.tensor(a, device="strict"))[0]
+    on_host = cr.linalg.eigh(cr.tensor(a))[0]  # the cache holds the strict input: it must not compare the two
+    assert on_device.device == "strict" and on_host.device == "cpu"
+    np.testing.assert_allclose(on_device.numpy(), on_host.numpy())
