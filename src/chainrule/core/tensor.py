@@ -231,7 +231,8 @@ class Tensor:
             return dual_text(self.numpy(), self._tangents[dual_level.level].numpy())
         host = self.numpy()
         body = np.array2string(host, separator=", ", prefix="tensor(")
-        extras = [] if host is self._data else [f"device={self.device!r}"]
+        device = self.device
+        extras = [] if device == "cpu" else [f"device={device!r}"]
         if self._data.dtype != np.float64 and self._data.dtype.kind == "f":
             extras.append(f"dtype={self._data.dtype}")
         if self._node is not None:
