@@ -277,3 +277,11 @@ def test_a_factorisation_cached_on_one_device_is_not_reused_on_another():
     on_host = cr.linalg.eigh(cr.tensor(a))[0]  # the cache holds the strict input: it must not compare the two
     assert on_device.device == "strict" and on_host.device == "cpu"
     np.testing.assert_allclose(on_device.numpy(), on_host.numpy())
+
+
+def test_jit_refuses_device_arguments_in_one_line():
+    f = cr.jit(lambda a: (cr.sin(a) * a).sum())
+    with pytest.raises(cr.JitError, match="on strict"):
+        f(cr.ones(2, device="strict"))
+    with pytest.raises(cr.JitError, match="on strict"):
+        f(strict([1.0, 2.0]))
