@@ -285,3 +285,40 @@ def test_jit_refuses_device_arguments_in_one_line():
         f(cr.ones(2, device="strict"))
     with pytest.raises(cr.JitError, match="on strict"):
         f(strict([1.0, 2.0]))
+
+
+LAYERS = {
+    "batchnorm1d": (lambda: cr.nn.Sequential(cr.nn.Linear(4, 4, rng=np.random.default_rng(0)), cr.nn.BatchNorm1d(4)),
+                    (3, 4)),
+    "layernorm_gelu": (lambda: cr.nn.Sequential(cr.nn.Linear(4, 4, rng=np.random.default_rng(0)), cr.nn.LayerNorm(4),
+                                                cr.nn.GELU()), (3, 4)),
+    "conv_bn_pool": (lambda: cr.nn.Sequential(cr.nn.Conv2d(2, 3, 3, padding=1, rng=np.random.default_rng(0)),
+                                              cr.nn.BatchNorm2d(3), cr.nn.ReLU(), cr.nn.MaxPool2d(2),
+                                              cr.nn.AvgPool2d(1), cr.nn.Flatten()), (2, 2, 4, 4)),
+    "lstm": (lambda: cr.nn.LSTM(4, 3, batch_first=True, rng=np.random.default_rng(0)), (2, 5, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layers_on_a_device_match_the_host_in_training_and_eval(name):
+    make, shape = LAYERS[name]
+    x = np.random.default_rng(1).normal(size=shape)
+    results = []
+    for device in ("cpu", "strict"):
+        model = make().to(device)
+        out = model(cr.tensor(x, device=device))
+        out = out[0] if isinstance(out, tuple) else out
+        (out * out).sum().backward()
+        model.eval()
+        again = model(cr.tensor(x, device=device))
+        again = again[0] if isinstance(again, tuple) else again
+        assert out.device == again.device == device
+        results.append([out.numpy(), again.numpy()] + [p.grad.numpy() for p in model.parameters()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_dropout_on_a_device_keeps_its_mask_there():
+    drop = cr.nn.Dropout(0.5).to("strict")
+    out = drop(cr.ones((4, 4), device="strict"))
+    assert out.device == "strict" and set(np.unique(out.numpy())) <= {0.0, 2.0}
