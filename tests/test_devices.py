@@ -322,3 +322,23 @@ def test_dropout_on_a_device_keeps_its_mask_there():
     drop = cr.nn.Dropout(0.5).to("strict")
     out = drop(cr.ones((4, 4), device="strict"))
     assert out.device == "strict" and set(np.unique(out.numpy())) <= {0.0, 2.0}
+
+
+def test_cross_entropy_of_device_targets_takes_the_fused_op():
+    logits = cr.randn(4, 3, device="strict", requires_grad=True)
+    loss = F.cross_entropy(logits, cr.tensor(np.array([0, 2, 1, 2]), device="strict"))
+    assert loss.device == "strict" and loss._node.op.name == "softmax_cross_entropy"
+
+
+def test_fit_on_a_device_stops_at_a_non_finite_gradient():
+    X, y = np.ones((8, 2)), np.zeros(8, dtype=np.int64)
+    model = cr.nn.Linear(2, 2, rng=np.random.default_rng(0), device="strict")
+
+    def loss_fn(out, target):  # finite loss, infinite gradient: d sqrt(u)/du at u = 0
+        return F.cross_entropy(out, target) + cr.sqrt((out * 0.0).sum())
+
+    opt = cr.optim.SGD(model.parameters(), lr=0.1)
+    before = model.weight.numpy().copy()
+    with pytest.raises(cr.train.NonFiniteLossError, match="gradient became non-finite"):
+        cr.train.fit(model, loss_fn, opt, (X, y), epochs=1, batch_size=8, progress=False, metrics=None)
+    np.testing.assert_array_equal(model.weight.numpy(), before)

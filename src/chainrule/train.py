@@ -243,10 +243,13 @@ class Trainer:
 
     def _check_and_remember(self):
         """True if every gradient is finite; then also copy the parameters, to undo an update that overflows."""
-        for p in self.params:
-            g = p.grad
+        grads = [p.grad._data for p in self.params if p.grad is not None]
+        if self.device != "cpu" and grads:  # on a GPU: one sum of sums, so one wait for the device per step
+            if math.isfinite(float(sum(np.sum(g) for g in grads))):
+                grads = []
+        for g in grads:
             # one cheap reduction per parameter; the exact test only when the sum is not finite
-            if g is not None and not math.isfinite(_total(g._data)) and not np.isfinite(g._data).all():
+            if not math.isfinite(_total(g)) and not np.isfinite(g).all():
                 return False
         for p, saved in zip(self.params, self._last_finite):
             copyto(saved, p._data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..core.backend import as_array, like
+from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
 from ..core.tensor import Tensor, array_of
 from ..ops._util import constant_like
@@ -125,7 +125,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     y = target._data if isinstance(target, Tensor) else target
     if (weight is None and not label_smoothing and size_average is None and reduce is None and ignore_index < 0
-            and type(y) is np.ndarray and y.dtype.kind in "iu" and np.ndim(_values(input)) == 2):
+            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and np.ndim(_values(input)) == 2):
         try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
             return ops.softmax_cross_entropy(input, y, reduction=reduction)
         except OpError:
