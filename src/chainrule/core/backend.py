@@ -31,7 +31,16 @@ ndarray = np.ndarray
 
 
 class DeviceError(ChainruleError):
-    """A device that is unknown or unavailable, or arrays on two devices in one op."""
+    """A device that is unknown or unavailable, or arrays on two devices in one op.
+
+    Example:
+        >>> import chainrule as cr
+        >>> try:
+        ...     cr.zeros(2, device="tpu")
+        ... except cr.DeviceError as e:
+        ...     print(str(e).split(";")[0])
+        unknown device type 'tpu'
+    """
 
 
 class Backend:

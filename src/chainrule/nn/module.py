@@ -252,11 +252,24 @@ class Module:
         return self
 
     def cpu(self):
-        """Move every parameter and buffer to the host (torch's Module.cpu()); returns self."""
+        """Move every parameter and buffer to the host (torch's Module.cpu()); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> cr.nn.Linear(2, 1).cpu().bias.device
+            'cpu'
+        """
         return self.to("cpu")
 
     def cuda(self, device=None):
-        """Move every parameter and buffer to a CUDA GPU (needs CuPy); returns self."""
+        """Move every parameter and buffer to a CUDA GPU (needs CuPy); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> m = cr.nn.Linear(2, 1)
+            >>> m.cuda().weight.device if cr.cuda.is_available() else "cuda:0"
+            'cuda:0'
+        """
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
     def zero_grad(self):
