@@ -342,3 +342,28 @@ def test_fit_on_a_device_stops_at_a_non_finite_gradient():
     with pytest.raises(cr.train.NonFiniteLossError, match="gradient became non-finite"):
         cr.train.fit(model, loss_fn, opt, (X, y), epochs=1, batch_size=8, progress=False, metrics=None)
     np.testing.assert_array_equal(model.weight.numpy(), before)
+
+
+def test_user_defined_rules_run_on_a_device():
+    class Cube(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 3 * a * a * g
+
+    x = cr.tensor([0.5, 1.0], device="strict", requires_grad=True)
+    Cube.apply(x).sum().backward()
+    assert x.grad.device == "strict" and x.grad.numpy().tolist() == [0.75, 3.0]
+    (g,) = cr.autograd.grad((x * x).sum(), x)
+    assert g.device == "strict"
+    mul = cr.custom_vjp(lambda a, b: a * b, lambda g, ans, a, b: (g * b, g * a),
+                        jvp_rule=lambda t, ans, a, b: t[0] * b + a * t[1])
+    a, b = cr.tensor([2.0], device="strict"), cr.tensor([3.0], device="strict")
+    _, tangent = cr.jvp(lambda u: mul(u, b), (a,), (cr.ones(1, device="strict"),))
+    assert tangent.device == "strict" and tangent.numpy().tolist() == [3.0]
+    assert cr.grad(lambda u: mul(u, b).sum())(a).numpy().tolist() == [3.0]

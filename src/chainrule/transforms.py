@@ -493,7 +493,8 @@ def custom_vjp(fun, vjp_rule, jvp_rule=None, name=None):
         return result[i] if isinstance(result, (tuple, list)) else result
 
     def one_tangent(i, t, ans, *xs, **params):
-        tangents = tuple(t if j == i else np.zeros(np.shape(x)) for j, x in enumerate(xs))
+        tangents = tuple(t if j == i else np.zeros(np.shape(x), like=backend.like(array_of(x)))
+                         for j, x in enumerate(xs))
         return jvp_rule(tangents, ans, *xs, **params)
 
     return defop(_unique_op_name(name or getattr(fun, "__name__", "custom")), fun, vjp=one_adjoint,
