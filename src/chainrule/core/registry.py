@@ -32,7 +32,7 @@ from functools import partial as bind_argnum
 
 import numpy as np
 
-from . import forward
+from . import backend, forward
 from .errors import OpError
 from .forward import levels
 from .modes import switches, unusual
@@ -94,9 +94,10 @@ class Op:
             else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
+            backend.check_one_device(arrays, self.name)  # two devices: say so, not the library's message
             raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
-        value = value if type(value) is ndarray else np.asarray(value)
+        value = value if type(value) is ndarray else backend.as_array(value)  # NumPy scalars become arrays
         out._data, out._rg = value, record
         out._node = node = Node(self, args, arrays, params, edges) if record else None
         if saving:

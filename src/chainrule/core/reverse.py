@@ -18,7 +18,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import forward
+from . import backend, forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
@@ -58,12 +58,16 @@ def backward(root: Tensor, grad=None, retain_graph=None, create_graph=False) -> 
                 f"backward() without a seed needs a single-element output, got shape {root.shape}; "
                 "reduce it first (e.g. .sum()) or pass grad= of the same shape")
         data = root._data  # a 0-d loss is the usual root: np.array skips np.ones' Python wrapper
-        seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        if type(data) is ndarray:
+            seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        else:  # on the root's device
+            seed = np.ones(data.shape, data.dtype, like=backend.like(data))
     else:
         if isinstance(grad, Tensor) and grad._rg:
             seed = grad  # a seed that is itself differentiated keeps its graph
         else:  # a copy: the user's array may change later, and .grad must not
-            seed = np.array(grad._data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+            seed = grad._data if isinstance(grad, Tensor) else grad
+            seed = np.array(seed, dtype=root.dtype, like=backend.like(seed))
         if seed.shape != root.shape:
             raise ChainruleError(f"backward(grad=...): seed has shape {seed.shape}, output has {root.shape}")
     retain = create_graph if retain_graph is None else retain_graph
@@ -284,7 +288,7 @@ def _broadcasts_to(shape, target):
 
 def _as_kind(a, as_tensors):
     if as_tensors:
-        return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
+        return a if isinstance(a, Tensor) else Tensor._wrap(backend.as_array(a))
     return array_of(a)
 
 
@@ -300,16 +304,17 @@ def _deposit(t, g, deposited):
         with _deposit_lock:
             t.grad = g if t.grad is None else t.grad + g
         return
-    if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar
-        g = np.asarray(g)
+    if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar (a CuPy array stays one)
+        g = backend.as_array(g)
     # Rules may pass one array to several inputs (add's g), return a view
     # (broadcasting) or an array the graph holds (an input's own values):
     # copy those, keep fresh arrays as they are.
-    if g.base is not None or id(g) in deposited or not g.flags.writeable or g is t._data:
+    if (g.base is not None or id(g) in deposited or g is t._data
+            or (not g.flags.writeable if type(g) is ndarray else False)):
         g = g.copy()
     deposited.add(id(g))
     with _deposit_lock:
-        t.grad = Tensor._wrap(g if t.grad is None else np.asarray(t.grad._data + g))
+        t.grad = Tensor._wrap(g if t.grad is None else backend.as_array(t.grad._data + g))
 
 
 _deposit_lock = threading.Lock()

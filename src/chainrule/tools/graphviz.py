@@ -18,6 +18,7 @@ import subprocess
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.reverse import backward_pass
@@ -89,7 +90,7 @@ def render_dot(source, fmt):
 
 
 def _array(x):
-    return np.asarray(x._data if isinstance(x, Tensor) else x)
+    return backend.to_host(x._data if isinstance(x, Tensor) else x)  # the tables and pictures read host values
 
 
 def _changed_in_place(order):
@@ -103,14 +104,14 @@ def _adjoints(output, order):
     if not output.requires_grad or output.size != 1:
         return {}, {}
     leaves = [t for t in order if t._node is None and t.requires_grad]
-    adjoints, edges = {id(output): np.ones_like(output.numpy())}, {}
+    adjoints, edges = {id(output): np.ones_like(output.numpy())}, {}  # shown: host values
 
     def observe(t, argnum, x, contribution, total):
         adjoints[id(x)] = _array(total)
         edges[(id(t), argnum)] = _array(contribution)
         edges.setdefault(id(x), []).append(_array(contribution))
 
-    backward_pass([output], [np.ones_like(output.numpy())], targets=leaves, retain_graph=True, observer=observe)
+    backward_pass([output], [np.ones_like(output._data)], targets=leaves, retain_graph=True, observer=observe)
     return adjoints, edges
 
 
