@@ -281,8 +281,11 @@ class _Reader:
         raise self.fail("malformed structure (a dict entry)")
 
 
-def load(path, max_bytes=MAX_LOAD_BYTES):
+def load(path, max_bytes=MAX_LOAD_BYTES, *, weights_only=None, map_location=None):
     """Read what `save` wrote; arrays come back as ndarrays.
+
+    `weights_only=` and `map_location=` are taken for PyTorch's sake and change nothing: a load never
+    runs code from the file (what torch.load's weights_only=True promises), and every array is on the CPU.
 
     A damaged or hostile file raises `FileFormatError` (a ChainruleError) that
     names the file and the problem; nothing is unpickled, and no more than
@@ -293,7 +296,7 @@ def load(path, max_bytes=MAX_LOAD_BYTES):
         >>> import os, tempfile, numpy as np, chainrule as cr
         >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
         >>> cr.save({"w": np.ones(2), "step": 3}, path)
-        >>> cr.load(path)["step"], cr.load(path)["w"].tolist()
+        >>> cr.load(path)["step"], cr.load(path, weights_only=True)["w"].tolist()
         (3, [1.0, 1.0])
     """
     if not os.path.exists(path):

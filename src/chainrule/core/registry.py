@@ -28,6 +28,7 @@ arrays and, when an input requires grad, links the result to a Node.
 
 from __future__ import annotations
 
+import inspect
 from functools import partial as bind_argnum
 
 import numpy as np
@@ -59,23 +60,33 @@ class Op:
             if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
                 if type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
                     return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
-                return self.forward(x, **params) if params else self.forward(x)
+                try:
+                    return self.forward(x, **params) if params else self.forward(x)
+                except TypeError:
+                    return _with_keywords_read(self, args, params)
             arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
         elif n == 2:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
             if not (x_is or y_is):
-                return self.forward(x, y, **params) if params else self.forward(x, y)
+                try:
+                    return self.forward(x, y, **params) if params else self.forward(x, y)
+                except TypeError:
+                    return _with_keywords_read(self, args, params)
             arrays = (x._data if x_is else x, y._data if y_is else y)
             needs_grad = (x_is and x._rg) or (y_is and y._rg)
             tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
         else:
             arrays, needs_grad, tangents = _gather(args)
             if arrays is None:
-                return self.forward(*args, **params) if params else self.forward(*args)
+                try:
+                    return self.forward(*args, **params) if params else self.forward(*args)
+                except TypeError:
+                    return _with_keywords_read(self, args, params)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
         if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
+            params = keyword_params(self, params) if params else params  # its rules read axis=, not dim=
             result = switches.intercept(self, args, params)
             if result is not NotImplemented:
                 return result
@@ -86,6 +97,8 @@ class Op:
             else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
+            if params and isinstance(exc, TypeError) and keyword_params(self, params) != params:
+                return self(*args, **keyword_params(self, params))  # dim= / keepdim=: PyTorch's spellings
             raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
         if type(value) is not ndarray:
             value = np.asarray(value)
@@ -112,6 +125,72 @@ class Op:
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+# ---- keywords: PyTorch's spellings, and unknown keywords explained -------------------------------
+# Read only after an op's forward raised a TypeError, so a call with the right keywords costs nothing.
+_TORCH_SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"))
+_KEYWORDS: dict[str, tuple | None] = {}  # op name -> the keywords its forward takes (None: any)
+
+
+def op_keywords(op):
+    """The names op's forward takes by keyword, or None when it takes any (inputs first, then parameters).
+
+    Example:
+        >>> import chainrule as cr
+        >>> op_keywords(cr.sum), op_keywords(cr.tanh)
+        (('x', 'axis', 'keepdims'), ())
+    """
+    if op.name not in _KEYWORDS:
+        if isinstance(op.forward, np.ufunc):  # a ufunc row takes no parameters
+            _KEYWORDS[op.name] = ()
+        else:
+            try:
+                params = inspect.signature(op.forward).parameters.values()
+            except (TypeError, ValueError):
+                _KEYWORDS[op.name] = None
+            else:
+                _KEYWORDS[op.name] = None if any(p.kind is p.VAR_KEYWORD for p in params) else tuple(
+                    p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+    return _KEYWORDS[op.name]
+
+
+def keyword_params(op, params):
+    """params with PyTorch's dim= / keepdim= read as axis= / keepdims= where op takes those; a keyword op
+    does not take raises TypeError naming the op and the keywords it takes.
+
+    Example:
+        >>> import chainrule as cr
+        >>> keyword_params(cr.sum, {"dim": 0, "keepdim": True})
+        {'axis': 0, 'keepdims': True}
+        >>> keyword_params(cr.sum, {"keepdimz": True})
+        Traceback (most recent call last):
+        ...
+        TypeError: sum() got an unexpected keyword argument 'keepdimz'; it takes axis, keepdims (or dim, keepdim)
+    """
+    accepted = op_keywords(op)
+    if accepted is None:
+        return params
+    read = dict(params)
+    for torch_name, ours in _TORCH_SPELLINGS:
+        if torch_name in read and torch_name not in accepted and ours in accepted:
+            if ours in read:
+                raise TypeError(f"{op.name}() got both {torch_name}= and {ours}=; give one of them")
+            read[ours] = read.pop(torch_name)
+    unknown = [k for k in read if k not in accepted]
+    if unknown:
+        spellings = [t for t, ours in _TORCH_SPELLINGS if ours in accepted and t not in accepted]
+        takes = ", ".join(accepted[1:]) + (f" (or {', '.join(spellings)})" if spellings else "")
+        raise TypeError(f"{op.name}() got an unexpected keyword argument {unknown[0]!r}; "
+                        f"it takes {takes or 'no keyword arguments'}")
+    return read
+
+
+def _with_keywords_read(op, args, params):
+    """The call again with PyTorch's spellings read, after op's forward raised a TypeError on plain arrays."""
+    if params and keyword_params(op, params) != params:
+        return op(*args, **keyword_params(op, params))
+    raise  # the forward's own TypeError, still being handled
 
 
 _SEQUENCES = (list, tuple)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
+from ._defaults import default_dtype
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 IncompatibleKeys.__doc__ = "What `load_state_dict` did not match: (missing_keys, unexpected_keys), as PyTorch."
@@ -47,8 +48,8 @@ class Parameter(Tensor):
 
     def __init__(self, data, dtype=None):
         array = data._data if isinstance(data, Tensor) else np.asarray(data, dtype=dtype)
-        if not isinstance(data, (Tensor, np.ndarray)) and dtype is None and array.dtype.kind in "iu":
-            array = array.astype(np.float64)
+        if not isinstance(data, (Tensor, np.ndarray, np.generic)) and dtype is None and array.dtype.kind in "iuf":
+            array = array.astype(default_dtype())  # Python numbers: the default float dtype, as cr.tensor
         super().__init__(array, requires_grad=True)
 
     def __repr__(self):
@@ -195,10 +196,83 @@ class Module:
         """Set evaluation mode (and return self)."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Forget accumulated gradients (sets every `.grad` to None)."""
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: every `.grad` set to None (or to zeros with set_to_none=False)."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p._data))
+
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradients on or off for every parameter (freezing a part of a model); returns self."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def apply(self, fn):
+        """Call fn on every submodule and then on self (how models initialise their weights); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> seen = []
+            >>> _ = cr.nn.Sequential(cr.nn.Linear(1, 1), cr.nn.ReLU()).apply(lambda m: seen.append(type(m).__name__))
+            >>> seen
+            ['Linear', 'ReLU', 'Sequential']
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---- devices and dtypes -----------------------------------------------------------
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
+        """model.to(device) / .to(dtype) / .to(device, dtype) / .to(tensor), as PyTorch: the floating
+        parameters and buffers take the dtype, in place; the device must be the CPU. Returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> m = cr.nn.Linear(2, 1).to("cpu").to(cr.float64)
+            >>> m.weight.dtype, m.double() is m
+            (dtype('float64'), True)
+        """
+        from ..ops.tensor_methods import _is_device, check_device
+
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        check_device(device, f"{type(self).__name__}.to")
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"{type(self).__name__}.to only accepts floating point dtypes, got {dtype}")
+            for t in [*self.parameters(), *self.buffers()]:
+                if t.dtype.kind == "f" and t.dtype != dtype:
+                    t._data = t._data.astype(dtype)
+                    t._bump_version()
+                    if t.grad is not None:
+                        t.grad = Tensor(t.grad._data.astype(dtype))
+        return self
+
+    def float(self):
+        """Parameters and buffers in float32; returns self."""
+        return self.to(np.float32)
+
+    def double(self):
+        """Parameters and buffers in float64; returns self."""
+        return self.to(np.float64)
+
+    def half(self):
+        """Parameters and buffers in float16; returns self."""
+        return self.to(np.float16)
+
+    def cpu(self):
+        """The model itself: it is on the CPU already."""
+        return self
 
     # ---- state ---------------------------------------------------------------------
     def state_dict(self):

@@ -228,6 +228,12 @@ from . import fft as _fft_rows  # noqa: E402, F401  (numpy.fft's rows; cr.fft is
 seal_builtins()
 install_sequence_stacking(_stack_nested)  # cr.sum([x, 3 * x]) stacks the list differentiably
 
+from .._keywords import explain_keywords  # noqa: E402
+
+# every composite here takes PyTorch's dim= / keepdim= where it takes axis= / keepdims= (and the other way
+# round), and names itself and its keywords for one it does not take (the table's rows: core.registry)
+explain_keywords(globals(), [n for n in dir() if not n.startswith("_")], "")
+
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide
 absolute = fabs = abs  # numpy's other names of abs (on real inputs)
