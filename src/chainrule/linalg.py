@@ -324,8 +324,8 @@ def pinv(a, rcond=None, hermitian=False):
 
     Example:
         >>> import chainrule as cr
-        >>> cr.linalg.pinv(cr.tensor([[1.0], [1.0]]))
-        tensor([[0.5, 0.5]])
+        >>> cr.linalg.pinv(cr.tensor([[1.0], [1.0]], dtype=cr.float64))
+        tensor([[0.5, 0.5]], dtype=float64)
     """
     return _pinv(_operand(a), rcond=rcond, hermitian=bool(hermitian))
 

@@ -51,7 +51,7 @@ def array_of(x):
     Example:
         >>> import chainrule as cr
         >>> array_of(cr.tensor([1.0, 2.0]))
-        array([1., 2.])
+        array([1., 2.], dtype=float32)
         >>> array_of(3.0)
         array(3.)
     """
