@@ -232,7 +232,7 @@ from .._keywords import explain_keywords  # noqa: E402
 
 # every composite here takes PyTorch's dim= / keepdim= where it takes axis= / keepdims= (and the other way
 # round), and names itself and its keywords for one it does not take (the table's rows: core.registry)
-explain_keywords(globals(), [n for n in dir() if not n.startswith("_")], "")
+explain_keywords(globals(), [n for n in dir() if not n.startswith("_")], "cr.")
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide
