@@ -15,11 +15,14 @@ import numpy as np
 
 from .core.tensor import Tensor, defaults
 from .ops.shape import holds_tensor, stack_nested
+from .ops.tensor_methods import check_device
 
 _rng = np.random.default_rng()
 
 
-def _make(array, requires_grad=False):
+def _make(array, requires_grad=False, device=None):
+    if device is not None:
+        check_device(device, "creating a tensor")
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -41,7 +44,7 @@ def python_dtype(array: np.ndarray) -> np.dtype:
     return array.dtype
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A new leaf tensor holding a copy of `data`, with PyTorch's dtype rules.
 
     Python floats become the default float dtype (float32 unless `set_default_dtype`), Python ints
@@ -68,10 +71,10 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
     else:
         array = np.array(data)
         array = array.astype(python_dtype(array), copy=False)
-    return _make(array, requires_grad)
+    return _make(array, requires_grad, device)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like `tensor`, but returns a Tensor unchanged and shares an ndarray's memory.
 
     Example:
@@ -81,10 +84,11 @@ def as_tensor(data, dtype=None) -> Tensor:
         True
     """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        check_device(device, "as_tensor")
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
-        return _make(data)
-    return tensor(data, dtype=dtype)
+        return _make(data, device=device)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def set_default_dtype(dtype) -> None:
@@ -118,7 +122,7 @@ def _dtype(dtype):
     return defaults.float if dtype is None else dtype
 
 
-def zeros(shape, dtype=None, requires_grad=False) -> Tensor:
+def zeros(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor of zeros (the default float dtype unless `dtype`).
 
     Example:
@@ -126,10 +130,10 @@ def zeros(shape, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.zeros((2, 3)).shape
         (2, 3)
     """
-    return _make(np.zeros(shape, _dtype(dtype)), requires_grad)
+    return _make(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
-def ones(shape, dtype=None, requires_grad=False) -> Tensor:
+def ones(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor of ones.
 
     Example:
@@ -137,10 +141,10 @@ def ones(shape, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.ones(2)
         tensor([1., 1.])
     """
-    return _make(np.ones(shape, _dtype(dtype)), requires_grad)
+    return _make(np.ones(shape, _dtype(dtype)), requires_grad, device)
 
 
-def empty(*shape, dtype=None, requires_grad=False) -> Tensor:
+def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor of the given shape whose values are not set (read them only after writing them), as torch.empty.
 
     Example:
@@ -148,10 +152,10 @@ def empty(*shape, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.empty(2, 3).shape, cr.empty((2,)).dtype
         ((2, 3), dtype('float32'))
     """
-    return _make(np.empty(_shape(shape), _dtype(dtype)), requires_grad)
+    return _make(np.empty(_shape(shape), _dtype(dtype)), requires_grad, device)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor filled with one value; its dtype follows the value's, as torch.full (an int fills int64).
 
     Example:
@@ -161,10 +165,10 @@ def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
     """
     if dtype is None:
         dtype = python_dtype(np.asarray(fill_value._data if isinstance(fill_value, Tensor) else fill_value))
-    return _make(np.full(shape, fill_value, dtype), requires_grad)
+    return _make(np.full(shape, fill_value, dtype), requires_grad, device)
 
 
-def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
+def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Zeros with x's shape and dtype.
 
     Example:
@@ -172,10 +176,10 @@ def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.zeros_like(cr.ones(2))
         tensor([0., 0.])
     """
-    return _make(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad)
+    return _make(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad, device)
 
 
-def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
+def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Ones with x's shape and dtype.
 
     Example:
@@ -183,10 +187,10 @@ def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.ones_like(cr.zeros(2))
         tensor([1., 1.])
     """
-    return _make(np.ones_like(np.asarray(x), dtype=dtype), requires_grad)
+    return _make(np.ones_like(np.asarray(x), dtype=dtype), requires_grad, device)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Evenly spaced values in [start, stop), as torch.arange: int64 from ints, the default float from floats.
 
     Example:
@@ -195,10 +199,10 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
         (tensor([0., 1., 2.]), dtype('int64'))
     """
     array = np.arange(start, stop, step) if stop is not None else np.arange(start, step=step)
-    return _make(array.astype(python_dtype(array) if dtype is None else dtype, copy=False), requires_grad)
+    return _make(array.astype(python_dtype(array) if dtype is None else dtype, copy=False), requires_grad, device)
 
 
-def linspace(start, stop, num=50, dtype=None, requires_grad=False) -> Tensor:
+def linspace(start, stop, num=50, dtype=None, requires_grad=False, device=None) -> Tensor:
     """`num` evenly spaced values from start to stop inclusive.
 
     Example:
@@ -206,10 +210,10 @@ def linspace(start, stop, num=50, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.linspace(0, 1, 3)
         tensor([0. , 0.5, 1. ])
     """
-    return _make(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Identity matrix (n x m).
 
     Example:
@@ -218,7 +222,7 @@ def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
         tensor([[1., 0.],
                 [0., 1.]])
     """
-    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -240,16 +244,16 @@ def default_rng() -> np.random.Generator:
     return _rng
 
 
-def _random(draw, dtype, requires_grad):
+def _random(draw, dtype, requires_grad, device=None):
     array = draw.astype(_dtype(dtype), copy=False)
-    return _make(array, requires_grad)
+    return _make(array, requires_grad, device)
 
 
 def _shape(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def randn(*shape, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
     """Standard normal samples.
 
     Example:
@@ -257,10 +261,10 @@ def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> 
         >>> cr.randn(2, 3).shape
         (2, 3)
     """
-    return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad, device)
 
 
-def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def rand(*shape, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
     """Uniform samples on [0, 1).
 
     Example:
@@ -268,10 +272,10 @@ def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> T
         >>> bool((cr.rand(5).numpy() < 1).all())
         True
     """
-    return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, device=None, rng=None) -> Tensor:
     """Normal samples with the given mean and standard deviation.
 
     Example:
@@ -279,10 +283,10 @@ def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None
         >>> cr.normal(0.0, 2.0, size=(3,)).shape
         (3,)
     """
-    return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad)
+    return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad, device)
 
 
-def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, device=None, rng=None) -> Tensor:
     """Uniform samples on [low, high).
 
     Example:
@@ -290,7 +294,7 @@ def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=Non
         >>> cr.uniform(-1, 1, size=4).shape
         (4,)
     """
-    return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad)
+    return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad, device)
 
 
 # ---- torch names: generators, integer draws, sampling -------------------------------------------
@@ -341,7 +345,7 @@ def _int_dtype(dtype):
     return np.int64 if dtype is None else dtype
 
 
-def randint(*args, size=None, generator=None, dtype=None, requires_grad=False) -> Tensor:
+def randint(*args, size=None, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size), as torch.
 
     Example:
@@ -361,10 +365,10 @@ def randint(*args, size=None, generator=None, dtype=None, requires_grad=False) -
     if high <= low:
         raise ValueError(f"randint: low ({low}) must be below high ({high})")
     size = (size,) if isinstance(size, int) else tuple(size)
-    return _make(_numpy_rng(generator).integers(low, high, size).astype(_int_dtype(dtype)), requires_grad)
+    return _make(_numpy_rng(generator).integers(low, high, size).astype(_int_dtype(dtype)), requires_grad, device)
 
 
-def randperm(n, generator=None, dtype=None, requires_grad=False) -> Tensor:
+def randperm(n, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A random permutation of 0..n-1 (int64).
 
     Example:
@@ -372,7 +376,7 @@ def randperm(n, generator=None, dtype=None, requires_grad=False) -> Tensor:
         >>> sorted(cr.randperm(5).tolist())
         [0, 1, 2, 3, 4]
     """
-    return _make(_numpy_rng(generator).permutation(int(n)).astype(_int_dtype(dtype)), requires_grad)
+    return _make(_numpy_rng(generator).permutation(int(n)).astype(_int_dtype(dtype)), requires_grad, device)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None) -> Tensor:
