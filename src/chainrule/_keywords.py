@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import inspect
 
-
 # PyTorch's and NumPy's names of one parameter: a function taking one also takes the other
 _SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"), ("axis", "dim"), ("keepdims", "keepdim"))
 

@@ -55,38 +55,32 @@ class Op:
         # Gather the inputs' arrays and flags: unrolled for one and two inputs,
         # the hot path of nearly every op; a plain loop for three or more.
         n = len(args)
-        if n == 1:
-            x = args[0]
-            if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                if type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
-                    return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
-                try:
+        try:  # (free unless raised: a TypeError from a forward on plain arrays may be a PyTorch spelling)
+            if n == 1:
+                x = args[0]
+                if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
+                    if type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
+                        return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
                     return self.forward(x, **params) if params else self.forward(x)
-                except TypeError:
-                    return _with_keywords_read(self, args, params)
-            arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
-        elif n == 2:
-            x, y = args
-            x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
-            if not (x_is or y_is):
-                try:
+                arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
+            elif n == 2:
+                x, y = args
+                x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
+                if not (x_is or y_is):
                     return self.forward(x, y, **params) if params else self.forward(x, y)
-                except TypeError:
-                    return _with_keywords_read(self, args, params)
-            arrays = (x._data if x_is else x, y._data if y_is else y)
-            needs_grad = (x_is and x._rg) or (y_is and y._rg)
-            tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
-        else:
-            arrays, needs_grad, tangents = _gather(args)
-            if arrays is None:
-                try:
+                arrays = (x._data if x_is else x, y._data if y_is else y)
+                needs_grad = (x_is and x._rg) or (y_is and y._rg)
+                tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
+            else:
+                arrays, needs_grad, tangents = _gather(args)
+                if arrays is None:
                     return self.forward(*args, **params) if params else self.forward(*args)
-                except TypeError:
-                    return _with_keywords_read(self, args, params)
+        except TypeError:
+            return _with_keywords_read(self, args, params)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
         if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
-            params = keyword_params(self, params) if params else params  # its rules read axis=, not dim=
+            params = keyword_params(self, params)  # its rules read axis=, not dim=
             result = switches.intercept(self, args, params)
             if result is not NotImplemented:
                 return result
@@ -97,9 +91,7 @@ class Op:
             else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
-            if params and isinstance(exc, TypeError) and keyword_params(self, params) != params:
-                return self(*args, **keyword_params(self, params))  # dim= / keepdim=: PyTorch's spellings
-            raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+            return _forward_failed(self, args, params, exc)
         if type(value) is not ndarray:
             value = np.asarray(value)
         out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
@@ -109,9 +101,7 @@ class Op:
             node.saved = saved
         if self.view and (value is arrays[0] or value.base is not None):
             out._base = args[0]._owner()  # shares memory, so shares the version counter
-        if quiet or self.nondiff:
-            return out
-        return _off_the_quiet_path(self, out, args, params, tangents)
+        return out if quiet or self.nondiff else _off_the_quiet_path(self, out, args, params, tangents)
 
     def jvp_rule(self, argnum):
         """The JVP rule for input `argnum`, "linear", or None."""
@@ -168,7 +158,7 @@ def keyword_params(op, params):
         ...
         TypeError: sum() got an unexpected keyword argument 'keepdimz'; it takes axis, keepdims (or dim, keepdim)
     """
-    accepted = op_keywords(op)
+    accepted = op_keywords(op) if params else None
     if accepted is None:
         return params
     read = dict(params)
@@ -184,6 +174,13 @@ def keyword_params(op, params):
         raise TypeError(f"{op.name}() got an unexpected keyword argument {unknown[0]!r}; "
                         f"it takes {takes or 'no keyword arguments'}")
     return read
+
+
+def _forward_failed(op, args, params, exc):
+    """After op's forward raised on tensors' arrays: the call again with PyTorch's spellings read, else OpError."""
+    if params and isinstance(exc, TypeError) and keyword_params(op, params) != params:
+        return op(*args, **keyword_params(op, params))  # dim= / keepdim=
+    raise OpError(f"{op.name}: {exc} (input shapes: {_shapes(args)})") from None
 
 
 def _with_keywords_read(op, args, params):

@@ -11,8 +11,8 @@ import math
 
 from .. import creation, ops
 from ..core.errors import ChainruleError
-from . import init
 from ..ops.tensor_methods import check_device
+from . import init
 from ._defaults import default_dtype
 from .module import Module, Parameter
 
