@@ -45,6 +45,17 @@ def test_creation_functions_follow_torch():
     assert cr.arange(3).dtype == cr.full((2,), 7).dtype == cr.randint(0, 3, (2,)).dtype == np.int64
     assert cr.full((2,), True).dtype == np.bool_
     assert cr.zeros_like(np.zeros(2)).dtype == np.float64  # *_like: the dtype of what it is like
+    assert cr.zeros(2, 3).shape == cr.ones((2, 3)).shape == cr.zeros([2, 3]).shape == (2, 3)  # torch's *size
+    assert cr.zeros((2,), cr.float64).dtype == np.float64  # NumPy's zeros(shape, dtype) too
+
+
+def test_the_exercises_solve_in_float64():
+    from chainrule.tools.exercise_book import EXERCISES, _solved
+
+    for key in EXERCISES:
+        for entry, value in _solved(key).items():  # what `chainrule exercise check` compares with
+            array = np.asarray(value)
+            assert array.dtype.kind != "f" or array.dtype == np.float64, (key, entry)
 
 
 def test_layer_parameters_are_float32_unless_asked():

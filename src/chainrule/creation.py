@@ -122,26 +122,35 @@ def _dtype(dtype):
     return defaults.float if dtype is None else dtype
 
 
-def zeros(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Tensor of zeros (the default float dtype unless `dtype`).
+def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor of zeros (the default float dtype unless `dtype`): zeros(2, 3) or zeros((2, 3)), as torch.zeros.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.zeros((2, 3)).shape
-        (2, 3)
+        >>> cr.zeros(2, 3).shape, cr.zeros((2, 3)).shape
+        ((2, 3), (2, 3))
     """
+    shape, dtype = _size_and_dtype(size, dtype)
     return _make(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
-def ones(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Tensor of ones.
+def ones(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor of ones: ones(2, 3) or ones((2, 3)).
 
     Example:
         >>> import chainrule as cr
         >>> cr.ones(2)
         tensor([1., 1.])
     """
+    shape, dtype = _size_and_dtype(size, dtype)
     return _make(np.ones(shape, _dtype(dtype)), requires_grad, device)
+
+
+def _size_and_dtype(size, dtype):
+    """torch's `*size` (ints, or one tuple or list); a dtype after a tuple, as NumPy's zeros(shape, dtype)."""
+    if len(size) == 2 and isinstance(size[0], (tuple, list)) and dtype is None:
+        size, dtype = size[:1], size[1]
+    return _shape(size), dtype
 
 
 def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
