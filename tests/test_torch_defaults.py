@@ -310,3 +310,23 @@ def test_load_takes_weights_only(tmp_path):
     cr.save(cr.nn.Linear(2, 1).state_dict(), path)
     assert sorted(cr.load(path, weights_only=True)) == ["bias", "weight"]
     assert sorted(cr.load(path, weights_only=False, map_location="cpu")) == ["bias", "weight"]
+
+
+def test_float32_models_and_losses_stay_float32():
+    F = cr.nn.functional
+    x = cr.randn(4, 3, requires_grad=True)
+    y, t = np.array([0, 1, 2, 1]), cr.rand(4, 3)
+    logp = F.log_softmax(x, dim=1)
+    losses = [F.cross_entropy(x, y), F.cross_entropy(x, y, weight=cr.ones(3), label_smoothing=0.1),
+              F.cross_entropy(x, cr.softmax(t, dim=1)), F.cross_entropy(x, np.array([0, -100, 2, 1])),
+              F.nll_loss(logp, y), F.mse_loss(x, t), F.l1_loss(x, t), F.smooth_l1_loss(x, t), F.huber_loss(x, t),
+              F.binary_cross_entropy(cr.sigmoid(x), t), F.binary_cross_entropy_with_logits(x, t, pos_weight=cr.ones(3)),
+              F.kl_div(logp, t, reduction="batchmean")]
+    for i, loss in enumerate(losses):
+        assert loss.dtype == np.float32, i
+    model = cr.nn.Sequential(cr.nn.Conv2d(1, 2, 3), cr.nn.MaxPool2d(2), cr.nn.Flatten(), cr.nn.Linear(2, 2),
+                             cr.nn.BatchNorm1d(2), cr.nn.Dropout(), cr.nn.GELU(), cr.nn.LayerNorm(2))
+    out = model(cr.randn(3, 1, 4, 4))
+    out.sum().backward()
+    assert out.dtype == np.float32 and all(p.grad.dtype == np.float32 for p in model.parameters())
+    assert cr.nn.LSTM(2, 3)(cr.randn(4, 2, 2))[0].dtype == cr.nn.Embedding(4, 3)(cr.tensor([1, 2])).dtype == np.float32
