@@ -15,7 +15,8 @@ import pytest
 
 import chainrule as cr
 import chainrule.numpy as cnp
-from chainrule.core.registry import OPS, builtin_ops, op_keywords
+from chainrule.core.keywords import op_keywords
+from chainrule.core.registry import OPS, builtin_ops
 
 pytestmark = pytest.mark.library_defaults
 
@@ -278,6 +279,8 @@ def test_to_takes_devices_dtypes_and_tensors():
     assert x.grad.dtype == np.float32 and x.grad.tolist() == [1.0, 1.0]
     with pytest.raises(RuntimeError, match="CPU"):
         x.to("cuda")
+    with pytest.raises(RuntimeError, match="CPU"):
+        x.cuda()
 
 
 def test_module_to_float_double_apply_and_requires_grad():
@@ -293,6 +296,8 @@ def test_module_to_float_double_apply_and_requires_grad():
     assert not any(p.requires_grad for p in model.parameters())
     with pytest.raises(RuntimeError, match="CPU"):
         model.to("cuda")
+    with pytest.raises(RuntimeError, match="CPU"):
+        model.cuda()
     with pytest.raises(RuntimeError, match="CPU"):
         cr.nn.Linear(1, 1, device="cuda")
 
@@ -330,3 +335,15 @@ def test_float32_models_and_losses_stay_float32():
     out.sum().backward()
     assert out.dtype == np.float32 and all(p.grad.dtype == np.float32 for p in model.parameters())
     assert cr.nn.LSTM(2, 3)(cr.randn(4, 2, 2))[0].dtype == cr.nn.Embedding(4, 3)(cr.tensor([1, 2])).dtype == np.float32
+
+
+def test_a_user_op_takes_dim_too():
+    total = cr.defop("total_example_keywords", lambda x, axis=None: np.sum(x, axis=axis),
+                     vjp=lambda g, ans, x, axis=None: cr.broadcast_to(cr.expand_dims(g, axis), x.shape),
+                     jvp="linear")
+    x = cr.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    total(x, dim=1).sum().backward()
+    assert x.grad.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(TypeError, match=r"total_example_keywords\(\) got an unexpected keyword argument 'keepdim'; "
+                                        r"it takes axis \(or dim\)"):
+        total(x, keepdim=True)

@@ -28,7 +28,6 @@ arrays and, when an input requires grad, links the result to a Node.
 
 from __future__ import annotations
 
-import inspect
 from functools import partial as bind_argnum
 
 import numpy as np
@@ -36,6 +35,9 @@ import numpy as np
 from . import forward
 from .errors import OpError
 from .forward import levels
+from .keywords import forward_failed as _forward_failed
+from .keywords import keyword_params
+from .keywords import with_keywords_read as _with_keywords_read
 from .modes import switches, unusual
 from .node import Node
 from .tensor import Tensor
@@ -115,79 +117,6 @@ class Op:
 
     def __repr__(self):
         return f"<op {self.name}>"
-
-
-# ---- keywords: PyTorch's spellings, and unknown keywords explained -------------------------------
-# Read only after an op's forward raised a TypeError, so a call with the right keywords costs nothing.
-_TORCH_SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"))
-_KEYWORDS: dict[str, tuple | None] = {}  # op name -> the keywords its forward takes (None: any)
-
-
-def op_keywords(op):
-    """The names op's forward takes by keyword, or None when it takes any (inputs first, then parameters).
-
-    Example:
-        >>> import chainrule as cr
-        >>> op_keywords(cr.sum), op_keywords(cr.tanh)
-        (('x', 'axis', 'keepdims'), ())
-    """
-    if op.name not in _KEYWORDS:
-        if isinstance(op.forward, np.ufunc):  # a ufunc row takes no parameters
-            _KEYWORDS[op.name] = ()
-        else:
-            try:
-                params = inspect.signature(op.forward).parameters.values()
-            except (TypeError, ValueError):
-                _KEYWORDS[op.name] = None
-            else:
-                _KEYWORDS[op.name] = None if any(p.kind is p.VAR_KEYWORD for p in params) else tuple(
-                    p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
-    return _KEYWORDS[op.name]
-
-
-def keyword_params(op, params):
-    """params with PyTorch's dim= / keepdim= read as axis= / keepdims= where op takes those; a keyword op
-    does not take raises TypeError naming the op and the keywords it takes.
-
-    Example:
-        >>> import chainrule as cr
-        >>> keyword_params(cr.sum, {"dim": 0, "keepdim": True})
-        {'axis': 0, 'keepdims': True}
-        >>> keyword_params(cr.sum, {"keepdimz": True})
-        Traceback (most recent call last):
-        ...
-        TypeError: sum() got an unexpected keyword argument 'keepdimz'; it takes axis, keepdims (or dim, keepdim)
-    """
-    accepted = op_keywords(op) if params else None
-    if accepted is None:
-        return params
-    read = dict(params)
-    for torch_name, ours in _TORCH_SPELLINGS:
-        if torch_name in read and torch_name not in accepted and ours in accepted:
-            if ours in read:
-                raise TypeError(f"{op.name}() got both {torch_name}= and {ours}=; give one of them")
-            read[ours] = read.pop(torch_name)
-    unknown = [k for k in read if k not in accepted]
-    if unknown:
-        spellings = [t for t, ours in _TORCH_SPELLINGS if ours in accepted and t not in accepted]
-        takes = ", ".join(accepted[1:]) + (f" (or {', '.join(spellings)})" if spellings else "")
-        raise TypeError(f"{op.name}() got an unexpected keyword argument {unknown[0]!r}; "
-                        f"it takes {takes or 'no keyword arguments'}")
-    return read
-
-
-def _forward_failed(op, args, params, exc):
-    """After op's forward raised on tensors' arrays: the call again with PyTorch's spellings read, else OpError."""
-    if params and isinstance(exc, TypeError) and keyword_params(op, params) != params:
-        return op(*args, **keyword_params(op, params))  # dim= / keepdim=
-    raise OpError(f"{op.name}: {exc} (input shapes: {_shapes(args)})") from None
-
-
-def _with_keywords_read(op, args, params):
-    """The call again with PyTorch's spellings read, after op's forward raised a TypeError on plain arrays."""
-    if params and keyword_params(op, params) != params:
-        return op(*args, **keyword_params(op, params))
-    raise  # the forward's own TypeError, still being handled
 
 
 _SEQUENCES = (list, tuple)

@@ -274,6 +274,10 @@ class Module:
         """The model itself: it is on the CPU already."""
         return self
 
+    def cuda(self, device=None):
+        """Refused, saying why: chainrule computes on the CPU (cr.cuda.is_available() is False)."""
+        return self.to("cuda")
+
     # ---- state ---------------------------------------------------------------------
     def state_dict(self):
         """{dotted name: ndarray copy} of every parameter and persistent buffer.

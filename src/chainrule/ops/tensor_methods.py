@@ -268,6 +268,7 @@ def _torch_methods():
         "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
         "new_zeros": new(0), "new_ones": new(1),
         "to": _to, "cpu": lambda self, memory_format=None: self,
+        "cuda": lambda self, device=None, non_blocking=False, memory_format=None: check_device("cuda", "Tensor.cuda"),
         "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
             np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
         "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
