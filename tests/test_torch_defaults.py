@@ -347,3 +347,14 @@ def test_a_user_op_takes_dim_too():
     with pytest.raises(TypeError, match=r"total_example_keywords\(\) got an unexpected keyword argument 'keepdim'; "
                                         r"it takes axis \(or dim\)"):
         total(x, keepdim=True)
+
+
+def test_linalg_and_fft_take_torch_spellings():
+    data = np.random.default_rng(4).normal(size=(3, 4))
+    x = cr.tensor(data)
+    np.testing.assert_allclose(cr.linalg.norm(x, dim=1, keepdim=True).numpy(),
+                               np.linalg.norm(data, axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(cr.linalg.vector_norm(x, dim=0).numpy(), np.linalg.norm(data, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(cr.fft.fft(x, dim=0).numpy(), np.fft.fft(data, axis=0), rtol=1e-12)
+    with pytest.raises(TypeError, match=r"cr\.linalg\.norm\(\) got an unexpected keyword argument 'dims'"):
+        cr.linalg.norm(x, dims=1)

@@ -244,3 +244,7 @@ fftfreq, rfftfreq = np.fft.fftfreq, np.fft.rfftfreq  # sample frequencies: data,
 
 __all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift", "ihfft",
            "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+
+from ._keywords import explain_keywords  # noqa: E402  (torch.fft's dim= read as axis=; unknown keywords named)
+
+explain_keywords(globals(), __all__, "cr.fft.")

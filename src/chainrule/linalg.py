@@ -339,3 +339,7 @@ __all__ = [
     "trace", "diagonal", "cross", "outer", "tensordot", "matrix_rank", "lstsq", "cond", "tensorsolve",
     "tensorinv", "vecdot", "LinAlgError", "SlogdetResult", "EighResult", "SVDResult", "QRResult", "LstsqResult",
 ]
+
+from ._keywords import explain_keywords  # noqa: E402  (torch.linalg's dim= / keepdim= read; unknown keywords named)
+
+explain_keywords(globals(), __all__, "cr.linalg.")
