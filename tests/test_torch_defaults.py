@@ -246,7 +246,7 @@ def test_composites_take_dim_and_keepdim():
         spelled = {"dim": 1, **({"keepdim": True} if "keepdims" in params else {})}
         np.testing.assert_array_equal(np.asarray(fn(x, **spelled)), np.asarray(fn(x, **kw)), err_msg=name)
     assert cr.cat([x, x], axis=1).shape == (3, 8) and cr.stack([x, x], dim=1).shape == (3, 2, 4)
-    assert cr.sum(x, dim=1, keepdim=True).shape == (3, 1) and x.max(dim=0).shape == (4,)
+    assert cr.sum(x, dim=1, keepdim=True).shape == (3, 1) and x.max(dim=0).values.shape == (4,)
     assert cr.argmax(x, dim=1).tolist() == np.argmax(data, axis=1).tolist()
     with pytest.raises(TypeError, match="both dim= and axis="):
         cr.sum(x, dim=0, axis=1)
@@ -358,3 +358,42 @@ def test_linalg_and_fft_take_torch_spellings():
     np.testing.assert_allclose(cr.fft.fft(x, dim=0).numpy(), np.fft.fft(data, axis=0), rtol=1e-12)
     with pytest.raises(TypeError, match=r"cr\.linalg\.norm\(\) got an unexpected keyword argument 'dims'"):
         cr.linalg.norm(x, dims=1)
+
+
+# ---- max / min: PyTorch's three meanings, NumPy's axis= -----------------------------------------------
+def test_max_and_min_along_dim_give_values_and_indices_as_torch():
+    data = np.array([[1.0, 3.0, 3.0], [4.0, 2.0, 4.0]])
+    for lib_call in (lambda lib, t: lib.max(t, 1), lambda lib, t: t.max(dim=0, keepdim=True),
+                     lambda lib, t: lib.min(t, dim=1), lambda lib, t: t.min(0)):
+        values, indices = lib_call(cr, cr.tensor(data))
+        torch = pytest.importorskip("torch")
+        theirs = lib_call(torch, torch.tensor(data))
+        np.testing.assert_array_equal(values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), theirs.indices.numpy())
+        assert indices.dtype == np.int64
+
+
+def test_max_along_dim_sends_the_gradient_to_the_index_it_returns():
+    x = cr.tensor(np.array([[1.0, 3.0, 3.0], [4.0, 2.0, 4.0]]), requires_grad=True)
+    x.max(1).values.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]  # the first of tied entries, as torch.max(dim)
+    x.grad = None
+    cr.max(x, axis=1).sum().backward()  # NumPy's amax: ties split evenly
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5], [0.5, 0.0, 0.5]]
+    data = np.random.default_rng(5).normal(size=(3, 4))
+    assert cr.gradcheck(lambda t: cr.max(t, 1).values, data, modes=("rev", "fwd"), order=2)
+    assert cr.gradcheck(lambda t: t.min(dim=0, keepdim=True).values, data, modes=("rev", "fwd"))
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(np.array([[1.0, 3.0, 3.0], [4.0, 2.0, 4.0]]), requires_grad=True)
+    t.max(1).values.sum().backward()
+    assert t.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+
+
+def test_max_of_two_tensors_and_of_everything():
+    a, b = cr.tensor([1.0, 5.0]), cr.tensor([3.0, 2.0])
+    assert cr.max(a, b).tolist() == a.max(b).tolist() == [3.0, 5.0] and cr.min(a, other=b).tolist() == [1.0, 2.0]
+    assert cr.max(a).item() == 5.0 and a.min().item() == 1.0
+    assert cr.max(cr.tensor(2.0), 0).indices.item() == 0
+    _, predicted = cr.max(cr.tensor([[0.1, 0.9], [0.8, 0.2]]), 1)  # the tutorials' idiom
+    assert predicted.tolist() == [1, 0]
+    assert cnp.max(np.array([[1.0, 2.0]]), 1).tolist() == [2.0]  # NumPy's names: NumPy's max

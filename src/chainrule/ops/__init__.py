@@ -123,7 +123,7 @@ from .pooling import (  # torch names: pooling
     max_pool1d,
     max_pool2d,
 )
-from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .reduce import argmax, argmin, logsumexp, mean, prod, std, sum, var
 from .rounding import (
     around,
     ceil,
@@ -179,6 +179,7 @@ from .statistics import (
     select,
     trapezoid,
 )
+from .torch_extremes import max, min  # torch names: max(x), max(x, dim) -> (values, indices), max(a, b)
 from .torch_names import (  # torch names
     allclose,
     cat,

@@ -17,6 +17,7 @@ from . import linalg as L
 from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
+from . import torch_extremes as TX
 
 
 def _binary(op, reflected=False):
@@ -66,8 +67,12 @@ _METHODS = {
     "maximum": lambda self, other: E.maximum(self, other),
     "minimum": lambda self, other: E.minimum(self, other),
     # reductions
-    "sum": _reduction(R.sum), "prod": _reduction(R.prod), "max": _reduction(R.max),
-    "min": _reduction(R.min), "logsumexp": _reduction(R.logsumexp),
+    "sum": _reduction(R.sum), "prod": _reduction(R.prod), "logsumexp": _reduction(R.logsumexp),
+    # PyTorch's: x.max() the element, x.max(dim) (values, indices), x.max(other) elementwise; axis= NumPy's
+    "max": lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: TX.max(
+        self, dim, keepdim, axis=axis, keepdims=keepdims),
+    "min": lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: TX.min(
+        self, dim, keepdim, axis=axis, keepdims=keepdims),
     "argmax": _reduction(R.argmax), "argmin": _reduction(R.argmin),
     "mean": lambda self, axis=None, keepdims=False: R.mean(self, axis, keepdims),
     "var": lambda self, axis=None, ddof=None, keepdims=False, *, correction=None, unbiased=None: R.var(
