@@ -321,6 +321,9 @@ class Size(int):
         size.shape = shape
         return size
 
+    def __reduce__(self):  # copies and pickles keep the shape
+        return Size, (int(self), self.shape)
+
     def __call__(self, dim=None):
         if dim is None:
             return self.shape
