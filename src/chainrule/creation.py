@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .core.tensor import Tensor, defaults
+from .ops.devices import check_device
 from .ops.shape import holds_tensor, stack_nested
-from .ops.tensor_methods import check_device
 
 _rng = np.random.default_rng()
 

@@ -11,7 +11,7 @@ import math
 
 from .. import creation, ops
 from ..core.errors import ChainruleError
-from ..ops.tensor_methods import check_device
+from ..ops.devices import check_device
 from . import init
 from ._defaults import default_dtype
 from .module import Module, Parameter

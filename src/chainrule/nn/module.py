@@ -236,12 +236,12 @@ class Module:
             >>> m.weight.dtype, m.double() is m
             (dtype('float64'), True)
         """
-        from ..ops.tensor_methods import _is_device, check_device
+        from ..ops.devices import check_device, is_device
 
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif _is_device(arg):
+            elif is_device(arg):
                 device = arg
             else:
                 dtype = arg

@@ -18,6 +18,7 @@ from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
 from . import torch_extremes as TX
+from .devices import check_device, cpu_device, to
 
 
 def _binary(op, reflected=False):
@@ -272,65 +273,13 @@ def _torch_methods():
         "erf": lambda self: A.erf(self),
         "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
         "new_zeros": new(0), "new_ones": new(1),
-        "to": _to, "cpu": lambda self, memory_format=None: self,
+        "to": to, "cpu": lambda self, memory_format=None: self,
         "cuda": lambda self, device=None, non_blocking=False, memory_format=None: check_device("cuda", "Tensor.cuda"),
         "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
             np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
         "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
             np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad),
     }
-
-
-# ---- devices and dtypes: .to(...), .cpu(), .device (PyTorch's; chainrule computes on the CPU) ----------
-_DEVICE_TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
-
-
-def _is_device(obj):
-    if hasattr(obj, "type") and not isinstance(obj, np.dtype) and not isinstance(obj, type):  # a cr.device
-        return True
-    return isinstance(obj, str) and obj.partition(":")[0] in _DEVICE_TYPES
-
-
-def check_device(device, what):
-    """Refuse any device but the CPU, saying what to do (cr.cuda.is_available() is False)."""
-    if device is None:
-        return
-    kind = getattr(device, "type", None) or str(device).partition(":")[0]
-    if kind != "cpu":
-        raise RuntimeError(f"{what}: chainrule computes on the CPU, so device {str(device)!r} is not available "
-                           "(cr.cuda.is_available() is False); pick the device with "
-                           "'cuda' if cr.cuda.is_available() else 'cpu'")
-
-
-def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
-    """x.to(dtype), x.to(device), x.to(device, dtype), x.to(other): x itself when nothing changes, as PyTorch.
-
-    Example:
-        >>> import chainrule as cr
-        >>> x = cr.tensor([1.0, 2.0])
-        >>> x.to("cpu") is x, x.to(cr.float64).dtype, x.to(cr.zeros(1, dtype=cr.int64)).dtype
-        (True, dtype('float64'), dtype('int64'))
-    """
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif _is_device(arg):
-            device = arg
-        else:
-            dtype = arg
-    check_device(device, "Tensor.to")
-    result = self if dtype is None or np.dtype(dtype) == self.dtype else _astype(self, np.dtype(dtype))
-    if copy and result is self:
-        from .torch_names import clone
-
-        result = clone(self)
-    return result
-
-
-def _cpu_device():
-    from ..cuda import device  # (imported when asked: cuda sits above ops)
-
-    return device("cpu")
 
 
 def _keyword_help(name, fn):
@@ -369,7 +318,7 @@ def install():
     for name, fn in {**_OPERATORS, **methods, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
-    Tensor.device = property(lambda self: _cpu_device(), doc="Where the tensor lives: the CPU, always.")
+    Tensor.device = property(lambda self: cpu_device(), doc="Where the tensor lives: the CPU, always.")
     Tensor.is_cuda = False
     # numpy surface: attributes in NumPy and PyTorch alike
     Tensor.real = property(lambda self: complex_parts.real(self), doc="The real part (differentiable).")
