@@ -397,3 +397,14 @@ def test_max_of_two_tensors_and_of_everything():
     _, predicted = cr.max(cr.tensor([[0.1, 0.9], [0.8, 0.2]]), 1)  # the tutorials' idiom
     assert predicted.tolist() == [1, 0]
     assert cnp.max(np.array([[1.0, 2.0]]), 1).tolist() == [2.0]  # NumPy's names: NumPy's max
+
+
+def test_max_along_dim_under_vmap_and_jit():
+    rows = np.array([[1.0, 3.0, 3.0], [4.0, 2.0, 0.0]])
+    np.testing.assert_array_equal(cr.vmap(lambda r: r.max(0).values)(rows).numpy(), [3.0, 4.0])
+    np.testing.assert_array_equal(cr.vmap(lambda r: cr.min(r, 0).indices)(rows).numpy(), [0, 2])
+    per_row = cr.vmap(cr.grad(lambda r: cr.max(r, 0).values))(rows).numpy()
+    np.testing.assert_array_equal(per_row, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    step = cr.jit(cr.grad(lambda x: x.max(1).values.sum()))
+    np.testing.assert_array_equal(step(rows).numpy(), [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])  # traced
+    np.testing.assert_array_equal(step(-rows).numpy(), [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])  # replayed

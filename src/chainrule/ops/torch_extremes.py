@@ -17,9 +17,8 @@ from collections import namedtuple
 import numpy as np
 
 from ..core.tensor import Tensor
-from ._util import value_of
-from .arrays import take_along_axis
-from .elementwise import maximum, minimum
+from .elementwise import equal, maximum, minimum, where
+from .reduce import argmax, argmin, sum
 from .reduce import max as amax
 from .reduce import min as amin
 from .shape import squeeze
@@ -49,16 +48,23 @@ def _is_other(dim):
 
 
 def _along(input, dim, keepdim, pick, result):
-    x = value_of(input)
-    if np.ndim(x) == 0:
-        if dim not in (0, -1):
-            raise IndexError(f"dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+    """(values, indices) along dim, written with ops so that vmap batches it: the values are the sum of
+    the input masked to the picked index, so the gradient reaches that one entry."""
+    shape = tuple(input.shape) if isinstance(input, Tensor) else np.shape(input)
+    nd = len(shape)
+    span = nd or 1  # (this module's max is torch.max, so no builtin max here)
+    if not -span <= dim < span:
+        raise IndexError(f"dimension out of range (expected to be in range of [{-span}, {span - 1}], but got {dim})")
+    if nd == 0:
         return result(input, Tensor(np.array(0, dtype=np.int64)))
-    indices = pick(x, axis=dim, keepdims=True).astype(np.int64)
-    values = take_along_axis(input, indices, axis=dim)
+    axis = dim % nd
+    indices = pick(input, axis=axis, keepdims=True)
+    positions = np.arange(shape[axis]).reshape([-1 if d == axis else 1 for d in range(nd)])
+    zero = np.zeros((), dtype=input.dtype if isinstance(input, Tensor) else np.asarray(input).dtype)
+    values = sum(where(equal(indices, positions), input, zero), axis=axis, keepdims=keepdim)
     if not keepdim:
-        values, indices = squeeze(values, dim), np.squeeze(indices, axis=dim)
-    return result(values, Tensor(indices))
+        indices = squeeze(indices, axis)
+    return result(values, indices if isinstance(indices, Tensor) else Tensor(indices))
 
 
 def _extreme(reduce_op, pick, pairwise, result, input, dim, keepdim, axis, keepdims, other):
@@ -88,7 +94,7 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=False, other=None
         tensor([[2., 3.],
                 [4., 2.]])
     """
-    return _extreme(amax, np.argmax, maximum, max_result, input, dim, keepdim, axis, keepdims, other)
+    return _extreme(amax, argmax, maximum, max_result, input, dim, keepdim, axis, keepdims, other)
 
 
 def min(input, dim=None, keepdim=False, *, axis=None, keepdims=False, other=None):
@@ -100,7 +106,7 @@ def min(input, dim=None, keepdim=False, *, axis=None, keepdims=False, other=None
         >>> cr.min(x), cr.min(x, axis=1), cr.min(x, 0).indices
         (tensor(1.), tensor([1., 2.]), tensor([0, 1]))
     """
-    return _extreme(amin, np.argmin, minimum, min_result, input, dim, keepdim, axis, keepdims, other)
+    return _extreme(amin, argmin, minimum, min_result, input, dim, keepdim, axis, keepdims, other)
 
 
 __all__ = ["max", "min"]
