@@ -7,14 +7,16 @@ dtype rules. Python floats (and the float-valued functions `zeros`, `ones`,
 ndarray (or NumPy scalar) keeps its dtype, as `torch.tensor(np_array)` does.
 `chainrule.numpy` keeps NumPy's rules (float64). Random functions draw from
 one module Generator reset by `manual_seed`, or from an `rng=` you pass.
+`device=` places the new tensor ("cpu", "cuda", "cuda:1"; see chainrule.core.backend);
+random draws are made on the host, so a seed gives the same numbers on every device.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core.tensor import Tensor, defaults
-from .ops.devices import check_device
+from .core import backend
+from .core.tensor import Tensor, array_of, defaults
 from .ops.shape import holds_tensor, stack_nested
 
 _rng = np.random.default_rng()
@@ -22,7 +24,7 @@ _rng = np.random.default_rng()
 
 def _make(array, requires_grad=False, device=None):
     if device is not None:
-        check_device(device, "creating a tensor")
+        array = backend.to_device(array, device)
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -63,8 +65,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         data = data._data
     elif isinstance(data, list | tuple) and holds_tensor(data):  # [x, y]: stacked, the gradient reaches x and y
         stacked = stack_nested(data)
-        return stacked if dtype is None else stacked.astype(dtype)
-    if dtype is not None:
+        stacked = stacked if dtype is None else stacked.astype(dtype)
+        return stacked if device is None else stacked.to(device)
+    if type(data) is not np.ndarray and backend.is_foreign(data):  # a CuPy array: copied on its device
+        array = np.array(data, dtype=dtype, like=data)
+    elif dtype is not None:
         array = np.array(data, dtype=dtype)
     elif isinstance(data, np.ndarray | np.generic):
         array = np.array(data)
@@ -84,8 +89,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         True
     """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
-        check_device(device, "as_tensor")
-        return data
+        return data if device is None else data.to(device)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
         return _make(data, device=device)
     return tensor(data, dtype=dtype, device=device)
@@ -185,7 +189,7 @@ def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
         >>> cr.zeros_like(cr.ones(2))
         tensor([0., 0.])
     """
-    return _make(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad, device)
+    return _make(np.zeros_like(array_of(x), dtype=dtype), requires_grad, device)  # on x's device unless told
 
 
 def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -196,7 +200,7 @@ def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
         >>> cr.ones_like(cr.zeros(2))
         tensor([1., 1.])
     """
-    return _make(np.ones_like(np.asarray(x), dtype=dtype), requires_grad, device)
+    return _make(np.ones_like(array_of(x), dtype=dtype), requires_grad, device)  # on x's device unless told
 
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -262,7 +266,7 @@ def _shape(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def randn(*shape, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
+def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None, device=None) -> Tensor:
     """Standard normal samples.
 
     Example:
@@ -273,7 +277,7 @@ def randn(*shape, dtype=None, requires_grad=False, device=None, rng=None, genera
     return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad, device)
 
 
-def rand(*shape, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
+def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None, device=None) -> Tensor:
     """Uniform samples on [0, 1).
 
     Example:
@@ -284,7 +288,7 @@ def rand(*shape, dtype=None, requires_grad=False, device=None, rng=None, generat
     return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, device=None, rng=None) -> Tensor:
+def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None, device=None) -> Tensor:
     """Normal samples with the given mean and standard deviation.
 
     Example:
@@ -295,7 +299,7 @@ def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, device=N
     return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad, device)
 
 
-def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, device=None, rng=None) -> Tensor:
+def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=None, device=None) -> Tensor:
     """Uniform samples on [low, high).
 
     Example:

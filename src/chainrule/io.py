@@ -27,6 +27,7 @@ import zipfile
 import numpy as np
 from numpy.lib import format as npy_format
 
+from .core import backend
 from .core.errors import ChainruleError
 from .core.tensor import Tensor
 
@@ -89,6 +90,8 @@ class _Encoder:
             raise ChainruleError(f"cr.save: {where} is nested more than {_MAX_DEPTH} levels deep")
         if isinstance(obj, Tensor):
             obj = obj._data
+        if type(obj) is not np.ndarray and backend.is_foreign(obj):  # a GPU array: the file holds its host copy
+            obj = backend.to_host(obj)
         if isinstance(obj, np.ndarray):
             return {"array": self._add(obj, where)}
         if isinstance(obj, np.generic):
@@ -281,11 +284,11 @@ class _Reader:
         raise self.fail("malformed structure (a dict entry)")
 
 
-def load(path, max_bytes=MAX_LOAD_BYTES, *, weights_only=None, map_location=None):
-    """Read what `save` wrote; arrays come back as ndarrays.
+def load(path, max_bytes=MAX_LOAD_BYTES, device=None, *, weights_only=None, map_location=None):
+    """Read what `save` wrote; arrays come back as ndarrays, or on `device` ("cuda", as torch's map_location).
 
-    `weights_only=` and `map_location=` are taken for PyTorch's sake and change nothing: a load never
-    runs code from the file (what torch.load's weights_only=True promises), and every array is on the CPU.
+    `weights_only=` is taken for PyTorch's sake and changes nothing: a load never runs code from the
+    file (what torch.load's weights_only=True promises). `map_location=` a device is `device=`.
 
     A damaged or hostile file raises `FileFormatError` (a ChainruleError) that
     names the file and the problem; nothing is unpickled, and no more than
@@ -312,7 +315,7 @@ def load(path, max_bytes=MAX_LOAD_BYTES, *, weights_only=None, map_location=None
             if info.file_size > _MAX_STRUCTURE_BYTES:
                 raise reader.fail(f"its structure record is {info.file_size} bytes, more than chainrule writes")
             root, keyed = reader.structure()
-            return reader.decode(root, keyed)
+            loaded = reader.decode(root, keyed)
     except FileFormatError:
         raise
     except zipfile.BadZipFile as exc:
@@ -325,3 +328,18 @@ def load(path, max_bytes=MAX_LOAD_BYTES, *, weights_only=None, map_location=None
         raise FileFormatError(f"cannot load {path}: {exc.strerror or exc}") from None
     except Exception as exc:  # any other parse failure of a damaged file (EOFError, ValueError, zlib.error, ...)
         raise FileFormatError(f"cannot load {path}: damaged file ({type(exc).__name__}: {exc})") from None
+    if device is None and (isinstance(map_location, str) or hasattr(map_location, "type")):
+        device = map_location
+    return loaded if device is None else _placed(loaded, device)
+
+
+def _placed(tree, device):
+    """The loaded structure with every array on `device` (numbers and strings as they are)."""
+    if isinstance(tree, np.ndarray):
+        return backend.to_device(tree, device)
+    if isinstance(tree, dict):
+        return {k: _placed(v, device) for k, v in tree.items()}
+    if isinstance(tree, list | tuple):
+        return type(tree)(_placed(v, device) for v in tree)
+    return tree
+

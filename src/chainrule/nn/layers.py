@@ -11,7 +11,6 @@ import math
 
 from .. import creation, ops
 from ..core.errors import ChainruleError
-from ..ops.devices import check_device
 from . import init
 from ._defaults import default_dtype
 from .module import Module, Parameter
@@ -30,15 +29,16 @@ class Linear(Module):
         ((2, 3), (5, 2))
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, rng=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, rng=None):  # torch's order
         super().__init__()
-        check_device(device, "nn.Linear")
         self.in_features, self.out_features = in_features, out_features
         rng = rng if rng is not None else creation.default_rng()
         k = 1.0 / math.sqrt(in_features)
         dtype = default_dtype(dtype)
         self.weight = Parameter(rng.uniform(-k, k, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-k, k, out_features).astype(dtype)) if bias else None
+        if device is not None:  # drawn on the host (the same numbers on every device), then placed
+            self.to(device)
 
     def forward(self, x):
         bias = self.bias

@@ -1,87 +1,104 @@
-"""Devices, as PyTorch names them: `x.to(device / dtype / other)`, `device=` arguments, `.device`.
+"""Moving tensors between devices: the `to_device` row, and Tensor.to / .cpu() / .cuda().
 
-chainrule computes on the CPU with NumPy, so "cpu" (or a cr.device of it) is taken everywhere and any
-other device is refused with a message saying how PyTorch programs pick the device.
+A move is an op like any other, so a gradient flows back across it (to the
+device the input came from), as in PyTorch. Which device an array is on and
+how it is copied is the backend seam's business (chainrule.core.backend);
+this file only records the move.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.engine_ops import cast
+from ..core import backend
+from ..core.registry import defop
 from ..core.tensor import Tensor
-from .torch_names import clone
 
-_DEVICE_TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
-
-
-def is_device(obj):
-    """True for a device: a cr.device, or a name such as "cpu" or "cuda:0" (not a dtype).
-
-    Example:
-        >>> import chainrule as cr
-        >>> is_device("cuda:0"), is_device(cr.device("cpu")), is_device("float32"), is_device(cr.float32)
-        (True, True, False, False)
-    """
-    if hasattr(obj, "type") and not isinstance(obj, np.dtype) and not isinstance(obj, type):  # a cr.device
-        return True
-    return isinstance(obj, str) and obj.partition(":")[0] in _DEVICE_TYPES
+to_device = defop(
+    "to_device", lambda x, device: backend.to_device(x, device),
+    vjp=lambda g, ans, x, device: to_device(g, device=_device_of(x)),
+    jvp="linear", notation=("{0} on device", ("{g} moved back",), ("{t} on device",)),
+    derivative="1 (the adjoint moved back to the input's device)")
 
 
-def check_device(device, what):
-    """Refuse any device but the CPU, saying what to do (cr.cuda.is_available() is False).
-
-    Example:
-        >>> check_device("cpu", "here") is None
-        True
-        >>> check_device("cuda", "cr.zeros")
-        Traceback (most recent call last):
-        ...
-        RuntimeError: cr.zeros: chainrule computes on the CPU, so device 'cuda' is not available ...
-    """
-    if device is None:
-        return
-    kind = getattr(device, "type", None) or str(device).partition(":")[0]
-    if kind != "cpu":
-        raise RuntimeError(f"{what}: chainrule computes on the CPU, so device {str(device)!r} is not available "
-                           "(cr.cuda.is_available() is False); pick the device with "
-                           "'cuda' if cr.cuda.is_available() else 'cpu'")
+def _device_of(x):
+    return x.device if isinstance(x, Tensor) else backend.device_of(x)
 
 
-def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
-    """x.to(dtype), x.to(device), x.to(device, dtype), x.to(other): x itself when nothing changes, as PyTorch.
+def _is_device(arg):
+    return isinstance(arg, str) or (hasattr(arg, "type") and hasattr(arg, "index"))
+
+
+def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+    """This tensor on `device` and/or with `dtype` (torch's Tensor.to); itself when nothing changes.
+
+    Positional arguments are read as torch reads them: a device name ('cpu', 'cuda', 'cuda:1'),
+    a dtype, or another tensor whose device and dtype are taken.
 
     Example:
         >>> import chainrule as cr
-        >>> x = cr.tensor([1.0, 2.0])
-        >>> x.to("cpu") is x, x.to(cr.float64).dtype, x.to(cr.zeros(1, dtype=cr.int64)).dtype
-        (True, dtype('float64'), dtype('int64'))
+        >>> x = cr.ones(2)
+        >>> x.to("cpu") is x, x.to(cr.float32).dtype
+        (True, dtype('float32'))
     """
     for arg in args:
         if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif is_device(arg):
+            device, dtype = arg.device, arg.dtype
+        elif _is_device(arg) and not _is_dtype_name(arg):
             device = arg
         else:
             dtype = arg
-    check_device(device, "Tensor.to")
-    result = self if dtype is None or np.dtype(dtype) == self.dtype else _astype(self, np.dtype(dtype))
-    return clone(self) if copy and result is self else result
+    out = self
+    if device is not None and backend.device_of(self._data) != _canonical(device, self._data):
+        out = to_device(out, device=str(device))
+    if dtype is not None and np.dtype(dtype) != out.dtype:
+        out = out.astype(dtype)
+    if copy and out is self:
+        out = self.clone()
+    return out
 
 
-def cpu_device():
-    """The device every tensor is on (what `x.device` gives).
+def _is_dtype_name(arg):
+    if not isinstance(arg, str):
+        return False
+    try:
+        np.dtype(arg)
+        return True
+    except TypeError:
+        return False
+
+
+def _canonical(device, array):
+    """'cuda' means the current CUDA device: compare it with the array's as 'cuda:<its index>'."""
+    kind, index = backend.parse_device(device)
+    if index is None and kind != "cpu":
+        here = backend.device_of(array)
+        return here if here.partition(":")[0] == kind else kind
+    return kind if index is None else f"{kind}:{index}"
+
+
+def cpu(self):
+    """This tensor on the host (itself when it is there already), as torch's Tensor.cpu().
 
     Example:
-        >>> str(cpu_device())
-        'cpu'
+        >>> import chainrule as cr
+        >>> x = cr.ones(2)
+        >>> x.cpu() is x
+        True
     """
-    from ..cuda import device  # (imported when asked: cuda sits above ops)
-
-    return device("cpu")
+    return to(self, "cpu")
 
 
-def _astype(x, dtype):
-    if dtype.kind not in "fc":  # an integer or bool result has no derivative: the graph ends here
-        return Tensor._wrap(x._data.astype(dtype))
-    return cast(x, dtype=dtype)
+def cuda(self, device=None):
+    """This tensor on a CUDA GPU (needs CuPy: pip install 'chainrule[gpu]'), as torch's Tensor.cuda().
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.ones(2)
+        >>> x.cuda().device if cr.cuda.is_available() else "cuda:0"
+        'cuda:0'
+    """
+    return to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+
+Tensor.to, Tensor.cpu, Tensor.cuda = to, cpu, cuda

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import like, to_device
 from ..core.engine_ops import cast
 from ..core.tensor import Tensor, _plain_index
 from . import arrays, complex_parts, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
@@ -18,7 +19,6 @@ from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
 from . import torch_extremes as TX
-from .devices import check_device, cpu_device, to
 
 
 def _binary(op, reflected=False):
@@ -244,8 +244,8 @@ def _torch_methods():
         return _astype(self, dtype) if dtype.kind == "f" else Tensor(self._data.astype(dtype))
 
     def new(fill):
-        return lambda self, *size, dtype=None, requires_grad=False: Tensor(
-            np.full(S._shape_arg(size), fill, dtype=dtype or self.dtype), requires_grad=requires_grad)
+        return lambda self, *size, dtype=None, requires_grad=False: Tensor(np.full(  # on self's device
+            S._shape_arg(size), fill, dtype=dtype or self.dtype, like=like(self._data)), requires_grad=requires_grad)
 
     return {
         "pow": lambda self, exponent: E.pow(self, exponent),
@@ -273,12 +273,11 @@ def _torch_methods():
         "erf": lambda self: A.erf(self),
         "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
         "new_zeros": new(0), "new_ones": new(1),
-        "to": to, "cpu": lambda self, memory_format=None: self,
-        "cuda": lambda self, device=None, non_blocking=False, memory_format=None: check_device("cuda", "Tensor.cuda"),
         "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
-            np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
+            np.full(tuple(size), fill_value, dtype=dtype or self.dtype, like=like(self._data)),
+            requires_grad=requires_grad),
         "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
-            np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad),
+            to_device(np.array(data, dtype=dtype or self.dtype), self.device), requires_grad=requires_grad),
     }
 
 
@@ -318,8 +317,6 @@ def install():
     for name, fn in {**_OPERATORS, **methods, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
-    Tensor.device = property(lambda self: cpu_device(), doc="Where the tensor lives: the CPU, always.")
-    Tensor.is_cuda = False
     # numpy surface: attributes in NumPy and PyTorch alike
     Tensor.real = property(lambda self: complex_parts.real(self), doc="The real part (differentiable).")
     Tensor.imag = property(lambda self: complex_parts.imag(self), doc="The imaginary part (differentiable).")
