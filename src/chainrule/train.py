@@ -381,7 +381,8 @@ def in_model_dtype(data, model):
     """
     params = model.parameters() if hasattr(model, "parameters") else ()
     dtype = next((p.dtype for p in params if p.dtype.kind == "f"), None)
-    arrays = [np.asarray(a) for a in data]
+    # arrays stay where they are (a GPU array is not copied to the host here); lists become ndarrays
+    arrays = [a._data if isinstance(a, Tensor) else a if hasattr(a, "astype") else np.asarray(a) for a in data]
     if dtype is None:
         return tuple(arrays)
     return tuple(a.astype(dtype, copy=False) if a.dtype.kind == "f" else a for a in arrays)
