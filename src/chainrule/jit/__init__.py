@@ -153,9 +153,9 @@ def jit(fn=None, *, cache_size=8):
         >>> import numpy as np, chainrule as cr
         >>> df = cr.jit(cr.grad(lambda x: (x * x).sum()))
         >>> df(np.array([1.0, 2.0]))
-        tensor([2., 4.])
+        tensor([2., 4.], dtype=float64)
         >>> df(np.array([3.0, 4.0]))    # replayed: no Tensor or Node made
-        tensor([6., 8.])
+        tensor([6., 8.], dtype=float64)
         >>> df.traces
         1
     """
