@@ -22,11 +22,11 @@ from .guards import GuardFailed, JitError
 class Step:
     """One call of the plan: `v[out] = func(*(v[i] for i in ins))`; `out` may be a tuple or None."""
 
-    __slots__ = ("func", "ins", "out", "text", "commits", "guard", "code", "names")
+    __slots__ = ("func", "ins", "out", "text", "commits", "guard", "code", "names", "in_place")
 
-    def __init__(self, func, ins, out, text, commits=False, guard=False, code=None, names=None):
+    def __init__(self, func, ins, out, text, commits=False, guard=False, code=None, names=None, in_place=False):
         self.func, self.ins, self.out, self.text, self.commits = func, tuple(ins), out, text, commits
-        self.guard = guard
+        self.guard, self.in_place = guard, in_place  # in_place: its buffer may be an input's (buffers.py)
         self.code, self.names = code, names  # a kernel pasted in as source (func is None), and its helpers
 
 

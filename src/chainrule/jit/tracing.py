@@ -66,6 +66,11 @@ class Tracer:
         self.muted = 0  # > 0 while a module's forward hook runs (see on_module_call)
         self.pending_seed = None  # the slot of backward(grad=...)'s seed, until the sweep takes it
         self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
+        # id(tensor) -> what the plan knows its .grad holds at this point of the plan: None (set to None by
+        # the plan) or the slot of the array the plan put there; absent: unknown (set before the call, or
+        # by Python the plan calls whole). Lets the deposits skip their check and SGD read the arrays.
+        self.grads = {}
+        self.own_seeds = set()  # slots of the seeds backward() made itself (constant: ones)
 
     # ---- slots --------------------------------------------------------------------
     def new_slot(self, value, produced=True):
@@ -99,19 +104,42 @@ class Tracer:
     def add(self, func, ins, out, text, commits=False, guard=False):
         self.steps.append(Step(func, ins, out, text, commits, guard))
 
-    def add_code(self, code, inputs, ins, out, g=None, saved=None, commits=False, extra=""):
-        """A Code kernel as a step: its source with the plan's names, its buffer bound to v{out}."""
+    def add_code(self, code, inputs, ins, out, g=None, saved=None, commits=False, extra="", ans=None):
+        """A Code kernel as a step: its source with the plan's names, its buffer bound to v{out}.
+
+        The step reads (`ins`, for the buffers' lifetimes) what the template names, or `ins` as
+        given when the template names nothing of the plan's. A Python number the kernel types
+        (code.constants) becomes a constant of its own; a view of constants only (code.view) is
+        made now, once: the step is then no line at all.
+        """
+        inputs = list(inputs)
+        for i, typed in code.constants.items():
+            if self.values[inputs[i]] is not None and inputs[i] not in self.produced:
+                inputs[i] = self.new_slot(typed, produced=False)
         k = len(self.steps)
         out_name = None if out is None else f"v{out}"
         source, names = code.render([self.code_name(i) for i in inputs], g=None if g is None else self.code_name(g),
                                     saved=None if saved is None else self.code_name(saved), out=out_name,
-                                    prefix=f"k{k}_")
-        text = code.describe([self.name(i) for i in inputs], g=None if g is None else self.name(g), out=out_name)
+                                    prefix=f"k{k}_", ans=None if ans is None else self.code_name(ans))
+        text = code.describe([self.name(i) for i in inputs], g=None if g is None else self.name(g), out=out_name,
+                             ans=None if ans is None else self.name(ans))
+        reads = code.reads()
+        if reads:
+            named = {"g": g, "ans": ans, "saved": saved}
+            ins = [named[r] if isinstance(r, str) else inputs[r] for r in sorted(reads, key=str)]
+        if code.view and out is not None and code.out is None and all(i not in self.produced for i in ins):
+            scope = {"np": np, **names, **{self.code_name(i): self.values[i] for i in ins}}
+            exec(source, scope)  # noqa: S102  (our own kernel source: a view of constants, made once)
+            self.produced.discard(out)  # a constant from now on, read where the plan keeps it
+            self.values[out] = scope[out_name]
+            self.steps.append(Step(None, ins, None, f"c{out} = {text.split(' = ', 1)[-1]}   (made once)", code="",
+                                   names={}))
+            return names
         if code.out is not None:
             names[out_name] = code.out
         if extra:
             source, names = source + extra.format(t=f"k{k}_t"), names
-        self.steps.append(Step(None, ins, out, text, commits, code=source, names=names))
+        self.steps.append(Step(None, ins, out, text, commits, code=source, names=names, in_place=code.in_place))
         if code.out is not None:
             self.buffered[out] = self.steps[-1]
         return names
@@ -212,7 +240,11 @@ class Tracer:
             copy = self.new_slot(seeds[0])
             self.add(bind(_seed_copy, seeds[0].dtype), (pending,), copy, f"np.array({self.name(pending)})")
         for root, seed in zip(roots, seeds):
-            s = self.slot_of(seed._data if isinstance(seed, Tensor) else np.asarray(seed))
+            seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed)
+            made_here = pending is None and id(seed) not in self.slot  # backward()'s ones, never seen before
+            s = self.slot_of(seed)
+            if made_here and s not in self.produced and seed.dtype.kind == "f" and (seed == 1).all():
+                self.own_seeds.add(s)
             if self.seen[s].dtype != root._data.dtype:
                 cast = self.new_slot(self.seen[s].astype(root._data.dtype))
                 self.add(bind(_cast, root._data.dtype), (s,), cast, f"{self.name(s)}.astype({root._data.dtype})")
@@ -244,7 +276,9 @@ class Tracer:
                                     params, gi)
         slot = self.new_slot(gi)
         if isinstance(kernel, kernels.Code):
-            self.add_code(kernel, ins, args, slot, g=g_slot, saved=saved_slot)
+            if getattr(kernel, "fold_g", None) is not None and g_slot in self.own_seeds:
+                kernel = kernel.fold_g(self.values[g_slot])  # g is backward()'s own seed: the same every call
+            self.add_code(kernel, ins, args, slot, g=g_slot, saved=saved_slot, ans=out_slot)
             return slot
         if kernel is not None:
             func, text = kernel
@@ -289,6 +323,8 @@ class Tracer:
                          + ("" if f else ".copy()") for x, k, h, f in zip(leaves, ins, expected, fresh))
         text = f"check which .grad are set {expected}; {text}"
         if any(x._data.dtype.kind == "c" for x in leaves):  # conjugated deposits: the sweep's own function
+            for x in leaves:
+                self.grads.pop(id(x), None)
             self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs, text, commits=True, guard=True)
             return
         # as pasted source: the check first (nothing changed yet if it fails), then each deposit
@@ -296,12 +332,15 @@ class Tracer:
         names = {f"d{k}_t{i}": x for i, x in enumerate(leaves)}
         names[f"d{k}_fail"], names[f"d{k}_wrap"] = bind(_fail, k, _GRADS_CHANGED), Tensor._wrap
         state = ", ".join(f"d{k}_t{i}.grad is not None" for i in range(len(leaves)))
-        lines = [f"if ({state},) != {expected!r}: d{k}_fail()"]
+        # the check is needed only where the plan does not itself know each .grad (zero_grad() a step before)
+        known = all(id(x) in self.grads and (self.grads[id(x)] is not None) == h for x, h in zip(leaves, expected))
+        lines = [] if known else [f"if ({state},) != {expected!r}: d{k}_fail()"]
         for i, (slot, out, h, f) in enumerate(zip(ins, outs, expected, fresh)):
             g = self.code_name(slot)
             value = f"np.asarray(d{k}_t{i}.grad._data + {g})" if h else (g if f else f"np.array({g})")
             lines += [f"v{out} = {value}", f"d{k}_t{i}.grad = d{k}_wrap(v{out})"]
         self.steps.append(Step(None, ins, outs, text, True, code="\n".join(lines), names=names))
+        self.grads.update((id(x), out) for x, out in zip(leaves, outs))
 
     def _fresh_each_call(self, slot):
         """Let the kernel writing `slot` write into a new array each call, as the eager rule does.
@@ -326,6 +365,7 @@ class Tracer:
         if slot is None:
             raise JitError("backward(create_graph=True) inside cr.jit left a .grad the trace cannot follow")
         self.keep.append(x)
+        self.grads.pop(id(x), None)
         self.add(bind(_set_grad, x), (slot,), None, f"p.grad = {self.name(slot)}", commits=True)
 
     # ---- values leaving for Python: guards -------------------------------------------
@@ -387,6 +427,7 @@ class Tracer:
             ins = [self.slot.get(id(a._data)) if isinstance(a, Tensor) else None for a in values]
             if None in ins:
                 raise JitError(f"a forward hook of {type(module).__name__} sees a value cr.jit did not trace")
+            self.grads.clear()  # a hook is Python the plan calls whole: it may set any .grad
             self.add(bind(_run_hook, hook, module), ins, None,
                      f"{getattr(hook, '__qualname__', 'hook')}({type(module).__name__}, ...)")
             self.keep.append(module)
@@ -427,10 +468,27 @@ class Tracer:
         if value is None:
             self.add_code(kernels.Code("update", "{t}.grad = None", text=f"{self.name(self.slot_of(t))}.grad = None",
                                        t=t), (), (), None)
+            self.grads[id(t)] = None
             return
+        self.grads.pop(id(t), None)
         slot = self.slot_of(value)
         self.add(bind(_set_grad, t), (slot,), None, f"{self.name(self.slot_of(t))}.grad = {self.name(slot)}",
                  commits=True)
+
+    def known_grads(self, params):
+        """What the plan knows each parameter's .grad holds here, as updates.sgd_kernel reads it."""
+        known = {}
+        for p in params:
+            if id(p) not in self.grads:
+                continue
+            slot = self.grads[id(p)]
+            if slot is None:
+                known[id(p)] = ("none",)
+                continue
+            data = self.slot.get(id(p._data))
+            captured = data is not None and data not in self.produced and any(t is p for t, _ in self.captured)
+            known[id(p)] = ("grad", slot, data if captured else None)
+        return known
 
     def release(self):
         """Drop what only the trace needed (what was seen, kept alive, made), keeping what the plan uses."""
