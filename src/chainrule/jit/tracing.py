@@ -112,7 +112,7 @@ class Tracer:
         (code.constants) becomes a constant of its own; a view of constants only (code.view) is
         made now, once: the step is then no line at all.
         """
-        inputs = list(inputs)
+        inputs, shown = list(inputs), list(inputs)  # shown: the names the printed plan gives (2.0, not c7)
         for i, typed in code.constants.items():
             if self.values[inputs[i]] is not None and inputs[i] not in self.produced:
                 inputs[i] = self.new_slot(typed, produced=False)
@@ -121,7 +121,7 @@ class Tracer:
         source, names = code.render([self.code_name(i) for i in inputs], g=None if g is None else self.code_name(g),
                                     saved=None if saved is None else self.code_name(saved), out=out_name,
                                     prefix=f"k{k}_", ans=None if ans is None else self.code_name(ans))
-        text = code.describe([self.name(i) for i in inputs], g=None if g is None else self.name(g), out=out_name,
+        text = code.describe([self.name(i) for i in shown], g=None if g is None else self.name(g), out=out_name,
                              ans=None if ans is None else self.name(ans))
         reads = code.reads()
         if reads:
