@@ -200,24 +200,34 @@ def _xent_saving(inputs, params, value, saved):
     n, classes = x.shape
     m, z, e, s = np.empty((n, 1), x.dtype), _buffer(x), _buffer(x), np.empty((n, 1), x.dtype)
     losses, s0, zf, ef = np.empty(n, x.dtype), s[:, 0], z.reshape(-1), e.reshape(-1)
-    offsets, flat = np.arange(n, dtype=np.intp) * classes, np.empty(n, np.intp)
-    unsigned = np.dtype(f"u{target.dtype.itemsize}")
-    mean = reduction == "mean"
+    rows, shape, total = np.arange(n), (n, classes), np.empty((), x.dtype)
+    # the mean's division by n, as NumPy does it for `total / n` (n converted to the loss dtype)
+    count = np.asarray(n, x.dtype) if reduction == "mean" else None
+    add, maximum, subtract, divide, exp, log, vdot = np.add, np.maximum, np.subtract, np.divide, np.exp, np.log, np.vdot
+    flat_index = np.ravel_multi_index
 
     def xent(x, target):
-        np.maximum.reduce(x, axis=1, keepdims=True, out=m)
-        if not isfinite(np.vdot(m, m)) or np.maximum.reduce(target.view(unsigned), axis=None) >= classes:
-            return op.saving_forward(x, target, reduction=reduction)  # the op's own path (or its error)
-        np.add(offsets, target, out=flat, casting="unsafe")
-        np.subtract(x, m, out=z)
-        np.exp(z, out=e)
-        np.add.reduce(e, axis=1, keepdims=True, out=s)
-        np.log(s0, out=losses)
-        np.subtract(losses, zf[flat], out=losses)
-        np.divide(e, s, out=e)
-        ef[flat] -= 1
-        total = np.add.reduce(losses, axis=None)
-        return np.asarray(total / n if mean else total), e
+        # positional arguments to the reductions (axis, dtype, out, keepdims): NumPy parses them faster
+        maximum.reduce(x, 1, None, m, True)
+        if not isfinite(vdot(m, m)):
+            return op.saving_forward(x, target, reduction=reduction)  # the op's own path for a non-finite row
+        try:  # row · classes + target, checked both ways (negative or >= classes: ValueError)
+            flat = flat_index((rows, target), shape)
+        except (ValueError, TypeError):
+            return op.saving_forward(x, target, reduction=reduction)  # which raises the op's own error
+        subtract(x, m, z)
+        exp(z, e)
+        add.reduce(e, 1, None, s, True)
+        log(s0, losses)
+        subtract(losses, zf[flat], losses)
+        divide(e, s, e)
+        picked = ef[flat]
+        subtract(picked, 1, picked)
+        ef[flat] = picked
+        add.reduce(losses, 0, None, total)
+        if count is not None:
+            divide(total, count, total)
+        return total, e
 
     return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log, np.divide into buffers"
 
