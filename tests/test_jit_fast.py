@@ -221,3 +221,52 @@ def test_the_plan_prints_python_numbers_as_written():
     f(np.ones((2, 2)))
     text = str(f.plan)
     assert "np.maximum(v0, 0, out=" in text and "0.5" in text
+
+
+# ---- buffers shared by liveness ------------------------------------------------------------------
+def _step(ins, out, buffer=None, in_place=False):
+    from chainrule.jit.plan import Step
+
+    names = {} if buffer is None else {f"v{out}": buffer}
+    return Step(None, ins, out, f"v{out}", code="pass", names=names, in_place=in_place)
+
+
+def test_a_buffer_is_not_shared_while_a_view_of_it_is_still_read():
+    from chainrule.jit.buffers import share_buffers
+
+    a, b, c = np.empty((3, 3)), np.empty((3, 3)), np.empty((3, 3))
+    steps = [_step((0,), 1, a),          # v1: a buffer
+             _step((1,), 2),             # v2 = v1.T: a view of v1's buffer
+             _step((0,), 3, b),          # v3 must not take v1's buffer: v2 (a view of it) is read below
+             _step((2, 3), 4, c)]        # reads v2 and v3; v1 and its view are dead after this
+    buffered = {1: steps[0], 3: steps[2], 4: steps[3]}
+    share_buffers(steps, buffered, [4])
+    assert steps[2].names["v3"] is b
+    assert steps[3].names["v4"] is c  # reads v2 (a view of a) itself: never writes over it
+
+
+def test_dead_buffers_are_reused_and_elementwise_kernels_write_over_their_last_input():
+    from chainrule.jit.buffers import share_buffers
+
+    a, b, c = np.empty(4), np.empty(4), np.empty(4)
+    steps = [_step((0,), 1, a), _step((1,), 2, b, in_place=True), _step((2,), 3, c)]
+    share_buffers(steps, {1: steps[0], 2: steps[1], 3: steps[2]}, [3])
+    assert steps[1].names["v2"] is a  # v1 is read last by this elementwise step: written over
+    assert steps[2].names["v3"] is c or steps[2].names["v3"] is b  # v2 is still read here: not its buffer
+    assert steps[2].names["v3"] is not a
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_deep_step_shares_buffers_and_stays_bit_for_bit(dtype):
+    weights, x, y = problem("deep", dtype)
+    from test_jit import _module_step
+
+    net1, eager = _module_step(weights, lr=0.05)
+    net2, step = _module_step(weights, lr=0.05)
+    jitted = cr.jit(step)
+    for _ in range(3):
+        _bits(jitted(x, y), eager(x, y))
+    for p, q in zip(net1.parameters(), net2.parameters()):
+        _bits(p, q), _bits(p.grad, q.grad)
+    text = str(jitted.plan)
+    assert text.count("'s buffer]") >= 30  # relu in place, and the adjoints of equal shape share

@@ -43,7 +43,7 @@ class Plan:
         >>> print(f.plan)
         v0 = argument 0                                 # (2, 3) float64
         v1 = np.tanh(v0, out=v1)                          # (2, 3) float64
-        v3 = np.multiply(v1, 2.0, out=v3)                 # (2, 3) float64
+        v3 = np.multiply(v1, 2.0, out=v3)   [v1's buffer]  # (2, 3) float64
     """
 
     def __init__(self, values, meta, arg_slots, captured, steps, outputs, structure):
@@ -135,7 +135,7 @@ class Plan:
             else:
                 target = ", ".join(f"v{o}" for o in s.out) + " = "
             shapes = [self.meta.get(o, "") for o in ((s.out,) if isinstance(s.out, int) else s.out or ())]
-            line = target + s.text
+            line = s.text if target and s.text.startswith(target) else target + s.text  # "{out} = ..." kernels
             lines.append(line.ljust(48) + ("  # " + ", ".join(shapes) if shapes else ""))
         return "\n".join(lines)
 
