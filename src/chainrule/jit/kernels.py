@@ -340,7 +340,7 @@ def _xent_vjp(g, ans, inputs, params, gi):
 def _transpose_vjp(g, ans, inputs, params, gi):
     if params.get("axes") is not None or not isinstance(g, _ndarray) or gi.shape != g.shape[::-1]:
         return None
-    return Code("vjp", "{out} = {g}.T")
+    return Code("vjp", "{out} = {g}.T", view=True)
 
 
 VJP = {("transpose", 0): _transpose_vjp, ("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),

@@ -72,6 +72,7 @@ class Tracer:
         # by Python the plan calls whole). Lets the deposits skip their check and SGD read the arrays.
         self.grads = {}
         self.own_seeds = set()  # slots of the seeds backward() made itself (constant: ones)
+        self.views = {}  # slot -> the slot it is a view of (a kernel binding {out} to a view of one input)
 
     # ---- slots --------------------------------------------------------------------
     def new_slot(self, value, produced=True):
@@ -136,6 +137,8 @@ class Tracer:
             self.steps.append(Step(None, ins, None, f"c{out} = {text.split(' = ', 1)[-1]}   (made once)", code="",
                                    names={}))
             return names
+        if code.view and out is not None and code.out is None and len(ins) == 1:
+            self.views[out] = ins[0]  # out is a view of ins[0]'s array (a fresh .grad may keep it as it is)
         if code.out is not None:
             names[out_name] = code.out
         if extra:
@@ -352,6 +355,8 @@ class Tracer:
         overwrite it); a fresh output costs one allocation, where a copy of a buffer costs a
         pass over the data too. True when done (the deposit then keeps the array as it is).
         """
+        if slot in self.views:  # a view (g.T) of a kernel's buffer: that kernel writes a new array instead
+            return self._fresh_each_call(self.views[slot])
         step = self.buffered.pop(slot, None)
         name = f"v{slot}"
         if step is None:
@@ -495,7 +500,7 @@ class Tracer:
 
     def release(self):
         """Drop what only the trace needed (what was seen, kept alive, made), keeping what the plan uses."""
-        self.keep = self.seen = self.made = self.slot = self.buffered = None
+        self.keep = self.seen = self.made = self.slot = self.buffered = self.views = None
         self.inside = self.pseudo = None
 
     # ---- the plan ---------------------------------------------------------------------
