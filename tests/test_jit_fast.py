@@ -270,3 +270,21 @@ def test_a_deep_step_shares_buffers_and_stays_bit_for_bit(dtype):
         _bits(p, q), _bits(p.grad, q.grad)
     text = str(jitted.plan)
     assert text.count("'s buffer]") >= 30  # relu in place, and the adjoints of equal shape share
+
+
+def test_a_transposed_weight_gradient_is_memory_of_its_own_each_call():
+    w = cr.nn.Parameter(rng.normal(size=(3, 2)))
+
+    @cr.jit
+    def step(x):
+        w.grad = None
+        (x @ w.T).sum().backward()  # w's gradient: (x.T @ g).T, the transpose of a kernel's output
+
+    x1, x2 = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    step(x1)
+    first = w.grad
+    held = first.numpy().copy()
+    step(x2)
+    _bits(first, held)  # the second call wrote a new array, not over the first .grad
+    _bits(w.grad, np.ones((4, 3)).T @ x2)
+    assert w.grad is not first
