@@ -288,3 +288,24 @@ def test_a_transposed_weight_gradient_is_memory_of_its_own_each_call():
     _bits(first, held)  # the second call wrote a new array, not over the first .grad
     _bits(w.grad, np.ones((4, 3)).T @ x2)
     assert w.grad is not first
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_small_models_gradients_share_one_block_and_sgd_scales_it_in_one_multiply(dtype):
+    weights, x, y = problem("tiny", dtype)
+    from test_jit import _module_step
+
+    net1, eager = _module_step(weights, lr=0.05)
+    net2, step = _module_step(weights, lr=0.05)
+    jitted = cr.jit(step)
+    jitted(x, y), eager(x, y)
+    held = [p.grad for p in net2.parameters()]
+    copies = [g.numpy().copy() for g in held]
+    for _ in range(2):
+        jitted(x, y), eager(x, y)
+    for g, c in zip(held, copies):
+        _bits(g, c)  # the first call's gradients are untouched: each call's block is new
+    for p, q in zip(net1.parameters(), net2.parameters()):
+        _bits(p, q), _bits(p.grad, q.grad)
+    source = "\n".join(jitted.plan._lines)
+    assert source.count("np.empty(") == 1 and source.count("np.multiply(_gb") == 1

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..core import forward as forward_mode
 from ..core.tensor import Tensor
-from . import kernels
+from . import kernels, updates
 from .buffers import share_buffers
 from .guards import JitError, TaintedFloat, TracedFloat, caller_line, guard_call
 from .plan import Plan, Step, describe
@@ -73,6 +73,7 @@ class Tracer:
         self.grads = {}
         self.own_seeds = set()  # slots of the seeds backward() made itself (constant: ones)
         self.views = {}  # slot -> the slot it is a view of (a kernel binding {out} to a view of one input)
+        self.grad_block = {}  # slot of a fresh gradient -> (block name, start, stop, block size): see _allocate_fresh
 
     # ---- slots --------------------------------------------------------------------
     def new_slot(self, value, produced=True):
@@ -321,7 +322,9 @@ class Tracer:
             self.keep.append(x)
         expected = tuple(had[id(x)] for x in leaves)
         ins = [adj[id(x)] for x in leaves]
-        fresh = tuple(self._fresh_each_call(k) for k in ins)
+        pending = []
+        fresh = tuple(self._fresh_each_call(k, pending) for k in ins)
+        self._allocate_fresh(pending)
         outs = tuple(self.new_slot(x.grad._data) for x in leaves)
         text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}"
                          + ("" if f else ".copy()") for x, k, h, f in zip(leaves, ins, expected, fresh))
@@ -347,24 +350,54 @@ class Tracer:
             lines += [f"v{out} = {value}", f"d{k}_t{i}.grad = d{k}_wrap(v{out})"]
         self.steps.append(Step(None, ins, outs, text, True, code="\n".join(lines), names=names))
         self.grads.update((id(x), out) for x, out in zip(leaves, outs))
+        for slot, out, h, f in zip(ins, outs, expected, fresh):
+            if f and not h and slot in self.grad_block:  # .grad holds that fresh array itself
+                self.grad_block[out] = self.grad_block[slot]
 
-    def _fresh_each_call(self, slot):
+    def _fresh_each_call(self, slot, pending):
         """Let the kernel writing `slot` write into a new array each call, as the eager rule does.
 
         A gradient that becomes a .grad must be memory of its own (the next call must not
         overwrite it); a fresh output costs one allocation, where a copy of a buffer costs a
-        pass over the data too. True when done (the deposit then keeps the array as it is).
+        pass over the data too. True when done (the deposit then keeps the array as it is);
+        the allocation itself is written by _allocate_fresh, for all of a deposit's at once.
         """
-        if slot in self.views:  # a view (g.T) of a kernel's buffer: that kernel writes a new array instead
-            return self._fresh_each_call(self.views[slot])
+        viewed = slot in self.views  # a view (g.T) of a kernel's buffer: that kernel writes a new array instead
+        slot = self.views.get(slot, slot)
         step = self.buffered.pop(slot, None)
-        name = f"v{slot}"
         if step is None:
             return False
-        buffer = step.names.pop(name)
-        step.names[f"{name}_shape"] = buffer.shape
-        step.code = f"{name} = np.empty({name}_shape, np.{buffer.dtype.name})\n" + step.code
+        pending.append((slot, step, step.names.pop(f"v{slot}"), not viewed))  # a view's array: on its own
         return True
+
+    def _allocate_fresh(self, pending):
+        """The new arrays of a deposit's gradients: of one dtype and small together, views of one block.
+
+        One np.empty a call for all of them; SGD (updates.sgd_kernel) then scales the whole block in one
+        multiply instead of one per parameter. Apart (large, or of several dtypes), one np.empty each.
+        """
+        order = {id(step): k for k, step in enumerate(self.steps)}
+        by_dtype = {}
+        for slot, step, buffer, together in pending:
+            by_dtype.setdefault((buffer.dtype, together), []).append((order[id(step)], slot, step, buffer))
+        for (dtype, together), group in by_dtype.items():
+            group.sort(key=lambda m: m[0])
+            total = sum(b.size for *_, b in group)
+            block = together and len(group) > 1 and total <= updates.SCRATCH
+            block = block and all(b.flags.c_contiguous for *_, b in group)
+            name, start = f"_gb{len(self.steps)}", 0
+            for i, (_, slot, step, buffer) in enumerate(group):
+                v = f"v{slot}"
+                step.names[f"{v}_shape"] = buffer.shape
+                if not block:
+                    step.code = f"{v} = np.empty({v}_shape, np.{dtype.name})\n" + step.code
+                    continue
+                line = f"{v} = {name}[{start}:{start + buffer.size}].reshape({v}_shape)\n"
+                if i == 0:
+                    line = f"{name} = np.empty({total}, np.{dtype.name})\n" + line
+                step.code = line + step.code
+                self.grad_block[slot] = (name, start, start + buffer.size, total)
+                start += buffer.size
 
     def _deposit_tensor(self, x):
         if x.grad is None:
@@ -495,7 +528,7 @@ class Tracer:
                 continue
             data = self.slot.get(id(p._data))
             captured = data is not None and data not in self.produced and any(t is p for t, _ in self.captured)
-            known[id(p)] = ("grad", slot, data if captured else None)
+            known[id(p)] = ("grad", slot, data if captured else None, self.grad_block.get(slot))
         return known
 
     def release(self):

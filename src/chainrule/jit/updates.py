@@ -79,19 +79,51 @@ def sgd_kernel(opt, known=None):
             name = f"step_{dtype.name}"
             names[name] = steps[dtype]
             lines.append(f"    {{{name}}}.fill(-_lr)")
+        block = _one_block(group["params"], known)
+        if block is not None:  # every gradient is a view of one block: one multiply scales them all
+            name, total = block
+            names[f"sb{k}"] = np.empty(total, group["params"][0]._data.dtype)
+            lines.append(f"    np.multiply({name}, {{step_{group['params'][0]._data.dtype.name}}}, out={{sb{k}}})")
         for i, p in enumerate(group["params"]):
-            lines += _sgd_lines(p, f"{k}_{i}", known.get(id(p)), names, inputs, scratch, steps)
+            lines += _sgd_lines(p, f"{k}_{i}", known.get(id(p)), names, inputs, scratch, steps,
+                                None if block is None else f"sb{k}")
     code = Code("update", "\n".join(lines), None,
                 "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)", **names)
     code.inputs = inputs
     return code
 
 
-def _sgd_lines(p, tag, state, names, inputs, scratch, steps):
+def _one_block(params, known):
+    """(block name, size) when every parameter's .grad is known to be a view of one block holding just them."""
+    states = [known.get(id(p)) for p in params]
+    if any(s is None for s in states):
+        return None
+    held = [(p, s) for p, s in zip(params, states) if s[0] == "grad"]
+    if len(held) < 2 or any(s[3] is None or s[2] is None for _, s in held):
+        return None
+    names = {s[3][0] for _, s in held}
+    dtypes = {p._data.dtype for p, _ in held}
+    total = held[0][1][3][3]
+    if len(names) != 1 or len(dtypes) != 1 or sum(p._data.size for p, _ in held) != total:
+        return None
+    if any(p._data.shape != p.grad._data.shape for p, _ in held):
+        return None
+    return names.pop(), total
+
+
+def _sgd_lines(p, tag, state, names, inputs, scratch, steps, block=None):
     """The lines updating parameter p (inside the `else:` of a float learning rate)."""
     if state is not None and state[0] == "none":
         return []  # the plan set p.grad to None itself: the eager step skips p
     data = p._data
+    if block is not None:  # -lr·g is in the block's scratch already: one add
+        start, stop = state[3][1], state[3][2]
+        inputs.append(state[2])
+        names[f"p{tag}"], names[f"s{tag}"] = p, names[block][start:stop].reshape(data.shape)
+        bump = f"{{p{tag}}}._version = {{last_change}}.reading = next({{clock}})" if p._base is None \
+            else f"{{p{tag}}}._bump_version()"
+        d = f"{{{len(inputs) - 1}}}"
+        return [f"    np.add({d}, {{s{tag}}}, out={d}); {bump}"]
     step = f"{{step_{data.dtype.name}}}"
     names[f"p{tag}"] = p
     # Tensor._bump_version written out for a parameter that is no view (its own version counter)
