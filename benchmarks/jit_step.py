@@ -23,6 +23,8 @@ import time
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before NumPy loads BLAS: small steps swing wildly on 2 threads
+# JAX (XLA) and PyTorch on one thread too, before they load: the columns compare one core's work
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 import numpy as np  # noqa: E402
 
@@ -114,6 +116,12 @@ def cpu_medians(fns, rounds, warmup=3, min_time=0.002):
 def _compiled_others(weights, x, y, compile_torch):
     """JAX jit and torch.compile steps where installed: {name: step}, {name: first-call ms}."""
     fns, first_ms = {}, {}
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
     for name in ("jax jit", "torch.compile") if compile_torch else ("jax jit",):
         start = time.perf_counter()
         made = mlp_step.FRAMEWORKS[name](weights, x, y)
