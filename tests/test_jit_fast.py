@@ -309,3 +309,22 @@ def test_small_models_gradients_share_one_block_and_sgd_scales_it_in_one_multipl
         _bits(p, q), _bits(p.grad, q.grad)
     source = "\n".join(jitted.plan._lines)
     assert source.count("np.empty(") == 1 and source.count("np.multiply(_gb") == 1
+
+
+def test_in_place_updates_in_a_replay_bump_the_version_as_eager_does():
+    from chainrule.core.node import last_change
+
+    w = cr.nn.Parameter(np.array([1.0, 2.0]))
+
+    @cr.jit
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward()
+        with cr.no_grad():
+            w -= 0.5 * w.grad
+
+    for _ in range(3):
+        before = w.version
+        step(np.array([1.0, 3.0]))
+        assert w.version > before and last_change.reading == w._version  # graphs that saved w see the change
+    _bits(w, np.array([1.0, 2.0]) - 3 * 0.5 * np.array([1.0, 3.0]))

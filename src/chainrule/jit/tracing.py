@@ -25,6 +25,7 @@ from functools import partial as bind
 import numpy as np
 
 from ..core import forward as forward_mode
+from ..core.node import clock, last_change
 from ..core.tensor import Tensor
 from . import kernels
 from .buffers import share_buffers
@@ -377,9 +378,11 @@ class Tracer(Deposits):
         self.keep.append(t)
         kernel = kernels.in_place_kernel(op, self.seen[ins[0]], self.seen[ins[1]])
         if isinstance(kernel, kernels.Code):
-            names = self.add_code(kernel, ins, ins, None, commits=ins[0] not in self.produced,
-                                  extra="; {t}._bump_version()")
-            names[f"k{len(self.steps) - 1}_t"] = t
+            # Tensor._bump_version written out for a tensor that is no view (its own version counter)
+            bump = "; {t}._version = {t}_last.reading = next({t}_clock)" if t._base is None else "; {t}._bump_version()"
+            names = self.add_code(kernel, ins, ins, None, commits=ins[0] not in self.produced, extra=bump)
+            k = len(self.steps) - 1
+            names[f"k{k}_t"], names[f"k{k}_t_clock"], names[f"k{k}_t_last"] = t, clock, last_change
             return
         if kernel is not None:
             func, text = kernel
