@@ -318,10 +318,11 @@ def test_in_place_updates_in_a_replay_bump_the_version_as_eager_does():
 
     @cr.jit
     def step(x):
-        w.grad = None
-        (w * x).sum().backward()
+        p = w
+        p.grad = None
+        (p * x).sum().backward()
         with cr.no_grad():
-            w -= 0.5 * w.grad
+            p -= 0.5 * p.grad
 
     for _ in range(3):
         before = w.version
