@@ -11,11 +11,19 @@ against the op's forward / the sweep's rule on the registry's test cases.
 
 - matmul and linear use np.dot into a preallocated buffer; their VJPs
   multiply by `y.T` (a NumPy view), never through chainrule's transpose op;
-- elementwise ops whose forward is a NumPy ufunc call it with `out=`;
-- relu's VJP reproduces the sweep's `_select` without a fresh array;
-- an adjoint sum and an in-place update (`w -= lr * g`) write into place;
-- SGD without momentum or weight decay is, per parameter, the scaled
-  gradient `g · (-lr)` into a buffer and one in-place add.
+- elementwise ops whose forward is a NumPy ufunc call it with `out=`, a
+  Python number among their inputs passed as a 0-d array of the loop's dtype
+  (NumPy resolves it faster, with the same bits: the trial checks);
+- relu's forward is `np.maximum(x, 0)` (in place, where the plan's buffer
+  sharing allows); its VJP reproduces the sweep's `_select` into a buffer,
+  its mask read off relu's output;
+- softmax_cross_entropy's saving forward picks the targets through flat
+  indices, its VJP scales the saved direction by a scale worked out once
+  when the adjoint is the loss's own seed;
+- transpose of a constant is a view made once, when the plan is built.
+
+The kernels that update state (sums, in-place writes, SGD, zero_grad) are in
+updates.py; the plan shares the buffers by liveness (buffers.py).
 """
 
 from __future__ import annotations
