@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import Code, _arrays_of, _buffer
+from .code import Code, _arrays_of, _buffer
 
 _ndarray = np.ndarray
 
