@@ -15,6 +15,9 @@ The plan's outputs live to the end.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+
 
 def share_buffers(steps, buffered, output_slots):
     """Rebind buffered steps' output buffers (step.names['v<slot>']) to dead buffers where one fits.
@@ -24,12 +27,15 @@ def share_buffers(steps, buffered, output_slots):
     """
     root, group_last, members = _lifetimes(steps, buffered, output_slots)
     end = len(steps)
-    pool, owned, released = {}, [], set()  # owned: (release after step, group root, array, slot)
+    pool, owned, released = {}, {}, set()  # owned: group root -> [(release after step, root, array, slot)]
+    by_release, number = [], itertools.count()  # a heap of (release after step, number, item)
     saved = 0
     for k, step in enumerate(steps):
-        for item in [o for o in owned if o[0] < k and id(o) not in released]:
-            released.add(id(item))
-            pool.setdefault(_key(item[2]), []).append((item[2], item[3]))
+        while by_release and by_release[0][0] < k:
+            item = heapq.heappop(by_release)[2]
+            if id(item) not in released:
+                released.add(id(item))
+                pool.setdefault(_key(item[2]), []).append((item[2], item[3]))
         for o in _outs(step):
             if buffered.get(o) is not step:
                 continue
@@ -44,7 +50,9 @@ def share_buffers(steps, buffered, output_slots):
                 step.text += f"   [v{taken[1]}'s buffer]"
                 saved += 1
             r = root(o)
-            owned.append((group_last.get(r, end), r, step.names[name], o))
+            item = (group_last.get(r, end), r, step.names[name], o)
+            owned.setdefault(r, []).append(item)
+            heapq.heappush(by_release, (item[0], next(number), item))
     return saved
 
 
@@ -83,8 +91,8 @@ def _over_an_input(step, k, own, owned, released, group_last, members, root):
         r = root(s)
         if group_last.get(r) != k or members.get(r) != {s} or list(step.ins).count(s) != 1:
             continue
-        for item in owned:
-            if item[1] == r and id(item) not in released and _key(item[2]) == _key(own):
+        for item in owned.get(r, ()):
+            if id(item) not in released and _key(item[2]) == _key(own):
                 released.add(id(item))  # its life ends here; the new value owns the memory now
                 return item[2], item[3]
     return None
