@@ -74,13 +74,18 @@ def test_python_numbers_become_0d_arrays_only_with_the_same_bits(dtype):
         _bits(code(*args), value)
 
 
-def test_a_python_number_that_changes_the_loop_is_left_as_it_is():
-    ints = np.arange(6).reshape(2, 3)
+def test_a_python_number_takes_the_dtype_of_the_loop_it_meets():
     op = OPS["mul"]
-    value = np.asarray(op.forward(ints, 0.5))  # int array times a float: float64 loop
+    ints = np.arange(6).reshape(2, 3)
+    value = np.asarray(op.forward(ints, 0.5))  # an int array times a float: the float64 loop
     code = kernels.forward_kernel(op, [ints, 0.5], {}, value)
-    if code is not None:
-        _bits(code(ints, 0.5), value)
+    assert code.constants[1].dtype == np.float64
+    _bits(code(ints, 0.5), value)
+    small = np.arange(6, dtype=np.int8)
+    value = np.asarray(op.forward(small, 3))  # NEP 50: the int stays int8
+    code = kernels.forward_kernel(op, [small, 3], {}, value)
+    assert code.constants[1].dtype == np.int8
+    _bits(code(small, 3), value)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
