@@ -24,6 +24,16 @@ def share_buffers(steps, buffered, output_slots):
 
     `buffered`: slot -> the Step writing it into its own buffer; `output_slots`: slots the plan
     returns. Returns the number of buffers given up (for tests and the plan's printout).
+
+    Example (a relu after a linear layer writes over the linear's output, read nowhere else):
+        >>> import numpy as np, chainrule as cr
+        >>> f = cr.jit(lambda x, w: cr.relu(x @ w))
+        >>> _ = f(np.ones((2, 3)), np.ones((3, 4)))
+        >>> print(f.plan)  # doctest: +NORMALIZE_WHITESPACE
+        v0 = argument 0                                 # (2, 3) float64
+        v1 = argument 1                                 # (3, 4) float64
+        v2 = np.dot(v0, v1, out=v2)                       # (2, 4) float64
+        v3 = np.maximum(v2, 0, out=v3)   [v2's buffer]    # (2, 4) float64
     """
     root, group_last, members = _lifetimes(steps, buffered, output_slots)
     end = len(steps)
