@@ -334,3 +334,22 @@ def test_in_place_updates_in_a_replay_bump_the_version_as_eager_does():
         step(np.array([1.0, 3.0]))
         assert w.version > before and last_change.reading == w._version  # graphs that saved w see the change
     _bits(w, np.array([1.0, 2.0]) - 3 * 0.5 * np.array([1.0, 3.0]))
+
+
+def test_tracing_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    f = cr.jit(lambda x: x * 2.0)
+    assert gc.isenabled()
+    f(np.ones(2))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        f(np.ones(3))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    broken = cr.jit(lambda x: x @ np.ones((5, 5)))
+    with pytest.raises(Exception):  # noqa: B017  (whatever the failing op raises)
+        broken(np.ones(2))
+    assert gc.isenabled()

@@ -16,6 +16,7 @@ in-place changes between calls (an optimizer's) are seen.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 
 import numpy as np
@@ -144,10 +145,16 @@ class Jitted:
             k += 1
         args, kwargs = unflatten(structure, stand_ins)
         self.traces += 1
-        with patched_for(tracer):
-            result = self.fn(*args, **kwargs)
-        out_leaves, out_structure = flatten(result)
-        plan = tracer.plan(out_leaves, out_structure)
+        collecting = gc.isenabled()
+        gc.disable()  # the trace makes many objects and no cycles: a full collection mid-trace is pure cost
+        try:
+            with patched_for(tracer):
+                result = self.fn(*args, **kwargs)
+            out_leaves, out_structure = flatten(result)
+            plan = tracer.plan(out_leaves, out_structure)
+        finally:
+            if collecting:
+                gc.enable()
         self.cache.setdefault(key, []).append(plan)
         self.cache.move_to_end(key)
         while len(self.cache) > self.cache_size:
