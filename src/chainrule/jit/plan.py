@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.tensor import Tensor
+from ..creation import get_default_dtype
 from .guards import GuardFailed, JitError
 
 
@@ -73,13 +74,13 @@ class Plan:
         if self._fast is not None:
             return self._fast
         ns = dict(self._namespace)
-        ns.update(MISS=MISS, ndarray=np.ndarray, DEFAULT=_default_dtype_holder(), wrap=Tensor._wrap)
+        ns.update(MISS=MISS, ndarray=np.ndarray, default_dtype=get_default_dtype, wrap=Tensor._wrap)
         checks = [f"len(args) != {len(signature)}"]
         for k, (shape, dtype) in enumerate(signature):
             ns[f"S{k}"], ns[f"D{k}"] = shape, dtype
             checks.append(f"type(args[{k}]) is not ndarray or args[{k}].shape != S{k} or args[{k}].dtype != D{k}")
         ns["DD"] = default_dtype
-        checks.append('DEFAULT["dtype"] != DD')
+        checks.append("default_dtype() != DD")
         for i, (t, a) in enumerate(self.captured):
             ns[f"T{i}"], ns[f"A{i}"] = t, a
             checks.append(f"T{i}._data is not A{i}")
@@ -157,12 +158,6 @@ def describe(a):
 
 
 MISS = object()  # what a plan's fast function returns when the call is not one it was made for
-
-
-def _default_dtype_holder():
-    from ..creation import _DEFAULT
-
-    return _DEFAULT
 
 
 def _source(values, arg_slots, steps):
