@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, on_host
 from ..core.registry import defop
 from .linalg_util import mT
 
@@ -30,7 +31,7 @@ def _two_d(name, *arrays):
 
 
 def _solve_sylvester(a, b, q):
-    a, b, q = np.asarray(a), np.asarray(b), np.asarray(q)
+    a, b, q = as_array(a), as_array(b), as_array(q)
     _two_d("solve_sylvester", a, b, q)
     try:
         from scipy.linalg import solve_sylvester as scipy_solve
@@ -56,7 +57,7 @@ def _adjoint_rhs(g, ans, a, b, q):
 
 
 solve_sylvester = defop(
-    "solve_sylvester", _solve_sylvester,
+    "solve_sylvester", on_host(_solve_sylvester),  # SciPy's: a GPU array's values go to the host and back
     vjp=(lambda g, ans, a, b, q: -(_adjoint_rhs(g, ans, a, b, q) @ mT(ans)),
          lambda g, ans, a, b, q: -(mT(ans) @ _adjoint_rhs(g, ans, a, b, q)),
          _adjoint_rhs),
@@ -68,7 +69,7 @@ solve_sylvester = defop(
 
 
 def _sqrtm(a):
-    a = np.asarray(a)
+    a = as_array(a)
     _two_d("sqrtm", a)
     try:
         from scipy.linalg import sqrtm as scipy_sqrtm
@@ -85,7 +86,7 @@ def _sqrtm(a):
     return np.asarray(root).astype(a.dtype, copy=False)
 
 
-sqrtm = defop("sqrtm", _sqrtm,
+sqrtm = defop("sqrtm", on_host(_sqrtm),  # SciPy's: a GPU array's values go to the host and back
               vjp=lambda g, ans, a: solve_sylvester(mT(ans), mT(ans), g),
               jvp=lambda t, ans, a: solve_sylvester(ans, ans, t),
               derivative="Ā = sylv(Xᵀ, Xᵀ, Ḡ), X = √A",
