@@ -69,7 +69,7 @@ def sgd_kernel(opt, known=None):
         biggest = max(p._data.size for p in params if p._data.dtype == dtype)
         scratch[dtype] = np.empty(min(biggest, SCRATCH), dtype)
         steps[dtype] = np.empty((), dtype)  # -lr in the parameter's dtype, filled each call
-    lines, inputs = [], []
+    lines, inputs, blocks = [], [], 0
     for k, group in enumerate(groups):
         names[f"group{k}"] = group
         lines.append(f'_lr = {{group{k}}}["lr"]')  # read each call: a scheduler may change it
@@ -82,13 +82,15 @@ def sgd_kernel(opt, known=None):
         block = _one_block(group["params"], known)
         if block is not None:  # every gradient is a view of one block: one multiply scales them all
             name, total = block
+            blocks += 1
             names[f"sb{k}"] = np.empty(total, group["params"][0]._data.dtype)
             lines.append(f"    np.multiply({name}, {{step_{group['params'][0]._data.dtype.name}}}, out={{sb{k}}})")
         for i, p in enumerate(group["params"]):
             lines += _sgd_lines(p, f"{k}_{i}", known.get(id(p)), names, inputs, scratch, steps,
                                 None if block is None else f"sb{k}")
-    code = Code("update", "\n".join(lines), None,
-                "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)", **names)
+    text = ("np.multiply(the gradients' block, -lr, out=s); for each p: np.add(p, its part of s, out=p)" if blocks
+            else "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)")
+    code = Code("update", "\n".join(lines), None, text, **names)
     code.inputs = inputs
     return code
 
