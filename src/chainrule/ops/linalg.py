@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.registry import defop
 from .shape import expand_dims, reshape, swapaxes
 
@@ -34,7 +35,7 @@ def _matmul_vjp_y(g, ans, x, y):
 
 def _matmul_array_vjp_x(g, ans, x, y):
     """_matmul_vjp_x on arrays: NumPy calls only (a chainrule op called on arrays costs a Python call more)."""
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = as_array(x), as_array(y)
     if x.ndim == 2 and y.ndim == 2:  # the layer's case: G Yᵀ
         return np.matmul(g, y.T)
     g2, y2 = _lift_g(g, x, y), (y[:, None] if y.ndim == 1 else y)
@@ -44,7 +45,7 @@ def _matmul_array_vjp_x(g, ans, x, y):
 
 def _matmul_array_vjp_y(g, ans, x, y):
     """_matmul_vjp_y on arrays."""
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = as_array(x), as_array(y)
     if x.ndim == 2 and y.ndim == 2:  # Xᵀ G
         return np.matmul(x.T, g)
     g2, x2 = _lift_g(g, x, y), (x[None, :] if x.ndim == 1 else x)
