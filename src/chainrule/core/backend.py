@@ -67,7 +67,7 @@ class Backend:
         self.device_of, self.to_host, self.from_host = device_of, to_host, from_host
 
 
-_BY_TYPE: dict[type, Backend] = {}
+_BY_TYPE: dict[type, Backend | None] = {}  # None: a type known not to belong to any backend
 _BY_DEVICE: dict[str, Backend] = {}
 
 
@@ -106,10 +106,14 @@ def backend_of(array) -> Backend | None:
     cls = type(array)
     if cls is ndarray:
         return None
-    found = _BY_TYPE.get(cls)
-    if found is None and cls.__module__.partition(".")[0] == "cupy":  # first sight of a CuPy array
-        found = _cupy_backend()
+    found = _BY_TYPE.get(cls, _UNSEEN)
+    if found is _UNSEEN:  # a type met for the first time: a CuPy array registers CuPy; others are remembered
+        found = _cupy_backend() if cls.__module__.partition(".")[0] == "cupy" else None
+        _BY_TYPE.setdefault(cls, found)
     return found
+
+
+_UNSEEN = object()
 
 
 def is_foreign(array) -> bool:
@@ -133,9 +137,13 @@ def as_array(x):
         >>> backend.as_array(3.0)
         array(3.)
     """
-    if type(x) is ndarray or backend_of(x) is not None:
+    cls = type(x)
+    if cls is ndarray:
         return x
-    return np.asarray(x)
+    found = _BY_TYPE.get(cls, _UNSEEN)  # backend_of, inlined: NumPy scalars come here on every 0-d op
+    if found is _UNSEEN:
+        found = backend_of(x)
+    return x if found is not None else np.asarray(x)
 
 
 def device_of(array) -> str:

@@ -22,8 +22,8 @@ from . import backend, collector, forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
-from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors
-from .node import last_change
+from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors, unusual
+from .node import _tick, last_change
 from .tensor import Tensor, array_of
 
 ndarray = np.ndarray
@@ -83,16 +83,18 @@ class _Plan:
     __slots__ = ("target_ids", "needed", "as_tensors", "record", "anomaly")
 
     def __init__(self, roots, seeds, targets, create_graph):
-        self.anomaly = anomaly_enabled()
+        quiet = not unusual.count  # no switch set, no level open, no transform: the defaults hold
+        self.anomaly = not quiet and anomaly_enabled()
         self.target_ids = frozenset(id(t) for t in targets) if targets is not None else _NO_TARGETS
         self.needed = None  # ids of the tensors from which a target can be reached (None: all)
         differentiable_seed = False
         for s in seeds:
             if type(s) is not ndarray and isinstance(s, Tensor) and (s._rg or s._tangents):
                 differentiable_seed = True
-        if targets is None and create_graph is not None and not differentiable_seed and not forward.any_open():
+        if (targets is None and create_graph is not None and not differentiable_seed
+                and (quiet or not forward.any_open())):
             self.record = bool(create_graph)  # the plain backward(): no walk needed
-            self.as_tensors = self.record or rules_on_tensors()
+            self.as_tensors = self.record or (not quiet and rules_on_tensors())
             return
         order = topological_order(roots, stop=self.target_ids)
         _check_all_versions(order)
@@ -134,7 +136,9 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
     else:  # rules on arrays record nothing whatever the mode
         _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
-    collector.graph_swept()
+    collector.state.last_sweep = _tick()  # the graph is swept: see core/collector.py
+    if collector.state.raised is not None:
+        collector.restore()
     if targets is not None:
         return [adjoint.get(t) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it
@@ -262,22 +266,27 @@ def _adjoint_for(gi, x, node, i, as_tensors, value=None, ans=None):
         return gi.copy()
     gi = _as_kind(gi, as_tensors)
     shape = x.shape
-    lead = gi.ndim - len(shape)
-    if lead > 0 and not as_tensors and gi.shape[lead:] == shape:
-        # Broadcast along leading axes only (a bias added to a batch): one reduction, not sum_to's general path
-        gi = np.add.reduce(gi, axis=0) if lead == 1 else gi.sum(axis=tuple(range(lead)))
     if gi.shape != shape:
-        if not _broadcasts_to(x.shape, gi.shape):
-            raise OpError(f"the VJP rule of {node.op.name} returned shape {gi.shape} for input {i}, "
-                          f"which has shape {x.shape}; a rule must return the input's shape (or a "
-                          "broadcast of it)")
-        gi = sum_to(gi, shape=x.shape)
+        gi = _summed_to(gi, shape, node, i, as_tensors)
     if gi.dtype != x.dtype:
         if gi.dtype.kind == "c" and x.dtype.kind != "c":  # a real input's adjoint is the real part
             gi = real(gi)
         if gi.dtype != x.dtype:
             gi = cast(gi, dtype=x.dtype)
     return gi
+
+
+def _summed_to(gi, shape, node, i, as_tensors):
+    """gi summed over the axes along which an input of `shape` was broadcast (undoing broadcasting)."""
+    lead = gi.ndim - len(shape)
+    if lead > 0 and not as_tensors and gi.shape[lead:] == shape:
+        # Broadcast along leading axes only (a bias added to a batch): one reduction, not sum_to's general path
+        return np.add.reduce(gi, axis=0) if lead == 1 else gi.sum(axis=tuple(range(lead)))
+    if not _broadcasts_to(shape, gi.shape):
+        raise OpError(f"the VJP rule of {node.op.name} returned shape {gi.shape} for input {i}, "
+                      f"which has shape {shape}; a rule must return the input's shape (or a "
+                      "broadcast of it)")
+    return sum_to(gi, shape=shape)
 
 
 def _broadcasts_to(shape, target):
