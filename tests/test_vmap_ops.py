@@ -23,7 +23,7 @@ SCALES = (0.98, 1.0, 1.02)
 WITHOUT_BATCHING_RULE: set[str] = set()
 # Ops whose derivative rules read input values with NumPy (argmax indices): their values batch, but vmap of
 # their grad / jvp raises BatchedValueError (never a silent first example). Asserted below; may only shrink.
-DERIVATIVE_READS_VALUES = {"max_pool2d"}
+DERIVATIVE_READS_VALUES: set[str] = set()
 
 
 def _floats(args):

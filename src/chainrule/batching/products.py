@@ -162,4 +162,30 @@ def fold_into_first_axis(rank):
     return rule
 
 
+def fold_all_into_first_axis(rank):
+    """Ops of several (N, C, H, W) arrays that act on each of the N alike (max pooling's adjoints): every
+    argument's batch joins its N (an unbatched argument is repeated along the batch first).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> g, x = np.ones((3, 1, 1, 1, 1)), np.arange(4.0).reshape(1, 1, 2, 2)
+        >>> out, dim = fold_all_into_first_axis(4)(cr.core.OPS["max_pool2d_scatter"], [g, x], [0, None],
+        ...     dict(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1)))
+        >>> out.shape, float(out[:, 0, 0, 1, 1].sum())
+        ((3, 1, 1, 2, 2), 3.0)
+    """
+    def rule(op, values, dims, params):
+        if any(_example_ndim(v, d) != rank for v, d in zip(values, dims)):
+            return loop(op, values, dims, params)
+        size = batch_size(values, dims)
+        folded = []
+        for v, d in zip(values, dims):
+            v = batched_front(v, d, size)
+            n = shape_of(v)[1]
+            folded.append(_op("reshape")(v, shape=(size * n,) + shape_of(v)[2:]))
+        out = op(*folded, **params)
+        return _op("reshape")(out, shape=(size, n) + shape_of(out)[1:]), 0
+    return rule
+
+
 PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}
