@@ -146,3 +146,14 @@ def test_an_op_without_a_rule_raises_naming_it():
     np.testing.assert_array_equal(looped.numpy(), np.arange(6.0).reshape(3, 2) * 2.0)
     with pytest.warns(cr.batching.BatchingFallbackWarning, match="vmap_test_no_rule"):
         cr.vmap(plain, fallback="warn")(np.ones((3, 2)))
+
+
+# Ops that batch by one call per example, by design (SciPy forwards that take one matrix or signal at a
+# time; docs/vmap.md lists them). This set may only shrink.
+LOOPED_BY_DESIGN = {"solve_sylvester", "sqrtm", "convolve"}
+
+
+def test_only_the_documented_ops_loop():
+    from chainrule.batching.rules import loop
+
+    assert {name for name, op in OPS.items() if batch_rule(op) is loop} == LOOPED_BY_DESIGN

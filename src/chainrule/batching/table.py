@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.registry import OPS
+from .convolutions import CONVOLUTIONS
 from .products import PRODUCTS, fold_all_into_first_axis, fold_into_first_axis
 from .rules import (
     _broadcast_to,
@@ -30,11 +31,10 @@ STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_
            "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
        "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
-FOLDED = ("conv2d", "max_pool2d")  # one example (N, C, H, W): the batch joins N
+FOLDED = ("max_pool2d",)  # one example (N, C, H, W): the batch joins N
 FOLDED_ALL = ("max_pool2d_scatter", "max_pool2d_gather")  # the same, for every argument
-# correct and slow, one call per example: forwards that do not broadcast a batch, or sum over examples
-LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input_grad", "conv2d_weight_grad",
-          "conv_valid", "convolve")
+# correct and slow, one call per example: SciPy forwards that take one matrix (or signal) at a time
+LOOPED = ("solve_sylvester", "sqrtm", "convolve")
 
 
 def install(defbatch):
@@ -52,7 +52,7 @@ def install(defbatch):
              **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
              **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED},
              **{n: fold_all_into_first_axis(4) for n in FOLDED_ALL},
-             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS}
+             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS, **CONVOLUTIONS}
     for name, rule in table.items():
         if name in OPS:
             defbatch(name, rule)
