@@ -198,26 +198,31 @@ def _refuse_leaked(x):
 # ---- the interceptor -----------------------------------------------------------------------
 def _handler(level):
     def handle(op, args, params):
-        mine = other = False
+        # one pass over the arguments: this level's full values and batch axes, and whether any requires grad
+        values, dims, mine, other, needs_grad = [], [], False, False, False
         for a in args:
-            if isinstance(a, BatchedTensor):
-                if a._level is level:
-                    mine = True
-                else:
+            if isinstance(a, Tensor):
+                needs_grad = needs_grad or a._rg
+                if isinstance(a, BatchedTensor):
+                    if a._level is level:
+                        mine = True
+                        values.append(a._value)
+                        dims.append(a._bdim)
+                        continue
                     _refuse_leaked(a)
                     other = True
+            values.append(a)
+            dims.append(None)
         if not mine:
             # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
             return op(*args, **params) if other else NotImplemented
-        return _apply_batched(op, args, params, level)
+        return _apply_batched(op, args, values, dims, params, level, needs_grad)
 
     return handle
 
 
-def _apply_batched(op, args, params, level):
-    values = [a._value if isinstance(a, BatchedTensor) and a._level is level else a for a in args]
-    dims = [a._bdim if isinstance(a, BatchedTensor) and a._level is level else None for a in args]
-    rule = batch_rule(op)
+def _apply_batched(op, args, values, dims, params, level, needs_grad):
+    rule = op.batch or batch_rule(op)
     if rule is None:
         if level.fallback is None:
             raise BatchingError(f"vmap: op {op.name!r} has no batching rule; declare one with "
@@ -232,7 +237,7 @@ def _apply_batched(op, args, params, level):
     if op.nondiff:
         return out
     # The per-example level: record the op with its stand-ins, for a grad inside f ...
-    if grad_enabled() and any(isinstance(a, Tensor) and a._rg for a in args):
+    if needs_grad and grad_enabled():
         out._node = Node(op, args, tuple(a._data if isinstance(a, Tensor) else a for a in args), params)
         out._rg = True
     # ... and carry the tangents of jvps opened inside f (outer ones travel with the full values)

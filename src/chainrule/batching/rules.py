@@ -41,7 +41,12 @@ def ndim_of(x):
         >>> ndim_of(cr.zeros((2, 3)))
         2
     """
-    return x._data.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if isinstance(x, Tensor):
+        return x._data.ndim
+    return 0 if isinstance(x, _SCALARS) else np.ndim(x)
+
+
+_SCALARS = (int, float, complex, bool)
 
 
 def batch_size(values, dims):
@@ -120,7 +125,10 @@ def elementwise(op, values, dims, params):
         >>> out.shape, dim
         ((3, 2), 0)
     """
-    rank = max(_example_ndim(v, d) for v, d in zip(values, dims))
+    ranks = [ndim_of(v) if d is None else ndim_of(v) - 1 for v, d in zip(values, dims)]
+    rank = max(ranks)
+    if all(d is None or (d == 0 and r == rank) for d, r in zip(dims, ranks)):
+        return op(*values, **params), 0  # the common case: batches in front, examples alike: as they are
     moved = [v if d is None else _pad_after_batch(to_front(v, d), rank) for v, d in zip(values, dims)]
     return op(*moved, **params), 0
 
