@@ -31,12 +31,12 @@ def _floats(args):
 
 
 def _layouts(args):
-    """in_axes patterns for the floating arguments: all on 0, all on 1 / -1, the first left unbatched."""
+    """in_axes patterns for the floating arguments: all on 0, all on 1 / -1, the first or last left unbatched."""
     diff = _floats(args)
     patterns = [dict.fromkeys(diff, 0), {i: (1 if args[i].ndim >= 1 else 0) for i in diff},
                 dict.fromkeys(diff, -1)]
-    if len(diff) >= 2:
-        patterns.append({**dict.fromkeys(diff, 0), diff[0]: None})
+    if len(diff) >= 2:  # one argument shared by every example: the first, or the last (a layer's weight)
+        patterns += [{**dict.fromkeys(diff, 0), diff[0]: None}, {**dict.fromkeys(diff, 0), diff[-1]: None}]
     return patterns
 
 
@@ -150,7 +150,7 @@ def test_an_op_without_a_rule_raises_naming_it():
 
 # Ops that batch by one call per example, by design (SciPy forwards that take one matrix or signal at a
 # time; docs/vmap.md lists them). This set may only shrink.
-LOOPED_BY_DESIGN = {"solve_sylvester", "sqrtm", "convolve"}
+LOOPED_BY_DESIGN = {"solve_sylvester", "sqrtm"}
 
 
 def test_only_the_documented_ops_loop():

@@ -121,5 +121,20 @@ def _conv_valid(op, values, dims, params):
     return op(a, to_front(b, db), **{**params, "ignore_b": params["ignore_b"] + 1}), params["ignore_a"]
 
 
+def _convolve(op, values, dims, params):
+    # scipy.signal.convolve of N-d arrays: a batch axis on one side meets a size-1 axis on the other, which
+    # convolves each example with the same kernel (in 'full' mode either way round). A 'valid' convolution
+    # whose kernel is the larger, or batches on both sides, run once per example.
+    (x, k), (dx, dk) = values, dims
+    mode = params.get("mode", "full")
+    if dk is None:
+        x = to_front(x, dx)
+        if mode != "valid" or all(a >= b for a, b in zip(shape_of(x)[1:], shape_of(k))):
+            return op(x, _op("reshape")(k, shape=(1,) + shape_of(k)), **params), 0
+    elif dx is None and mode == "full":
+        return op(_op("reshape")(x, shape=(1,) + shape_of(x)), to_front(k, dk), **params), 0
+    return loop(op, values, dims, params)
+
+
 CONVOLUTIONS = {"conv2d": _conv2d, "conv2d_input_grad": _conv2d_input_grad, "conv2d_weight_grad": _conv2d_weight_grad,
-                "conv_valid": _conv_valid, "solve": solves, "solve_triangular": solves}
+                "conv_valid": _conv_valid, "convolve": _convolve, "solve": solves, "solve_triangular": solves}

@@ -34,7 +34,7 @@ OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_
 FOLDED = ("max_pool2d",)  # one example (N, C, H, W): the batch joins N
 FOLDED_ALL = ("max_pool2d_scatter", "max_pool2d_gather")  # the same, for every argument
 # correct and slow, one call per example: SciPy forwards that take one matrix (or signal) at a time
-LOOPED = ("solve_sylvester", "sqrtm", "convolve")
+LOOPED = ("solve_sylvester", "sqrtm")
 
 
 def install(defbatch):
