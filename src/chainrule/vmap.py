@@ -90,7 +90,7 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         new_args, size, pending = [], None, []
         for arg, spec in zip(args, specs):
             leaves, structure = flatten(arg)
-            axes = _prefix_axes(spec, arg, "in_axes")
+            axes = _prefix_axes(spec, arg, "in_axes", len(leaves))
             new_leaves = []
             for leaf, axis in zip(leaves, axes):
                 if axis is None:
@@ -141,10 +141,11 @@ def _axes_per_argument(in_axes, args):
                          f"got {type(in_axes).__name__}")
 
 
-def _prefix_axes(spec, tree, name):
-    """One axis per leaf of `tree`: `spec` is an int or None for a whole subtree, else matches it."""
+def _prefix_axes(spec, tree, name, count=None):
+    """One axis per leaf of `tree` (`count` of them, when known): `spec` is an int or None for a whole
+    subtree, else matches it."""
     if spec is None or isinstance(spec, (int, np.integer)):
-        return [spec] * len(flatten(tree)[0])
+        return [spec] * (len(flatten(tree)[0]) if count is None else count)
     if isinstance(spec, dict):
         if not isinstance(tree, dict) or set(spec) != set(tree):
             raise ChainruleError(f"vmap: {name} entry {spec!r} does not match the structure of its argument")
@@ -164,7 +165,7 @@ def _check_axis(axis, ndim, name):
 
 def _unbatch_output(out, out_axes, level):
     leaves, structure = flatten(out)
-    axes = _prefix_axes(out_axes, out, "out_axes")
+    axes = _prefix_axes(out_axes, out, "out_axes", len(leaves))
     results = []
     for leaf, axis in zip(leaves, axes):
         if isinstance(leaf, BatchedTensor) and leaf._level is level:

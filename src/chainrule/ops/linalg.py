@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.registry import defop
+from ..core.tensor import Tensor
 from .contractions import einsum_op
 from .shape import expand_dims, reshape, swapaxes
 
@@ -21,8 +22,12 @@ def _as_matrices(g, x, y):
     return g, x, y
 
 
+def _ndim(x):
+    return x.ndim if isinstance(x, Tensor) else np.ndim(x)  # not np.ndim's dispatch to Tensor.__array_function__
+
+
 def _matmul_vjp_x(g, ans, x, y):
-    nx, ny = np.ndim(x), np.ndim(y)
+    nx, ny = _ndim(x), _ndim(y)
     if nx == 1 and ny == 2:  # vector @ matrix: one product (one op, so vmap batches it in one call)
         return matmul(y, g)
     if nx == 2 and ny == 1:  # matrix @ vector: the outer product of g and y
@@ -33,7 +38,7 @@ def _matmul_vjp_x(g, ans, x, y):
 
 
 def _matmul_vjp_y(g, ans, x, y):
-    nx, ny = np.ndim(x), np.ndim(y)
+    nx, ny = _ndim(x), _ndim(y)
     if nx == 1 and ny == 2:  # a layer applied to one example: the outer product of x and g
         return einsum_op(x, g, subscripts="i,j->ij")
     if nx == 2 and ny == 1:
