@@ -129,13 +129,13 @@ def _softmax_cross_entropy(op, values, dims, params):
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
-    losses = _op("reshape")(rows, shape=target.shape)  # one loss per row of every example
     if reduction == "none":
-        return losses, 0
-    per_example = _op("reshape")(losses, shape=(size, -1))
-    total = _op("sum")(per_example, axis=1)
-    count = max(per_example.shape[1], 1)
-    return (total if reduction == "sum" else total / count), 0
+        return _op("reshape")(rows, shape=target.shape), 0  # one loss per row of every example
+    count = target[0].size if size else int(np.prod(target.shape[1:]))  # rows per example
+    if count == 1:  # one row per example (a loss of one labelled example): its loss is the mean and the sum
+        return rows, 0
+    total = _op("sum")(_op("reshape")(rows, shape=(size, count)), axis=1)
+    return (total if reduction == "sum" else total / max(count, 1)), 0
 
 
 def fold_into_first_axis(rank):
