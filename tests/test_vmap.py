@@ -235,6 +235,8 @@ def test_per_example_gradients_of_a_convnet_equal_the_loop():
     W = rng.normal(size=(4, 3, 2, 3, 3))
     got = cr.vmap(lambda w, x: cr.nn.functional.conv2d(x, w), in_axes=(0, None))(W, X)
     _close(got, np.stack([_np(cr.nn.functional.conv2d(X, w)) for w in W]))
+    empty = cr.vmap(lambda w, x: cr.nn.functional.conv2d(x, w), in_axes=(0, None))(W[:0], X)
+    assert empty.shape == (0, 5, 3, 4, 4)
 
 
 def test_batched_solves_are_one_call_and_equal_the_loop():

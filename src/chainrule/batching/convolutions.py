@@ -51,6 +51,8 @@ def _conv2d(op, values, dims, params):
         folded, size, n = _fold_into_n(x, dx)
         return _unfold_n(op(folded, w, **params), size, n)
     size = batch_size(values, dims)
+    if not size:  # no examples: no groups to form (the loop makes the empty result)
+        return loop(op, values, dims, params)
     out = op(_channels_as_groups(x, dx, size), _filters_as_groups(w, dw, size),
              **{**params, "groups": params["groups"] * size})
     filters = [n for axis, n in enumerate(shape_of(w)) if axis != dw][0]  # one example's O
@@ -65,6 +67,8 @@ def _conv2d_input_grad(op, values, dims, params):
         out = op(folded, w, **{**params, "x_shape": (size * n, c, h, wd)})
         return _unfold_n(out, size, n)
     size = batch_size(values, dims)
+    if not size:
+        return loop(op, values, dims, params)
     out = op(_channels_as_groups(g, dg, size), _filters_as_groups(w, dw, size),
              **{**params, "x_shape": (n, size * c, h, wd), "groups": params["groups"] * size})
     return _split_channels(out, size, c)
@@ -73,6 +77,8 @@ def _conv2d_input_grad(op, values, dims, params):
 def _conv2d_weight_grad(op, values, dims, params):
     (x, g), (dx, dg) = values, dims
     size = batch_size(values, dims)
+    if not size:
+        return loop(op, values, dims, params)
     o, cg, kh, kw = params["w_shape"]
     out = op(_channels_as_groups(x, dx, size), _channels_as_groups(g, dg, size),
              **{**params, "w_shape": (size * o, cg, kh, kw), "groups": params["groups"] * size})

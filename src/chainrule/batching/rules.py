@@ -203,7 +203,8 @@ def loop(op, values, dims, params):
     if not results:  # an empty batch: the op on zeros for the shape, with a batch of none
         example = [v if d is None else np.zeros(shape_of(v)[:d] + shape_of(v)[d + 1:]) for v, d in zip(values, dims)]
         out = op(*example, **params)
-        return Tensor._wrap(np.zeros((0,) + shape_of(out), dtype=np.asarray(out._data).dtype)), 0
+        dtype = out._data.dtype if isinstance(out, Tensor) else np.asarray(out).dtype
+        return Tensor._wrap(np.zeros((0,) + shape_of(out), dtype=dtype)), 0
     return _op("concatenate")(*[_op("reshape")(r, shape=(1,) + shape_of(r)) for r in results], axis=0), 0
 
 
