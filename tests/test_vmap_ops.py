@@ -148,9 +148,9 @@ def test_an_op_without_a_rule_raises_naming_it():
         cr.vmap(plain, fallback="warn")(np.ones((3, 2)))
 
 
-# Ops that batch by one call per example, by design (SciPy forwards that take one matrix or signal at a
-# time; docs/vmap.md lists them). This set may only shrink.
-LOOPED_BY_DESIGN = {"solve_sylvester", "sqrtm"}
+# Ops that batch by one op call per example whatever the batch (docs/vmap.md lists the partial cases of
+# convolve and conv_valid). This set may only shrink.
+LOOPED_BY_DESIGN: set[str] = set()
 
 
 def test_only_the_documented_ops_loop():

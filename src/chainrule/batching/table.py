@@ -28,13 +28,13 @@ REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softm
 MANY_AXES = ("fftn", "ifftn", "rfftn", "irfftn")  # numpy.fft's n-dimensional transforms (axes=, s=)
 FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
-           "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
+           "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals", "sqrtm", "solve_sylvester")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
        "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
 FOLDED = ("max_pool2d",)  # one example (N, C, H, W): the batch joins N
 FOLDED_ALL = ("max_pool2d_scatter", "max_pool2d_gather")  # the same, for every argument
-# correct and slow, one call per example: SciPy forwards that take one matrix (or signal) at a time
-LOOPED = ("solve_sylvester", "sqrtm")
+# correct and slow, one call per example (none of the built-in ops since their forwards take stacks)
+LOOPED: tuple[str, ...] = ()
 
 
 def install(defbatch):
