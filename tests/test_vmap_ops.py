@@ -157,3 +157,30 @@ def test_only_the_documented_ops_loop():
     from chainrule.batching.rules import loop
 
     assert {name for name, op in OPS.items() if batch_rule(op) is loop} == LOOPED_BY_DESIGN
+
+
+SECOND_ORDER = [n for n in sorted(OPS) if not OPS[n].nondiff and any(
+    _floats(a) and all(np.size(a[i]) and a[i].dtype.kind == "f" for i in _floats(a)) for a, _ in CASES.get(n, []))]
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_vmap_of_second_derivatives_equals_the_loop(name):
+    # reverse over reverse and forward over reverse, inside vmap: the derivative rules' own ops batch too
+    args, params = next((a, p) for a, p in CASES[name] if _floats(a) and all(
+        np.size(a[i]) and a[i].dtype.kind == "f" for i in _floats(a)))
+    diff = _floats(args)
+    batched, _, examples = _batch(args, _layouts(args)[0])
+    f = _scalarised(OPS[name], params, args, diff)
+
+    def first(*xs):
+        return cr.grad(f, argnums=0)(*xs)
+
+    def reverse(*xs):
+        return cr.grad(lambda *ys: (first(*ys) * 0.7).sum(), argnums=0)(*xs)
+
+    def forward(*xs):
+        return cr.jvp(lambda x0: first(x0, *xs[1:]), (xs[0],), (cr.ones(xs[0].shape),))[1]
+
+    for second in (reverse, forward):
+        got = cr.vmap(second)(*[batched[i] for i in diff])
+        _close(got, np.stack([np.asarray(second(*[cr.tensor(ex[i]) for i in diff]).numpy()) for ex in examples]))
