@@ -12,6 +12,7 @@ One forward call, whatever the batch size.
 from __future__ import annotations
 
 from .rules import _example_ndim, _op, _pad_after_batch, batch_size, batched_front, loop, shape_of, to_front
+from .windows import conv_valid_every_example, convolve_every_example
 
 
 def _channels_as_groups(x, dim, size):
@@ -117,11 +118,11 @@ def solves(op, values, dims, params):
 
 
 def _conv_valid(op, values, dims, params):
-    # a batch on one side is one more of that side's free ("ignore") axes; on both sides it would be
-    # a diagonal of their product, which conv_valid does not form: one call per example
+    # a batch on one side is one more of that side's free ("ignore") axes; on both sides, the windows of a
+    # meet the flipped b in one einsum (windows.py)
     (a, b), (da, db) = values, dims
     if da is not None and db is not None:
-        return loop(op, values, dims, params)
+        return conv_valid_every_example(op, values, dims, params)
     if da is not None:
         return op(to_front(a, da), b, **{**params, "ignore_a": params["ignore_a"] + 1}), 0
     return op(a, to_front(b, db), **{**params, "ignore_b": params["ignore_b"] + 1}), params["ignore_a"]
@@ -129,8 +130,8 @@ def _conv_valid(op, values, dims, params):
 
 def _convolve(op, values, dims, params):
     # scipy.signal.convolve of N-d arrays: a batch axis on one side meets a size-1 axis on the other, which
-    # convolves each example with the same kernel (in 'full' mode either way round). A 'valid' convolution
-    # whose kernel is the larger, or batches on both sides, run once per example.
+    # convolves each example with the same kernel (in 'full' mode either way round). Batches on both sides
+    # (and the modes that would centre on the wrong side) gather windows instead (windows.py).
     (x, k), (dx, dk) = values, dims
     mode = params.get("mode", "full")
     if dk is None:
@@ -139,7 +140,7 @@ def _convolve(op, values, dims, params):
             return op(x, _op("reshape")(k, shape=(1,) + shape_of(k)), **params), 0
     elif dx is None and mode == "full":
         return op(_op("reshape")(x, shape=(1,) + shape_of(x)), to_front(k, dk), **params), 0
-    return loop(op, values, dims, params)
+    return convolve_every_example(op, values, dims, params)
 
 
 CONVOLUTIONS = {"conv2d": _conv2d, "conv2d_input_grad": _conv2d_input_grad, "conv2d_weight_grad": _conv2d_weight_grad,
