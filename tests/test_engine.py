@@ -238,3 +238,28 @@ def test_zero_dim_gradients_are_arrays_after_fan_out_and_accumulation():
     assert type(x.grad.data) is np.ndarray and x.grad.item() == 7.0
     (x * x).backward()  # accumulates into the existing .grad
     assert type(x.grad.data) is np.ndarray and x.grad.item() == 11.0
+
+
+def test_the_graph_is_fixed_when_recorded():
+    # As in PyTorch: an input that did not require grad when the op ran gets no gradient from it,
+    # even if it requires grad by the time of the backward pass; constants are never edges.
+    x, w = cr.tensor([1.0, 2.0], requires_grad=True), cr.tensor([3.0, 4.0])
+    b = cr.tensor([0.5], requires_grad=True)
+    y = cr.linear(w, x[None, :], b)  # three inputs (w, x as a 1x2 weight, b): w · x + b, w a constant tensor
+    assert y._node.edges == (1, 2)
+    w.requires_grad = True
+    y.sum().backward()
+    assert w.grad is None
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 4.0])
+    np.testing.assert_allclose(b.grad.numpy(), [1.0])
+
+
+def test_a_bias_gradient_sums_the_batch_exactly():
+    # The sweep's one-reduction path for a bias broadcast along leading axes equals the general sum_to.
+    rng = np.random.default_rng(0)
+    for shape, bias_shape in [((5, 3), (3,)), ((2, 4, 3), (3,)), ((2, 4, 3), (4, 3)), ((6, 1), (1,))]:
+        g = rng.normal(size=shape)
+        b = cr.tensor(rng.normal(size=bias_shape), requires_grad=True)
+        (cr.tensor(np.zeros(shape)) + b).backward(g)
+        lead = tuple(range(len(shape) - len(bias_shape)))
+        np.testing.assert_array_equal(b.grad.numpy(), g.sum(axis=lead))

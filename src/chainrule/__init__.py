@@ -17,6 +17,7 @@ from . import batching  # noqa: I001  (the op table's batching column, vmap's ru
 from .core import (
                    AnomalyError,
                    ChainruleError,
+                   DeviceError,
                    GraphFreedError,
                    InplaceModificationError,
                    Op,
@@ -94,7 +95,7 @@ __all__ = [
     "ChainruleError", "GraphFreedError", "InplaceModificationError", "AnomalyError", "OpError", *_ops_all,
     "fft", "special", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "logit", "xlogy",
     # torch names
-    "autograd", "cuda", "func", "utils", "device", "Generator", "multinomial", "randint", "randperm",
+    "autograd", "cuda", "func", "utils", "device", "DeviceError", "Generator", "multinomial", "randint", "randperm",
 ]
 
 

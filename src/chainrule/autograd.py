@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core import backend
 from .core.errors import ChainruleError
 from .core.modes import no_grad
 from .core.registry import defop
@@ -52,9 +53,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             if out.size != 1:
                 raise ChainruleError(f"grad can be implicitly created only for outputs of one element; output {i} "
                                      f"has shape {out.shape}: pass grad_outputs")
-            seed = np.ones(out.shape, out.dtype)
+            seed = np.ones(out.shape, out.dtype, like=backend.like(out._data))
         roots.append(out)
-        root_seeds.append(seed._data if isinstance(seed, Tensor) else np.asarray(seed, dtype=out.dtype))
+        root_seeds.append(seed._data if isinstance(seed, Tensor) else backend.array_like(seed, out.dtype, out._data))
     for i, x in enumerate(inputs):
         if not isinstance(x, Tensor) or not x.requires_grad:
             raise ChainruleError(f"input {i} of autograd.grad does not require grad")
@@ -149,7 +150,7 @@ class Function:
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         if not positions:
             return out
-        ctx._out = out._data if isinstance(out, Tensor) else np.asarray(out)
+        ctx._out = out._data if isinstance(out, Tensor) else backend.as_array(out)
         op = cls.__dict__.get("_chainrule_op")
         if op is None:
             has_jvp = getattr(cls, "jvp", None) is not getattr(Function, "jvp", None)
@@ -165,8 +166,8 @@ def _function_jvp(cls):
         # jvp is linear in the tangents: give it this input's tangent, zeros for the other tensors, None elsewhere
         tangents = [None] * (max(positions) + 1)
         for k, (position, x) in enumerate(zip(positions, inputs)):
-            tangents[position] = t if k == i else np.zeros(np.shape(x), dtype=np.result_type(ans))
-        tangents = [Tensor._wrap(np.asarray(v)) if v is not None and not isinstance(v, Tensor) else v
+            tangents[position] = t if k == i else np.zeros(np.shape(x), dtype=np.result_type(ans), like=_like(ans))
+        tangents = [Tensor._wrap(backend.as_array(v)) if v is not None and not isinstance(v, Tensor) else v
                     for v in tangents]
         out = cls.jvp(ctx, *tangents)
         return out
@@ -178,7 +179,7 @@ def _function_vjp(cls):
         key = id(g)
         cached = getattr(ctx, "_grads", None)
         if cached is None or cached[0] != key:  # backward runs once per adjoint, not once per input
-            seed = g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
+            seed = g if isinstance(g, Tensor) else Tensor._wrap(backend.as_array(g))
             grads = _as_tuple(cls.backward(ctx, seed))
             ctx._grads = cached = (key, grads, g)
         grads = cached[1]
@@ -187,11 +188,15 @@ def _function_vjp(cls):
                                  "forward argument (None for those without one)")
         gi = grads[positions[i]]
         if gi is None:
-            return np.zeros(np.shape(inputs[i]), dtype=np.result_type(ans))
+            return np.zeros(np.shape(inputs[i]), dtype=np.result_type(ans), like=_like(ans))
         if isinstance(g, Tensor):
-            return gi if isinstance(gi, Tensor) else Tensor._wrap(np.asarray(gi))
-        return gi._data if isinstance(gi, Tensor) else np.asarray(gi)
+            return gi if isinstance(gi, Tensor) else Tensor._wrap(backend.as_array(gi))
+        return gi._data if isinstance(gi, Tensor) else backend.as_array(gi)
     return rule
+
+
+def _like(ans):
+    return backend.like(ans._data if isinstance(ans, Tensor) else ans)
 
 
 __all__ = ["grad", "Function", "FunctionCtx"]

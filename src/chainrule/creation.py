@@ -3,23 +3,28 @@
 Python scalars and lists become float64 (integers too, so `cr.tensor([1, 2])`
 can require grad); an ndarray keeps its dtype. Random functions draw from
 one module Generator reset by `manual_seed`, or from an `rng=` you pass.
+`device=` places the new tensor ("cpu", "cuda", "cuda:1"; see chainrule.core.backend);
+random draws are made on the host, so a seed gives the same numbers on every device.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core.tensor import Tensor
+from .core import backend
+from .core.tensor import Tensor, array_of
 from .ops.shape import holds_tensor, stack_nested
 
 _rng = np.random.default_rng()
 
 
-def _make(array, requires_grad=False):
+def _make(array, requires_grad=False, device=None):
+    if device is not None:
+        array = backend.to_device(array, device)
     return Tensor(array, requires_grad=requires_grad)
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A new leaf tensor holding a copy of `data`.
 
     Example:
@@ -33,8 +38,11 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
         data = data._data
     elif isinstance(data, list | tuple) and holds_tensor(data):  # [x, y]: stacked, the gradient reaches x and y
         stacked = stack_nested(data)
-        return stacked if dtype is None else stacked.astype(dtype)
-    if dtype is not None:
+        stacked = stacked if dtype is None else stacked.astype(dtype)
+        return stacked if device is None else stacked.to(device)
+    if type(data) is not np.ndarray and backend.is_foreign(data):  # a CuPy array: copied on its device
+        array = np.array(data, dtype=dtype, like=data)
+    elif dtype is not None:
         array = np.array(data, dtype=dtype)
     elif isinstance(data, np.ndarray | np.generic):
         array = np.array(data)
@@ -42,7 +50,7 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
         array = np.array(data)
         if array.dtype.kind in "iuf":
             array = array.astype(_DEFAULT["dtype"])
-    return _make(array, requires_grad)
+    return _make(array, requires_grad, device)
 
 
 def as_tensor(data, dtype=None) -> Tensor:
@@ -95,7 +103,7 @@ def _dtype(dtype):
     return _DEFAULT["dtype"] if dtype is None else dtype
 
 
-def zeros(shape, dtype=None, requires_grad=False) -> Tensor:
+def zeros(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor of zeros (float64 unless `dtype`).
 
     Example:
@@ -103,10 +111,10 @@ def zeros(shape, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.zeros((2, 3)).shape
         (2, 3)
     """
-    return _make(np.zeros(shape, _dtype(dtype)), requires_grad)
+    return _make(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
-def ones(shape, dtype=None, requires_grad=False) -> Tensor:
+def ones(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor of ones.
 
     Example:
@@ -114,10 +122,10 @@ def ones(shape, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.ones(2)
         tensor([1., 1.])
     """
-    return _make(np.ones(shape, _dtype(dtype)), requires_grad)
+    return _make(np.ones(shape, _dtype(dtype)), requires_grad, device)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Tensor filled with one value.
 
     Example:
@@ -125,10 +133,10 @@ def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.full(2, 7.0)
         tensor([7., 7.])
     """
-    return _make(np.full(shape, fill_value, _dtype(dtype)), requires_grad)
+    return _make(np.full(shape, fill_value, _dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
+def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Zeros with x's shape and dtype.
 
     Example:
@@ -136,10 +144,10 @@ def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.zeros_like(cr.ones(2))
         tensor([0., 0.])
     """
-    return _make(np.zeros_like(np.asarray(x), dtype=dtype), requires_grad)
+    return _make(np.zeros_like(array_of(x), dtype=dtype), requires_grad, device)  # on x's device unless told
 
 
-def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
+def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Ones with x's shape and dtype.
 
     Example:
@@ -147,10 +155,10 @@ def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.ones_like(cr.zeros(2))
         tensor([1., 1.])
     """
-    return _make(np.ones_like(np.asarray(x), dtype=dtype), requires_grad)
+    return _make(np.ones_like(array_of(x), dtype=dtype), requires_grad, device)  # on x's device unless told
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Evenly spaced values in [start, stop), as numpy.arange (integers stay integers).
 
     Example:
@@ -159,10 +167,10 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
         tensor([0., 1., 2.])
     """
     array = np.arange(start, stop, step) if stop is not None else np.arange(start, step=step)
-    return _make(array if dtype is None else array.astype(dtype), requires_grad)
+    return _make(array if dtype is None else array.astype(dtype), requires_grad, device)
 
 
-def linspace(start, stop, num=50, dtype=None, requires_grad=False) -> Tensor:
+def linspace(start, stop, num=50, dtype=None, requires_grad=False, device=None) -> Tensor:
     """`num` evenly spaced values from start to stop inclusive.
 
     Example:
@@ -170,10 +178,10 @@ def linspace(start, stop, num=50, dtype=None, requires_grad=False) -> Tensor:
         >>> cr.linspace(0, 1, 3)
         tensor([0. , 0.5, 1. ])
     """
-    return _make(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Identity matrix (n x m).
 
     Example:
@@ -182,7 +190,7 @@ def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
         tensor([[1., 0.],
                 [0., 1.]])
     """
-    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -204,16 +212,16 @@ def default_rng() -> np.random.Generator:
     return _rng
 
 
-def _random(draw, dtype, requires_grad):
+def _random(draw, dtype, requires_grad, device=None):
     array = draw.astype(_dtype(dtype), copy=False)
-    return _make(array, requires_grad)
+    return _make(array, requires_grad, device)
 
 
 def _shape(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None, device=None) -> Tensor:
     """Standard normal samples.
 
     Example:
@@ -221,10 +229,10 @@ def randn(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> 
         >>> cr.randn(2, 3).shape
         (2, 3)
     """
-    return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).standard_normal(_shape(shape)), dtype, requires_grad, device)
 
 
-def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None, device=None) -> Tensor:
     """Uniform samples on [0, 1).
 
     Example:
@@ -232,10 +240,10 @@ def rand(*shape, dtype=None, requires_grad=False, rng=None, generator=None) -> T
         >>> bool((cr.rand(5).numpy() < 1).all())
         True
     """
-    return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad)
+    return _random((rng or _numpy_rng(generator)).random(_shape(shape)), dtype, requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None, device=None) -> Tensor:
     """Normal samples with the given mean and standard deviation.
 
     Example:
@@ -243,10 +251,10 @@ def normal(mean=0.0, std=1.0, size=(), dtype=None, requires_grad=False, rng=None
         >>> cr.normal(0.0, 2.0, size=(3,)).shape
         (3,)
     """
-    return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad)
+    return _random(np.asarray((rng or _rng).normal(mean, std, size)), dtype, requires_grad, device)
 
 
-def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=None) -> Tensor:
+def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=None, device=None) -> Tensor:
     """Uniform samples on [low, high).
 
     Example:
@@ -254,7 +262,7 @@ def uniform(low=0.0, high=1.0, size=(), dtype=None, requires_grad=False, rng=Non
         >>> cr.uniform(-1, 1, size=4).shape
         (4,)
     """
-    return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad)
+    return _random(np.asarray((rng or _rng).uniform(low, high, size)), dtype, requires_grad, device)
 
 
 # ---- torch names: generators, integer draws, sampling -------------------------------------------
@@ -305,7 +313,7 @@ def _int_dtype(dtype):
     return np.int64 if dtype is None else dtype
 
 
-def randint(*args, size=None, generator=None, dtype=None, requires_grad=False) -> Tensor:
+def randint(*args, size=None, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size), as torch.
 
     Example:
@@ -325,10 +333,10 @@ def randint(*args, size=None, generator=None, dtype=None, requires_grad=False) -
     if high <= low:
         raise ValueError(f"randint: low ({low}) must be below high ({high})")
     size = (size,) if isinstance(size, int) else tuple(size)
-    return _make(_numpy_rng(generator).integers(low, high, size).astype(_int_dtype(dtype)), requires_grad)
+    return _make(_numpy_rng(generator).integers(low, high, size).astype(_int_dtype(dtype)), requires_grad, device)
 
 
-def randperm(n, generator=None, dtype=None, requires_grad=False) -> Tensor:
+def randperm(n, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A random permutation of 0..n-1 (int64).
 
     Example:
@@ -336,7 +344,7 @@ def randperm(n, generator=None, dtype=None, requires_grad=False) -> Tensor:
         >>> sorted(cr.randperm(5).tolist())
         [0, 1, 2, 3, 4]
     """
-    return _make(_numpy_rng(generator).permutation(int(n)).astype(_int_dtype(dtype)), requires_grad)
+    return _make(_numpy_rng(generator).permutation(int(n)).astype(_int_dtype(dtype)), requires_grad, device)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None) -> Tensor:

@@ -1,43 +1,51 @@
-"""torch.cuda's questions, answered for a NumPy library, and `device` objects.
+"""torch.cuda's questions, answered through CuPy, and `device` objects.
 
-chainrule computes on the CPU; `is_available()` is False, so the usual
-`device = "cuda" if torch.cuda.is_available() else "cpu"` picks the CPU.
+chainrule computes on a GPU when its arrays are CuPy arrays (the optional
+extra: pip install "chainrule[gpu]"). `is_available()` is True only when
+CuPy is installed and sees a CUDA device, so the usual
+`device = "cuda" if cr.cuda.is_available() else "cpu"` works as in PyTorch.
+Asking imports CuPy; importing chainrule does not.
 
 Example:
     >>> import chainrule as cr
-    >>> cr.cuda.is_available(), cr.cuda.device_count()
-    (False, 0)
+    >>> cr.cuda.is_available() == (cr.cuda.device_count() > 0)
+    True
 """
 
 from __future__ import annotations
 
+from .core import backend
 from .core.errors import ChainruleError
 
 
 def is_available() -> bool:
-    """False: chainrule has no GPU backend (NumPy runs on the CPU).
+    """True when CuPy is installed and sees at least one CUDA device.
 
     Example:
         >>> import chainrule as cr
-        >>> "cuda" if cr.cuda.is_available() else "cpu"
-        'cpu'
+        >>> ("cuda" if cr.cuda.is_available() else "cpu") in ("cuda", "cpu")
+        True
     """
-    return False
+    return backend.is_cupy_usable()
 
 
 def device_count() -> int:
-    """0: no GPU devices are usable.
+    """The number of CUDA devices CuPy sees (0 without CuPy or a GPU).
 
     Example:
         >>> import chainrule as cr
-        >>> cr.cuda.device_count()
-        0
+        >>> cr.cuda.device_count() >= 0
+        True
     """
-    return 0
+    if not is_available():
+        return 0
+    import cupy
+
+    return int(cupy.cuda.runtime.getDeviceCount())
 
 
 def manual_seed(seed) -> None:
-    """Accepted for compatibility (there is no GPU generator to seed); seed the CPU one with cr.manual_seed.
+    """Accepted for compatibility: chainrule draws random numbers on the host (cr.manual_seed seeds them all).
 
     Example:
         >>> import chainrule as cr
@@ -57,18 +65,22 @@ def manual_seed_all(seed) -> None:
 
 
 def synchronize(device=None) -> None:
-    """Nothing to wait for: every NumPy operation has finished when it returns.
+    """Wait for the GPU's queued work to finish (for timing); nothing to wait for on the CPU.
 
     Example:
         >>> import chainrule as cr
         >>> cr.cuda.synchronize() is None
         True
     """
+    if is_available():
+        import cupy
+
+        cupy.cuda.get_current_stream().synchronize()
 
 
 class device:
-    """A device name as torch.device: 'cpu' (where chainrule computes), or 'cuda'/'mps' names that
-    can be written down but not used.
+    """A device name as torch.device: 'cpu', 'cuda' / 'cuda:1' (through CuPy), and names that can be
+    written down but not used ('mps', 'meta'). Wherever chainrule takes `device=`, it takes one of these.
 
     Example:
         >>> import chainrule as cr
@@ -86,7 +98,7 @@ class device:
         if ":" in text:
             text, _, number = text.partition(":")
             index = int(number)
-        if text not in self._TYPES:
+        if text not in self._TYPES and text not in backend.registered_devices():
             raise ChainruleError(f"unknown device type {text!r}; expected one of {', '.join(self._TYPES)}")
         self.type, self.index = text, index
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
+from .core import backend
 from .core.errors import ChainruleError
 from .core.modes import enable_grad
 from .core.tensor import Tensor
@@ -29,7 +30,7 @@ class InputResult:
 
 
 def input_gradient(cost, x):
-    """(cost(x) as a float, ∂cost/∂x as an ndarray) for a scalar `cost` of an input array.
+    """(cost(x) as a float, ∂cost/∂x as an array on x's device) for a scalar `cost` of an input array.
 
     Example:
         >>> import numpy as np
@@ -38,15 +39,15 @@ def input_gradient(cost, x):
         >>> value, g.tolist()
         (5.0, [2.0, -4.0])
     """
-    x_t = Tensor(np.array(x, dtype=np.result_type(x, np.float32)), requires_grad=True)
+    x_t = Tensor(np.array(x, dtype=np.result_type(x, np.float32), like=backend.like(x)), requires_grad=True)
     with enable_grad():
         out = cost(x_t)
     if not isinstance(out, Tensor) or out.size != 1:
         raise ChainruleError("the cost must return a single-element Tensor (reduce it with .sum() or .mean())")
     if not out.requires_grad:
-        return float(out.item()), np.zeros_like(x_t.numpy())
+        return float(out.item()), np.zeros_like(x_t._data)
     out.backward()
-    return float(out.item()), x_t.grad.numpy()
+    return float(out.item()), x_t.grad._data  # on x's device
 
 
 def optimize_input(cost, x0, steps=100, lr=0.1, constraint=None, maximize=False, sign=False, keep_path=False):
@@ -65,7 +66,7 @@ def optimize_input(cost, x0, steps=100, lr=0.1, constraint=None, maximize=False,
     """
     if int(steps) < 0 or lr < 0:
         raise ChainruleError(f"optimize_input needs steps >= 0 and lr >= 0, got {steps} and {lr}")
-    x = np.array(x0, dtype=np.result_type(x0, np.float32))
+    x = np.array(x0, dtype=np.result_type(x0, np.float32), like=backend.like(x0))
     costs, path = [], [x] if keep_path else None
     for _ in range(int(steps)):
         value, g = input_gradient(cost, x)
@@ -73,7 +74,7 @@ def optimize_input(cost, x0, steps=100, lr=0.1, constraint=None, maximize=False,
         direction = np.sign(g) if sign else g
         x = x + lr * direction if maximize else x - lr * direction
         if constraint is not None:
-            x = np.asarray(constraint(x), dtype=x.dtype)
+            x = backend.as_array(constraint(x)).astype(x.dtype, copy=False)
         if keep_path:
             path.append(x)
     costs.append(float(cost(Tensor(x)).item()))
@@ -83,7 +84,7 @@ def optimize_input(cost, x0, steps=100, lr=0.1, constraint=None, maximize=False,
 def _class_scores(model, x, target):
     out = model(x)
     n = out.shape[0]
-    return ops.index(out, (np.arange(n), np.asarray(target)))
+    return ops.index(out, (np.arange(n), backend.as_array(target)))
 
 
 def saliency(model, x, target):
@@ -97,7 +98,7 @@ def saliency(model, x, target):
         >>> cr.inputs.saliency(net, np.ones((2, 4)), [0, 2]).shape
         (2, 4)
     """
-    x = np.asarray(x)
+    x = backend.as_array(x)
     _, g = input_gradient(lambda xi: _class_scores(model, xi, target).sum(), x)
     return np.abs(g)
 
@@ -120,7 +121,7 @@ def fgsm(model, loss_fn, x, y, eps, clip=(0.0, 1.0)):
         >>> round(float(np.abs(adv - x).max()), 12)
         0.1
     """
-    x = np.asarray(x)
+    x = backend.as_array(x)
     result = optimize_input(lambda xi: loss_fn(model(xi), y), x, steps=1, lr=eps, maximize=True, sign=True,
                             constraint=_box(clip))
     return result.x
@@ -138,7 +139,7 @@ def pgd(model, loss_fn, x, y, eps, step=None, steps=10, clip=(0.0, 1.0), random_
         >>> bool(np.abs(adv - x).max() <= 0.1 + 1e-12)
         True
     """
-    x0 = np.asarray(x)
+    x0 = backend.as_array(x)
     step = eps / 4 if step is None else step
     box = _box(clip)
 
@@ -147,7 +148,8 @@ def pgd(model, loss_fn, x, y, eps, step=None, steps=10, clip=(0.0, 1.0), random_
 
     start = x0
     if random_start:
-        start = project(x0 + np.random.default_rng(seed).uniform(-eps, eps, x0.shape))
+        noise = np.random.default_rng(seed).uniform(-eps, eps, x0.shape)  # drawn on the host, as on the CPU
+        start = project(x0 + backend.to_device(noise, backend.device_of(x0)))
     return optimize_input(lambda xi: loss_fn(model(xi), y), start, steps=steps, lr=step, maximize=True, sign=True,
                           constraint=project).x
 

@@ -27,6 +27,7 @@ import zipfile
 import numpy as np
 from numpy.lib import format as npy_format
 
+from .core import backend
 from .core.errors import ChainruleError
 from .core.tensor import Tensor
 
@@ -89,6 +90,8 @@ class _Encoder:
             raise ChainruleError(f"cr.save: {where} is nested more than {_MAX_DEPTH} levels deep")
         if isinstance(obj, Tensor):
             obj = obj._data
+        if type(obj) is not np.ndarray and backend.is_foreign(obj):  # a GPU array: the file holds its host copy
+            obj = backend.to_host(obj)
         if isinstance(obj, np.ndarray):
             return {"array": self._add(obj, where)}
         if isinstance(obj, np.generic):
@@ -281,8 +284,8 @@ class _Reader:
         raise self.fail("malformed structure (a dict entry)")
 
 
-def load(path, max_bytes=MAX_LOAD_BYTES):
-    """Read what `save` wrote; arrays come back as ndarrays.
+def load(path, max_bytes=MAX_LOAD_BYTES, device=None):
+    """Read what `save` wrote; arrays come back as ndarrays, or on `device` ("cuda", as torch's map_location).
 
     A damaged or hostile file raises `FileFormatError` (a ChainruleError) that
     names the file and the problem; nothing is unpickled, and no more than
@@ -309,7 +312,7 @@ def load(path, max_bytes=MAX_LOAD_BYTES):
             if info.file_size > _MAX_STRUCTURE_BYTES:
                 raise reader.fail(f"its structure record is {info.file_size} bytes, more than chainrule writes")
             root, keyed = reader.structure()
-            return reader.decode(root, keyed)
+            loaded = reader.decode(root, keyed)
     except FileFormatError:
         raise
     except zipfile.BadZipFile as exc:
@@ -322,3 +325,16 @@ def load(path, max_bytes=MAX_LOAD_BYTES):
         raise FileFormatError(f"cannot load {path}: {exc.strerror or exc}") from None
     except Exception as exc:  # any other parse failure of a damaged file (EOFError, ValueError, zlib.error, ...)
         raise FileFormatError(f"cannot load {path}: damaged file ({type(exc).__name__}: {exc})") from None
+    return loaded if device is None else _placed(loaded, device)
+
+
+def _placed(tree, device):
+    """The loaded structure with every array on `device` (numbers and strings as they are)."""
+    if isinstance(tree, np.ndarray):
+        return backend.to_device(tree, device)
+    if isinstance(tree, dict):
+        return {k: _placed(v, device) for k, v in tree.items()}
+    if isinstance(tree, list | tuple):
+        return type(tree)(_placed(v, device) for v in tree)
+    return tree
+

@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 
+from .core import backend
 from .core.errors import ChainruleError
 from .core.modes import no_grad
 from .core.tensor import Tensor
@@ -24,6 +25,11 @@ from .jit import jit as _jit
 from .nn import functional as F
 
 add_reduce, copyto = np.add.reduce, np.copyto
+
+
+def _total(array):
+    """The sum of every entry as a Python float (NumPy's reduce on the host, the array's own np.sum elsewhere)."""
+    return add_reduce(array, axis=None) if type(array) is np.ndarray else float(np.sum(array))
 
 
 def norm(array):
@@ -158,7 +164,7 @@ def resolve_metrics(metrics, loss_fn=None, targets=None):
         elif loss_fn in REGRESSION_LOSSES or targets is None:
             metrics = []
         else:
-            labels = np.asarray(targets)
+            labels = backend.as_array(targets)
             metrics = ["accuracy"] if labels.dtype.kind in "iub" else []
     if metrics is None:
         return {}
@@ -177,6 +183,18 @@ def resolve_metrics(metrics, loss_fn=None, targets=None):
     return resolved
 
 
+def model_device(model):
+    """The device of the model's first parameter ('cpu' for a model without any): where fit puts each batch.
+
+    Example:
+        >>> import chainrule as cr
+        >>> model_device(cr.nn.Linear(2, 1))
+        'cpu'
+    """
+    first = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    return "cpu" if first is None else first.device
+
+
 def evaluate(model, loss_fn, data, batch_size=1024, metrics=("accuracy",)):
     """{"loss": mean loss, metric name: value, ...} of `model` on (X, y), without recording a graph.
 
@@ -189,8 +207,11 @@ def evaluate(model, loss_fn, data, batch_size=1024, metrics=("accuracy",)):
     X, y = data
     metrics = resolve_metrics(metrics, loss_fn, y)
     sums, n = dict.fromkeys(["loss", *metrics], 0.0), len(X)
+    device = model_device(model)
     with no_grad():
         for xb, yb in DataLoader((X, y), batch_size=batch_size):
+            if device != "cpu":
+                xb, yb = backend.to_device(xb, device), backend.to_device(yb, device)
             out = model(Tensor(xb))
             sums["loss"] += float(loss_fn(out, yb).item()) * len(xb)
             for name, metric in metrics.items():
@@ -214,6 +235,7 @@ class Trainer:
         self.params = [p for group in groups for p in group["params"]] if groups else list(model.parameters())
         self.names = _parameter_names(model, self.params)
         self._last_finite = [p._data.copy() for p in self.params]
+        self.device = model_device(model)  # each batch goes there (the data itself may stay on the host)
 
     def grad_norms(self):
         """{parameter name: gradient norm} of the current gradients (inf or nan where they are not finite)."""
@@ -221,10 +243,13 @@ class Trainer:
 
     def _check_and_remember(self):
         """True if every gradient is finite; then also copy the parameters, to undo an update that overflows."""
-        for p in self.params:
-            g = p.grad
+        grads = [p.grad._data for p in self.params if p.grad is not None]
+        if self.device != "cpu" and grads:  # on a GPU: one sum of sums, so one wait for the device per step
+            if math.isfinite(float(sum(np.sum(g) for g in grads))):
+                grads = []
+        for g in grads:
             # one cheap reduction per parameter; the exact test only when the sum is not finite
-            if g is not None and not math.isfinite(add_reduce(g._data, axis=None)) and not np.isfinite(g._data).all():
+            if not math.isfinite(_total(g)) and not np.isfinite(g).all():
                 return False
         for p, saved in zip(self.params, self._last_finite):
             copyto(saved, p._data)
@@ -270,6 +295,8 @@ class Trainer:
             sums, seen = dict.fromkeys(["loss", *self.metrics], 0.0), 0
             for batch, (xb, yb) in enumerate(loader):
                 self.batch = batch
+                if self.device != "cpu":
+                    xb, yb = backend.to_device(xb, self.device), backend.to_device(yb, self.device)
                 if callbacks:
                     for cb in callbacks:
                         cb.on_batch_begin(batch, {"size": len(xb)})
@@ -371,7 +398,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_dat
         raise ChainruleError(f"train_data has {len(X)} inputs but {len(y)} targets")
     if int(epochs) < 1:
         raise ChainruleError(f"epochs must be at least 1, got {epochs}")
-    loader = DataLoader((np.asarray(X), np.asarray(y)), batch_size=batch_size, shuffle=shuffle, seed=seed)
+    loader = DataLoader((backend.as_array(X), backend.as_array(y)), batch_size=batch_size, shuffle=shuffle, seed=seed)
     trainer = Trainer(model, loss_fn, optimizer, resolve_metrics(metrics, loss_fn, y), jit=jit)
     callbacks = list(callbacks)
     _check_callbacks(callbacks)

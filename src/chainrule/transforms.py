@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from .core import forward
+from .core import backend, forward
 from .core.engine_ops import alias, broadcast_to
 from .core.errors import ChainruleError
 from .core.graph import topological_order
@@ -44,8 +44,8 @@ def _float_tensor(x):
         if x.dtype.kind not in "fc":
             raise ChainruleError(f"cannot differentiate with respect to a {x.dtype} input; pass floats")
         return x
-    array = np.array(x)  # a copy: f may write into its input, never into the caller's array
-    if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
+    array = np.array(x, like=backend.like(x))  # a copy (on x's device): f may write into its input
+    if array.dtype.kind in "iub" and not (isinstance(x, np.ndarray) or backend.is_foreign(x)):
         array = array.astype(np.float64)
     if array.dtype.kind not in "fc":  # complex inputs: JAX's convention (see docs/complex.md)
         raise ChainruleError(f"cannot differentiate with respect to a {array.dtype} input; pass floats")
@@ -76,10 +76,10 @@ def _scalar_output(out, name):
         raise ChainruleError(f"{name} needs a function returning one scalar, got a {type(out).__name__} "
                              "(return (output, aux) with has_aux=True to pass more out)")
     if not isinstance(out, Tensor):
-        if isinstance(out, (bool, np.bool_)) or np.asarray(out).dtype.kind not in "f":
+        if isinstance(out, (bool, np.bool_)) or backend.as_array(out).dtype.kind not in "f":
             raise ChainruleError(f"{name} needs a function returning a float computed from its inputs, got "
                                  f"{type(out).__name__} {out!r}, which has no derivative")
-        out = Tensor._wrap(np.asarray(out, dtype=np.float64))
+        out = Tensor._wrap(backend.as_array(out).astype(np.float64, copy=False))
     if out.size != 1:
         raise ChainruleError(f"{name} needs a function with a scalar output, got shape {out.shape}; "
                              "use jacrev / jacobian for vector outputs, or vjp with a cotangent")
@@ -138,7 +138,8 @@ def _seed_of(cotangent, output):
         if seed.shape != shape and seed.ndim == 0:
             seed = broadcast_to(seed, shape=shape)
     else:
-        seed = np.asarray(array_of(cotangent), dtype=output.dtype)
+        seed = backend.array_like(array_of(cotangent) if isinstance(cotangent, Tensor) else cotangent,
+                                  output.dtype, array_of(output))
         if seed.shape != shape and seed.ndim == 0:
             seed = np.broadcast_to(seed, shape).copy()
     if seed.shape != shape:
@@ -177,7 +178,7 @@ class _Backward:
         cot_leaves, _ = flatten(cotangent)
         if len(cot_leaves) != len(self.outputs):
             raise ChainruleError(f"vjp_fn got {len(cot_leaves)} cotangents for {len(self.outputs)} outputs")
-        return self.from_seeds([_seed_of(c, o if isinstance(o, Tensor) else np.asarray(o))
+        return self.from_seeds([_seed_of(c, o if isinstance(o, Tensor) else backend.as_array(o))
                                 for o, c in zip(self.outputs, cot_leaves)])
 
     def from_seeds(self, seeds):
@@ -261,7 +262,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
 
         out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
         out = _scalar_output(out, "grad")
-        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype)])
+        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype, like=backend.like(out._data))])
         value = out if recorded else _plain(out)
         g = grads[0] if isinstance(argnums, int) else grads
         return ((value, aux), g) if has_aux else (value, g)
@@ -307,7 +308,7 @@ def _seeded(primal, tangent, level):
     for p, t in zip(p_leaves, t_leaves):
         x = _float_tensor(p)
         if not isinstance(t, Tensor):
-            t = np.asarray(t, dtype=x.dtype)
+            t = backend.array_like(t, x.dtype, x._data)
         if t.shape != x.shape:
             raise ChainruleError(f"tangent shape {t.shape} does not match primal shape {x.shape}")
         seeded.append(forward.seed(x, level, t))
@@ -332,7 +333,7 @@ def jvp(f, primals, tangents):
         outs, touts = [], []
         for o in out_leaves:
             if not isinstance(o, Tensor):
-                o = Tensor._wrap(np.asarray(o))
+                o = Tensor._wrap(backend.as_array(o))
             touts.append(forward.tangent_of(o, level, zeros=True))
             outs.append(forward.unseed(o, level))
     return unflatten(out_structure, outs), unflatten(out_structure, touts)
@@ -365,8 +366,9 @@ def jacrev(f, argnums=0):
         out, back = vjp(lambda x: f(*args[:n], x, *args[n + 1:]), args[n])
         out = _as_output(out, "jacrev")
         if out.size == 0:
-            return _tree_map(lambda x: Tensor._wrap(np.zeros(out.shape + np.shape(x))), args[n])
-        basis = np.eye(out.size, dtype=out.dtype).reshape((out.size,) + out.shape)
+            return _tree_map(lambda x: Tensor._wrap(np.zeros(out.shape + np.shape(x), like=backend.like(out._data))),
+                             args[n])
+        basis = np.eye(out.size, dtype=out.dtype, like=backend.like(out._data)).reshape((out.size,) + out.shape)
         try:
             rows = vmap(lambda seed: back(seed)[0], fallback="warn")(basis)
         except BatchedValueError as exc:  # a rule read its adjoint with NumPy: one basis vector at a time
@@ -398,8 +400,8 @@ def jacfwd(f, argnums=0):
 
         if x.size == 0:
             out = _as_output(f(*args), "jacfwd")
-            return Tensor._wrap(np.zeros(out.shape + x.shape))
-        basis = np.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)
+            return Tensor._wrap(np.zeros(out.shape + x.shape, like=backend.like(x._data)))
+        basis = np.eye(x.size, dtype=x.dtype, like=backend.like(x._data)).reshape((x.size,) + x.shape)
         try:
             columns = vmap(column, fallback="warn")(basis)  # the input's flat axis first, then the output's axes
         except BatchedValueError as exc:  # a rule read its tangent with NumPy: one basis vector at a time
@@ -435,7 +437,7 @@ jacobian = jacrev
 def _as_output(out, name):
     if isinstance(out, (tuple, list, dict)):
         raise ChainruleError(f"{name} needs a function returning one array, got a {type(out).__name__}")
-    return out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out))
+    return out if isinstance(out, Tensor) else Tensor._wrap(backend.as_array(out))
 
 
 def hessian(f, argnums=0):
@@ -491,7 +493,8 @@ def custom_vjp(fun, vjp_rule, jvp_rule=None, name=None):
         return result[i] if isinstance(result, (tuple, list)) else result
 
     def one_tangent(i, t, ans, *xs, **params):
-        tangents = tuple(t if j == i else np.zeros(np.shape(x)) for j, x in enumerate(xs))
+        tangents = tuple(t if j == i else np.zeros(np.shape(x), like=backend.like(array_of(x)))
+                         for j, x in enumerate(xs))
         return jvp_rule(tangents, ans, *xs, **params)
 
     return defop(_unique_op_name(name or getattr(fun, "__name__", "custom")), fun, vjp=one_adjoint,

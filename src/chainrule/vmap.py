@@ -28,7 +28,7 @@ import numpy as np
 
 from .batching import BatchedTensor, BatchedValueError, BatchingError, BatchingFallbackWarning, batch_rule, make_batched
 from .batching.rules import loop
-from .core import forward
+from .core import backend, forward
 from .core.errors import ChainruleError
 from .core.modes import grad_enabled, intercepting, switches
 from .core.node import Node
@@ -96,7 +96,7 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
                 if axis is None:
                     new_leaves.append(leaf)
                     continue
-                value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(np.asarray(leaf))
+                value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(backend.as_array(leaf))
                 axis = _check_axis(axis, value.ndim, "in_axes")
                 n = value.shape[axis]
                 if size is not None and n != size:
@@ -182,7 +182,7 @@ def _unbatch_output(out, out_axes, level):
             results.append(leaf)
         else:  # the same for every example: broadcast along a new batch axis
             _refuse_leaked(leaf)
-            value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(np.asarray(leaf))
+            value = leaf if isinstance(leaf, Tensor) else Tensor._wrap(backend.as_array(leaf))
             axis = _check_axis(axis, value.ndim + 1, "out_axes")
             shape = value.shape[:axis] + (1,) + value.shape[axis:]
             value = OPS["reshape"](value, shape=shape)

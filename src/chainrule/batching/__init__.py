@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops as _ops  # noqa: F401  (the table is complete before its batching column is filled)
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.registry import OPS, Op
 from ..core.tensor import Tensor
@@ -199,13 +200,13 @@ def make_batched(value, bdim, level):
         (4, 3)
     """
     if not isinstance(value, Tensor):
-        value = Tensor._wrap(np.asarray(value))
+        value = Tensor._wrap(backend.as_array(value))
     b = object.__new__(BatchedTensor)
     full = value._data
     if full.shape[bdim]:
         example = full[(slice(None),) * bdim + (0,)]  # a view: one example's shape and dtype, no copy
     else:
-        example = np.zeros(full.shape[:bdim] + full.shape[bdim + 1:], full.dtype)
+        example = np.zeros(full.shape[:bdim] + full.shape[bdim + 1:], full.dtype, like=backend.like(full))
     b._data, b._node, b._rg = example, None, value._rg
     b._value, b._bdim, b._level = value, bdim, level
     return b

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import backend
 from ..core.tensor import Tensor
 from .rules import (
     _example_ndim,
@@ -121,7 +122,7 @@ def _softmax_cross_entropy(op, values, dims, params):
     (logits, target), (dl, dt) = values, dims
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
-    target = np.asarray(target._data if isinstance(target, Tensor) else target)
+    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
     if dt is not None:
         target = np.moveaxis(target, dt, 0)
     else:

@@ -12,6 +12,7 @@ import inspect
 
 import numpy as np
 
+from ..core import backend
 from ..core.registry import OPS
 from ..core.tensor import Tensor
 
@@ -89,7 +90,7 @@ def batched_front(x, dim, size):
     if dim is not None:
         return to_front(x, dim)
     if not isinstance(x, Tensor):
-        x = Tensor._wrap(np.asarray(x))
+        x = Tensor._wrap(backend.as_array(x))
     return _op("broadcast_to")(x, shape=(size,) + tuple(shape_of(x)))
 
 
@@ -201,10 +202,11 @@ def loop(op, values, dims, params):
         one = [v if d is None else getitem(v, index=(slice(None),) * d + (k,)) for v, d in zip(values, dims)]
         results.append(op(*one, **params))
     if not results:  # an empty batch: the op on zeros for the shape, with a batch of none
-        example = [v if d is None else np.zeros(shape_of(v)[:d] + shape_of(v)[d + 1:]) for v, d in zip(values, dims)]
+        example = [v if d is None else np.zeros(shape_of(v)[:d] + shape_of(v)[d + 1:], like=backend.like(v))
+                   for v, d in zip(values, dims)]
         out = op(*example, **params)
-        dtype = out._data.dtype if isinstance(out, Tensor) else np.asarray(out).dtype
-        return Tensor._wrap(np.zeros((0,) + shape_of(out), dtype=dtype)), 0
+        data = backend.as_array(out._data if isinstance(out, Tensor) else out)  # a plain array on plain arrays
+        return Tensor._wrap(np.zeros((0,) + shape_of(out), dtype=data.dtype, like=backend.like(data))), 0
     return _op("concatenate")(*[_op("reshape")(r, shape=(1,) + shape_of(r)) for r in results], axis=0), 0
 
 
@@ -258,7 +260,7 @@ def _index_result_dim(index):
     parts = index if isinstance(index, tuple) else (index,)
     advanced = [i for i, p in enumerate(parts) if isinstance(p, (np.ndarray, list)) and not np.isscalar(p)]
     if len(advanced) > 1 and advanced != list(range(advanced[0], advanced[-1] + 1)):
-        arrays = [np.asarray(parts[i]) for i in advanced]
+        arrays = [backend.as_array(parts[i]) for i in advanced]
         return len(np.broadcast_shapes(*[a.shape for a in arrays]))
     return 0
 

@@ -23,7 +23,7 @@ from .rules import (
 # ---- the column of the table -----------------------------------------------------------
 ELEMENTWISE = ("add", "sub", "div", "abs", "neg", "relu", "where", "equal", "not_equal", "greater",
                "greater_equal", "less", "less_equal", "cast", "alias", "real", "conj", "imag", "angle", "clone",
-               "betainc", "gammainc", "gammaincc", "stdtr", "gammasgn")
+               "to_device", "betainc", "gammainc", "gammaincc", "stdtr", "gammasgn")
 REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softmax", "log_softmax", "hfft", "ihfft")
 MANY_AXES = ("fftn", "ifftn", "rfftn", "irfftn")  # numpy.fft's n-dimensional transforms (axes=, s=)
 FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array

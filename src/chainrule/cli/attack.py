@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from ..core.errors import ChainruleError
-from .train import prepare_out
+from .train import add_device_argument, checked_device, prepare_out
 
 
 def add_parsers(commands):
@@ -18,11 +18,13 @@ def add_parsers(commands):
     a.add_argument("--model", default=None, help="a model saved by a previous run (default: train one)")
     a.add_argument("--out", default="chainrule-out", help="output folder")
     a.add_argument("--seed", type=int, default=0)
+    add_device_argument(a)
     v = commands.add_parser("visualize", help="activation maximisation and saliency maps on the digits")
     v.add_argument("--model", default=None, help="a model saved by a previous run (default: train one)")
     v.add_argument("--out", default="chainrule-out", help="output folder")
     v.add_argument("--steps", type=int, default=200, help="gradient-ascent steps (default 200)")
     v.add_argument("--seed", type=int, default=0)
+    add_device_argument(v)
 
 
 def _eps_list(text):
@@ -45,7 +47,7 @@ def run_attack(args) -> int:
     if args.steps < 1:
         raise ChainruleError(f"--steps must be at least 1, got {args.steps}")
     prepare_out(args.out)
-    model, X, y = train_or_load(args.model, seed=args.seed)
+    model, X, y = train_or_load(args.model, seed=args.seed, device=checked_device(args.device))
     if args.model is None:
         saved = os.path.join(args.out, "digits_model.npz")
         save_model(model, saved)
@@ -111,7 +113,7 @@ def run_visualize(args) -> int:
     if args.steps < 1:
         raise ChainruleError(f"--steps must be at least 1, got {args.steps}")
     prepare_out(args.out)
-    model, X, y = train_or_load(args.model, seed=args.seed)
+    model, X, y = train_or_load(args.model, seed=args.seed, device=checked_device(args.device))
     images, gains = [], []
     for digit in range(10):
         x, scores = cr.inputs.maximize_activation(lambda x, d=digit: model(x)[d], np.full(64, 0.5), steps=args.steps,

@@ -10,8 +10,10 @@ from ..core.errors import ChainruleError
 from .train import check_memory
 
 
-def train_or_load(path=None, seed=0, epochs=20):
-    """(model, X_test, y_test): load `path` if given (a file this function saved), else train."""
+def train_or_load(path=None, seed=0, epochs=20, device="cpu"):
+    """(model, X_test, y_test): load `path` if given (a file this function saved), else train (on `device`).
+
+    The model comes back on the CPU: the attacks and pictures work on host arrays."""
     import chainrule as cr
 
     X, y = cr.data.digits()
@@ -32,10 +34,11 @@ def train_or_load(path=None, seed=0, epochs=20):
         model.load_state_dict(saved["state"])
         return model, X_test, y_test
     sizes, activation = [64, 64, 10], "relu"
-    model = cr.nn.MLP(sizes, activation=activation, rng=np.random.default_rng(seed))
+    model = cr.nn.MLP(sizes, activation=activation, rng=np.random.default_rng(seed)).to(device)
     optimizer = cr.optim.Adam(model.parameters(), lr=0.01)
     cr.train.fit(model, cr.nn.functional.cross_entropy, optimizer, (X_train, y_train), epochs=epochs,
                  batch_size=32, progress=False, seed=seed)
+    model.cpu()
     return model, X_test, y_test
 
 

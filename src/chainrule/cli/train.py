@@ -41,9 +41,27 @@ def add_parser(commands):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="chainrule-out", help="output folder (default ./chainrule-out)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_device_argument(p)
     p.add_argument("--jit", action="store_true",
                    help="trace the forward and backward passes once and replay them (cr.jit); prints the speed-up")
     return p
+
+
+def add_device_argument(parser):
+    """The --device flag train, attack and visualize share."""
+    parser.add_argument("--device", default="cpu",
+                        help="where to compute: cpu (default), cuda or cuda:<n> (needs CuPy: pip install "
+                             "'chainrule[gpu]')")
+
+
+def checked_device(text):
+    """The --device value, checked before any work: a one-line error when CuPy or a GPU is missing."""
+    from ..core import backend
+
+    kind, index = backend.parse_device(text)
+    if kind != "cpu":
+        backend.backend_for(kind)  # raises DeviceError (a ChainruleError): what to install, or no GPU seen
+    return text
 
 
 def resolve_settings(args):
@@ -165,6 +183,9 @@ def run_train(args) -> int:
     if args.lr is not None and not args.lr > 0:
         raise ChainruleError(f"--lr must be positive, got {args.lr}")
     hidden = _hidden_sizes(args.hidden)
+    device = checked_device(getattr(args, "device", "cpu"))
+    if args.jit and device != "cpu":
+        raise ChainruleError("--jit replays NumPy kernels on the CPU; leave it out with --device " + device)
     prepare_out(args.out)  # fail before training, not after it
     X_train, y_train, X_test, y_test = _load_dataset(args.dataset, args.seed)
     classes = int(max(y_train.max(), y_test.max())) + 1
@@ -176,6 +197,7 @@ def run_train(args) -> int:
         model = cr.nn.MLP(sizes, activation=args.activation, bias=args.bias, init_scheme=args.init, rng=rng)
     except MemoryError:
         raise ChainruleError(f"not enough memory for a {'-'.join(map(str, sizes))} network") from None
+    model.to(device)  # fit then moves each batch to the model's device
     lr = args.lr if args.lr is not None else (0.01 if args.optimizer == "adam" else 0.1)
     if args.optimizer == "adam":
         optimizer = cr.optim.Adam(model.parameters(), lr=lr)
@@ -201,6 +223,7 @@ def run_train(args) -> int:
     except MemoryError:
         raise ChainruleError(f"ran out of memory training a {'-'.join(map(str, sizes))} network") from None
     seconds = time.perf_counter() - start
+    model.cpu()  # the report (pictures, saved weights) reads host arrays
     train_acc = history["accuracy"][-1]
     if same:
         test_acc = cr.train.evaluate(model, loss_fn, (X_test, encode(y_test)), metrics=metrics)["accuracy"]

@@ -11,6 +11,7 @@ from . import (
            engine_ops,  # noqa: F401  (registers sum_to, broadcast_to, cast, alias, real, conj)
            reverse,
 )
+from .backend import DeviceError
 from .errors import AnomalyError, ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .registry import OPS, Op, defop
@@ -20,4 +21,4 @@ reverse.install()
 
 __all__ = ["Tensor", "Op", "OPS", "defop", "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly",
            "is_grad_enabled", "ChainruleError", "GraphFreedError", "InplaceModificationError",
-           "AnomalyError", "OpError", "array_of"]
+           "AnomalyError", "OpError", "DeviceError", "array_of"]

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from .backend import as_array
 from .errors import AnomalyError
 from .tensor import Tensor
 
@@ -31,7 +32,7 @@ def user_line() -> str:
 
 
 def _bad_value(a) -> str | None:
-    a = np.asarray(a)
+    a = as_array(a)
     if a.dtype.kind not in "fc" or np.isfinite(a).all():
         return None
     return "nan" if np.isnan(a).any() else ("inf" if (a == np.inf).any() else "-inf")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import forward
+from .backend import as_array
 from .registry import defop
 
 
@@ -39,7 +40,7 @@ def _sum_to_shape(g, shape):
 
 
 sum_to = defop(
-    "sum_to", lambda g, shape: _sum_to_shape(np.asarray(g), tuple(shape)),
+    "sum_to", lambda g, shape: _sum_to_shape(as_array(g), tuple(shape)),
     vjp=lambda g, ans, x, shape: broadcast_to(g, shape=x.shape),
     jvp="linear", notation=("sum_to {0}", ("broadcast {g}",), ("sum_to {t}",)),
     derivative="adjoint broadcast back to the input shape")
@@ -51,7 +52,7 @@ broadcast_to = defop(
     derivative="adjoint summed over the broadcast axes")
 
 cast = defop(
-    "cast", lambda x, dtype: np.asarray(x).astype(dtype, copy=False),
+    "cast", lambda x, dtype: as_array(x).astype(dtype, copy=False),
     vjp=lambda g, ans, x, dtype: cast(g, dtype=x.dtype),
     jvp="linear", notation=("{0}", ("{g}",), ("{t}",)),
     derivative="adjoint cast back to the input dtype")
@@ -63,7 +64,7 @@ alias = defop(
     derivative="1")
 
 real = defop(
-    "real", lambda x: np.real(x).copy() if np.iscomplexobj(x) else np.array(x, copy=True),
+    "real", lambda x: np.real(x).copy() if np.iscomplexobj(x) else np.copy(x),
     vjp=lambda g, ans, x: g,
     jvp="linear", notation=("Re {0}", ("{g}",), ("Re {t}",)),
     derivative="1 (the adjoint of the real part)")

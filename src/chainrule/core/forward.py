@@ -26,6 +26,7 @@ import threading
 
 import numpy as np
 
+from . import backend
 from .modes import mark_unusual, unusual
 from .tensor import Tensor
 
@@ -131,7 +132,7 @@ def _tangent_at(op, out, args, params, level):
         if total is None:
             return None
     if not isinstance(total, Tensor):
-        total = Tensor._wrap(np.asarray(total))
+        total = Tensor._wrap(backend.as_array(total))
     if total.shape != out.shape:
         total = _engine_ops["broadcast_to"](total, shape=out.shape)
     if total.dtype != out.dtype:
@@ -153,7 +154,7 @@ def set_tangent(x: Tensor, level: int, tangent) -> None:
     The one way code outside the engine (traces, dual numbers) seeds a tangent.
     """
     if not isinstance(tangent, Tensor):
-        tangent = Tensor._wrap(np.asarray(tangent, dtype=x.dtype))
+        tangent = Tensor._wrap(np.asarray(tangent, dtype=x.dtype, like=backend.like(x._data)))
     x._tangents = {**(x._tangents or {}), level: tangent}
 
 

@@ -22,6 +22,7 @@ class _Switches(threading.local):
         self.grad_enabled = True
         self.anomaly = False
         self.intercept = None  # a transform that reinterprets every op call (see `intercepting`)
+        self.saved = []  # the values the open switch blocks replaced, innermost last
 
 
 class _Unusual:
@@ -57,21 +58,22 @@ def anomaly_enabled() -> bool:
 class _Switch(contextlib.ContextDecorator):
     """Set one of this thread's switches for a `with` block or a decorated function."""
 
+    # Blocks open and close innermost first in a thread, so one stack of the
+    # replaced values per thread serves every switch (and the same switch object
+    # used in several threads or nested in itself, as a decorator may be).
     field = ""
     value: object = None
 
-    def __init__(self):
-        self._saved = threading.local()
-
     def __enter__(self):
-        stack = self._saved.__dict__.setdefault("stack", [])
-        stack.append(getattr(switches, self.field))
-        setattr(switches, self.field, self.value)
+        s = switches
+        s.saved.append(getattr(s, self.field))
+        setattr(s, self.field, self.value)
         mark_unusual(+1)
         return self
 
     def __exit__(self, *exc):
-        setattr(switches, self.field, self._saved.stack.pop())
+        s = switches
+        setattr(s, self.field, s.saved.pop())
         mark_unusual(-1)
         return False
 

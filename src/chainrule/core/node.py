@@ -44,16 +44,30 @@ class Node:
     # `saved` holds a residual of ops declared with saving_forward=, `origin`
     # the user's source line under detect_anomaly: rarely set, so they are
     # class-level defaults an instance overrides in its own (lazily made) __dict__.
-    __slots__ = ("op", "inputs", "arrays", "params", "index", "__dict__")
+    __slots__ = ("op", "inputs", "arrays", "params", "edges", "index", "__dict__")
     saved = None
     origin = None
 
-    def __init__(self, op, inputs, arrays, params):
+    def __init__(self, op, inputs, arrays, params, edges=None):
         self.op = op
         self.inputs = inputs  # None once a backward pass has freed the graph
         self.arrays = arrays  # the inputs' arrays (constants as given), for rules run on arrays
         self.params = params
+        # The positions of the inputs that required grad when the op ran: the
+        # edges the sweep passes adjoints along (as in PyTorch, the graph is
+        # fixed when recorded). Op.__call__ knows them; others let them be found.
+        self.edges = differentiable_positions(inputs) if edges is None else edges
         self.index = _tick()  # creation order: a topological order of the graph
 
     def __repr__(self):
         return f"<Node {self.op.name}>"
+
+
+def differentiable_positions(inputs):
+    """The positions of the inputs that are tensors requiring grad."""
+    return tuple(i for i, x in enumerate(inputs) if getattr(x, "_rg", False))
+
+
+# The edges of a node of up to three inputs, by the bit mask of those that
+# require grad (bit i: input i), made once: EDGES[0b101] == (0, 2).
+EDGES = tuple(tuple(i for i in range(3) if mask >> i & 1) for mask in range(8))

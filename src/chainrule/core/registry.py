@@ -32,11 +32,11 @@ from functools import partial as bind_argnum
 
 import numpy as np
 
-from . import forward
+from . import backend, forward
 from .errors import OpError
 from .forward import levels
 from .modes import switches, unusual
-from .node import Node
+from .node import EDGES, Node
 from .tensor import Tensor
 
 OPS: dict[str, Op] = {}
@@ -48,31 +48,38 @@ class Op:
     """A primitive: forward function plus VJP and JVP rules (see `defop`)."""
 
     __slots__ = ("name", "forward", "vjp", "jvp", "array_vjp", "saving_forward", "partial", "notation",
-                 "nondiff", "variadic", "view", "derivative", "convention", "domain", "batch", "__weakref__")
+                 "nondiff", "variadic", "view", "derivative", "convention", "domain", "batch",
+                 "rules_on_tensors", "rules_on_arrays", "__weakref__")
 
     def __call__(self, *args, **params):
-        # Gather the inputs' arrays and flags: unrolled for one and two inputs,
-        # the hot path of nearly every op; a plain loop for three or more.
+        # Gather the inputs' arrays, whether any requires grad, and which (the
+        # node's edges): unrolled for one, two and three inputs, the hot path of
+        # nearly every op and of every layer; a plain loop for four or more.
         n = len(args)
         if n == 1:
             x = args[0]
-            if not isinstance(x, Tensor):  # plain arrays in, plain arrays out (rules at NumPy speed)
-                if type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
-                    return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
-                return self.forward(x, **params) if params else self.forward(x)
-            arrays, needs_grad, tangents = (x._data,), x._rg, x._tangents is not None
+            arrays = (x._data,) if isinstance(x, Tensor) else None
+            needs_grad, edges = arrays is not None and x._rg, EDGES[1]
         elif n == 2:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
-            if not (x_is or y_is):
-                return self.forward(x, y, **params) if params else self.forward(x, y)
-            arrays = (x._data if x_is else x, y._data if y_is else y)
-            needs_grad = (x_is and x._rg) or (y_is and y._rg)
-            tangents = (x_is and x._tangents is not None) or (y_is and y._tangents is not None)
+            arrays = (x._data if x_is else x, y._data if y_is else y) if x_is or y_is else None
+            x_rg, y_rg = x_is and x._rg, y_is and y._rg
+            needs_grad, edges = x_rg or y_rg, EDGES[x_rg | y_rg << 1]
+        elif n == 3:  # linear(x, w, b), the layer of every network, where(c, x, y), clip(x, lo, hi)
+            x, y, z = args
+            x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)
+            arrays = ((x._data if x_is else x, y._data if y_is else y, z._data if z_is else z)
+                      if x_is or y_is or z_is else None)
+            x_rg, y_rg, z_rg = x_is and x._rg, y_is and y._rg, z_is and z._rg
+            needs_grad, edges = x_rg or y_rg or z_rg, EDGES[x_rg | y_rg << 1 | z_rg << 2]
         else:
-            arrays, needs_grad, tangents = _gather(args)
-            if arrays is None:
-                return self.forward(*args, **params) if params else self.forward(*args)
+            arrays, edges = _gather(args)
+            needs_grad = bool(edges)
+        if arrays is None:  # no Tensor among the inputs: plain values in, plain values out (rules at NumPy speed)
+            if n == 1 and type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
+                return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
+            return self.forward(*args, **params) if params else self.forward(*args)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
         if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
@@ -80,25 +87,26 @@ class Op:
             if result is not NotImplemented:
                 return result
         record = needs_grad and (quiet or switches.grad_enabled) and not self.nondiff
+        saving = record and self.saving_forward  # a recorded op may keep a residual for its array rules
         try:
-            if record and self.saving_forward is not None:
-                value, saved = self.saving_forward(*arrays, **params)
+            if saving:
+                value, saved = saving(*arrays, **params)
             else:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
+            backend.check_one_device(arrays, self.name)  # two devices: say so, not the library's message
             raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
-        if type(value) is not ndarray:
-            value = np.asarray(value)
         out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
+        value = value if type(value) is ndarray else backend.as_array(value)  # NumPy scalars become arrays
         out._data, out._rg = value, record
-        out._node = node = Node(self, args, arrays, params) if record else None
-        if record and self.saving_forward is not None:
+        out._node = node = Node(self, args, arrays, params, edges) if record else None
+        if saving:
             node.saved = saved
         if self.view and (value is arrays[0] or value.base is not None):
             out._base = args[0]._owner()  # shares memory, so shares the version counter
         if quiet or self.nondiff:
             return out
-        return _off_the_quiet_path(self, out, args, params, tangents)
+        return _off_the_quiet_path(self, out, args, params)
 
     def jvp_rule(self, argnum):
         """The JVP rule for input `argnum`, "linear", or None."""
@@ -126,21 +134,23 @@ def install_sequence_stacking(stack):
 
 
 def _gather(args):
-    """(arrays, needs_grad, has_tangents) of three or more inputs; arrays is None when none is a Tensor."""
-    arrays, needs_grad, tangents, any_tensor = [], False, False, False
-    for a in args:
+    """(arrays, edges) of three or more inputs: arrays is None when none is a Tensor, edges the
+    positions of those that require grad."""
+    arrays, edges, any_tensor = [], [], False
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            any_tensor, needs_grad = True, needs_grad or a._rg
-            tangents = tangents or a._tangents is not None
+            any_tensor = True
+            if a._rg:
+                edges.append(i)
             arrays.append(a._data)
         else:
             arrays.append(a)
-    return (tuple(arrays) if any_tensor else None), needs_grad, tangents
+    return (tuple(arrays) if any_tensor else None), tuple(edges)
 
 
-def _off_the_quiet_path(op, out, args, params, tangents):
+def _off_the_quiet_path(op, out, args, params):
     """What an op does besides recording while a switch is set or a level open: tangents, anomaly checks."""
-    if tangents and levels.open:
+    if levels.open and any(isinstance(a, Tensor) and a._tangents is not None for a in args):
         forward.push_tangents(op, out, args, params)
     if switches.anomaly:
         from .anomaly import check_forward
@@ -204,6 +214,9 @@ def defop(name, forward, vjp=None, jvp=None, *, partial=None, notation=None, arr
     op.array_vjp = _per_input(array_vjp, variadic)
     op.jvp = jvp if (variadic or jvp in (None, "linear") or isinstance(jvp, tuple)) else (jvp,)
     op.derivative, op.convention, op.domain = derivative, convention, domain
+    # What the reverse sweep calls, decided here once: (rules, whether they are partials to multiply by g).
+    op.rules_on_tensors = (partial, True) if partial is not None else (op.vjp, False)
+    op.rules_on_arrays = (op.array_vjp, False) if array_vjp is not None else op.rules_on_tensors
     op.batch = None  # its batching rule, declared with chainrule.batching.defbatch (vmap reads it)
     OPS[name] = op
     return op

@@ -18,7 +18,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import forward
+from . import backend, forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
@@ -58,12 +58,16 @@ def backward(root: Tensor, grad=None, retain_graph=None, create_graph=False) -> 
                 f"backward() without a seed needs a single-element output, got shape {root.shape}; "
                 "reduce it first (e.g. .sum()) or pass grad= of the same shape")
         data = root._data  # a 0-d loss is the usual root: np.array skips np.ones' Python wrapper
-        seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        if type(data) is ndarray:
+            seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        else:  # on the root's device
+            seed = np.ones(data.shape, data.dtype, like=backend.like(data))
     else:
         if isinstance(grad, Tensor) and grad._rg:
             seed = grad  # a seed that is itself differentiated keeps its graph
         else:  # a copy: the user's array may change later, and .grad must not
-            seed = np.array(grad._data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+            seed = grad._data if isinstance(grad, Tensor) else grad
+            seed = np.array(seed, dtype=root.dtype, like=backend.like(seed))
         if seed.shape != root.shape:
             raise ChainruleError(f"backward(grad=...): seed has shape {seed.shape}, output has {root.shape}")
     retain = create_graph if retain_graph is None else retain_graph
@@ -154,21 +158,30 @@ def _seed_adjoints(roots, seeds, plan):
 
 def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited):
     """The loop of the notes: take the newest tensor, pass its adjoint to its inputs, v̄_i += v̄_j ∂v_j/∂v_i."""
-    needed, as_tensors, target_ids, anomaly = plan.needed, plan.as_tensors, plan.target_ids, plan.anomaly
+    needed, as_tensors, target_ids = plan.needed, plan.as_tensors, plan.target_ids
+    observer = _checking_finite(observer) if plan.anomaly else observer
     node = i = None
+    reading = last_change.reading  # rules change nothing in place: fixed for the sweep
     try:
         while heap:
             t = heappop(heap)[1]
             g = adjoint.pop(t)
             if accumulate and t._retains_grad:
                 _deposit(t, g, deposited)
+            # Open t's node, once: refuse a freed graph or changed inputs, take what the rules need, free it.
             node = t._node
-            inputs, ans, values, rules, params, by_partial = _open(node, t, as_tensors, retain_graph)
-            for i, x in enumerate(inputs):
-                rule = rules[i]
-                if rule is None or not (isinstance(x, Tensor) and x._rg):
-                    continue
-                if needed is not None and id(x) not in needed:  # x cannot reach a target
+            inputs, op, params = node.inputs, node.op, node.params
+            if inputs is None or node.index < reading:
+                _refuse_stale(node)
+            ans, values, (rules, by_partial) = ((t, inputs, op.rules_on_tensors) if as_tensors
+                                                else (t._data, node.arrays, op.rules_on_arrays))
+            if op.saving_forward is not None:
+                params = _take_residual(node, params, as_tensors, retain_graph)
+            if not retain_graph:  # each node is visited once: free what it holds now
+                node.inputs = node.arrays = None
+            for i in node.edges:  # the inputs that required grad when the op ran
+                rule, x = rules[i], inputs[i]
+                if rule is None or (needed is not None and id(x) not in needed):  # no rule, or x reaches no target
                     continue
                 # v̄_x += v̄_t · ∂t/∂x: the adjoint times the op's partial, or the op's VJP rule
                 if by_partial:
@@ -176,13 +189,9 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                 else:
                     gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 value = values[i]
-                if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape
-                        or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
-                    gi = _adjoint_for(gi, x, node, i, as_tensors)  # undo broadcasting, match dtype: here, once
-                elif gi is value or gi is ans:  # a rule handed back an array the graph owns: never a .grad
-                    gi = gi.copy()
-                if anomaly:
-                    _check_finite(node, i, gi)
+                if (as_tensors or type(gi) is not ndarray or gi.shape != value.shape or gi.dtype is not value.dtype
+                        or gi is value or gi is ans):
+                    gi = _adjoint_for(gi, x, node, i, as_tensors, value, ans)  # undo broadcasting: here, once
                 prev = adjoint.get(x)
                 if prev is None:  # x's first contribution: give it its turn (leaves and targets only collect)
                     adjoint[x] = total = gi
@@ -202,40 +211,38 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                       f"{type(exc).__name__}: {exc}") from exc
 
 
+def _take_residual(node, params, as_tensors, retain_graph):
+    """A saving op's parameters for its rules: its array rules also receive the residual; then it is freed."""
+    if not as_tensors:
+        params = {**params, "saved": node.saved}
+    if not retain_graph:
+        node.saved = None
+    return params
+
+
+def _checking_finite(observer):
+    """`observer`, preceded by detect_anomaly's check that each contribution is finite."""
+    from .anomaly import check_backward  # only under detect_anomaly
+
+    def observe(t, i, x, gi, total):
+        check_backward(t._node, i, gi)
+        if observer is not None:
+            observer(t, i, x, gi, total)
+
+    return observe
+
+
 def _name_of(node):
     return node.op.name if node is not None else "an op"
 
 
-def _check_finite(node, argnum, gi):
-    from .anomaly import check_backward  # only under detect_anomaly
-
-    check_backward(node, argnum, gi)
-
-
-def _open(node, t, as_tensors, retain_graph):
-    """A node's turn: check it can still be used, take what its rules need, free it unless retained."""
-    inputs = node.inputs
-    if inputs is None:
+def _refuse_stale(node):
+    """Raise if `node` can no longer be swept: its graph was freed, or an input changed in place since."""
+    if node.inputs is None:
         raise GraphFreedError(
             f"backward through {node.op.name} a second time: its graph was freed by the "
             "first backward; call backward(retain_graph=True) the first time to keep it")
-    if node.index < last_change.reading:  # something changed in place since this op ran
-        _check_versions(node)
-    op, params = node.op, node.params
-    ans, values = (t, inputs) if as_tensors else (t._data, node.arrays)
-    if not as_tensors and op.array_vjp is not None:
-        rules, by_partial = op.array_vjp, False
-        if op.saving_forward is not None:
-            params = {**params, "saved": node.saved}
-    elif op.partial is not None:
-        rules, by_partial = op.partial, True
-    else:
-        rules, by_partial = op.vjp, False
-    if not retain_graph:  # each node is visited once: free its saved values now
-        node.inputs = node.arrays = None
-        if op.saving_forward is not None:
-            node.saved = None
-    return inputs, ans, values, rules, params, by_partial
+    _check_versions(node)
 
 
 def _schedule(t, heap, leaves, target_ids):
@@ -247,10 +254,18 @@ def _schedule(t, heap, leaves, target_ids):
         heappush(heap, (-node.index, t))
 
 
-def _adjoint_for(gi, x, node, i, as_tensors):
-    """A rule's result as x's adjoint: x's shape (broadcasting undone, here, once) and dtype."""
+def _adjoint_for(gi, x, node, i, as_tensors, value=None, ans=None):
+    """A rule's result as x's adjoint: x's shape (broadcasting undone, here, once), x's dtype, and never
+    an array the graph owns (x's `value` or the output `ans`), which a .grad must not share."""
+    if not as_tensors and (gi is value or gi is ans):
+        return gi.copy()
     gi = _as_kind(gi, as_tensors)
-    if gi.shape != x.shape:
+    shape = x.shape
+    lead = gi.ndim - len(shape)
+    if lead > 0 and not as_tensors and gi.shape[lead:] == shape:
+        # Broadcast along leading axes only (a bias added to a batch): one reduction, not sum_to's general path
+        gi = np.add.reduce(gi, axis=0) if lead == 1 else gi.sum(axis=tuple(range(lead)))
+    if gi.shape != shape:
         if not _broadcasts_to(x.shape, gi.shape):
             raise OpError(f"the VJP rule of {node.op.name} returned shape {gi.shape} for input {i}, "
                           f"which has shape {x.shape}; a rule must return the input's shape (or a "
@@ -273,7 +288,7 @@ def _broadcasts_to(shape, target):
 
 def _as_kind(a, as_tensors):
     if as_tensors:
-        return a if isinstance(a, Tensor) else Tensor._wrap(np.asarray(a))
+        return a if isinstance(a, Tensor) else Tensor._wrap(backend.as_array(a))
     return array_of(a)
 
 
@@ -289,16 +304,17 @@ def _deposit(t, g, deposited):
         with _deposit_lock:
             t.grad = g if t.grad is None else t.grad + g
         return
-    if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar
-        g = np.asarray(g)
+    if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar (a CuPy array stays one)
+        g = backend.as_array(g)
     # Rules may pass one array to several inputs (add's g), return a view
     # (broadcasting) or an array the graph holds (an input's own values):
     # copy those, keep fresh arrays as they are.
-    if g.base is not None or id(g) in deposited or not g.flags.writeable or g is t._data:
+    if (g.base is not None or id(g) in deposited or g is t._data
+            or (not g.flags.writeable if type(g) is ndarray else False)):
         g = g.copy()
     deposited.add(id(g))
     with _deposit_lock:
-        t.grad = Tensor._wrap(g if t.grad is None else np.asarray(t.grad._data + g))
+        t.grad = Tensor._wrap(g if t.grad is None else backend.as_array(t.grad._data + g))
 
 
 _deposit_lock = threading.Lock()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import backend
 from .errors import ChainruleError
 from .modes import grad_enabled
 from .node import _tick, last_change
@@ -40,7 +41,7 @@ def array_of(x):
         >>> array_of(3.0)
         array(3.)
     """
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else (x if type(x) is np.ndarray else backend.as_array(x))
 
 
 class Tensor:
@@ -69,7 +70,7 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False):
-        fill(self, data if type(data) is np.ndarray else np.asarray(data), None, False)
+        fill(self, data if type(data) is np.ndarray else backend.as_array(data), None, False)
         if requires_grad:
             self.requires_grad = True
 
@@ -94,7 +95,7 @@ class Tensor:
                 "only leaves may have their data replaced (use .detach() to get a leaf)"
             )
         value = value._data if isinstance(value, Tensor) else value
-        value = value if type(value) is np.ndarray else np.asarray(value)
+        value = value if type(value) is np.ndarray else backend.as_array(value)
         if self._rg and value.dtype.kind not in _DIFFERENTIABLE_KINDS:  # its gradients would be cast to integers
             raise ChainruleError(f"cannot set .data of a tensor that requires grad to a {value.dtype} array; "
                                  "convert it first, e.g. .data = array.astype('float64')")
@@ -174,6 +175,18 @@ class Tensor:
         """The data as an ndarray (shared, not copied)."""
         return self._data
 
+    @property
+    def device(self) -> str:
+        """Where the data lives: 'cpu' for NumPy, 'cuda:0' for a CuPy array (see chainrule.core.backend).
+
+        Example:
+            >>> import chainrule as cr
+            >>> cr.ones(2).device
+            'cpu'
+        """
+        data = self._data
+        return "cpu" if type(data) is np.ndarray else backend.device_of(data)
+
     def item(self):
         """The single element as a Python number."""
         if self._data.size != 1:
@@ -215,9 +228,11 @@ class Tensor:
 
     def __repr__(self):
         if self._tangents is not None and dual_level.level in self._tangents:
-            return dual_text(self._data, self._tangents[dual_level.level]._data)
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
+            return dual_text(self.numpy(), self._tangents[dual_level.level].numpy())
+        host = self.numpy()
+        body = np.array2string(host, separator=", ", prefix="tensor(")
+        device = self.device
+        extras = [] if device == "cpu" else [f"device={device!r}"]
         if self._data.dtype != np.float64 and self._data.dtype.kind == "f":
             extras.append(f"dtype={self._data.dtype}")
         if self._node is not None:
@@ -261,7 +276,11 @@ class Tensor:
         name = getattr(op, "name", "update")
         other_rg = isinstance(other, Tensor) and other._rg
         if not (grad_enabled() and (self._rg or other_rg)):
-            result = op(self._data, other._data if isinstance(other, Tensor) else other)
+            value = other._data if isinstance(other, Tensor) else other
+            if type(getattr(op, "forward", None)) is np.ufunc and (isinstance(value, _SCALARS) or (
+                    type(value) is np.ndarray and value.shape == self._data.shape)):
+                return self._ufunc_in_place(op, value)  # `w -= lr * g` under no_grad: no temporary array
+            result = op(self._data, value)
             _check_same_shape(name, result, self)
             try:
                 np.copyto(self._data, result, casting="same_kind")
@@ -287,6 +306,19 @@ class Tensor:
         self._bump_version()  # ops that used the old value under this name must not see the new one
         self._data, self._node, self._rg, self._tangents = result._data, result._node, result._rg, result._tangents
         return self
+
+
+    def _ufunc_in_place(self, op, value):
+        """`self op= value` by op's ufunc writing into this tensor's array (same values as op then copy)."""
+        try:
+            op.forward(self._data, value, out=self._data, casting="same_kind")
+        except TypeError:  # NumPy's casting error: a float result into an integer tensor
+            raise ChainruleError(f"in-place {op.name}: a {np.result_type(self._data, value)} result cannot be "
+                                 f"written into a {self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
+        self._bump_version()
+        return self
+
+_SCALARS = (int, float, complex, np.number)
 
 
 def _check_same_shape(name, result, x):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 
 
@@ -23,7 +24,7 @@ class DataLoader:
 
     def __init__(self, data, batch_size=32, shuffle=False, seed=None, drop_last=False):
         self.is_tuple = isinstance(data, (tuple, list))
-        self.arrays = [np.asarray(a) for a in (data if self.is_tuple else (data,))]
+        self.arrays = [backend.as_array(a) for a in (data if self.is_tuple else (data,))]  # a GPU array stays one
         lengths = {len(a) for a in self.arrays}
         if len(lengths) != 1:
             raise ChainruleError(f"DataLoader arrays have different lengths {sorted(lengths)}")

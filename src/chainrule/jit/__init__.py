@@ -20,6 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..core import backend
 from ..core.tensor import Tensor
 from ..creation import get_default_dtype
 from ..tree import flatten, unflatten
@@ -204,6 +205,11 @@ def _array_signature(args):
     return tuple(key), args
 
 
+def _on_device_error(device):
+    return JitError(f"cr.jit replays NumPy kernels on the CPU, and an argument is on {device}; "
+                    "call the function without cr.jit there (on a GPU, CuPy's kernels do the work)")
+
+
 def _signature(leaves):
     key, arrays = [], []
     for leaf in leaves:
@@ -212,12 +218,16 @@ def _signature(leaves):
                 raise JitError("cr.jit: pass arrays (or tensors that do not require grad) as arguments; "
                                "parameters are read from the Module or closure the function uses")
             a = leaf._data
+            if type(a) is not np.ndarray and backend.is_foreign(a):
+                raise _on_device_error(backend.device_of(a))
             key.append(("T", a.shape, a.dtype.str))
             arrays.append(a)
         elif isinstance(leaf, (np.ndarray, np.generic)):  # a NumPy scalar is a 0-d input, not a constant
             leaf = np.asarray(leaf)
             key.append(("A", leaf.shape, leaf.dtype.str))
             arrays.append(leaf)
+        elif backend.is_foreign(leaf):
+            raise _on_device_error(backend.device_of(leaf))
         else:
             try:
                 hash(leaf)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
 from ..core.tensor import array_of
 from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
@@ -102,7 +103,7 @@ def multi_margin_loss(scores, target, margin=1.0, reduction="mean"):
         raise ChainruleError(f"multi_margin_loss needs integer targets of shape ({n},)")
     correct = ops.index(scores, (np.arange(n), y))
     margins = ops.relu(margin - ops.expand_dims(correct, 1) + scores)
-    others = np.ones((n, classes))
+    others = np.ones((n, classes), like=like(y))
     others[np.arange(n), y] = 0.0
     return _reduce(ops.sum(margins * others.astype(_values(scores).dtype), axis=1) / classes, reduction)
 
@@ -123,7 +124,7 @@ def accuracy(output, target):
         >>> cr.nn.functional.accuracy(cr.tensor([[2.0, 1.0], [0.0, 3.0]]), np.array([0, 0]))
         0.5
     """
-    labels = np.asarray(_values(target)).reshape(-1)
+    labels = as_array(_values(target)).reshape(-1)
     return float(np.mean(predictions(output) == labels)) if labels.size else 0.0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import creation, ops
+from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 from ..ops._util import constant_like, value_of
@@ -130,7 +131,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
-    idx = np.asarray(value_of(input))
+    idx = as_array(value_of(input))
     if idx.dtype.kind not in "iu":
         raise ChainruleError(f"embedding needs integer indices, got dtype {idx.dtype}")
     rows = value_of(weight).shape[0]
@@ -154,14 +155,14 @@ def one_hot(tensor, num_classes=-1):
         >>> cr.nn.functional.one_hot(np.array([0, 2])).tolist()
         [[1, 0, 0], [0, 0, 1]]
     """
-    idx = np.asarray(value_of(tensor))
+    idx = as_array(value_of(tensor))
     if idx.dtype.kind not in "iu":
         raise ChainruleError(f"one_hot is only applicable to index tensors, got dtype {idx.dtype}")
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise ChainruleError(f"one_hot: classes must lie in [0, {num_classes}), got {idx.min()}..{idx.max()}")
-    return Tensor(np.eye(num_classes, dtype=np.int64)[idx])
+    return Tensor(np.eye(num_classes, dtype=np.int64, like=like(idx))[idx])
 
 
 def _normalize(x, axes, eps):

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import creation
+from ..core import backend
 from ..core.errors import ChainruleError
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),
@@ -43,7 +44,8 @@ def _fans(tensor):
 
 
 def _fill(tensor, values):
-    tensor.data = np.asarray(values, dtype=tensor.dtype).reshape(tensor.shape)
+    values = np.asarray(values, dtype=tensor.dtype).reshape(tensor.shape)  # drawn on the host (seeded as on CPU)
+    tensor.data = values if type(tensor._data) is np.ndarray else backend.to_device(values, tensor.device)
     return tensor
 
 

@@ -29,7 +29,7 @@ class Linear(Module):
         ((2, 3), (5, 2))
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None):
+    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None, device=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         rng = rng if rng is not None else creation.default_rng()
@@ -37,6 +37,8 @@ class Linear(Module):
         dtype = default_dtype(dtype)
         self.weight = Parameter(rng.uniform(-k, k, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-k, k, out_features).astype(dtype)) if bias else None
+        if device is not None:  # drawn on the host (the same numbers on every device), then placed
+            self.to(device)
 
     def forward(self, x):
         bias = self.bias

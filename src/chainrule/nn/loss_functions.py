@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
 from ..core.tensor import Tensor, array_of
 from ..ops._util import constant_like
@@ -60,7 +61,7 @@ def _classes_last(x):
 
 
 def _class_targets(name, input, target):
-    y = np.asarray(_values(target))
+    y = as_array(_values(target))
     shape = np.shape(_values(input))
     expected = shape[:1] + shape[2:] if len(shape) != 1 else ()
     if y.dtype.kind not in "iu":
@@ -79,7 +80,7 @@ def _picked_losses(name, logp, y, weight, ignore_index):
     if safe.size and (safe.min() < 0 or safe.max() >= classes):
         raise OpError(f"{name}: targets must lie in [0, {classes}), got {y.min()}..{y.max()} "
                       f"(ignore_index={ignore_index} is skipped)")
-    w = np.ones(classes) if weight is None else np.asarray(_values(weight), dtype=np.float64)
+    w = np.ones(classes, like=like(y)) if weight is None else as_array(_values(weight)).astype(np.float64)
     wy = np.where(kept, w[safe], 0.0)
     picked = ops.index(logp, (np.arange(len(y)), safe))
     return -picked * constant_like(wy, logp), wy
@@ -124,7 +125,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     y = target._data if isinstance(target, Tensor) else target
     if (weight is None and not label_smoothing and size_average is None and reduce is None and ignore_index < 0
-            and type(y) is np.ndarray and y.dtype.kind in "iu" and np.ndim(_values(input)) == 2):
+            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and _values(input).ndim == 2):
         try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
             return ops.softmax_cross_entropy(input, y, reduction=reduction)
         except OpError:
@@ -146,7 +147,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     losses, wy = _picked_losses("cross_entropy", logp, flat_y, weight, ignore_index)
     if label_smoothing:
         classes = x_shape[1] if len(x_shape) > 1 else x_shape[0]
-        w = np.ones(classes) if weight is None else np.asarray(_values(weight), dtype=np.float64)
+        w = np.ones(classes, like=like(flat_y)) if weight is None else as_array(_values(weight)).astype(np.float64)
         kept = constant_like((flat_y != ignore_index) * 1.0, logp)
         smooth = -ops.sum(logp * constant_like(w, logp), axis=-1) * kept
         losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth

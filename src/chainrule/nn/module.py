@@ -8,11 +8,13 @@ A Module keeps its Parameters and sub-Modules in registration order, so
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 
@@ -23,14 +25,32 @@ IncompatibleKeys.__doc__ = "What `load_state_dict` did not match: (missing_keys,
 def _check_entry(name, value, p):
     """(problem or None, the array cast to p's dtype) for one state-dict entry."""
     try:
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        array = value._data if isinstance(value, Tensor) else backend.as_array(value)
     except (ValueError, TypeError) as exc:
         return f"{name} is not an array ({exc})", None
     if array.shape != p.shape:
         return f"{name} has shape {array.shape}, the model's is {p.shape}", None
     if array.dtype.kind not in "biuf" or not np.can_cast(array.dtype, p.dtype, "same_kind"):
         return f"{name} has dtype {array.dtype}, which does not cast to the model's {p.dtype}", None
-    return None, array.astype(p.dtype, copy=True)
+    # a copy in the model's dtype, on the model's device (a host state dict loads into a GPU model)
+    return None, backend.to_device(array.astype(p.dtype, copy=True), backend.device_of(p._data))
+
+
+def _device_types():
+    """The classes that name a device besides strings (cr.device)."""
+    from ..cuda import device
+
+    return (device,)
+
+
+def _is_dtype_name(arg):
+    if not isinstance(arg, str):
+        return False
+    try:
+        np.dtype(arg)
+        return True
+    except TypeError:
+        return False
 
 
 class Parameter(Tensor):
@@ -46,13 +66,19 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, dtype=None):
-        array = data._data if isinstance(data, Tensor) else np.asarray(data, dtype=dtype)
+        if isinstance(data, Tensor):
+            array = data._data
+        elif backend.is_foreign(data):  # a CuPy array: it stays on its device
+            array = data if dtype is None else data.astype(dtype)
+        else:
+            array = np.asarray(data, dtype=dtype)
         if not isinstance(data, (Tensor, np.ndarray)) and dtype is None and array.dtype.kind in "iu":
             array = array.astype(np.float64)
         super().__init__(array, requires_grad=True)
 
     def __repr__(self):
-        return "Parameter(" + np.array2string(self._data, separator=", ", prefix="Parameter(") + ")"
+        text = np.array2string(self.numpy(), separator=", ", prefix="Parameter(")
+        return "Parameter(" + text + ("" if self.device == "cpu" else f", device={self.device!r}") + ")"
 
 
 class Module:
@@ -195,6 +221,57 @@ class Module:
         """Set evaluation mode (and return self)."""
         return self.train(False)
 
+    def to(self, *args, device=None, dtype=None):
+        """Move every parameter and buffer to `device` and/or cast the floating ones to `dtype`, in place;
+        returns self, as torch's Module.to. The state of an optimizer over these parameters moves with them.
+
+        Example:
+            >>> import chainrule as cr
+            >>> m = cr.nn.Linear(2, 1).to("cpu", dtype=cr.float32)
+            >>> m.weight.device, m.weight.dtype
+            ('cpu', dtype('float32'))
+        """
+        for arg in args:
+            if isinstance(arg, (str, *_device_types())) and not _is_dtype_name(arg):
+                device = arg
+            else:
+                dtype = arg
+        tensors = list({id(t): t for t in [*self.parameters(), *self.buffers()]}.values())
+        for t in tensors:
+            for holder in (t, t.grad):
+                if holder is None:
+                    continue
+                if device is not None:
+                    holder._data = backend.to_device(holder._data, device)
+                if dtype is not None and holder._data.dtype.kind == "f":
+                    holder._data = holder._data.astype(dtype, copy=False)
+            t._bump_version()
+        optim = sys.modules.get("chainrule.optim.optimizer")  # loaded only if an optimizer may hold state
+        if optim is not None and device is not None:
+            optim.state_follows(tensors, device)
+        return self
+
+    def cpu(self):
+        """Move every parameter and buffer to the host (torch's Module.cpu()); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> cr.nn.Linear(2, 1).cpu().bias.device
+            'cpu'
+        """
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        """Move every parameter and buffer to a CUDA GPU (needs CuPy); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> m = cr.nn.Linear(2, 1)
+            >>> m.cuda().weight.device if cr.cuda.is_available() else "cuda:0"
+            'cuda:0'
+        """
+        return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
     def zero_grad(self):
         """Forget accumulated gradients (sets every `.grad` to None)."""
         for p in self.parameters():
@@ -256,7 +333,7 @@ class Module:
             if isinstance(own[name], Parameter):
                 own[name].data = array
             else:  # a buffer: its values, in its own dtype
-                own[name]._data = np.array(array, dtype=own[name].dtype)
+                own[name]._data = array.astype(own[name].dtype)
                 own[name]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import ops
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 from ._defaults import uniform
@@ -84,7 +85,7 @@ class _RNNBase(Module):
         shape = (self.num_layers * directions, batch, self.hidden_size)
         dtype = self.weight_ih_l0.dtype
         if hx is None:
-            zeros = Tensor(np.zeros(shape, dtype))
+            zeros = Tensor(np.zeros(shape, dtype, like=backend.like(self.weight_ih_l0._data)))  # on the model's device
             return (zeros, zeros) if self._mode == "LSTM" else (zeros, None)
         if self._mode == "LSTM":
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
@@ -208,7 +209,8 @@ class _CellBase(Module):
         unbatched = np.ndim(x._data if isinstance(x, Tensor) else x) == 1
         if unbatched:
             x = ops.expand_dims(x, 0)
-        zeros = Tensor(np.zeros((x.shape[0], self.hidden_size), self.weight_ih.dtype))
+        weight = self.weight_ih._data
+        zeros = Tensor(np.zeros((x.shape[0], self.hidden_size), weight.dtype, like=backend.like(weight)))
         if self._mode == "LSTM":
             h, c = (zeros, zeros) if hx is None else hx
             if unbatched and hx is not None:

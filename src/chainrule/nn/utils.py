@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 
@@ -32,7 +33,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if math.isinf(norm_type):
         total = max(float(np.abs(g._data).max()) if g._data.size else 0.0 for g in grads)
     else:
-        total = float(np.sum([np.sum(np.abs(g._data) ** norm_type) for g in grads]) ** (1.0 / norm_type))
+        total = sum(float(np.sum(np.abs(g._data) ** norm_type)) for g in grads) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise ChainruleError(f"the total norm of order {norm_type} of the gradients is non-finite ({total}), so "
                              "it cannot be clipped; pass error_if_nonfinite=False to clip anyway")
@@ -77,7 +78,7 @@ def vector_to_parameters(vec, parameters):
         >>> cr.nn.utils.vector_to_parameters(cr.zeros(8), net.parameters()); net.bias.tolist()
         [0.0, 0.0]
     """
-    values = vec._data if isinstance(vec, Tensor) else np.asarray(vec)
+    values = vec._data if isinstance(vec, Tensor) else as_array(vec)
     params = _params(parameters)
     needed = sum(p._data.size for p in params)
     if values.ndim != 1 or values.size != needed:

@@ -223,6 +223,7 @@ def broadcast_to(x, shape):
     return _broadcast_to_op(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
 
 
+from . import devices as _device_rows  # noqa: E402, F401  (to_device; Tensor.to / .cpu() / .cuda())
 from . import fft as _fft_rows  # noqa: E402, F401  (numpy.fft's rows; cr.fft is their namespace)
 
 seal_builtins()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import array_like, device_of, like, to_device
 from ..core.tensor import Tensor, array_of
 
 
@@ -20,9 +21,14 @@ def value_of(x):
     return array_of(x)  # core's one helper
 
 
+def device_like(x):
+    """The `like=` argument that makes a new array on x's device (None for NumPy data: no dispatch)."""
+    return like(x._data if isinstance(x, Tensor) else x)
+
+
 def zeros_like(x):
     """Zeros shaped like x, as a constant: an ndarray, or a Tensor if x is one."""
-    z = np.zeros(np.shape(x), value_of(x).dtype)
+    z = np.zeros(np.shape(x), value_of(x).dtype, like=device_like(x))
     return Tensor._wrap(z) if isinstance(x, Tensor) else z
 
 
@@ -31,7 +37,10 @@ def constant_like(values, like):
     dtype = value_of(like).dtype
     if hasattr(type(values), "_bdim"):  # computed from a batch under vmap: stays a (batched) tensor
         return values if values.dtype == dtype else values.astype(dtype)
-    values = np.asarray(values, dtype=dtype)
+    reference = like._data if isinstance(like, Tensor) else like
+    values = array_like(values, dtype, reference)
+    if type(values) is np.ndarray and type(reference) is not np.ndarray and device_like(reference) is not None:
+        values = to_device(values, device_of(reference))  # a constant made on the host: placed beside `like`
     return Tensor._wrap(values) if isinstance(like, Tensor) else values
 
 

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..core.backend import as_array, on_host
 from ..core.registry import defop
 from ._util import constant_like, value_of
 from .elementwise import exp, relu, sigmoid, softplus, tanh, where
@@ -30,7 +31,7 @@ def _erf(x):
             from scipy.special import erf as _erf_impl
         except ImportError:  # exact, elementwise in Python
             _erf_impl = np.vectorize(math.erf, otypes=[np.float64])
-    x = np.asarray(x)
+    x = as_array(x)
     if x.dtype.kind == "c":  # complex erf needs SciPy's (the standard library's is real only)
         try:
             from scipy.special import erf as complex_erf
@@ -40,7 +41,8 @@ def _erf(x):
     return np.asarray(_erf_impl(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
-erf = defop("erf", _erf, partial=lambda ans, x: (2 / math.sqrt(math.pi)) * exp(-(x * x)),
+# SciPy's erf (or math.erf): a GPU array's values go to the host and back
+erf = defop("erf", on_host(_erf), partial=lambda ans, x: (2 / math.sqrt(math.pi)) * exp(-(x * x)),
             notation=("erf {0}", "2/√pi · exp(-{0}²)"))
 
 

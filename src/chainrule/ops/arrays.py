@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
-from ._util import normalize_axes, value_of
+from ._util import device_like, normalize_axes, value_of
 from .elementwise import where
 from .shape import concatenate_op, getitem, reshape_op, scatter_add, transpose
 
@@ -23,7 +24,7 @@ def operand(x):
         >>> operand([1.0, 2.0])
         array([1., 2.])
     """
-    return x if isinstance(x, Tensor) else np.asarray(x)
+    return x if isinstance(x, Tensor) else as_array(x)
 
 
 def _ndim(x):
@@ -163,7 +164,7 @@ def take(x, indices, axis=None, mode="raise"):
         tensor([[2., 2.],
                 [4., 4.]])
     """
-    x, indices = operand(x), np.asarray(value_of(indices))
+    x, indices = operand(x), as_array(value_of(indices))
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axes(axis, _ndim(x))[0]
@@ -186,7 +187,7 @@ def take_along_axis(x, indices, axis):
         >>> cr.take_along_axis(x, np.argsort(x.numpy(), axis=1), axis=1)
         tensor([[10., 20., 30.]])
     """
-    x, indices = operand(x), np.asarray(value_of(indices))
+    x, indices = operand(x), as_array(value_of(indices))
     if axis is None:
         x, axis = ravel(x), 0
     ndim = _ndim(x)
@@ -225,7 +226,7 @@ def _triangle(x, k, lower):
     shape = _shape(x)
     if len(shape) < 2:
         raise ValueError(f"{'tril' if lower else 'triu'} needs at least 2 dimensions, got shape {shape}")
-    keep = np.tri(shape[-2], shape[-1], k if lower else k - 1, dtype=bool)
+    keep = np.tri(shape[-2], shape[-1], k if lower else k - 1, dtype=bool, like=device_like(x))
     return where(keep if lower else ~keep, x, 0.0)
 
 
@@ -351,7 +352,7 @@ def pad(x, pad_width, mode="constant", constant_values=0):
         inner = tuple(slice(int(lo), int(lo + n)) for n, (lo, _) in zip(shape, widths))
         out = scatter_add(x, index=inner, shape=padded)
         if np.any(constant_values):  # the border, laid out by NumPy itself (any constant_values form)
-            zeros = np.zeros(shape, dtype=value_of(x).dtype)
+            zeros = np.zeros(shape, dtype=value_of(x).dtype, like=device_like(x))
             border = np.pad(zeros, widths, mode="constant", constant_values=constant_values)
             out = out + (Tensor._wrap(border) if isinstance(out, Tensor) else border)
         return out

@@ -26,7 +26,7 @@ from collections import Counter
 import numpy as np
 
 from ..core.registry import defop
-from ._util import normalize_axes, value_of
+from ._util import device_like, normalize_axes, value_of
 from .elementwise import mul, sub
 from .linalg_util import as_operand as _operand
 from .reduce import sum
@@ -107,13 +107,13 @@ def _einsum_vjp(i, g, ans, *xs, subscripts):
     for letter, n in zip(target, shape):
         if letter in sizes:  # a diagonal: write the adjoint on it through an identity
             renamed = next(fresh)
-            ties.append((letter + renamed, np.eye(n, dtype=dtype)))
+            ties.append((letter + renamed, np.eye(n, dtype=dtype, like=device_like(g))))
             result.append(renamed)
         else:
             sizes[letter] = n
             result.append(letter)
     tied = {pair[0][0] for pair in ties}
-    spread = [(letter, np.ones(n, dtype=dtype)) for letter, n in sizes.items()
+    spread = [(letter, np.ones(n, dtype=dtype, like=device_like(g))) for letter, n in sizes.items()
               if letter not in others and letter not in tied]  # summed away: the adjoint is constant along it
     terms = [out] + [inputs[j] for j in range(len(xs)) if j != i] + [t for t, _ in ties] + [s for s, _ in spread]
     operands = [g] + [xs[j] for j in range(len(xs)) if j != i] + [c for _, c in ties] + [c for _, c in spread]

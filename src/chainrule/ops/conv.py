@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.registry import defop
 from ._util import value_of
 from .shape import expand_dims, reshape, squeeze
@@ -67,7 +68,7 @@ def _pad(x, pads, value=0.0):
     if not (pt or pb or pl or pr):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + pt + pb, w + pl + pr), value, dtype=x.dtype)
+    out = np.full((n, c, h + pt + pb, w + pl + pr), value, dtype=x.dtype, like=like(x))
     out[:, :, pt:pt + h, pl:pl + w] = x
     return out
 
@@ -103,7 +104,13 @@ def _im2col(x, kernel, stride, padding, dilation, out_hw):
     Rows before columns: the copy reads runs along the image width, every product below is a plain 2-D
     one (BLAS), and conv2d's output keeps the (O, N·Ho·Wo) layout of the product as a view."""
     c = x.shape[1]
-    win = _windows(_pad(x, padding), kernel, stride, dilation, out_hw)  # (N, C, Ho, Wo, kh, kw)
+    xp = _pad(x, padding)
+    if type(xp) is not np.ndarray:  # another backend's array (CuPy): no as_strided, one slice per kernel offset
+        win = np.stack([_offset(xp, i, j, stride, dilation, out_hw) for i in range(kernel[0])
+                        for j in range(kernel[1])])  # (kh·kw, N, C, Ho, Wo)
+        win = win.reshape((kernel[0], kernel[1]) + win.shape[1:])
+        return win.transpose(3, 0, 1, 2, 4, 5).reshape(c * kernel[0] * kernel[1], -1)
+    win = _windows(xp, kernel, stride, dilation, out_hw)  # (N, C, Ho, Wo, kh, kw)
     return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
 
 
@@ -124,7 +131,7 @@ def _output_rows(g):
 
 # ---- the three convolution ops --------------------------------------------------------------
 def _conv2d(x, w, stride, padding, dilation, groups):
-    x, w = np.asarray(x), np.asarray(w)
+    x, w = as_array(x), as_array(w)
     if x.ndim != 4 or w.ndim != 4:
         raise ValueError(f"conv2d takes a (N, C, H, W) input and a (O, C/groups, kh, kw) weight, "
                          f"got shapes {x.shape} and {w.shape}")
@@ -136,7 +143,7 @@ def _conv2d(x, w, stride, padding, dilation, groups):
 
 
 def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
-    g, w = np.asarray(g), np.asarray(w)
+    g, w = as_array(g), as_array(w)
     n, c, h, wd = x_shape
     ho, wo = g.shape[2:]
     o, cg, kh, kw = w.shape
@@ -150,7 +157,7 @@ def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
         dcols = dcols.transpose(1, 2, 0, 3, 4)
     dcols = dcols.reshape(kh, kw, c, n, ho, wo)
     (pt, pb), (pl, pr) = padding
-    dx = np.zeros((c, n, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w))  # (C, N, ...) like dcols
+    dx = np.zeros((c, n, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w), like=like(g))  # (C, N, ...) like dcols
     for i in range(kh):  # col2im: one strided add per kernel offset, none per pixel
         for j in range(kw):
             _offset(dx, i, j, stride, dilation, (ho, wo))[...] += dcols[i, j]
@@ -158,7 +165,7 @@ def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
 
 
 def _conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups):
-    x, g = np.asarray(x), np.asarray(g)
+    x, g = as_array(x), as_array(g)
     cols = _im2col(x, w_shape[2:], stride, padding, dilation, g.shape[2:])
     return _per_group(_output_rows(g), cols, groups, transpose_b=True).reshape(w_shape)
 

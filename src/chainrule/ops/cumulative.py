@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.registry import defop
 from ..core.tensor import Tensor
-from ._util import normalize_axes, value_of
+from ._util import constant_like, device_like, normalize_axes, value_of
 from .shape import concatenate_op, getitem, reshape_op, transpose_op
 
 
@@ -59,7 +60,7 @@ def _filled_along(x, axis, n, fill):
     xv = value_of(x)
     shape = list(xv.shape)
     shape[axis] = n
-    block = np.full(shape, fill, dtype=xv.dtype)
+    block = np.full(shape, fill, dtype=xv.dtype, like=device_like(xv))
     return Tensor._wrap(block) if isinstance(x, Tensor) else block
 
 
@@ -160,7 +161,7 @@ def diff(x, n=1, axis=-1, prepend=None, append=None):
     """
     if n < 0:
         raise ValueError(f"diff: order n must be non-negative, got {n}")
-    x = x if isinstance(x, Tensor) else np.asarray(x)
+    x = x if isinstance(x, Tensor) else as_array(x)
     ndim = np.ndim(value_of(x))
     if ndim == 0:
         raise ValueError("diff needs at least a 1-d input (numpy.diff does too)")
@@ -183,7 +184,7 @@ def gradient(f, *spacing, axis=None, edge_order=1):
         >>> cr.gradient(cr.tensor([1.0, 4.0, 9.0, 16.0]))
         tensor([3., 4., 6., 7.])
     """
-    f = f if isinstance(f, Tensor) else np.asarray(f)
+    f = f if isinstance(f, Tensor) else as_array(f)
     ndim = np.ndim(value_of(f))
     axes = normalize_axes(axis, ndim)
     if len(spacing) not in (0, 1, len(axes)) or any(np.ndim(h) for h in spacing):
@@ -219,7 +220,7 @@ def _as_slab(values, x, axis):
     from ..core.engine_ops import broadcast_to
 
     if isinstance(values, (int, float)):  # a Python number takes x's dtype (NEP 50: it never promotes x)
-        values = np.asarray(values, dtype=value_of(x).dtype)
+        values = constant_like(values, value_of(x))
     if np.ndim(value_of(values)) == 0:
         shape = list(np.shape(value_of(x)))
         shape[axis] = 1

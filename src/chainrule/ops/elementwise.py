@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.engine_ops import conj, real
 from ..core.registry import defop
 from ._util import value_of, zeros_like
@@ -81,11 +82,11 @@ def _sigmoid(x):
     # 1e-308 or 1e-38) instead of underflowing further: harmless for σ itself;
     # use log_softmax / softplus forms for log σ of very negative inputs.
     # float16 works in float32: its range is too narrow (σ(-12) = 6e-6 needs e^12).
-    x = np.asarray(x)
+    x = as_array(x)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     work = np.dtype(np.float32) if dtype == np.float16 else dtype
     floor = _SIGMOID_FLOOR.get(work) or _sigmoid_floor(work)
-    s = np.asarray(np.maximum(x, floor, dtype=work))  # a fresh array, worked on in place
+    s = as_array(np.maximum(x, floor, dtype=work))  # a fresh array, worked on in place
     np.negative(s, out=s)
     np.exp(s, out=s)
     s += 1
@@ -182,7 +183,8 @@ softplus = defop(
 
 def _share_of_first(x, y):
     """∂max(x, y)/∂x: 1 where x wins, 1/2 on ties, 0 where y wins (a constant in x's dtype)."""
-    xv, yv = value_of(x), value_of(y)
+    # a Python number stays one (np.asarray would make it a host array, which a GPU array refuses to meet)
+    xv, yv = (v if isinstance(v, int | float) else value_of(v) for v in (x, y))
     return ((xv > yv) + 0.5 * (xv == yv)).astype(np.result_type(xv, yv, np.float16))
 
 
@@ -206,7 +208,7 @@ def _inside(x, min, max):
         keep = x >= min
     if max is not None:
         keep = x <= max if keep is None else keep * (x <= max)
-    return np.ones(np.shape(x), dtype=x.dtype) if keep is None else keep.astype(x.dtype)
+    return np.ones(np.shape(x), dtype=x.dtype, like=like(x)) if keep is None else keep.astype(x.dtype)
 
 
 clip = defop(
@@ -216,11 +218,16 @@ clip = defop(
     derivative="1 inside [min, max], 0 outside",
     convention="gradient passes at the bounds themselves (as PyTorch's clamp)")
 
+def _mask(c):
+    """The condition as a boolean array of its own library (np.asarray would pull a CuPy array to the host)."""
+    return np.asarray(c, dtype=bool) if type(c) is np.ndarray else as_array(c).astype(bool, copy=False)
+
+
 where = defop(
     "where", np.where,
     vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)),
     jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
-    array_vjp=(None, lambda g, ans, c, x, y: _select(np.asarray(c, dtype=bool), g),
+    array_vjp=(None, lambda g, ans, c, x, y: _select(_mask(c), g),
                lambda g, ans, c, x, y: np.where(c, 0.0, g)),
     notation=("where({0}, {1}, {2})", ("", "{g} × [{0}]", "{g} × [not {0}]"),
               ("", "{t} × [{0}]", "{t} × [not {0}]")),

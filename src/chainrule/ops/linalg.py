@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.registry import defop
 from ..core.tensor import Tensor
 from .contractions import einsum_op
@@ -48,8 +49,37 @@ def _matmul_vjp_y(g, ans, x, y):
     return reshape(gy, np.shape(gy)[:-1]) if ny == 1 else gy
 
 
+def _matmul_array_vjp_x(g, ans, x, y):
+    """_matmul_vjp_x on arrays: NumPy calls only (a chainrule op called on arrays costs a Python call more)."""
+    x, y = as_array(x), as_array(y)  # a GPU array stays on its device
+    if x.ndim == 2 and y.ndim == 2:  # the layer's case: G Yᵀ
+        return np.matmul(g, y.T)
+    g2, y2 = _lift_g(g, x, y), (y[:, None] if y.ndim == 1 else y)
+    gx = np.matmul(g2, np.swapaxes(y2, -1, -2))
+    return gx.reshape(gx.shape[:-2] + gx.shape[-1:]) if x.ndim == 1 else gx
+
+
+def _matmul_array_vjp_y(g, ans, x, y):
+    """_matmul_vjp_y on arrays."""
+    x, y = as_array(x), as_array(y)  # a GPU array stays on its device
+    if x.ndim == 2 and y.ndim == 2:  # Xᵀ G
+        return np.matmul(x.T, g)
+    g2, x2 = _lift_g(g, x, y), (x[None, :] if x.ndim == 1 else x)
+    gy = np.matmul(np.swapaxes(x2, -1, -2), g2)
+    return gy.reshape(gy.shape[:-1]) if y.ndim == 1 else gy
+
+
+def _lift_g(g, x, y):
+    """g lifted as _as_matrices lifts it (arrays)."""
+    if x.ndim == 1 and y.ndim == 1:
+        return np.reshape(g, (1, 1))
+    if x.ndim == 1:
+        return np.expand_dims(g, -2)
+    return np.expand_dims(g, -1) if y.ndim == 1 else g
+
+
 matmul = defop("matmul", np.matmul,
-               vjp=(_matmul_vjp_x, _matmul_vjp_y),
+               vjp=(_matmul_vjp_x, _matmul_vjp_y), array_vjp=(_matmul_array_vjp_x, _matmul_array_vjp_y),
                jvp=(lambda t, ans, x, y: matmul(t, y), lambda t, ans, x, y: matmul(x, t)),
                derivative="∂/∂X: G Yᵀ, ∂/∂Y: Xᵀ G")
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._util import value_of
+from ._util import device_like, value_of
 from .contractions import cross as _cross
 from .contractions import diagonal as _diagonal
 from .contractions import trace as _trace
@@ -144,7 +144,7 @@ def lstsq(a, b, rcond=None):
         if np.ndim(value_of(b)) == 1:
             residuals = reshape(residuals, (1,))  # NumPy's shape (1,) for a vector b
     else:
-        residuals = np.zeros((0,), dtype=value_of(x).dtype)
+        residuals = np.zeros((0,), dtype=value_of(x).dtype, like=device_like(x))
     return LstsqResult(x, residuals, rank, _svdvals(a))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.registry import defop
 from ..core.tensor import Tensor
 from ._util import normalize_axes, value_of
@@ -30,7 +31,7 @@ def _safe(ans):
 
 
 def _euclidean(x, axis=None, keepdims=False):
-    x = np.asarray(x)
+    x = as_array(x)
     axes = normalize_axes(axis, x.ndim) if axis is not None else None
     return np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, on_host
 from ..core.registry import defop
 from .linalg_util import mT
 
@@ -42,7 +43,7 @@ def _each_matrix(name, one, tail, *arrays):
 
 
 def _solve_sylvester(a, b, q):
-    a, b, q = np.asarray(a), np.asarray(b), np.asarray(q)
+    a, b, q = as_array(a), as_array(b), as_array(q)
     return _each_matrix("solve_sylvester", _one_sylvester, q.shape[-2:] if q.ndim >= 2 else (), a, b, q)
 
 
@@ -71,7 +72,7 @@ def _adjoint_rhs(g, ans, a, b, q):
 
 
 solve_sylvester = defop(
-    "solve_sylvester", _solve_sylvester,
+    "solve_sylvester", on_host(_solve_sylvester),  # SciPy's: a GPU array's values go to the host and back
     vjp=(lambda g, ans, a, b, q: -(_adjoint_rhs(g, ans, a, b, q) @ mT(ans)),
          lambda g, ans, a, b, q: -(mT(ans) @ _adjoint_rhs(g, ans, a, b, q)),
          _adjoint_rhs),
@@ -83,7 +84,7 @@ solve_sylvester = defop(
 
 
 def _sqrtm(a):
-    a = np.asarray(a)
+    a = as_array(a)
     return _each_matrix("sqrtm", _one_sqrtm, a.shape[-2:] if a.ndim >= 2 else (), a)
 
 
@@ -103,7 +104,7 @@ def _one_sqrtm(a):
     return np.asarray(root).astype(a.dtype, copy=False)
 
 
-sqrtm = defop("sqrtm", _sqrtm,
+sqrtm = defop("sqrtm", on_host(_sqrtm),  # SciPy's: a GPU array's values go to the host and back
               vjp=lambda g, ans, a: solve_sylvester(mT(ans), mT(ans), g),
               jvp=lambda t, ans, a: solve_sylvester(ans, ans, t),
               derivative="Ā = sylv(Xᵀ, Xᵀ, Ḡ), X = √A",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.errors import ChainruleError, OpError
 from ..core.registry import defop
 from ._util import value_of
@@ -77,7 +78,8 @@ def _triangle_read(a, lower, unit_diagonal):
     t = np.tril(a) if lower else np.triu(a)
     if unit_diagonal:
         n = a.shape[-1]
-        t = t * (1 - np.eye(n, dtype=t.dtype)) + np.eye(n, dtype=t.dtype)
+        eye = np.eye(n, dtype=t.dtype, like=like(t))
+        t = t * (1 - eye) + eye
     return t
 
 
@@ -90,7 +92,7 @@ def _transposes(trans):
 
 
 def _solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = as_array(a), as_array(b)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"solve_triangular needs square matrices, got shape {a.shape}")
     t = _triangle_read(a, lower, unit_diagonal)
@@ -211,7 +213,7 @@ def _pinv_jvp(t, ans, a, rcond=None, hermitian=False):
 
 
 def _pinv(a, rcond=None, hermitian=False):
-    a = np.asarray(a)
+    a = as_array(a)
     return np.linalg.pinv(a, hermitian=hermitian) if rcond is None else np.linalg.pinv(a, rcond, hermitian)
 
 

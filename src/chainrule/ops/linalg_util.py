@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.tensor import Tensor
-from ._util import value_of
+from ._util import device_like, value_of
 from .elementwise import where
 from .reduce import sum
 from .shape import expand_dims, stack, swapaxes
@@ -27,7 +28,7 @@ def as_operand(x):
         return x
     if isinstance(x, (list, tuple)) and _holds_tensor(x):
         return stack([as_operand(item) for item in x])
-    return np.asarray(x)
+    return as_array(x)
 
 
 def _holds_tensor(items):
@@ -41,19 +42,19 @@ def mT(x):
 
 def eye_like(n, like):
     """The n×n identity in like's dtype (a constant)."""
-    return np.eye(n, dtype=value_of(like).dtype)
+    return np.eye(n, dtype=value_of(like).dtype, like=device_like(like))
 
 
 def tril(x, k=0):
     """The lower triangle (on and below diagonal k) of every matrix; zeros elsewhere."""
     m, n = np.shape(value_of(x))[-2:]
-    return x * np.tri(m, n, k, dtype=value_of(x).dtype)
+    return x * np.tri(m, n, k, dtype=value_of(x).dtype, like=device_like(x))
 
 
 def triu(x, k=0):
     """The upper triangle (on and above diagonal k) of every matrix; zeros elsewhere."""
     m, n = np.shape(value_of(x))[-2:]
-    return x * (1 - np.tri(m, n, k - 1, dtype=value_of(x).dtype))
+    return x * (1 - np.tri(m, n, k - 1, dtype=value_of(x).dtype, like=device_like(x)))
 
 
 def triangle(x, lower, k=0):
@@ -105,7 +106,7 @@ def inverse_gaps(values, squared=False):
     lam = values * values if squared else values
     gaps = expand_dims(lam, -2) - expand_dims(lam, -1)
     n = np.shape(value_of(values))[-1]
-    on_diagonal = np.eye(n, dtype=bool)
+    on_diagonal = np.eye(n, dtype=bool, like=device_like(values))
     with np.errstate(divide="ignore"):
         return where(on_diagonal, 0.0, 1.0 / where(on_diagonal, 1.0, gaps))
 

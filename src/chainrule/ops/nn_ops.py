@@ -11,9 +11,10 @@ from math import isfinite
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.registry import defop
 from ..core.tensor import Tensor
-from ._util import constant_like
+from ._util import constant_like, device_like
 from .elementwise import exp
 from .reduce import sum
 from .shape import expand_dims, reshape, swapaxes
@@ -35,7 +36,7 @@ def _shift_by_max(x, axis):
 
 
 def _log_softmax(x, axis=-1):
-    x = np.asarray(x)
+    x = as_array(x)
     if not x.size:
         return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
     shifted = _shift_by_max(x, axis)
@@ -114,7 +115,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def _check_targets(logits, target, reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    target = np.asarray(target)
+    target = as_array(target)
     if target.dtype.kind not in "iu":
         raise ValueError(f"cross_entropy needs integer class targets, got dtype {target.dtype}")
     if logits.shape[:-1] != target.shape:
@@ -126,16 +127,16 @@ def _check_targets(logits, target, reduction):
 def _softmax_xent_saving(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
     # shifted exponential: the same few passes a hand-written NumPy loss makes.
-    x = np.asarray(logits)
+    x = as_array(logits)
     target = _check_targets(x, target, reduction)
     classes = x.shape[-1]
     if not x.size:
-        losses, direction = np.zeros(target.shape, x.dtype), np.zeros_like(x)
+        losses, direction = np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
     else:
         z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
         e = np.exp(z)
         s = _sum(e, axis=1, keepdims=True)
-        index, picked = _rows(z.shape[0]), target.reshape(-1)
+        index, picked = _rows(z.shape[0], z), target.reshape(-1)
         try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
             if picked.dtype.kind == "i" and _min(picked) < 0:
                 raise IndexError
@@ -158,8 +159,10 @@ def _softmax_xent_saving(logits, target, reduction="none"):
 _ROWS: dict[int, np.ndarray] = {}
 
 
-def _rows(n):
-    """np.arange(n), made once per batch size up to 4096 (read-only: it is shared)."""
+def _rows(n, on):
+    """np.arange(n), made once per batch size up to 4096 (read-only: it is shared); on the device of `on`."""
+    if type(on) is not np.ndarray:
+        return np.arange(n, like=like(on))
     rows = _ROWS.get(n)
     if rows is None:
         rows = np.arange(n)
@@ -171,8 +174,8 @@ def _rows(n):
 
 def _onehot(target, like):
     # a comparison with the class numbers (not an in-place put), so a batch of targets under vmap works too
-    classes = np.arange(np.shape(like)[-1])
-    target = target if isinstance(target, Tensor) else np.asarray(target)
+    classes = np.arange(np.shape(like)[-1], like=device_like(target))
+    target = target if isinstance(target, Tensor) else as_array(target)
     return constant_like(target[..., None] == classes, like)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 
@@ -280,7 +281,12 @@ def tensor_array(self, dtype=None, copy=None):
         >>> np.asarray(cr.tensor([1.0, 2.0]).sum())
         array(3.)
     """
-    data = self._data if type(self._data) is np.ndarray else np.asarray(self._data)
+    data = self._data
+    if type(data) is not np.ndarray:
+        if backend.is_foreign(data):  # np.asarray(gpu_tensor): a copy to the host must be asked for
+            raise TypeError(f"a tensor on {self.device} cannot become a NumPy array implicitly; "
+                            "copy it to the host first with .cpu() or .numpy()")
+        data = np.asarray(data)
     if dtype is not None and np.dtype(dtype) != data.dtype:
         return data.astype(dtype)
     return data.copy() if copy else data
@@ -300,7 +306,8 @@ def _guarded_setitem(core_setitem):
 
 
 def tensor_numpy(self):
-    """Tensor.numpy(): the data as an ndarray, shared, not copied (0-d for a 0-d tensor, never a NumPy scalar).
+    """Tensor.numpy(): the data as an ndarray, shared, not copied (0-d for a 0-d tensor, never a NumPy scalar);
+    a tensor on a GPU gives a host copy.
 
     Example:
         >>> import chainrule as cr
@@ -308,7 +315,7 @@ def tensor_numpy(self):
         'ndarray'
     """
     data = self._data
-    return data if type(data) is np.ndarray else np.asarray(data)
+    return data if type(data) is np.ndarray else backend.to_host(data)
 
 
 def install():
@@ -331,6 +338,6 @@ def install():
         data_setter = Tensor.data.fset
         def getter(self):
             data = self._data
-            return data if type(data) is np.ndarray else np.asarray(data)
+            return data if type(data) is np.ndarray else backend.as_array(data)  # a CuPy array stays one
         getter.as_array = True
         Tensor.data = property(getter, data_setter, doc=Tensor.data.__doc__)

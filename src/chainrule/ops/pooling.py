@@ -14,6 +14,7 @@ import functools
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.registry import defop
 from ._util import constant_like, value_of, zeros_like
 from .conv import _batched, _offset, _pad, _pair, _single, conv2d_op
@@ -46,7 +47,7 @@ def _max_padded(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 def _max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode=False):
-    x = np.asarray(x)
+    x = as_array(x)
     if x.ndim != 4:
         raise ValueError(f"max_pool2d takes a (N, C, H, W) input, got shape {x.shape}")
     xp, out_hw, _ = _max_padded(x, kernel_size, stride, padding, dilation, ceil_mode)
@@ -69,7 +70,7 @@ def _argmax_index(x, ans, kernel_size, stride, padding, dilation, ceil_mode=Fals
     kh, kw = kernel_size
     offsets = np.array([i * dilation[0] * w + j * dilation[1] for i in range(kh) for j in range(kw)])
     nan = x.dtype.kind == "f" and np.isnan(ans).any()
-    if kh * kw <= 16:
+    if kh * kw <= 16 and type(x) is np.ndarray:  # the lookup table is a host array: NumPy only
         code_type = np.uint8 if kh * kw <= 8 else np.uint16
         code = np.zeros(ans.shape, dtype=code_type)
         for k in range(kh * kw):
@@ -82,16 +83,16 @@ def _argmax_index(x, ans, kernel_size, stride, padding, dilation, ceil_mode=Fals
         for k in range(kh * kw):
             view = _offset(xp, k // kw, k % kw, stride, dilation, (ho, wo))
             if best is None:
-                best, relative = view.copy(), np.full(view.shape, offsets[0])
+                best, relative = view.copy(), np.full(view.shape, offsets[0], like=like(x))
                 continue
             wins = view > best
             if nan:
                 wins |= np.isnan(view) & ~np.isnan(best)
             np.copyto(best, view, where=wins)
             np.copyto(relative, offsets[k], where=wins)
-    rows = (np.arange(ho) * stride[0] - pt) * w
-    cols = np.arange(wo) * stride[1] - pl
-    return relative + (np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + rows.reshape(ho, 1) + cols)
+    rows = (np.arange(ho, like=like(x)) * stride[0] - pt) * w
+    cols = np.arange(wo, like=like(x)) * stride[1] - pl
+    return relative + (np.arange(n * c, like=like(x)).reshape(n, c, 1, 1) * (h * w) + rows.reshape(ho, 1) + cols)
 
 
 @functools.lru_cache(maxsize=16)
@@ -107,7 +108,7 @@ def _lowest_bit(bits):
 
 def _routed(g, x, ans, p):
     """g (the pooled shape) added at each window's maximum in x: an array of x's shape (NumPy only)."""
-    g = np.asarray(g)
+    g = as_array(g)
     flat = np.bincount(np.ravel(_argmax_index(x, ans, **p)), weights=g.ravel(), minlength=np.size(x))
     return flat.astype(g.dtype, copy=False).reshape(np.shape(x))
 
@@ -121,7 +122,7 @@ def _max_pool_scatter(g, x, **p):
 
 
 def _max_pool_gather(t, x, **p):
-    return np.asarray(t).reshape(-1)[_argmax_index(x, _max_pool2d(x, **p), **p)]
+    return as_array(t).reshape(-1)[_argmax_index(x, _max_pool2d(x, **p), **p)]
 
 
 # The derivative of max pooling as two ops of the table, each the other's adjoint: reading an array at

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array, like
 from ..core.engine_ops import broadcast_to
 from ..core.registry import defop
 from ._util import constant_like, keepdims_shape, normalize_axes, value_of
@@ -24,14 +25,14 @@ def _unreduce(g, x, axis, keepdims):
 def _reducer(fn):
     # Route every reduction through normalize_axes so error messages agree.
     def forward(x, axis=None, keepdims=False):
-        x = np.asarray(x)
+        x = as_array(x)
         return fn(x, axis=normalize_axes(axis, x.ndim) if axis is not None else None, keepdims=keepdims)
     return forward
 
 
 def _sum_array_vjp(g, ans, x, axis=None, keepdims=False):
     # one fresh array filled by broadcasting (no view for the sweep to copy)
-    out = np.empty(x.shape, dtype=g.dtype)
+    out = np.empty(x.shape, dtype=g.dtype, like=like(g))
     out[...] = g if axis is None or keepdims else g.reshape(keepdims_shape(x.shape, axis))
     return out
 
@@ -80,9 +81,12 @@ prod = defop(
 
 
 def _logsumexp(x, axis=None, keepdims=False):
-    x = np.asarray(x)
+    x = as_array(x)
     axes = normalize_axes(axis, x.ndim) if axis is not None else None
-    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axis), x.dtype)
+    if x.size:
+        m = np.max(x, axis=axes, keepdims=True)
+    else:
+        m = np.zeros(keepdims_shape(x.shape, axis), x.dtype, like=like(x))
     m = np.where(np.isfinite(m), m, 0)  # all -inf: shift by 0 instead of by -inf
     with np.errstate(divide="ignore"):  # an empty or all -inf slice gives -inf, as it should
         out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.registry import defop
-from ._util import constant_like, value_of, zeros_like
+from ._util import constant_like, device_like, value_of, zeros_like
 
 _FLAT = "0 everywhere, also at the jumps (as autograd and PyTorch)"
 
@@ -50,7 +50,8 @@ def _quotient(x, y, rounding):
 
 
 def _ones(x, y):
-    return constant_like(np.ones(np.broadcast_shapes(np.shape(value_of(x)), np.shape(value_of(y)))), x)
+    shape = np.broadcast_shapes(np.shape(value_of(x)), np.shape(value_of(y)))
+    return constant_like(np.ones(shape, like=device_like(x)), x)
 
 
 mod = defop(

@@ -9,6 +9,7 @@ import weakref
 
 import numpy as np
 
+from ..core.backend import as_array, index_on, like
 from ..core.engine_ops import broadcast_to
 from ..core.registry import defop
 from ..core.tensor import Tensor, _plain_index
@@ -34,11 +35,12 @@ def _is_basic(index):
 
 
 def _scatter_add(g, index, shape):
-    out = np.zeros(shape, dtype=np.asarray(g).dtype)
+    g = as_array(g)
+    out = np.zeros(shape, dtype=g.dtype, like=like(g))  # on g's device
     if _is_basic(index):
         out[index] = g  # a basic index selects each element at most once
     else:
-        np.add.at(out, index, g)  # repeated indices accumulate
+        np.add.at(out, index_on(index, out), g)  # repeated indices accumulate
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import like, on_host
 from ..core.registry import defop
 from ._util import value_of
 from .shape import getitem, scatter_add, transpose_op
@@ -45,7 +46,7 @@ def _full_adjoint(g, x, k):
 
 
 convolve = defop(
-    "convolve", _convolve,
+    "convolve", on_host(_convolve),  # SciPy's: a GPU array's values go to the host and back
     vjp=(lambda g, ans, x, k, mode="full": convolve(_full_adjoint(g, x, k), _flipped(k), mode="valid"),
          lambda g, ans, x, k, mode="full": convolve(_full_adjoint(g, x, k), _flipped(x), mode="valid")),
     jvp=(lambda t, ans, x, k, mode="full": convolve(t, k, mode=mode),
@@ -73,7 +74,7 @@ def _conv_valid(a, b, ignore_a, ignore_b, dot):
     out = np.tensordot(windows, flipped, axes=(summed_w, summed_b))  # (ignore_a, out, ignore_b)
     order = (tuple(range(ignore_a)) + tuple(range(ignore_a + conv, out.ndim))
              + tuple(range(ignore_a, ignore_a + conv)))
-    return np.ascontiguousarray(np.transpose(out, order))
+    return np.ascontiguousarray(np.transpose(out, order), like=like(out))
 
 
 def _move(x, groups):

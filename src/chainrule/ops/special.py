@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.registry import defop
 from ..core.tensor import Tensor
@@ -86,12 +87,14 @@ def _floating_dtype(*xs):
 
 
 def _scipy(fn_name):
-    """A forward that calls scipy.special.<fn_name> and keeps the inputs' float dtype (float32 stays float32)."""
+    """A forward that calls scipy.special.<fn_name> and keeps the inputs' float dtype (float32 stays float32).
+
+    SciPy runs on the host: a GPU array's values go there and the result comes back (backend.on_host)."""
     def forward(*xs):
         out = getattr(scipy_module(), fn_name)(*xs)
         return np.asarray(out, dtype=_floating_dtype(*xs))
     forward.__name__ = fn_name
-    return forward
+    return backend.on_host(forward)
 
 
 def _no_rule(op_name, arg):
@@ -122,7 +125,7 @@ ndtri = _unary("ndtri", lambda ans, x: _SQRT_2PI * exp(0.5 * ans * ans),
 
 # ---- gamma family ---------------------------------------------------------------
 polygamma_op = defop(
-    "polygamma", lambda x, n: np.asarray(scipy_module().polygamma(n, x), dtype=_floating_dtype(x)),
+    "polygamma", backend.on_host(lambda x, n: np.asarray(scipy_module().polygamma(n, x), dtype=_floating_dtype(x))),
     partial=lambda ans, x, n: polygamma_op(x, n=n + 1), notation=("polygamma(n, {0})", "polygamma(n + 1, {0})"),
     domain="positive")
 digamma = _unary("digamma", lambda ans, x: polygamma_op(x, n=1), ("digamma {0}", "polygamma(1, {0})"), "positive")
@@ -150,9 +153,16 @@ beta = defop(
     domain="positive")
 
 
+def _of_numbers(value, *args):
+    """A value computed from Python numbers only, as a Python number: it then combines with x on any device."""
+    if all(isinstance(a, int | float) for a in args) and np.ndim(value) == 0:
+        return float(value)
+    return value
+
+
 def _gammainc_dx(a, x):
     # x^(a-1) e^(-x) / Γ(a), in logs so large a and x stay finite
-    return exp((a - 1) * log(x) - x - gammaln(a))
+    return exp((a - 1) * log(x) - x - _of_numbers(gammaln(a), a))
 
 
 gammainc = defop(
@@ -173,7 +183,7 @@ gammasgn = defop("gammasgn", _scipy("gammasgn"), nondiff=True)
 
 def _betainc_dx(a, b, x):
     # x^(a-1) (1-x)^(b-1) / B(a, b), in logs
-    return exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+    return exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - _of_numbers(betaln(a, b), a, b))
 
 
 betainc = defop(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import as_array
 from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
-from ._util import normalize_axes, value_of
+from ._util import device_like, normalize_axes, value_of
 from .arrays import diagonal, operand, pad
 from .cumulative import cumprod, cumsum, diff
 from .elementwise import sqrt, where
@@ -181,7 +182,8 @@ def average(x, axis=None, weights=None, returned=False, keepdims=False):
         if not returned:
             return avg
         count = np.size(value_of(x)) / np.size(value_of(avg)) if np.size(value_of(avg)) else 0
-        return avg, Tensor._wrap(np.full(np.shape(value_of(avg)), count, dtype=value_of(avg).dtype))
+        counts = np.full(np.shape(value_of(avg)), count, dtype=value_of(avg).dtype, like=device_like(avg))
+        return avg, Tensor._wrap(counts)
     weights = operand(weights)
     wshape, xshape = np.shape(value_of(weights)), np.shape(value_of(x))
     if wshape != xshape:
@@ -267,7 +269,7 @@ def select(condlist, choicelist, default=0):
         raise ValueError("select: condlist and choicelist need the same length")
     out = default
     for cond, choice in reversed(list(zip(condlist, choicelist))):
-        out = where(np.asarray(value_of(cond), dtype=bool), choice, out)
+        out = where(as_array(value_of(cond)).astype(bool, copy=False), choice, out)
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.backend import like, to_device
 from ..core.engine_ops import cast
 from ..core.tensor import Tensor, _plain_index
 from . import arrays, complex_parts, cumulative, exponential, nan_aware, rounding, sorting, statistics, trigonometric
@@ -236,8 +237,8 @@ def _torch_methods():
         return _astype(self, dtype) if dtype.kind == "f" else Tensor(self._data.astype(dtype))
 
     def new(fill):
-        return lambda self, *size, dtype=None, requires_grad=False: Tensor(
-            np.full(S._shape_arg(size), fill, dtype=dtype or self.dtype), requires_grad=requires_grad)
+        return lambda self, *size, dtype=None, requires_grad=False: Tensor(np.full(  # on self's device
+            S._shape_arg(size), fill, dtype=dtype or self.dtype, like=like(self._data)), requires_grad=requires_grad)
 
     return {
         "pow": lambda self, exponent: E.pow(self, exponent),
@@ -266,9 +267,10 @@ def _torch_methods():
         "t": lambda self: S.transpose(self) if self._data.ndim == 2 else self,
         "new_zeros": new(0), "new_ones": new(1),
         "new_full": lambda self, size, fill_value, dtype=None, requires_grad=False: Tensor(
-            np.full(tuple(size), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad),
+            np.full(tuple(size), fill_value, dtype=dtype or self.dtype, like=like(self._data)),
+            requires_grad=requires_grad),
         "new_tensor": lambda self, data, dtype=None, requires_grad=False: Tensor(
-            np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad),
+            to_device(np.array(data, dtype=dtype or self.dtype), self.device), requires_grad=requires_grad),
     }
 
 

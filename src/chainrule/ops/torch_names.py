@@ -17,7 +17,8 @@ from .elementwise import clip, equal
 from .shape import concatenate, expand_dims, getitem, transpose
 
 # a copy of the data that stays in the graph (as torch.clone)
-clone = defop("clone", lambda x: np.array(x, copy=True), vjp=lambda g, ans, x: g, jvp="linear", derivative="1")
+clone = defop("clone", lambda x: np.copy(x),  # np.copy dispatches (a CuPy array stays one)
+              vjp=lambda g, ans, x: g, jvp="linear", derivative="1")
 
 topk_result = namedtuple("topk", ["values", "indices"])
 topk_result.__doc__ = """What topk returns: (values, indices), readable by name.

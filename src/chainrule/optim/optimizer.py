@@ -10,8 +10,11 @@ saved the old value refuses to backpropagate through it.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
 
@@ -57,6 +60,28 @@ def check_common(lr=0.0, eps=0.0, weight_decay=0.0, betas=None):
             check(0.0 <= beta < 1.0, f"Invalid beta parameter at index {i}: {beta}")
 
 
+_LIVE = weakref.WeakSet()
+
+
+def state_follows(params, device):
+    """Move the per-parameter state of every live optimizer over `params` to `device` (Module.to calls it).
+
+    Example:
+        >>> import chainrule as cr
+        >>> w = cr.nn.Parameter([1.0]); opt = cr.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward(); opt.step(); state_follows([w], "cpu")
+        >>> type(opt.state[w]["momentum_buffer"]).__name__
+        'ndarray'
+    """
+    for opt in list(_LIVE):
+        for p in params:
+            state = opt.state.get(p)
+            if state:
+                for key, value in state.items():
+                    if type(value) is np.ndarray or backend.is_foreign(value):
+                        state[key] = backend.to_device(value, device)
+
+
 class Optimizer:
     """Base class: `step()` updates every parameter that has a `.grad`.
 
@@ -78,6 +103,7 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
         self.state = {}  # Tensor -> dict of arrays and counters
+        _LIVE.add(self)  # so that Module.to(device) can move this state with the parameters
 
     def add_param_group(self, group):
         """Add a group of parameters with its own hyper-parameters."""
@@ -111,7 +137,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 data = p._data
-                if not data.flags.writeable:  # a read-only or broadcast array: update a copy of it
+                if type(data) is np.ndarray and not data.flags.writeable:  # read-only or broadcast: update a copy
                     p._data = data = data.copy()
                 state = states.get(p)
                 if state is None:
@@ -129,7 +155,8 @@ class Optimizer:
         index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
         groups = [{**{k: v for k, v in g.items() if k != "params"}, "params": [index[id(p)] for p in g["params"]]}
                   for g in self.param_groups]
-        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) or backend.is_foreign(v) else v)
+                                for k, v in s.items()}
                  for p, s in self.state.items()}
         return {"state": state, "param_groups": groups}
 
@@ -141,5 +168,11 @@ class Optimizer:
             raise ChainruleError("load_state_dict: the number of parameter groups differs")
         for own, saved in zip(self.param_groups, groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {params[int(i)]: {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+        self.state = {params[int(i)]: {k: (_placed(v, params[int(i)]) if isinstance(v, np.ndarray)
+                                           or backend.is_foreign(v) else v) for k, v in s.items()}
                       for i, s in state_dict["state"].items()}
+
+
+def _placed(array, p):
+    """A copy of a saved state array on its parameter's device (a host checkpoint resumes on a GPU)."""
+    return backend.to_device(np.array(array, like=backend.like(array)), backend.device_of(p._data))

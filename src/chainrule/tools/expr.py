@@ -129,51 +129,66 @@ def _where(node):
 
 
 def _convert(node, depth):
+    """The tree of an ast node: each allowed kind has its converter, anything else is refused by name."""
     if depth > MAX_TREE_DEPTH:
         raise ExpressionError(f"too deeply nested {_where(node)}")
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r} {_where(node)}")
-        try:
-            number = float(node.value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise ExpressionError(f"number too large {_where(node)}: constants must be below about 1.8e308")
-        return Num(number)
+        return _number(node)
     if isinstance(node, ast.Name):
-        if node.id.startswith("_"):
-            raise ExpressionError(f"name {node.id!r} is not allowed {_where(node)}")
-        if node.id in FUNCTION_NAMES:
-            raise ExpressionError(f"{node.id!r} is a function: call it, e.g. {node.id}(x) {_where(node)}")
-        return Var(node.id)
+        return _variable(node)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         return Binary(_BINARY[type(node.op)], _convert(node.left, depth + 1), _convert(node.right, depth + 1))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return Unary(_UNARY[type(node.op)], _convert(node.operand, depth + 1))
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            raise ExpressionError(f"calling anything but a plain function name is not allowed {_where(node)}")
-        name = node.func.id
-        if name.startswith("_"):
-            raise ExpressionError(f"name {name!r} is not allowed {_where(node)}")
-        if name not in FUNCTION_NAMES:
-            raise ExpressionError(f"unknown function {name!r} {_where(node)}; known: {', '.join(FUNCTION_NAMES)}")
-        if node.keywords:
-            raise ExpressionError(f"keyword arguments are not allowed {_where(node)}")
-        arity = FUNCTION_ARITY.get(name, 1)
-        if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"{name} takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)} "
-                                  f"{_where(node)}")
-        return Call(name, tuple(_convert(a, depth + 1) for a in node.args))
+        return _call(node, depth)
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         raise ExpressionError(f"operator {type(node.op).__name__} not allowed {_where(node)}; use + - * / **")
-    what = {ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambdas",
+    raise ExpressionError(f"{_REFUSED.get(type(node), type(node).__name__)} not allowed {_where(node)}")
+
+
+_REFUSED = {ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambdas",
             ast.IfExp: "conditional expressions", ast.Compare: "comparisons", ast.BoolOp: "and/or",
             ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions", ast.Tuple: "tuples",
             ast.List: "lists", ast.Dict: "dicts", ast.Set: "sets", ast.JoinedStr: "strings",
-            ast.NamedExpr: "assignments"}.get(type(node), type(node).__name__)
-    raise ExpressionError(f"{what} not allowed {_where(node)}")
+            ast.NamedExpr: "assignments"}
+
+
+def _number(node):
+    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+        raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r} {_where(node)}")
+    try:
+        number = float(node.value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ExpressionError(f"number too large {_where(node)}: constants must be below about 1.8e308")
+    return Num(number)
+
+
+def _variable(node):
+    if node.id.startswith("_"):
+        raise ExpressionError(f"name {node.id!r} is not allowed {_where(node)}")
+    if node.id in FUNCTION_NAMES:
+        raise ExpressionError(f"{node.id!r} is a function: call it, e.g. {node.id}(x) {_where(node)}")
+    return Var(node.id)
+
+
+def _call(node, depth):
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError(f"calling anything but a plain function name is not allowed {_where(node)}")
+    name = node.func.id
+    if name.startswith("_"):
+        raise ExpressionError(f"name {name!r} is not allowed {_where(node)}")
+    if name not in FUNCTION_NAMES:
+        raise ExpressionError(f"unknown function {name!r} {_where(node)}; known: {', '.join(FUNCTION_NAMES)}")
+    if node.keywords:
+        raise ExpressionError(f"keyword arguments are not allowed {_where(node)}")
+    arity = FUNCTION_ARITY.get(name, 1)
+    if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
+        raise ExpressionError(f"{name} takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)} "
+                              f"{_where(node)}")
+    return Call(name, tuple(_convert(a, depth + 1) for a in node.args))
 
 
 def variables(tree):

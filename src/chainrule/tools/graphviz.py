@@ -18,6 +18,7 @@ import subprocess
 
 import numpy as np
 
+from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.graph import topological_order
 from ..core.reverse import backward_pass
@@ -89,7 +90,7 @@ def render_dot(source, fmt):
 
 
 def _array(x):
-    return np.asarray(x._data if isinstance(x, Tensor) else x)
+    return backend.to_host(x._data if isinstance(x, Tensor) else x)  # the tables and pictures read host values
 
 
 def _changed_in_place(order):
@@ -103,14 +104,14 @@ def _adjoints(output, order):
     if not output.requires_grad or output.size != 1:
         return {}, {}
     leaves = [t for t in order if t._node is None and t.requires_grad]
-    adjoints, edges = {id(output): np.ones_like(output.numpy())}, {}
+    adjoints, edges = {id(output): np.ones_like(output.numpy())}, {}  # shown: host values
 
     def observe(t, argnum, x, contribution, total):
         adjoints[id(x)] = _array(total)
         edges[(id(t), argnum)] = _array(contribution)
         edges.setdefault(id(x), []).append(_array(contribution))
 
-    backward_pass([output], [np.ones_like(output.numpy())], targets=leaves, retain_graph=True, observer=observe)
+    backward_pass([output], [np.ones_like(output._data)], targets=leaves, retain_graph=True, observer=observe)
     return adjoints, edges
 
 
@@ -181,13 +182,7 @@ def draw_graph(output, names=None, order="evaluation", edges=False, saved=False)
     tensors = list(reversed(topological_order([output], only_requiring_grad=False)))
     if any(t._node is not None and t._node.inputs is None for t in tensors):
         raise ChainruleError("the graph was freed by backward(); call backward(retain_graph=True) to draw it")
-    first_use = {}
-    for t in sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.index):
-        for x in t._node.inputs:
-            first_use.setdefault(id(x), len(first_use))
-    named = [t for t in names if isinstance(t, Tensor) and t._node is None and t.requires_grad]
-    others = [t for t in tensors if t._node is None and t.requires_grad and not any(t is n for n in named)]
-    inputs = named + sorted(others, key=lambda t: first_use.get(id(t), len(first_use)))
+    inputs = _inputs_in_order(tensors, names)
     labels, _ = number_values(inputs, output, order) if output.requires_grad else ({}, [])
     changed = _changed_in_place(tensors)
     adjoints, edge_adjoints = ({}, {}) if changed else _adjoints(output, tensors)
@@ -198,42 +193,71 @@ def draw_graph(output, names=None, order="evaluation", edges=False, saved=False)
                      '(e.g. optimizer.step()): they show their values now; ops show the values they computed; '
                      'gradients are the .grad of the backward pass"];')
     for t in tensors:
-        label = labels.get(id(t), "const")
-        if t._node is None:
-            title = f"{label} = {names[t]}" if t in names else label
-        else:
-            args = [labels.get(id(a)) or format_value(_array(a)) for a in t._node.inputs]
-            title = f"{label} = {primal_text(t._node.op.name, args, label)}"
-        mark = " *" if any(t is c for c in changed) else ""
-        parts = [title, f"value{mark} {format_value(t.numpy())}"]
-        grad = adjoints.get(id(t), t.grad.numpy() if t.grad is not None else None)
-        if grad is not None:
-            terms = edge_adjoints.get(id(t), [])
-            if edges and len(terms) > 1 and all(np.size(c) == 1 for c in terms):  # a copy gate adds
-                parts.append("grad " + " + ".join(format_value(c) for c in terms) + f" = {format_value(grad)}")
-            else:
-                parts.append(f"grad {format_value(grad)}")
-        if saved and t._node is not None:
-            needed = [i for i, a in enumerate(t._node.inputs) if isinstance(a, Tensor) and a.requires_grad]
-            keeps = saved_for_backward(t._node.op, needed)
-            args = [labels.get(id(a)) or format_value(_array(a)) for a in t._node.inputs]
-            if keeps is not None:
-                shown = [label if w == "output" else args[int(w.split()[1])] for w in keeps
-                         if w == "output" or int(w.split()[1]) < len(args)]
-                parts.append("saves " + (", ".join(shown) if shown else "nothing"))
+        parts = _node_parts(t, labels, names, changed, adjoints, edge_adjoints, edges, saved)
         style = ', style=filled, fillcolor="#e8f0fe"' if t._node is None else ""
         text = "\\n".join(_quote(p) for p in parts)  # DOT's line break is the two characters \n
         lines.append(f'  n{key[id(t)]} [label="{text}"{style}];')
     for t in tensors:
-        if t._node is None:
-            continue
-        for i, x in enumerate(t._node.inputs):
-            carried = edge_adjoints.get((id(t), i)) if edges else None
-            attr = f' [label="{_quote(format_value(carried))}", fontsize=9]' if carried is not None else ""
-            if isinstance(x, Tensor):
-                lines.append(f"  n{key[id(x)]} -> n{key[id(t)]}{attr};")
-            else:
-                lines.append(f'  c{key[id(t)]}_{i} [label="{_quote(format_value(x))}", shape=plaintext];')
-                lines.append(f"  c{key[id(t)]}_{i} -> n{key[id(t)]};")
+        if t._node is not None:
+            lines += _edge_lines(t, key, edge_adjoints if edges else {})
     lines.append("}")
     return DotGraph("\n".join(lines) + "\n")
+
+def _inputs_in_order(tensors, names):
+    """The graph's inputs: those named first (in `names` order), then the others by first use."""
+    first_use = {}
+    for t in sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.index):
+        for x in t._node.inputs:
+            first_use.setdefault(id(x), len(first_use))
+    named = [t for t in names if isinstance(t, Tensor) and t._node is None and t.requires_grad]
+    others = [t for t in tensors if t._node is None and t.requires_grad and not any(t is n for n in named)]
+    return named + sorted(others, key=lambda t: first_use.get(id(t), len(first_use)))
+
+
+def _node_parts(t, labels, names, changed, adjoints, edge_adjoints, edges, saved):
+    """The lines of one node's label: its name and formula, value, gradient and (saved=True) what it keeps."""
+    label = labels.get(id(t), "const")
+    if t._node is None:
+        title = f"{label} = {names[t]}" if t in names else label
+    else:
+        args = [labels.get(id(a)) or format_value(_array(a)) for a in t._node.inputs]
+        title = f"{label} = {primal_text(t._node.op.name, args, label)}"
+    mark = " *" if any(t is c for c in changed) else ""
+    parts = [title, f"value{mark} {format_value(t.numpy())}"]
+    grad = adjoints.get(id(t), t.grad.numpy() if t.grad is not None else None)
+    if grad is not None:
+        terms = edge_adjoints.get(id(t), [])
+        if edges and len(terms) > 1 and all(np.size(c) == 1 for c in terms):  # a copy gate adds
+            parts.append("grad " + " + ".join(format_value(c) for c in terms) + f" = {format_value(grad)}")
+        else:
+            parts.append(f"grad {format_value(grad)}")
+    if saved and t._node is not None:
+        parts += _saved_part(t, labels, label)
+    return parts
+
+
+def _saved_part(t, labels, label):
+    """["saves ..."]: what t's op keeps for the backward pass (nothing listed when the op doesn't say)."""
+    needed = [i for i, a in enumerate(t._node.inputs) if isinstance(a, Tensor) and a.requires_grad]
+    keeps = saved_for_backward(t._node.op, needed)
+    if keeps is None:
+        return []
+    args = [labels.get(id(a)) or format_value(_array(a)) for a in t._node.inputs]
+    shown = [label if w == "output" else args[int(w.split()[1])] for w in keeps
+             if w == "output" or int(w.split()[1]) < len(args)]
+    return ["saves " + (", ".join(shown) if shown else "nothing")]
+
+
+def _edge_lines(t, key, edge_adjoints):
+    """DOT lines for the edges into t's node: from input tensors, or from a constant's own small node."""
+    lines = []
+    for i, x in enumerate(t._node.inputs):
+        carried = edge_adjoints.get((id(t), i))
+        attr = f' [label="{_quote(format_value(carried))}", fontsize=9]' if carried is not None else ""
+        if isinstance(x, Tensor):
+            lines.append(f"  n{key[id(x)]} -> n{key[id(t)]}{attr};")
+        else:
+            lines.append(f'  c{key[id(t)]}_{i} [label="{_quote(format_value(x))}", shape=plaintext];')
+            lines.append(f"  c{key[id(t)]}_{i} -> n{key[id(t)]};")
+    return lines
+

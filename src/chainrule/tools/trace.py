@@ -25,7 +25,7 @@ import re
 
 import numpy as np
 
-from ..core import forward
+from ..core import backend, forward
 from ..core.errors import ChainruleError
 from ..core.modes import enable_grad
 from ..core.reverse import backward_pass
@@ -49,7 +49,7 @@ def _barred(name):
 
 
 def _array(x):
-    return np.asarray(x._data if isinstance(x, Tensor) else x)
+    return backend.to_host(x._data if isinstance(x, Tensor) else x)  # the tables and pictures read host values
 
 
 class Trace(TraceTables):
