@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-OTHERS = ("jit", "torch", "autograd")  # jit: the chainrule step under cr.jit
+OTHERS = ("jit", "torch", "autograd", "jax jit", "torch.compile")  # jit: the chainrule step under cr.jit
 
 
 def _table(headers, rows):

@@ -140,7 +140,7 @@ def machine():
     import chainrule
 
     versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}", f"chainrule {chainrule.__version__}"]
-    for name in ("torch", "autograd", "micrograd"):
+    for name in ("torch", "jax", "autograd", "micrograd"):
         try:
             module = __import__(name)
             versions.append(f"{name} {getattr(module, '__version__', '(installed)')}")

@@ -7,6 +7,7 @@ random shapes. Their declared conventions, errors, methods and complex parts:
 tests/test_arrays_conventions.py.
 """
 
+import functools
 import itertools
 import time
 
@@ -79,11 +80,14 @@ def test_logsumexp_gradient_with_nan_is_nan_never_above_one():
 
 
 def test_std_of_one_element_and_of_a_constant_has_zero_gradient():
-    np.testing.assert_array_equal(cr.grad(cr.std)(np.array([1.0])).numpy(), [0.0])
+    biased = functools.partial(cr.std, correction=0)  # cr.std is PyTorch's (unbiased): one element has no spread
+    np.testing.assert_array_equal(cr.grad(biased)(np.array([1.0])).numpy(), [0.0])
     np.testing.assert_array_equal(cr.grad(cr.std)(np.array([2.0, 2.0, 2.0])).numpy(), [0.0, 0.0, 0.0])
-    rows = cr.grad(lambda x: cr.std(x, axis=1).sum())(np.array([[1.0, 1.0], [1.0, 3.0]])).numpy()
+    rows = cr.grad(lambda x: cr.std(x, axis=1, correction=0).sum())(np.array([[1.0, 1.0], [1.0, 3.0]])).numpy()
     np.testing.assert_allclose(rows, [[0.0, 0.0], [-0.5, 0.5]])  # d std / dx_i = (x_i - mean) / (n std)
-    assert cr.jacfwd(cr.std)(np.array([4.0])).numpy().tolist() == [0.0]
+    rows = cr.grad(lambda x: cr.std(x, axis=1).sum())(np.array([[1.0, 1.0], [1.0, 3.0]])).numpy()
+    np.testing.assert_allclose(rows, np.array([[0.0, 0.0], [-1.0, 1.0]]) / np.sqrt(2))  # (x_i - mean) / ((n - 1) std)
+    assert cr.jacfwd(biased)(np.array([4.0])).numpy().tolist() == [0.0]
 
 
 def test_std_keeps_nan_where_the_variance_is_undefined():

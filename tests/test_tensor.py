@@ -7,9 +7,11 @@ import chainrule as cr
 from chainrule.core.errors import ChainruleError
 
 
-def test_python_data_becomes_float64_and_ndarrays_keep_dtype():
-    assert cr.tensor(1).dtype == np.float64
-    assert cr.tensor([[1, 2], [3, 4]]).dtype == np.float64
+def test_python_data_gets_torch_dtypes_and_ndarrays_keep_dtype():
+    # this suite runs with float64 as the default (tests/conftest.py); test_torch_defaults.py checks float32
+    assert cr.tensor(1).dtype == np.int64 and cr.tensor(True).dtype == np.bool_
+    assert cr.tensor([[1, 2], [3, 4]]).dtype == np.int64
+    assert cr.tensor([1.5]).dtype == cr.get_default_dtype() == np.float64
     for dtype in (np.float16, np.float32, np.float64):
         assert cr.tensor(np.zeros(2, dtype)).dtype == dtype
     assert cr.tensor([1, 2], dtype="float32").dtype == np.float32
@@ -95,7 +97,8 @@ def test_methods_mirror_functions():
              (x.softmax(axis=0), cr.softmax(x, axis=0)), (x.logsumexp(axis=1), cr.logsumexp(x, axis=1))]
     for a, b in pairs:
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    np.testing.assert_allclose(x.var(axis=1).numpy(), np.var(x.numpy(), axis=1))
+    np.testing.assert_allclose(x.var(axis=1).numpy(), np.var(x.numpy(), axis=1, ddof=1))  # PyTorch's: unbiased
+    np.testing.assert_allclose(x.var(axis=1, correction=0).numpy(), np.var(x.numpy(), axis=1))
     np.testing.assert_allclose(cr.std(x, ddof=1).numpy(), np.std(x.numpy(), ddof=1))
     assert x.argmax().item() == np.argmax(x.numpy())
 

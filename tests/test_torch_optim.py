@@ -178,3 +178,36 @@ def test_invalid_hyperparameters_are_refused_as_torch_does(name, kw, message):
     torch = pytest.importorskip("torch")
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         getattr(torch.optim, name)([torch.tensor([1.0], requires_grad=True)], **kw)
+
+
+def _rosenbrock_lbfgs(lib, start, **kw):
+    w = lib.tensor(np.array(start), requires_grad=True)
+    opt = lib.optim.LBFGS([w], **kw)
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+        loss.backward()
+        return loss
+
+    for _ in range(5):
+        opt.step(closure)
+    return closure().item(), w.detach().numpy().copy()
+
+
+def test_lbfgs_with_strong_wolfe_line_search_reaches_the_rosenbrock_minimum():
+    kw = dict(lr=1.0, max_iter=20, history_size=10, line_search_fn="strong_wolfe")
+    loss, w = _rosenbrock_lbfgs(cr, [-1.5, 2.0], **kw)
+    np.testing.assert_allclose(w, [1.0, 1.0], atol=1e-4)  # the minimum of (1 - a)² + 100 (b - a²)²
+    assert loss < 1e-8
+    fixed_loss, _ = _rosenbrock_lbfgs(cr, [-1.5, 2.0], lr=1e-3, max_iter=20)  # the fixed step gets nowhere near
+    assert fixed_loss > 1e-3
+    torch = pytest.importorskip("torch")
+    theirs_loss, theirs_w = _rosenbrock_lbfgs(torch, [-1.5, 2.0], **kw)
+    np.testing.assert_allclose(w, theirs_w, atol=1e-8)  # the same search: the same steps
+    assert loss == pytest.approx(theirs_loss, rel=1e-5)
+
+
+def test_lbfgs_refuses_an_unknown_line_search():
+    with pytest.raises(ValueError, match="strong_wolfe"):
+        cr.optim.LBFGS([cr.nn.Parameter([1.0])], line_search_fn="backtracking")

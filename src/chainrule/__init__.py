@@ -36,6 +36,7 @@ from .creation import (
                    Generator,
                    arange,
                    as_tensor,
+                   empty,
                    eye,
                    full,
                    linspace,
@@ -86,7 +87,7 @@ bool = _np.dtype("bool")  # noqa: A001
 __all__ = [
     "Tensor", "Op", "defop", "batching", "core", "data", "inputs", "linalg", "nn", "optim", "train", "save", "load",
     "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "linspace", "eye",
-    "randn", "rand", "normal", "uniform", "manual_seed", "set_default_dtype", "get_default_dtype",
+    "randn", "rand", "normal", "uniform", "manual_seed", "set_default_dtype", "get_default_dtype", "empty",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
     "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "hvp", "custom_vjp", "vmap",
     "jit", "JitError",

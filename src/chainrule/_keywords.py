@@ -1,8 +1,10 @@
 """Unknown keyword arguments, explained: the function's name and the keywords it takes.
 
 `explain_keywords(namespace, names)` wraps public functions so that
-`f(x, keepdim=True)` on a function without `keepdim` raises
-TypeError("nn.functional.f() got an unexpected keyword argument 'keepdim'; it takes ...").
+`f(x, keepdimz=True)` on a function without `keepdimz` raises
+TypeError("nn.functional.f() got an unexpected keyword argument 'keepdimz'; it takes ...").
+A function that takes NumPy's `axis=` / `keepdims=` also takes PyTorch's `dim=` / `keepdim=`
+(the op table's rows get the same from chainrule.core.registry.keyword_params).
 The wrapper only reads the signature when a TypeError is raised, so calls cost one frame more.
 `explain_init_keywords` does the same for layer classes' constructors.
 """
@@ -12,10 +14,30 @@ from __future__ import annotations
 import functools
 import inspect
 
+# PyTorch's and NumPy's names of one parameter: a function taking one also takes the other
+_SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"), ("axis", "dim"), ("keepdims", "keepdim"))
+
+
+def _spellings(fn):
+    """{other spelling: fn's own} for the parameters fn takes under one of the two names only."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {other: own for other, own in _SPELLINGS if own in params and other not in params}
+
 
 def _with_keyword_help(fn, label):
+    spellings = _spellings(fn)
+
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
+        if spellings and kwargs:
+            for torch_name, ours in spellings.items():
+                if torch_name in kwargs:
+                    if ours in kwargs:
+                        raise TypeError(f"{label}() got both {torch_name}= and {ours}=; give one of them")
+                    kwargs[ours] = kwargs.pop(torch_name)
         try:
             return fn(*args, **kwargs)
         except TypeError as exc:
@@ -29,8 +51,10 @@ def _with_keyword_help(fn, label):
             unknown = [k for k in kwargs if k not in accepted]
             if not unknown:  # raised further down, not about this call's keywords
                 raise
+            takes = ", ".join(accepted) + (f" (or {', '.join(spellings)})" if spellings else "")
             raise TypeError(f"{label}() got an unexpected keyword argument {unknown[0]!r}; it takes "
-                            f"{', '.join(accepted)}") from None
+                            f"{takes or 'no keyword arguments'}") from None
+    wrapped.explains_keywords = True
     return wrapped
 
 
@@ -38,7 +62,7 @@ def explain_keywords(namespace, names, prefix):
     """Replace each function `names` in the dict `namespace` (a module's globals()) by its explaining wrapper."""
     for name in names:
         fn = namespace.get(name)
-        if inspect.isfunction(fn):
+        if inspect.isfunction(fn) and not getattr(fn, "explains_keywords", False):
             namespace[name] = _with_keyword_help(fn, f"{prefix}{name}")
 
 

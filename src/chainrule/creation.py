@@ -1,7 +1,11 @@
-"""Making tensors: from data, filled, ranges, and random (seeded).
+"""Making tensors: from data, filled, ranges, and random (seeded), with PyTorch's dtypes.
 
-Python scalars and lists become float64 (integers too, so `cr.tensor([1, 2])`
-can require grad); an ndarray keeps its dtype. Random functions draw from
+Names decide semantics: these are PyTorch's names, so they follow PyTorch's
+dtype rules. Python floats (and the float-valued functions `zeros`, `ones`,
+`rand`, `randn`, `linspace`, ...) give the default float dtype, float32 unless
+`set_default_dtype` says otherwise; Python ints give int64, bools bool; an
+ndarray (or NumPy scalar) keeps its dtype, as `torch.tensor(np_array)` does.
+`chainrule.numpy` keeps NumPy's rules (float64). Random functions draw from
 one module Generator reset by `manual_seed`, or from an `rng=` you pass.
 `device=` places the new tensor ("cpu", "cuda", "cuda:1"; see chainrule.core.backend);
 random draws are made on the host, so a seed gives the same numbers on every device.
@@ -12,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import backend
-from .core.tensor import Tensor, array_of
+from .core.tensor import Tensor, array_of, defaults
 from .ops.shape import holds_tensor, stack_nested
 
 _rng = np.random.default_rng()
@@ -24,12 +28,35 @@ def _make(array, requires_grad=False, device=None):
     return Tensor(array, requires_grad=requires_grad)
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """A new leaf tensor holding a copy of `data`.
+def python_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype PyTorch gives data made of Python numbers: floats the default float dtype, ints int64.
 
     Example:
-        >>> import chainrule as cr
-        >>> cr.tensor([[1, 2]]).dtype
+        >>> import numpy as np
+        >>> python_dtype(np.array([1.5])), python_dtype(np.array([1, 2])), python_dtype(np.array(True))
+        (dtype('float32'), dtype('int64'), dtype('bool'))
+    """
+    kind = array.dtype.kind
+    if kind == "f":
+        return defaults.float
+    if kind in "iu":
+        return np.dtype(np.int64)
+    if kind == "c":  # the complex dtype made of two default floats (complex64 for float32)
+        return np.dtype(np.complex64) if defaults.float.itemsize <= 4 else np.dtype(np.complex128)
+    return array.dtype
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """A new leaf tensor holding a copy of `data`, with PyTorch's dtype rules.
+
+    Python floats become the default float dtype (float32 unless `set_default_dtype`), Python ints
+    int64, bools bool; an ndarray, a NumPy scalar or a tensor keeps its dtype.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> cr.tensor([1.5]).dtype, cr.tensor([[1, 2]]).dtype, cr.tensor(True).dtype
+        (dtype('float32'), dtype('int64'), dtype('bool'))
+        >>> cr.tensor(np.array([1.5])).dtype
         dtype('float64')
         >>> cr.tensor(2.0, requires_grad=True)
         tensor(2., requires_grad=True)
@@ -48,12 +75,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         array = np.array(data)
     else:
         array = np.array(data)
-        if array.dtype.kind in "iuf":
-            array = array.astype(_DEFAULT["dtype"])
+        array = array.astype(python_dtype(array), copy=False)
     return _make(array, requires_grad, device)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like `tensor`, but returns a Tensor unchanged and shares an ndarray's memory.
 
     Example:
@@ -63,77 +89,96 @@ def as_tensor(data, dtype=None) -> Tensor:
         True
     """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
-        return data
+        return data if device is None else data.to(device)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
-        return _make(data)
-    return tensor(data, dtype=dtype)
-
-
-_DEFAULT = {"dtype": np.dtype(np.float64)}
+        return _make(data, device=device)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def set_default_dtype(dtype) -> None:
-    """The float dtype Python numbers and new tensors and layers get (PyTorch's name; float64 to start).
+    """The float dtype Python numbers and new tensors and layers get (PyTorch's name; float32 to start).
 
     Example:
         >>> import chainrule as cr
-        >>> cr.set_default_dtype(cr.float32)
-        >>> cr.tensor(1.5).dtype, cr.zeros(2).dtype, cr.nn.Linear(2, 1).weight.dtype
-        (dtype('float32'), dtype('float32'), dtype('float32'))
         >>> cr.set_default_dtype(cr.float64)
+        >>> cr.tensor(1.5).dtype, cr.zeros(2).dtype, cr.nn.Linear(2, 1).weight.dtype
+        (dtype('float64'), dtype('float64'), dtype('float64'))
+        >>> cr.set_default_dtype(cr.float32)
     """
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"set_default_dtype takes a floating dtype (float16, float32, float64), got {dtype}")
-    _DEFAULT["dtype"] = dtype
+    defaults.float = dtype
 
 
 def get_default_dtype() -> np.dtype:
-    """The float dtype new tensors and layers get unless told (see `set_default_dtype`).
+    """The float dtype new tensors and layers get unless told (see `set_default_dtype`): float32 to start.
 
     Example:
         >>> import chainrule as cr
         >>> cr.get_default_dtype()
-        dtype('float64')
+        dtype('float32')
     """
-    return _DEFAULT["dtype"]
+    return defaults.float
 
 
 def _dtype(dtype):
-    return _DEFAULT["dtype"] if dtype is None else dtype
+    return defaults.float if dtype is None else dtype
 
 
-def zeros(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Tensor of zeros (float64 unless `dtype`).
+def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor of zeros (the default float dtype unless `dtype`): zeros(2, 3) or zeros((2, 3)), as torch.zeros.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.zeros((2, 3)).shape
-        (2, 3)
+        >>> cr.zeros(2, 3).shape, cr.zeros((2, 3)).shape
+        ((2, 3), (2, 3))
     """
+    shape, dtype = _size_and_dtype(size, dtype)
     return _make(np.zeros(shape, _dtype(dtype)), requires_grad, device)
 
 
-def ones(shape, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Tensor of ones.
+def ones(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor of ones: ones(2, 3) or ones((2, 3)).
 
     Example:
         >>> import chainrule as cr
         >>> cr.ones(2)
         tensor([1., 1.])
     """
+    shape, dtype = _size_and_dtype(size, dtype)
     return _make(np.ones(shape, _dtype(dtype)), requires_grad, device)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Tensor filled with one value.
+def _size_and_dtype(size, dtype):
+    """torch's `*size` (ints, or one tuple or list); a dtype after a tuple, as NumPy's zeros(shape, dtype)."""
+    if len(size) == 2 and isinstance(size[0], (tuple, list)) and dtype is None:
+        size, dtype = size[:1], size[1]
+    return _shape(size), dtype
+
+
+def empty(*shape, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor of the given shape whose values are not set (read them only after writing them), as torch.empty.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.full(2, 7.0)
-        tensor([7., 7.])
+        >>> cr.empty(2, 3).shape, cr.empty((2,)).dtype
+        ((2, 3), dtype('float32'))
     """
-    return _make(np.full(shape, fill_value, _dtype(dtype)), requires_grad, device)
+    return _make(np.empty(_shape(shape), _dtype(dtype)), requires_grad, device)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Tensor filled with one value; its dtype follows the value's, as torch.full (an int fills int64).
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.full(2, 7.0), cr.full(2, 7).dtype
+        (tensor([7., 7.]), dtype('int64'))
+    """
+    if dtype is None:
+        dtype = python_dtype(np.asarray(fill_value._data if isinstance(fill_value, Tensor) else fill_value))
+    return _make(np.full(shape, fill_value, dtype), requires_grad, device)
 
 
 def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -159,15 +204,15 @@ def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Evenly spaced values in [start, stop), as numpy.arange (integers stay integers).
+    """Evenly spaced values in [start, stop), as torch.arange: int64 from ints, the default float from floats.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.arange(3.0)
-        tensor([0., 1., 2.])
+        >>> cr.arange(3.0), cr.arange(3).dtype
+        (tensor([0., 1., 2.]), dtype('int64'))
     """
     array = np.arange(start, stop, step) if stop is not None else np.arange(start, step=step)
-    return _make(array if dtype is None else array.astype(dtype), requires_grad, device)
+    return _make(array.astype(python_dtype(array) if dtype is None else dtype, copy=False), requires_grad, device)
 
 
 def linspace(start, stop, num=50, dtype=None, requires_grad=False, device=None) -> Tensor:

@@ -9,7 +9,7 @@ Example:
     >>> x = cr.tensor([1.0, 2.0, 3.0, 4.0], dtype="float64", requires_grad=True)
     >>> smooth = cr.fft.irfft(cr.fft.rfft(x) * cr.tensor([1.0, 0.5, 0.0], dtype="float64"))
     >>> smooth.sum().backward(); x.grad     # only the mean (frequency 0) reaches the sum
-    tensor([1., 1., 1., 1.])
+    tensor([1., 1., 1., 1.], dtype=float64)
     >>> z = cr.tensor([1.0 + 1.0j, 2.0, 0.0, -1.0j], requires_grad=True)
     >>> cr.sum(cr.abs(cr.fft.fft(z)) ** 2).backward()   # Parseval: Σ|fft z|² = 4 Σ|z|², gradient 8 z
     >>> bool(np.allclose(z.grad.numpy(), 8 * z.numpy()))
@@ -244,3 +244,7 @@ fftfreq, rfftfreq = np.fft.fftfreq, np.fft.rfftfreq  # sample frequencies: data,
 
 __all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift", "ihfft",
            "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+
+from ._keywords import explain_keywords  # noqa: E402  (torch.fft's dim= read as axis=; unknown keywords named)
+
+explain_keywords(globals(), __all__, "cr.fft.")

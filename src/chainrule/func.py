@@ -155,7 +155,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     Example:
         >>> import numpy as np, chainrule as cr
         >>> cr.func.vmap(lambda x: (x * x).sum())(np.array([[1.0, 2.0], [3.0, 4.0]]))
-        tensor([ 5., 25.])
+        tensor([ 5., 25.], dtype=float64)
     """
     if randomness not in ("error", "different", "same"):
         raise ChainruleError(f"vmap(randomness={randomness!r}): choose 'error', 'different' or 'same'")

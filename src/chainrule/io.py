@@ -284,8 +284,11 @@ class _Reader:
         raise self.fail("malformed structure (a dict entry)")
 
 
-def load(path, max_bytes=MAX_LOAD_BYTES, device=None):
+def load(path, max_bytes=MAX_LOAD_BYTES, device=None, *, weights_only=None, map_location=None):
     """Read what `save` wrote; arrays come back as ndarrays, or on `device` ("cuda", as torch's map_location).
+
+    `weights_only=` is taken for PyTorch's sake and changes nothing: a load never runs code from the
+    file (what torch.load's weights_only=True promises). `map_location=` a device is `device=`.
 
     A damaged or hostile file raises `FileFormatError` (a ChainruleError) that
     names the file and the problem; nothing is unpickled, and no more than
@@ -296,7 +299,7 @@ def load(path, max_bytes=MAX_LOAD_BYTES, device=None):
         >>> import os, tempfile, numpy as np, chainrule as cr
         >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
         >>> cr.save({"w": np.ones(2), "step": 3}, path)
-        >>> cr.load(path)["step"], cr.load(path)["w"].tolist()
+        >>> cr.load(path)["step"], cr.load(path, weights_only=True)["w"].tolist()
         (3, [1.0, 1.0])
     """
     if not os.path.exists(path):
@@ -325,6 +328,8 @@ def load(path, max_bytes=MAX_LOAD_BYTES, device=None):
         raise FileFormatError(f"cannot load {path}: {exc.strerror or exc}") from None
     except Exception as exc:  # any other parse failure of a damaged file (EOFError, ValueError, zlib.error, ...)
         raise FileFormatError(f"cannot load {path}: damaged file ({type(exc).__name__}: {exc})") from None
+    if device is None and (isinstance(map_location, str) or hasattr(map_location, "type")):
+        device = map_location
     return loaded if device is None else _placed(loaded, device)
 
 

@@ -324,8 +324,8 @@ def pinv(a, rcond=None, hermitian=False):
 
     Example:
         >>> import chainrule as cr
-        >>> cr.linalg.pinv(cr.tensor([[1.0], [1.0]]))
-        tensor([[0.5, 0.5]])
+        >>> cr.linalg.pinv(cr.tensor([[1.0], [1.0]], dtype=cr.float64))
+        tensor([[0.5, 0.5]], dtype=float64)
     """
     return _pinv(_operand(a), rcond=rcond, hermitian=bool(hermitian))
 
@@ -339,3 +339,7 @@ __all__ = [
     "trace", "diagonal", "cross", "outer", "tensordot", "matrix_rank", "lstsq", "cond", "tensorsolve",
     "tensorinv", "vecdot", "LinAlgError", "SlogdetResult", "EighResult", "SVDResult", "QRResult", "LstsqResult",
 ]
+
+from ._keywords import explain_keywords  # noqa: E402  (torch.linalg's dim= / keepdim= read; unknown keywords named)
+
+explain_keywords(globals(), __all__, "cr.linalg.")

@@ -204,7 +204,7 @@ def evaluate(model, loss_fn, data, batch_size=1024, metrics=("accuracy",)):
         >>> sorted(cr.train.evaluate(cr.nn.MLP([2, 2]), cr.nn.functional.cross_entropy, (X, y)))
         ['accuracy', 'loss']
     """
-    X, y = data
+    X, y = in_model_dtype(data, model)
     metrics = resolve_metrics(metrics, loss_fn, y)
     sums, n = dict.fromkeys(["loss", *metrics], 0.0), len(X)
     device = model_device(model)
@@ -369,6 +369,25 @@ def _parameter_names(model, params):
     return [names.get(id(p), f"param{i}") for i, p in enumerate(params)]
 
 
+def in_model_dtype(data, model):
+    """(X, y) as arrays, floating ones in the dtype of the model's parameters (float64 data and a float32
+    model compute in float32, as the model was made for; labels stay integers).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> X, y = in_model_dtype((np.ones((2, 3)), np.array([0, 1])), cr.nn.Linear(3, 2, dtype=cr.float32))
+        >>> X.dtype, y.dtype
+        (dtype('float32'), dtype('int64'))
+    """
+    params = model.parameters() if hasattr(model, "parameters") else ()
+    dtype = next((p.dtype for p in params if p.dtype.kind == "f"), None)
+    # arrays stay where they are (a GPU array is not copied to the host here); lists become ndarrays
+    arrays = [a._data if isinstance(a, Tensor) else a if hasattr(a, "astype") else np.asarray(a) for a in data]
+    if dtype is None:
+        return tuple(arrays)
+    return tuple(a.astype(dtype, copy=False) if a.dtype.kind == "f" else a for a in arrays)
+
+
 def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_data=None, callbacks=(),
         progress=True, seed=0, scheduler=None, metrics="auto", shuffle=True, jit=False):
     """Train `model` on `train_data` = (X, y) and return the History.
@@ -393,7 +412,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=10, batch_size=32, val_dat
         >>> h.epochs, h["loss"][-1] < h["loss"][0], sorted(h.history)
         (5, True, ['accuracy', 'loss'])
     """
-    X, y = train_data
+    X, y = in_model_dtype(train_data, model)
     if len(X) != len(y):
         raise ChainruleError(f"train_data has {len(X)} inputs but {len(y)} targets")
     if int(epochs) < 1:

@@ -76,11 +76,11 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
     Example:
         >>> import numpy as np, chainrule as cr
         >>> cr.vmap(lambda x: (x ** 2).sum())(np.array([[1.0, 2.0], [3.0, 4.0]]))
-        tensor([ 5., 25.])
+        tensor([ 5., 25.], dtype=float64)
         >>> cr.vmap(cr.grad(lambda w, x: (w * x).sum() ** 2), in_axes=(None, 0))(
         ...     np.array([1.0, 1.0]), np.array([[1.0, 0.0], [1.0, 1.0]]))
         tensor([[2., 0.],
-                [4., 4.]])
+                [4., 4.]], dtype=float64)
     """
     if fallback not in _FALLBACKS:
         raise ChainruleError(f"vmap(fallback={fallback!r}): choose None, 'loop' or 'warn'")

@@ -77,7 +77,7 @@ def defbatch(op, rule):
         >>> halve = cr.defop("halve_example", lambda x: x / 2, vjp=lambda g, ans, x: g / 2, jvp="linear")
         >>> _ = defbatch(halve, elementwise)
         >>> cr.vmap(halve)(np.array([2.0, 4.0]))
-        tensor([1., 2.])
+        tensor([1., 2.], dtype=float64)
     """
     if not isinstance(op, Op):
         if op not in OPS:

@@ -193,7 +193,7 @@ def loop(op, values, dims, params):
         >>> import numpy as np, chainrule as cr
         >>> out, dim = loop(cr.core.OPS["sqrtm"], [cr.tensor(np.stack([4 * np.eye(2), 9 * np.eye(2)]))], [0], {})
         >>> out[:, 0, 0]
-        tensor([2., 3.])
+        tensor([2., 3.], dtype=float64)
     """
     size = batch_size(values, dims)
     getitem = _op("getitem")

@@ -27,8 +27,8 @@ def run_demo(at: str) -> int:
     a, b = _parse_point(at)
     if a <= 0:
         raise ValueError(f"x1 must be positive (ln x1 is taken); got x1={a}")
-    x1 = cr.tensor(a, requires_grad=True)
-    x2 = cr.tensor(b, requires_grad=True)
+    x1 = cr.tensor(a, dtype=np.float64, requires_grad=True)  # teaching computes in float64, as the notes
+    x2 = cr.tensor(b, dtype=np.float64, requires_grad=True)
     y = notes_function(x1, x2)
     y.backward()
     reverse = (float(x1.grad), float(x2.grad))

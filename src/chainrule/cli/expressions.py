@@ -158,7 +158,7 @@ def run_grad(args) -> int:
 
     f, names, values = _prepare(args)
     with np.errstate(all="ignore"):
-        x = [cr.tensor(v, requires_grad=True) for v in values]
+        x = [cr.tensor(v, dtype=np.float64, requires_grad=True) for v in values]  # teaching: float64
         y = f(*x)
         _require_finite("value", y.item())
         y.backward()
@@ -189,7 +189,7 @@ def run_graph(args) -> int:
     if suffix not in ("dot", "svg", "png"):
         raise ChainruleError(f"-o {args.output}: use a file name ending in .dot, .svg or .png")
     with np.errstate(all="ignore"):
-        x = [cr.tensor(v, requires_grad=True) for v in values]
+        x = [cr.tensor(v, dtype=np.float64, requires_grad=True) for v in values]  # teaching: float64
         y = f(*x)
         _require_finite("value", y.item())
         graph = cr.draw_graph(y, names=dict(zip(x, names)), order=args.order or args.default_order,

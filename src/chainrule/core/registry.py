@@ -35,6 +35,9 @@ import numpy as np
 from . import backend, forward
 from .errors import OpError
 from .forward import levels
+from .keywords import forward_failed as _forward_failed
+from .keywords import keyword_params
+from .keywords import with_keywords_read as _with_keywords_read
 from .modes import switches, unusual
 from .node import EDGES, Node
 from .tensor import Tensor
@@ -79,10 +82,14 @@ class Op:
         if arrays is None:  # no Tensor among the inputs: plain values in, plain values out (rules at NumPy speed)
             if n == 1 and type(x) in _SEQUENCES and _stack_sequence is not None and _stack_sequence.holds(x):
                 return self(_stack_sequence(x), **params)  # cr.sum([x, 3 * x]): stacked, differentiably
-            return self.forward(*args, **params) if params else self.forward(*args)
+            try:  # (free unless raised: a TypeError from the forward may be a PyTorch spelling, dim=)
+                return self.forward(*args, **params) if params else self.forward(*args)
+            except TypeError:
+                return _with_keywords_read(self, args, params)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
         if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
+            params = keyword_params(self, params)  # its rules read axis=, not dim=
             result = switches.intercept(self, args, params)
             if result is not NotImplemented:
                 return result
@@ -95,7 +102,7 @@ class Op:
                 value = self.forward(*arrays, **params) if params else self.forward(*arrays)
         except (ValueError, TypeError, IndexError) as exc:
             backend.check_one_device(arrays, self.name)  # two devices: say so, not the library's message
-            raise OpError(f"{self.name}: {exc} (input shapes: {_shapes(args)})") from None
+            return _forward_failed(self, args, params, exc)  # dim= read as axis=, or OpError
         out = _new(Tensor)  # tensor.fill(), inlined: once per op, so a call saved is 5% of an op
         value = value if type(value) is ndarray else backend.as_array(value)  # NumPy scalars become arrays
         out._data, out._rg = value, record

@@ -18,7 +18,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import backend, forward
+from . import backend, collector, forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
@@ -134,6 +134,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
     else:  # rules on arrays record nothing whatever the mode
         _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
+    collector.graph_swept()
     if targets is not None:
         return [adjoint.get(t) for t in targets]
     for leaf in leaves:  # every contribution to a leaf is in: store it

@@ -23,6 +23,21 @@ from .node import _tick, last_change
 _DIFFERENTIABLE_KINDS = ("f", "c")  # real and complex floating point
 
 
+class _Defaults:
+    """The float dtype Python numbers become in `cr.tensor` and new layers (`cr.set_default_dtype` writes it).
+
+    It lives here, not in creation.py, because `repr` leaves that dtype out, as PyTorch's does.
+    """
+
+    __slots__ = ("float",)
+
+    def __init__(self):
+        self.float = np.dtype(np.float32)  # PyTorch's default
+
+
+defaults = _Defaults()
+
+
 def _check_can_require_grad(dtype):
     if dtype.kind not in _DIFFERENTIABLE_KINDS:
         raise ChainruleError(
@@ -37,7 +52,7 @@ def array_of(x):
     Example:
         >>> import chainrule as cr
         >>> array_of(cr.tensor([1.0, 2.0]))
-        array([1., 2.])
+        array([1., 2.], dtype=float32)
         >>> array_of(3.0)
         array(3.)
     """
@@ -169,7 +184,8 @@ class Tensor:
     shape = property(lambda self: self._data.shape, doc="Shape tuple.")
     dtype = property(lambda self: self._data.dtype, doc="NumPy dtype.")
     ndim = property(lambda self: self._data.ndim, doc="Number of axes.")
-    size = property(lambda self: self._data.size, doc="Number of elements.")
+    size = property(lambda self: Size(self._data.size, self._data.shape),
+                    doc="The number of elements (NumPy's attribute); called, the shape (PyTorch's x.size()).")
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
@@ -233,7 +249,7 @@ class Tensor:
         body = np.array2string(host, separator=", ", prefix="tensor(")
         device = self.device
         extras = [] if device == "cpu" else [f"device={device!r}"]
-        if self._data.dtype != np.float64 and self._data.dtype.kind == "f":
+        if self._data.dtype != defaults.float and self._data.dtype.kind == "f":
             extras.append(f"dtype={self._data.dtype}")
         if self._node is not None:
             extras.append(f"op={self._node.op.name}")
@@ -307,7 +323,6 @@ class Tensor:
         self._data, self._node, self._rg, self._tangents = result._data, result._node, result._rg, result._tangents
         return self
 
-
     def _ufunc_in_place(self, op, value):
         """`self op= value` by op's ufunc writing into this tensor's array (same values as op then copy)."""
         try:
@@ -318,7 +333,36 @@ class Tensor:
         self._bump_version()
         return self
 
+
 _SCALARS = (int, float, complex, np.number)
+
+
+class Size(int):
+    """`x.size`: an int, the number of elements, as ndarray.size; called, PyTorch's `x.size()` (the shape)
+    or `x.size(dim)` (one axis's length). So NumPy code and PyTorch code both read it their way.
+
+    Example:
+        >>> import chainrule as cr
+        >>> x = cr.zeros((2, 3))
+        >>> x.size, x.size(), x.size(-1), x.numel()
+        (6, (2, 3), 3, 6)
+    """
+
+    def __new__(cls, count, shape):
+        size = super().__new__(cls, count)
+        size.shape = shape
+        return size
+
+    def __reduce__(self):  # copies and pickles keep the shape
+        return Size, (int(self), self.shape)
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        if not -len(self.shape) <= dim < len(self.shape):
+            raise IndexError(f"size({dim}): dimension out of range for a tensor of shape {self.shape} "
+                             f"(expected a dim in [{-len(self.shape)}, {len(self.shape) - 1}])")
+        return self.shape[dim]
 
 
 def _check_same_shape(name, result, x):

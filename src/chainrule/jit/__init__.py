@@ -16,6 +16,7 @@ in-place changes between calls (an optimizer's) are seen.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 
 import numpy as np
@@ -27,7 +28,7 @@ from ..tree import flatten, unflatten
 from .guards import GuardFailed, JitError, TracedFloat
 from .patches import tracing as patched_for
 from .patches import tracing_now
-from .plan import Plan
+from .plan import MISS, Plan
 from .tracing import Tracer
 
 __all__ = ["jit", "Jitted", "JitError", "Plan", "speedup"]
@@ -62,6 +63,7 @@ class Jitted:
         self.cache: OrderedDict = OrderedDict()  # signature -> [Plan, ...] (one per branch outcome seen)
         self.traces = 0  # how many times fn ran eagerly under a trace (tests and `chainrule train` read it)
         self._last = None
+        self._fast = self._plan_of_fast = None  # the latest plan's whole call as one function (Plan.fast)
         self.__name__ = f"jit({getattr(fn, '__name__', 'f')})"
         self.__doc__ = getattr(fn, "__doc__", None)
 
@@ -71,6 +73,15 @@ class Jitted:
         return self._last
 
     def __call__(self, *args, **kwargs):
+        fast = self._fast
+        if fast is not None and not kwargs and not tracing_now():  # the latest call's plan, checks inline
+            try:
+                out = fast(args)
+            except GuardFailed as failed:
+                self._plan_of_fast.check_commit(failed)  # state already changed: a JitError
+                out = MISS  # the slow path below tries the other plans, or traces
+            if out is not MISS:
+                return out
         if tracing_now():  # called inside another trace: run inline, so the outer plan records it
             return self.fn(*args, **kwargs)
         key, arrays = _array_signature(args) if not kwargs else (None, None)
@@ -94,6 +105,7 @@ class Jitted:
                     where = failed.where
                     continue
                 self._last = plan
+                self._set_fast(key, plan)
                 return out[0] if plan.structure is None else unflatten(plan.structure, out)
             if len(plans) >= _MAX_BRANCH_PLANS:
                 raise JitError(f"{where}: this value-dependent branch changed outcome more than "
@@ -101,6 +113,16 @@ class Jitted:
         if leaves is None:
             leaves, structure = flatten((args, kwargs))
         return self._trace(key, leaves, structure, list(arrays))
+
+    def _set_fast(self, key, plan):
+        """Make `plan` the one a call tries first, through its fast function, where the key allows it."""
+        default, signature = key
+        self._fast = self._plan_of_fast = None
+        if plan.structure is not None or not isinstance(signature, tuple) or not signature:
+            return
+        if not all(type(k) is tuple and len(k) == 2 and isinstance(k[1], np.dtype) for k in signature):
+            return  # keyed by flatten (tensors, nesting, static arguments): the slow path checks those
+        self._fast, self._plan_of_fast = plan.fast(signature, default), plan
 
     def _trace(self, key, leaves, structure, arrays):
         tracer = Tracer()
@@ -124,15 +146,22 @@ class Jitted:
             k += 1
         args, kwargs = unflatten(structure, stand_ins)
         self.traces += 1
-        with patched_for(tracer):
-            result = self.fn(*args, **kwargs)
-        out_leaves, out_structure = flatten(result)
-        plan = tracer.plan(out_leaves, out_structure)
+        collecting = gc.isenabled()
+        gc.disable()  # the trace makes many objects and no cycles: a full collection mid-trace is pure cost
+        try:
+            with patched_for(tracer):
+                result = self.fn(*args, **kwargs)
+            out_leaves, out_structure = flatten(result)
+            plan = tracer.plan(out_leaves, out_structure)
+        finally:
+            if collecting:
+                gc.enable()
         self.cache.setdefault(key, []).append(plan)
         self.cache.move_to_end(key)
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         self._last = plan
+        self._set_fast(key, plan)
         eager = [x._data if isinstance(x, Tensor) and id(x) in tracer.pseudo else
                  float(x) if isinstance(x, TracedFloat) else x for x in out_leaves]
         tracer.release()  # the trace's arrays and tensors go now, not at the next cyclic collection
@@ -153,9 +182,9 @@ def jit(fn=None, *, cache_size=8):
         >>> import numpy as np, chainrule as cr
         >>> df = cr.jit(cr.grad(lambda x: (x * x).sum()))
         >>> df(np.array([1.0, 2.0]))
-        tensor([2., 4.])
+        tensor([2., 4.], dtype=float64)
         >>> df(np.array([3.0, 4.0]))    # replayed: no Tensor or Node made
-        tensor([6., 8.])
+        tensor([6., 8.], dtype=float64)
         >>> df.traces
         1
     """

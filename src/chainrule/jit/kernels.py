@@ -11,11 +11,19 @@ against the op's forward / the sweep's rule on the registry's test cases.
 
 - matmul and linear use np.dot into a preallocated buffer; their VJPs
   multiply by `y.T` (a NumPy view), never through chainrule's transpose op;
-- elementwise ops whose forward is a NumPy ufunc call it with `out=`;
-- relu's VJP reproduces the sweep's `_select` without a fresh array;
-- an adjoint sum and an in-place update (`w -= lr * g`) write into place;
-- SGD without momentum or weight decay is, per parameter, the scaled
-  gradient `g · (-lr)` into a buffer and one in-place add.
+- elementwise ops whose forward is a NumPy ufunc call it with `out=`, a
+  Python number among their inputs passed as a 0-d array of the loop's dtype
+  (NumPy resolves it faster, with the same bits: the trial checks);
+- relu's forward is `np.maximum(x, 0)` (in place, where the plan's buffer
+  sharing allows); its VJP reproduces the sweep's `_select` into a buffer,
+  its mask read off relu's output;
+- softmax_cross_entropy's saving forward picks the targets through flat
+  indices, its VJP scales the saved direction by a scale worked out once
+  when the adjoint is the loss's own seed;
+- transpose of a constant is a view made once, when the plan is built.
+
+The kernels that update state (sums, in-place writes, SGD, zero_grad) are in
+updates.py; the plan shares the buffers by liveness (buffers.py).
 """
 
 from __future__ import annotations
@@ -26,52 +34,9 @@ import numpy as np
 
 from ..core.registry import OPS
 from ..ops import elementwise
+from .code import Code, _arrays_of, _buffer, _zero
 
 _ndarray = np.ndarray
-
-
-class Code:
-    """A kernel written as NumPy source: the plan pastes it in as a line of its own (no Python call).
-
-    `template` names the inputs {0}, {1}, ..., the adjoint {g}, the saved residual {saved} and the
-    buffer written {out}; other names ({mask}, {f}, ...) are the helpers in `names`. `text` is what
-    the plan prints. Calling a Code runs it on arrays, with the signature of the rule or forward it
-    stands for (`(*inputs)`, or `(g, ans, *inputs[, saved])` for a VJP): the tests use that.
-    """
-
-    def __init__(self, kind, template, out=None, text=None, **names):
-        self.kind, self.template, self.out, self.names = kind, template, out, names
-        self.text = text or template
-
-    def render(self, inputs, g=None, saved=None, out=None, prefix=""):
-        """(source, {name: object}) with the plan's names for the inputs and buffer and `prefix` for helpers."""
-        helpers = {k: prefix + k for k in self.names}
-        source = self.template.format(*inputs, g=g, saved=saved, out=out, **helpers)
-        return source, {prefix + k: v for k, v in self.names.items()}
-
-    def describe(self, inputs, g=None, out=None):
-        """The line the plan prints, with its names for the inputs and buffer."""
-        return self.text.format(*inputs, g=g, saved="saved", out=out, **{k: k for k in self.names})
-
-    def __call__(self, *args):
-        if self.kind in ("forward", "update"):
-            g, saved, inputs = None, None, list(args)
-        else:
-            g, _, *inputs = args
-            saved = inputs.pop() if "{saved}" in self.template else None
-        names = {f"a{i}": x for i, x in enumerate(inputs)}
-        source, helpers = self.render(list(names), g="ag", saved="asaved", out="aout", prefix="h_")
-        scope = {"np": np, "ag": g, "asaved": saved, "aout": self.out, **names, **helpers}
-        exec(source, scope)  # noqa: S102
-        return scope["aout"]  # the buffer, or what a template assigning {out} bound to it
-
-
-def _arrays_of(dtype, *xs):
-    return all(isinstance(x, _ndarray) and x.dtype == dtype for x in xs)
-
-
-def _buffer(like):
-    return np.empty(np.shape(like), np.asarray(like).dtype)
 
 
 # ---- forward ---------------------------------------------------------------------------------
@@ -91,6 +56,29 @@ def _linear(inputs, params, value):
     return Code("forward", "np.dot({0}, {1}.T, out={out}); np.add({out}, {2}, out={out})", _buffer(value))
 
 
+def _typed_numbers(ufunc, inputs, value, buf):
+    """{input number: 0-d array} for the Python numbers among a ufunc's inputs, where the trial agrees.
+
+    NumPy converts a Python number to the loop's dtype on every call (NEP 50); a 0-d array of that
+    dtype skips the conversion and takes the faster loop for a scalar operand, with the same bits
+    (the trial checks them, and the result dtype, on the traced values).
+    """
+    numbers = [i for i, a in enumerate(inputs) if type(a) in (int, float, complex)]
+    if not numbers or not any(isinstance(a, _ndarray) for a in inputs):
+        return {}
+    try:
+        dtype = np.result_type(*inputs)
+        typed = {i: np.asarray(inputs[i], dtype) for i in numbers}
+        trial = ufunc(*(typed.get(i, a) for i, a in enumerate(inputs)), out=buf)
+    except (TypeError, ValueError, OverflowError):
+        return {}
+    if trial.dtype != value.dtype or trial.tobytes() != value.tobytes():
+        return {}
+    for a in typed.values():
+        a.flags.writeable = False
+    return typed
+
+
 def _ufunc(ufunc):
     def build(inputs, params, value):
         if params or len(inputs) != ufunc.nin or not isinstance(value, _ndarray):
@@ -104,24 +92,28 @@ def _ufunc(ufunc):
         except TypeError:
             return None
         names = ", ".join(f"{{{i}}}" for i in range(ufunc.nin))
-        return Code("forward", f"{{f}}({names}, out={{out}})", buf, f"np.{ufunc.__name__}({names}, out={{out}})",
-                    f=ufunc)
+        code = Code("forward", f"{{f}}({names}, out={{out}})", buf, f"np.{ufunc.__name__}({names}, out={{out}})",
+                    in_place=True, f=ufunc)
+        code.constants = _typed_numbers(ufunc, inputs, value, buf)
+        return code
 
     return build
 
 
 def _relu(inputs, params, value):
     (x,) = inputs
-    if params or not isinstance(x, _ndarray) or x.dtype != value.dtype:
+    if params or not isinstance(x, _ndarray) or x.dtype != value.dtype or x.shape != value.shape:
         return None
-    return Code("forward", "np.maximum({0}, 0, out={out})", _buffer(value))
+    # maximum(x, 0): the 0 as a 0-d array of x's dtype (+0.0 either way), for the scalar loop
+    return Code("forward", "np.maximum({0}, {zero}, out={out})", _buffer(value), "np.maximum({0}, 0, out={out})",
+                in_place=True, zero=_zero(x.dtype))
 
 
 def _transpose(inputs, params, value):
     (x,) = inputs
     if params.get("axes") is not None or not isinstance(x, _ndarray):
         return None
-    return Code("forward", "{out} = {0}.T")  # a view, as np.transpose(x): no buffer, no copy
+    return Code("forward", "{out} = {0}.T", view=True)  # a view, as np.transpose(x): no buffer, no copy
 
 
 FORWARD = {"matmul": _matmul, "linear": _linear, "relu": _relu, "transpose": _transpose}
@@ -132,37 +124,53 @@ FORWARD.update({name: _ufunc(op.forward) for name, op in OPS.items()
 def _xent_saving(inputs, params, value, saved):
     """softmax_cross_entropy's saving forward (loss and direction) for (rows, classes) logits, into buffers.
 
-    The same passes as nn_ops._softmax_xent_saving; anything unusual (a non-finite row maximum,
-    a target out of range) is handed to that function itself, which gives the result or the error.
+    The same floating point passes as nn_ops._softmax_xent_saving, in the same order; the picks
+    at the targets go through flat indices (row · classes + target) into the buffers, one cheap
+    fancy index where `z[rows, target]` costs two. One reduce over the targets seen as unsigned
+    checks the range both ways (a negative target becomes huge). Anything unusual (a non-finite
+    row maximum, a target out of range) is handed to the op's own function, which gives the
+    result or the error.
     """
     x, target = inputs
     reduction = params.get("reduction", "none")
     if reduction not in ("mean", "sum") or not isinstance(x, _ndarray) or x.ndim != 2 or not x.size:
         return None
-    if not (isinstance(target, _ndarray) and target.dtype.kind == "i" and target.shape == x.shape[:1]):
+    if not (isinstance(target, _ndarray) and target.dtype.kind in "iu" and target.shape == x.shape[:1]):
         return None
     op = OPS["softmax_cross_entropy"]
-    n = x.shape[0]
-    m, z, e, s, rows = np.empty((n, 1), x.dtype), _buffer(x), _buffer(x), np.empty((n, 1), x.dtype), np.arange(n)
+    n, classes = x.shape
+    m, z, e, s = np.empty((n, 1), x.dtype), _buffer(x), _buffer(x), np.empty((n, 1), x.dtype)
+    losses, s0, zf, ef = np.empty(n, x.dtype), s[:, 0], z.reshape(-1), e.reshape(-1)
+    rows, shape, total = np.arange(n), (n, classes), np.empty((), x.dtype)
+    # the mean's division by n, as NumPy does it for `total / n` (n converted to the loss dtype)
+    count = np.asarray(n, x.dtype) if reduction == "mean" else None
+    add, maximum, subtract, divide, exp, log, vdot = np.add, np.maximum, np.subtract, np.divide, np.exp, np.log, np.vdot
+    flat_index = np.ravel_multi_index
 
     def xent(x, target):
-        np.maximum.reduce(x, axis=1, keepdims=True, out=m)
-        if np.minimum.reduce(target, axis=None) < 0 or not isfinite(np.vdot(m, m)):
-            return op.saving_forward(x, target, reduction=reduction)  # the op's own path (or its error)
-        np.subtract(x, m, out=z)
-        np.exp(z, out=e)
-        np.add.reduce(e, axis=1, keepdims=True, out=s)
-        try:
-            picked = z[rows, target]
-        except IndexError:  # a class >= classes
-            return op.saving_forward(x, target, reduction=reduction)
-        losses = np.log(s[:, 0]) - picked
-        np.divide(e, s, out=e)
-        e[rows, target] -= 1
-        total = np.add.reduce(losses, axis=None)
-        return np.asarray(total / losses.size if reduction == "mean" else total), e
+        # positional arguments to the reductions (axis, dtype, out, keepdims): NumPy parses them faster
+        maximum.reduce(x, 1, None, m, True)
+        if not isfinite(vdot(m, m)):
+            return op.saving_forward(x, target, reduction=reduction)  # the op's own path for a non-finite row
+        try:  # row · classes + target, checked both ways (negative or >= classes: ValueError)
+            flat = flat_index((rows, target), shape)
+        except (ValueError, TypeError):
+            return op.saving_forward(x, target, reduction=reduction)  # which raises the op's own error
+        subtract(x, m, z)
+        exp(z, e)
+        add.reduce(e, 1, None, s, True)
+        log(s0, losses)
+        subtract(losses, zf[flat], losses)
+        divide(e, s, e)
+        picked = ef[flat]
+        subtract(picked, 1, picked)
+        ef[flat] = picked
+        add.reduce(losses, 0, None, total)
+        if count is not None:
+            divide(total, count, total)
+        return total, e
 
-    return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log into buffers"
+    return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log, np.divide into buffers"
 
 
 SAVING = {"softmax_cross_entropy": _xent_saving}
@@ -208,25 +216,25 @@ def _linear_vjp(argnum):
 
 
 def _relu_vjp(g, ans, inputs, params, gi):
+    """The sweep's _select(x > 0, g) into a buffer; the mask read off relu's output (ans > 0 exactly where x > 0).
+
+    Below _BRANCH_FREE_SIZE the sweep's np.where(mask, g, 0.0): here a zero fill and a putmask,
+    the same bits in two cheaper calls. From there on the sweep's g · mask, kept when finite: one
+    dot product of it with itself says so in the common case (finite sum: every entry finite);
+    only when that overflows or is not finite does the sweep's own test decide.
+    """
     (x,) = inputs
-    if params or not (_arrays_of(gi.dtype, g, x) and g.shape == x.shape) or gi.dtype.kind != "f":
+    if params or not (_arrays_of(gi.dtype, g, x, ans) and g.shape == x.shape == ans.shape) or gi.dtype.kind != "f":
         return None
-    buf, mask = _buffer(gi), np.empty(x.shape, bool)
-    small = g.size < elementwise._BRANCH_FREE_SIZE
-    if small:  # the sweep's np.where(x > 0, g, 0.0) itself (a masked copyto into a buffer is slower)
-        return Code("vjp", "np.greater({0}, 0, out={mask}); {out} = np.where({mask}, {g}, 0.0)", mask=mask)
-
-    def relu_vjp(g, ans, x):  # the sweep's _select(x > 0, g), into buffers
-        np.greater(x, 0, out=mask)
-        if not small:
-            np.multiply(g, mask, out=buf)
-            if np.isfinite(buf).all():
-                return buf
-        np.copyto(buf, 0.0)
-        np.copyto(buf, g, where=mask)
-        return buf
-
-    return relu_vjp, "np.greater({0}, 0, out=mask); np.copyto({out}, {g}, where=mask)"
+    buf, mask, zero = _buffer(gi), np.empty(x.shape, bool), _zero(ans.dtype)
+    if g.size < elementwise._BRANCH_FREE_SIZE:
+        return Code("vjp", "np.greater({ans}, {zero}, out={mask}); {out}.fill(0); np.putmask({out}, {mask}, {g})",
+                    buf, "np.greater({ans}, 0, out=mask); {out} = np.where(mask, {g}, 0.0)", mask=mask, zero=zero)
+    return Code("vjp", "np.greater({ans}, {zero}, out={mask}); np.multiply({g}, {mask}, out={out})\n"
+                "if not {isfinite}(np.vdot({out}, {out})) and not np.isfinite({out}).all(): "
+                "{out}.fill(0); np.putmask({out}, {mask}, {g})", buf,
+                "np.greater({ans}, 0, out=mask); np.multiply({g}, mask, out={out})  (np.where if not finite)",
+                mask=mask, zero=zero, isfinite=isfinite)
 
 
 def _passes_adjoint_on(g, ans, inputs, params, gi):
@@ -249,17 +257,31 @@ def _add_vjp(g, ans, inputs, params, gi):
 
 
 def _xent_vjp(g, ans, inputs, params, gi):
-    """softmax_cross_entropy, mean reduction: the saved direction times g / n, into a buffer."""
+    """softmax_cross_entropy, mean reduction: the saved direction times g / n, into a buffer.
+
+    `fold_g` gives the kernel for a g the plan holds constant (loss.backward()'s seed): the
+    scale g / n is then worked out once, as a 0-d array of its own dtype.
+    """
     logits, target = inputs[:2]
     if params.get("reduction") != "mean" or not isinstance(gi, _ndarray) or gi.dtype.kind != "f":
         return None
-    return Code("vjp", "np.multiply({saved}, {g} / {n}, out={out})", _buffer(gi), n=max(np.size(target), 1))
+    n, buf = max(np.size(target), 1), _buffer(gi)
+    code = Code("vjp", "np.multiply({saved}, {g} / {n}, out={out})", buf, in_place=True, n=n)
+
+    def fold_g(g):
+        scale = np.asarray(g / n)
+        scale.flags.writeable = False
+        return Code("vjp", "np.multiply({saved}, {scale}, out={out})", buf, "np.multiply({saved}, {g} / n, out={out})",
+                    in_place=True, scale=scale)
+
+    code.fold_g = fold_g
+    return code
 
 
 def _transpose_vjp(g, ans, inputs, params, gi):
     if params.get("axes") is not None or not isinstance(g, _ndarray) or gi.shape != g.shape[::-1]:
         return None
-    return Code("vjp", "{out} = {g}.T")
+    return Code("vjp", "{out} = {g}.T", view=True)
 
 
 VJP = {("transpose", 0): _transpose_vjp, ("matmul", 0): _matmul_vjp(0), ("matmul", 1): _matmul_vjp(1),
@@ -276,66 +298,8 @@ def vjp_kernel(op, argnum, g, ans, inputs, params, gi):
     return build(g, ans, inputs, params, gi)
 
 
-# ---- sums, in-place updates, optimizers -------------------------------------------------------
-def sum_kernel(prev, gi, total):
-    """`prev + gi` into a buffer, when no broadcasting or casting is involved."""
-    if not (isinstance(total, _ndarray) and _arrays_of(total.dtype, prev, gi)):
-        return None
-    if not prev.shape == gi.shape == total.shape:
-        return None
-    return Code("forward", "np.add({0}, {1}, out={out})", _buffer(total))
+# the kernels that update state (adjoint sums, in-place writes, optimizers) live in updates.py
+from .updates import in_place_kernel, sgd_kernel, sum_kernel, zero_grad_kernel  # noqa: E402
 
-
-def in_place_kernel(op, a, b):
-    """`a op= b` as one ufunc call writing into a (the plain-array path of Tensor's in-place ops)."""
-    ufunc = getattr(op, "forward", None)
-    if not isinstance(ufunc, np.ufunc) or ufunc.nin != 2 or not isinstance(a, _ndarray):
-        return None
-    if np.result_type(a, b) != a.dtype or np.broadcast_shapes(a.shape, np.shape(b)) != a.shape:
-        return None
-    return Code("update", "{f}({0}, {1}, out={0})", None, f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}})", f=ufunc)
-
-
-def sgd_kernel(opt):
-    """SGD without momentum or weight decay: per parameter g · (-lr) into a buffer, then p += it."""
-    from ..optim.sgd import SGD
-
-    if type(opt) is not SGD:
-        return None
-    if any(g["momentum"] or g["weight_decay"] for g in opt.param_groups):
-        return None
-    params = [p for g in opt.param_groups for p in g["params"]]
-    if not all(p._data.flags.writeable for p in params):
-        return None
-    from ..core.node import clock, last_change
-
-    lines, names = [], {"clock": clock, "last_change": last_change}
-    # one scratch buffer for every parameter's scaled gradient (used one parameter at a time)
-    largest = max(params, key=lambda p: p._data.size)._data
-    scratch = {dtype: np.empty(max(p._data.size for p in params if p._data.dtype == dtype), dtype)
-               for dtype in {p._data.dtype for p in params}} if largest.size else {}
-    for k, group in enumerate(opt.param_groups):
-        names[f"group{k}"] = group
-        lines.append(f'_step = -{{group{k}}}["lr"]')  # read each call: a scheduler may change it
-        for i, p in enumerate(group["params"]):
-            flat = scratch[p._data.dtype][:p._data.size] if p._data.size else _buffer(p._data)
-            names[f"p{k}_{i}"], names[f"s{k}_{i}"] = p, flat.reshape(p._data.shape)
-            p_, s_ = f"{{p{k}_{i}}}", f"{{s{k}_{i}}}"
-            lines.append(f"_g = {p_}.grad")  # = p - lr · g exactly: -(lr · g) into s, then p + s
-            # Tensor._bump_version written out for a parameter that is no view (its own version counter)
-            bump = (f"{p_}._version = {{last_change}}.reading = next({{clock}})" if p._base is None
-                    else f"{p_}._bump_version()")
-            lines.append(f"if _g is not None: np.multiply(_g._data, _step, out={s_}); "
-                         f"np.add({p_}._data, {s_}, out={p_}._data); {bump}")
-    return Code("update", "\n".join(lines), None, "for each p: np.multiply(p.grad, -lr, out=s); np.add(p, s, out=p)",
-                **names)
-
-
-def zero_grad_kernel(obj, params, set_to_none=True):
-    """`optimizer.zero_grad()` / `module.zero_grad()` with set_to_none: one `p.grad = None` per parameter."""
-    if not set_to_none:
-        return None
-    names = {f"p{i}": p for i, p in enumerate(params)}
-    lines = "\n".join(f"{{p{i}}}.grad = None" for i in range(len(params))) or "pass"
-    return Code("update", lines, None, f"{type(obj).__name__}.zero_grad(): p.grad = None for {len(params)} parameters",
-                **names)
+__all__ = ["Code", "FORWARD", "VJP", "SAVING", "forward_kernel", "vjp_kernel", "saving_kernel", "sum_kernel",
+           "in_place_kernel", "sgd_kernel", "zero_grad_kernel"]

@@ -157,16 +157,22 @@ def _recorded_call(tracer, old, name, commits):
             result = old(obj, *args, **kwargs)
         finally:
             tracer.quiet -= 1
-        kernel = kernels.sgd_kernel(obj) if name == "step" and not args and not kwargs else None
+        kernel, params = None, None
+        if name == "step" and not args and not kwargs:
+            kernel = kernels.sgd_kernel(obj, tracer.known_grads(_params_of(obj)))
         if name == "zero_grad":
             set_to_none = kwargs.get("set_to_none", args[0] if args else True)
-            kernel = kernels.zero_grad_kernel(obj, _params_of(obj), set_to_none) if isinstance(obj, Optimizer) \
-                else kernels.zero_grad_kernel(obj, list(obj.parameters()))
+            params = _params_of(obj) if isinstance(obj, Optimizer) else list(obj.parameters())
+            kernel = kernels.zero_grad_kernel(obj, params, set_to_none)
         if kernel is not None:
-            tracer.add_code(kernel, (), (), None, commits=commits)
+            inputs = getattr(kernel, "inputs", ())
+            tracer.add_code(kernel, inputs, inputs, None, commits=commits)
             if name == "step":
                 tracer.steps[-1].text = f"{type(obj).__name__}.step(): {tracer.steps[-1].text}"
+            else:  # the plan has set these .grad to None: later deposits need not check them
+                tracer.grads.update((id(p), None) for p in params)
         else:
+            tracer.grads.clear()  # Python the plan calls whole: it may set any .grad
             tracer.add(lambda: old(obj, *args, **kwargs), (), None, f"{type(obj).__name__}.{name}()",
                        commits=commits)
         tracer.keep.append(obj)

@@ -16,17 +16,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.tensor import Tensor
+from ..creation import get_default_dtype
 from .guards import GuardFailed, JitError
 
 
 class Step:
     """One call of the plan: `v[out] = func(*(v[i] for i in ins))`; `out` may be a tuple or None."""
 
-    __slots__ = ("func", "ins", "out", "text", "commits", "guard", "code", "names")
+    __slots__ = ("func", "ins", "out", "text", "commits", "guard", "code", "names", "in_place")
 
-    def __init__(self, func, ins, out, text, commits=False, guard=False, code=None, names=None):
+    def __init__(self, func, ins, out, text, commits=False, guard=False, code=None, names=None, in_place=False):
         self.func, self.ins, self.out, self.text, self.commits = func, tuple(ins), out, text, commits
-        self.guard = guard
+        self.guard, self.in_place = guard, in_place  # in_place: its buffer may be an input's (buffers.py)
         self.code, self.names = code, names  # a kernel pasted in as source (func is None), and its helpers
 
 
@@ -43,7 +44,7 @@ class Plan:
         >>> print(f.plan)
         v0 = argument 0                                 # (2, 3) float64
         v1 = np.tanh(v0, out=v1)                          # (2, 3) float64
-        v3 = np.multiply(v1, 2.0, out=v3)                 # (2, 3) float64
+        v3 = np.multiply(v1, 2.0, out=v3)   [v1's buffer]  # (2, 3) float64
     """
 
     def __init__(self, values, meta, arg_slots, captured, steps, outputs, structure):
@@ -56,7 +57,48 @@ class Plan:
         self.structure = structure
         commit = [i for i, s in enumerate(steps) if s.commits]
         self.first_commit = commit[0] if commit else len(steps)
-        self._run = _compile(values, arg_slots, steps, [x for kind, x in outputs if kind != "same"])
+        self._lines, self._namespace = _source(values, arg_slots, steps)
+        results = [x for kind, x in outputs if kind != "same"]
+        self._run = _compile(self._lines + [f"    return ({''.join(f'v{o}, ' for o in results)})"],
+                             self._namespace, "replay")
+        self._fast = None
+
+    def fast(self, signature, default_dtype):
+        """The whole call as one function of the argument tuple: the checks a cached call makes, the plan,
+        and its outputs as the caller gets them; MISS when a check fails (the caller takes the slow path).
+
+        For a plan keyed by positional ndarrays (`signature`: their (shape, dtype)) whose structure is a
+        single leaf. Checked inline: the arguments' types, shapes and dtypes, the default dtype, and
+        every captured tensor still holding its array.
+        """
+        if self._fast is not None:
+            return self._fast
+        ns = dict(self._namespace)
+        ns.update(MISS=MISS, ndarray=np.ndarray, default_dtype=get_default_dtype, wrap=Tensor._wrap)
+        checks = [f"len(args) != {len(signature)}"]
+        for k, (shape, dtype) in enumerate(signature):
+            ns[f"S{k}"], ns[f"D{k}"] = shape, dtype
+            checks.append(f"type(args[{k}]) is not ndarray or args[{k}].shape != S{k} or args[{k}].dtype != D{k}")
+        ns["DD"] = default_dtype
+        checks.append("default_dtype() != DD")
+        for i, (t, a) in enumerate(self.captured):
+            ns[f"T{i}"], ns[f"A{i}"] = t, a
+            checks.append(f"T{i}._data is not A{i}")
+        lines = ["def fast(args):", "    arrays = args"]
+        lines += [f"    if {c}: return MISS" for c in checks]
+        lines += self._lines[1:]
+        ((kind, x),) = self.outputs
+        if kind == "same":
+            ns["SAME"] = x
+            lines.append("    return SAME")
+        elif kind == "item":
+            lines.append(f"    return v{x}.item()")
+        elif kind == "tensor":
+            lines.append(f"    return wrap(np.asarray(v{x}.copy()))")
+        else:
+            lines.append(f"    return v{x}.copy()")
+        self._fast = _compile(lines, ns, "fast")
+        return self._fast
 
     def fits(self):
         """True while every captured tensor still holds the array the plan reads."""
@@ -70,13 +112,17 @@ class Plan:
         try:
             results = self._run(arrays)
         except GuardFailed as failed:
-            if failed.index > self.first_commit:
-                raise JitError(f"{failed.where}: a value Python branched on at trace time changed after the "
-                               "step had already updated state (.grad or parameters); move the check before "
-                               "backward()/step(), or out of the jitted function") from None
+            self.check_commit(failed)
             raise
         it = iter(results)
         return [x if kind == "same" else _output(kind, next(it)) for kind, x in self.outputs]
+
+    def check_commit(self, failed):
+        """A guard failed: a JitError if the plan had already changed state (.grad, parameters) by then."""
+        if failed.index > self.first_commit:
+            raise JitError(f"{failed.where}: a value Python branched on at trace time changed after the "
+                           "step had already updated state (.grad or parameters); move the check before "
+                           "backward()/step(), or out of the jitted function") from None
 
     def __str__(self):
         lines = []
@@ -90,7 +136,7 @@ class Plan:
             else:
                 target = ", ".join(f"v{o}" for o in s.out) + " = "
             shapes = [self.meta.get(o, "") for o in ((s.out,) if isinstance(s.out, int) else s.out or ())]
-            line = target + s.text
+            line = s.text if target and s.text.startswith(target) else target + s.text  # "{out} = ..." kernels
             lines.append(line.ljust(48) + ("  # " + ", ".join(shapes) if shapes else ""))
         return "\n".join(lines)
 
@@ -111,8 +157,11 @@ def describe(a):
     return type(a).__name__
 
 
-def _compile(values, arg_slots, steps, result_slots):
-    """The plan as one Python function: a line per step, buffers as local names (no loop, no list)."""
+MISS = object()  # what a plan's fast function returns when the call is not one it was made for
+
+
+def _source(values, arg_slots, steps):
+    """The plan as source lines of one Python function (a line per step, buffers as names), and its globals."""
     namespace = {"GuardFailed": GuardFailed}
     produced = {slot for slot, _ in arg_slots} | {o for s in steps for o in _outs(s)}
     for slot, value in enumerate(values):
@@ -124,7 +173,7 @@ def _compile(values, arg_slots, steps, result_slots):
     for k, s in enumerate(steps):
         if s.code is not None:  # a kernel's own NumPy source; its buffer is a global, never assigned here
             namespace.update(s.names)
-            lines += ["    " + line for line in s.code.split("\n")]
+            lines += ["    " + line for line in s.code.split("\n") if line]
             continue
         func = s.func
         if s.guard:
@@ -135,9 +184,12 @@ def _compile(values, arg_slots, steps, result_slots):
         lines.append(f"    {', '.join(f'v{o}' for o in outs)} = {call}" if outs else f"    {call}")
         if isinstance(s.out, tuple) and len(s.out) == 1:
             lines[-1] = lines[-1].replace(" = ", ", = ", 1)
-    lines.append(f"    return ({''.join(f'v{o}, ' for o in result_slots)})")
+    return lines, namespace
+
+
+def _compile(lines, namespace, name):
     exec(compile("\n".join(lines), "<cr.jit plan>", "exec"), namespace)  # noqa: S102  (our own generated code)
-    return namespace["replay"]
+    return namespace[name]
 
 
 def _outs(step):

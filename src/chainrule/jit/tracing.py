@@ -25,20 +25,20 @@ from functools import partial as bind
 import numpy as np
 
 from ..core import forward as forward_mode
+from ..core.node import clock, last_change
 from ..core.tensor import Tensor
 from . import kernels
+from .buffers import share_buffers
+from .deposits import Deposits
 from .guards import JitError, TaintedFloat, TracedFloat, caller_line, guard_call
 from .plan import Plan, Step, describe
 from .steps import (
-    _GRADS_CHANGED,
     _as_array,
     _as_number,
     _bumping,
     _cast,
     _compare_item,
     _compare_items,
-    _deposit_all,
-    _fail,
     _item,
     _run_hook,
     _seed_copy,
@@ -51,7 +51,7 @@ from .steps import (
 _ndarray = np.ndarray
 
 
-class Tracer:
+class Tracer(Deposits):
     """The record of one eager run: slots for every array seen, and the steps that made them."""
 
     def __init__(self):
@@ -66,6 +66,13 @@ class Tracer:
         self.muted = 0  # > 0 while a module's forward hook runs (see on_module_call)
         self.pending_seed = None  # the slot of backward(grad=...)'s seed, until the sweep takes it
         self.quiet = 0  # > 0 inside calls recorded whole (the sweep, optimizer.step): their inner writes are theirs
+        # id(tensor) -> what the plan knows its .grad holds at this point of the plan: None (set to None by
+        # the plan) or the slot of the array the plan put there; absent: unknown (set before the call, or
+        # by Python the plan calls whole). Lets the deposits skip their check and SGD read the arrays.
+        self.grads = {}
+        self.own_seeds = set()  # slots of the seeds backward() made itself (constant: ones)
+        self.views = {}  # slot -> the slot it is a view of (a kernel binding {out} to a view of one input)
+        self.grad_block = {}  # slot of a fresh gradient -> (block name, start, stop, block size): see _allocate_fresh
 
     # ---- slots --------------------------------------------------------------------
     def new_slot(self, value, produced=True):
@@ -99,19 +106,44 @@ class Tracer:
     def add(self, func, ins, out, text, commits=False, guard=False):
         self.steps.append(Step(func, ins, out, text, commits, guard))
 
-    def add_code(self, code, inputs, ins, out, g=None, saved=None, commits=False, extra=""):
-        """A Code kernel as a step: its source with the plan's names, its buffer bound to v{out}."""
+    def add_code(self, code, inputs, ins, out, g=None, saved=None, commits=False, extra="", ans=None):
+        """A Code kernel as a step: its source with the plan's names, its buffer bound to v{out}.
+
+        The step reads (`ins`, for the buffers' lifetimes) what the template names, or `ins` as
+        given when the template names nothing of the plan's. A Python number the kernel types
+        (code.constants) becomes a constant of its own; a view of constants only (code.view) is
+        made now, once: the step is then no line at all.
+        """
+        inputs, shown = list(inputs), list(inputs)  # shown: the names the printed plan gives (2.0, not c7)
+        for i, typed in code.constants.items():
+            if self.values[inputs[i]] is not None and inputs[i] not in self.produced:
+                inputs[i] = self.new_slot(typed, produced=False)
         k = len(self.steps)
         out_name = None if out is None else f"v{out}"
         source, names = code.render([self.code_name(i) for i in inputs], g=None if g is None else self.code_name(g),
                                     saved=None if saved is None else self.code_name(saved), out=out_name,
-                                    prefix=f"k{k}_")
-        text = code.describe([self.name(i) for i in inputs], g=None if g is None else self.name(g), out=out_name)
+                                    prefix=f"k{k}_", ans=None if ans is None else self.code_name(ans))
+        text = code.describe([self.name(i) for i in shown], g=None if g is None else self.name(g), out=out_name,
+                             ans=None if ans is None else self.name(ans))
+        reads = code.reads()
+        if reads:
+            named = {"g": g, "ans": ans, "saved": saved}
+            ins = [named[r] if isinstance(r, str) else inputs[r] for r in sorted(reads, key=str)]
+        if code.view and out is not None and code.out is None and all(i not in self.produced for i in ins):
+            scope = {"np": np, **names, **{self.code_name(i): self.values[i] for i in ins}}
+            exec(source, scope)  # noqa: S102  (our own kernel source: a view of constants, made once)
+            self.produced.discard(out)  # a constant from now on, read where the plan keeps it
+            self.values[out] = scope[out_name]
+            self.steps.append(Step(None, ins, None, f"c{out} = {text.split(' = ', 1)[-1]}   (made once)", code="",
+                                   names={}))
+            return names
+        if code.view and out is not None and code.out is None and len(ins) == 1:
+            self.views[out] = ins[0]  # out is a view of ins[0]'s array (a fresh .grad may keep it as it is)
         if code.out is not None:
             names[out_name] = code.out
         if extra:
             source, names = source + extra.format(t=f"k{k}_t"), names
-        self.steps.append(Step(None, ins, out, text, commits, code=source, names=names))
+        self.steps.append(Step(None, ins, out, text, commits, code=source, names=names, in_place=code.in_place))
         if code.out is not None:
             self.buffered[out] = self.steps[-1]
         return names
@@ -212,7 +244,11 @@ class Tracer:
             copy = self.new_slot(seeds[0])
             self.add(bind(_seed_copy, seeds[0].dtype), (pending,), copy, f"np.array({self.name(pending)})")
         for root, seed in zip(roots, seeds):
-            s = self.slot_of(seed._data if isinstance(seed, Tensor) else np.asarray(seed))
+            seed = seed._data if isinstance(seed, Tensor) else np.asarray(seed)
+            made_here = pending is None and id(seed) not in self.slot  # backward()'s ones, never seen before
+            s = self.slot_of(seed)
+            if made_here and s not in self.produced and seed.dtype.kind == "f" and (seed == 1).all():
+                self.own_seeds.add(s)
             if self.seen[s].dtype != root._data.dtype:
                 cast = self.new_slot(self.seen[s].astype(root._data.dtype))
                 self.add(bind(_cast, root._data.dtype), (s,), cast, f"{self.name(s)}.astype({root._data.dtype})")
@@ -244,7 +280,9 @@ class Tracer:
                                     params, gi)
         slot = self.new_slot(gi)
         if isinstance(kernel, kernels.Code):
-            self.add_code(kernel, ins, args, slot, g=g_slot, saved=saved_slot)
+            if getattr(kernel, "fold_g", None) is not None and g_slot in self.own_seeds:
+                kernel = kernel.fold_g(self.values[g_slot])  # g is backward()'s own seed: the same every call
+            self.add_code(kernel, ins, args, slot, g=g_slot, saved=saved_slot, ans=out_slot)
             return slot
         if kernel is not None:
             func, text = kernel
@@ -267,66 +305,6 @@ class Tracer:
         else:
             self.add(operator.add, (prev, gi_slot), slot, f"np.add({self.name(prev)}, {self.name(gi_slot)})")
         return slot
-
-    def _deposit_all(self, leaves, adj, had):
-        """The sweep's deposits into .grad: one step, which first checks each .grad is set (or None) as traced.
-
-        The deposit itself is dynamic (set, or add to what is there), as the sweep's own; the check
-        sees .grad set or cleared behind the plan's back (e.g. by Python code between calls).
-        """
-        if not leaves:
-            return
-        for x in leaves:
-            if id(x) in self.inside:
-                raise JitError("backward() into the .grad of a tensor made inside cr.jit is not supported: "
-                               "return its gradient instead (cr.grad)")
-            self.keep.append(x)
-        expected = tuple(had[id(x)] for x in leaves)
-        ins = [adj[id(x)] for x in leaves]
-        fresh = tuple(self._fresh_each_call(k) for k in ins)
-        outs = tuple(self.new_slot(x.grad._data) for x in leaves)
-        text = "; ".join(f"{self.name(self.slot_of(x))}.grad {'+' if h else ''}= {self.name(k)}"
-                         + ("" if f else ".copy()") for x, k, h, f in zip(leaves, ins, expected, fresh))
-        text = f"check which .grad are set {expected}; {text}"
-        if any(x._data.dtype.kind == "c" for x in leaves):  # conjugated deposits: the sweep's own function
-            self.add(bind(_deposit_all, tuple(leaves), expected, fresh), ins, outs, text, commits=True, guard=True)
-            return
-        # as pasted source: the check first (nothing changed yet if it fails), then each deposit
-        k = len(self.steps)
-        names = {f"d{k}_t{i}": x for i, x in enumerate(leaves)}
-        names[f"d{k}_fail"], names[f"d{k}_wrap"] = bind(_fail, k, _GRADS_CHANGED), Tensor._wrap
-        state = ", ".join(f"d{k}_t{i}.grad is not None" for i in range(len(leaves)))
-        lines = [f"if ({state},) != {expected!r}: d{k}_fail()"]
-        for i, (slot, out, h, f) in enumerate(zip(ins, outs, expected, fresh)):
-            g = self.code_name(slot)
-            value = f"np.asarray(d{k}_t{i}.grad._data + {g})" if h else (g if f else f"np.array({g})")
-            lines += [f"v{out} = {value}", f"d{k}_t{i}.grad = d{k}_wrap(v{out})"]
-        self.steps.append(Step(None, ins, outs, text, True, code="\n".join(lines), names=names))
-
-    def _fresh_each_call(self, slot):
-        """Let the kernel writing `slot` write into a new array each call, as the eager rule does.
-
-        A gradient that becomes a .grad must be memory of its own (the next call must not
-        overwrite it); a fresh output costs one allocation, where a copy of a buffer costs a
-        pass over the data too. True when done (the deposit then keeps the array as it is).
-        """
-        step = self.buffered.pop(slot, None)
-        name = f"v{slot}"
-        if step is None:
-            return False
-        buffer = step.names.pop(name)
-        step.names[f"{name}_shape"] = buffer.shape
-        step.code = f"{name} = np.empty({name}_shape, np.{buffer.dtype.name})\n" + step.code
-        return True
-
-    def _deposit_tensor(self, x):
-        if x.grad is None:
-            return
-        slot = self.slot.get(id(x.grad._data))
-        if slot is None:
-            raise JitError("backward(create_graph=True) inside cr.jit left a .grad the trace cannot follow")
-        self.keep.append(x)
-        self.add(bind(_set_grad, x), (slot,), None, f"p.grad = {self.name(slot)}", commits=True)
 
     # ---- values leaving for Python: guards -------------------------------------------
     def guard_compare(self, slot, other_slot, other, how, result, where):
@@ -387,6 +365,7 @@ class Tracer:
             ins = [self.slot.get(id(a._data)) if isinstance(a, Tensor) else None for a in values]
             if None in ins:
                 raise JitError(f"a forward hook of {type(module).__name__} sees a value cr.jit did not trace")
+            self.grads.clear()  # a hook is Python the plan calls whole: it may set any .grad
             self.add(bind(_run_hook, hook, module), ins, None,
                      f"{getattr(hook, '__qualname__', 'hook')}({type(module).__name__}, ...)")
             self.keep.append(module)
@@ -399,9 +378,11 @@ class Tracer:
         self.keep.append(t)
         kernel = kernels.in_place_kernel(op, self.seen[ins[0]], self.seen[ins[1]])
         if isinstance(kernel, kernels.Code):
-            names = self.add_code(kernel, ins, ins, None, commits=ins[0] not in self.produced,
-                                  extra="; {t}._bump_version()")
-            names[f"k{len(self.steps) - 1}_t"] = t
+            # Tensor._bump_version written out for a tensor that is no view (its own version counter)
+            bump = "; {t}._version = {t}_last.reading = next({t}_clock)" if t._base is None else "; {t}._bump_version()"
+            names = self.add_code(kernel, ins, ins, None, commits=ins[0] not in self.produced, extra=bump)
+            k = len(self.steps) - 1
+            names[f"k{k}_t"], names[f"k{k}_t_clock"], names[f"k{k}_t_last"] = t, clock, last_change
             return
         if kernel is not None:
             func, text = kernel
@@ -427,14 +408,16 @@ class Tracer:
         if value is None:
             self.add_code(kernels.Code("update", "{t}.grad = None", text=f"{self.name(self.slot_of(t))}.grad = None",
                                        t=t), (), (), None)
+            self.grads[id(t)] = None
             return
+        self.grads.pop(id(t), None)
         slot = self.slot_of(value)
         self.add(bind(_set_grad, t), (slot,), None, f"{self.name(self.slot_of(t))}.grad = {self.name(slot)}",
                  commits=True)
 
     def release(self):
         """Drop what only the trace needed (what was seen, kept alive, made), keeping what the plan uses."""
-        self.keep = self.seen = self.made = self.slot = self.buffered = None
+        self.keep = self.seen = self.made = self.slot = self.buffered = self.views = None
         self.inside = self.pseudo = None
 
     # ---- the plan ---------------------------------------------------------------------
@@ -452,6 +435,7 @@ class Tracer:
                 leaves.append(("array", self.slot[id(x)]))
             else:
                 leaves.append(("same", x))
+        share_buffers(self.steps, self.buffered, [x for kind, x in leaves if kind != "same"])
         return Plan(self.values, self.meta, self.arg_slots, self.captured, self.steps, leaves, structure)
 
 

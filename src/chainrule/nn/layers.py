@@ -29,7 +29,7 @@ class Linear(Module):
         ((2, 3), (5, 2))
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None, device=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, rng=None):  # torch's order
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         rng = rng if rng is not None else creation.default_rng()
@@ -81,13 +81,17 @@ class Sequential(Module):
 
 
 class Identity(Module):
-    """The linear activation f(x) = x (the notes' "linear" row).
+    """The linear activation f(x) = x (the notes' "linear" row); any arguments are taken and ignored, as
+    PyTorch's (so it can stand in for a layer with the layer's own arguments).
 
     Example:
         >>> import chainrule as cr
-        >>> cr.nn.Identity()(cr.tensor([-1.0, 2.0])).tolist()
+        >>> cr.nn.Identity(54, unused_argument=0.1)(cr.tensor([-1.0, 2.0])).tolist()
         [-1.0, 2.0]
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, x):
         return x
@@ -137,9 +141,12 @@ class ReLU(Module):
 
     Example:
         >>> import chainrule as cr
-        >>> cr.nn.ReLU()(cr.tensor([-1.0, 3.0])).tolist()
+        >>> cr.nn.ReLU(inplace=True)(cr.tensor([-1.0, 3.0])).tolist()
         [0.0, 3.0]
     """
+
+    def __init__(self, inplace=False):  # taken, as PyTorch's; the result is a new tensor either way
+        super().__init__()
 
     def forward(self, x):
         return ops.relu(x)
@@ -170,11 +177,11 @@ class LeakyReLU(Module):
 
     Example:
         >>> import chainrule as cr
-        >>> cr.nn.LeakyReLU(negative_slope=0.1)(cr.tensor([-2.0, 2.0])).tolist()
-        [-0.2, 2.0]
+        >>> cr.nn.LeakyReLU(negative_slope=0.1)(cr.tensor([-2.0, 2.0]))
+        tensor([-0.2,  2. ])
     """
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope=0.01, inplace=False):  # inplace: taken, changes nothing
         super().__init__()
         self.negative_slope = negative_slope
 
@@ -194,7 +201,7 @@ class ELU(Module):
         [1.0]
     """
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha=1.0, inplace=False):  # inplace: taken, changes nothing
         super().__init__()
         self.alpha = alpha
 
@@ -231,7 +238,7 @@ class LogSoftmax(Module):
     Example:
         >>> import chainrule as cr
         >>> round(cr.nn.LogSoftmax()(cr.zeros((1, 2))).numpy()[0, 0], 4)
-        np.float64(-0.6931)
+        np.float32(-0.6931)
     """
 
     def __init__(self, dim=-1):

@@ -90,7 +90,7 @@ def _weighted_reduce(losses, wy, reduction, out_shape):
     if reduction == "none":
         return ops.reshape(losses, out_shape)
     total = ops.sum(losses)
-    return total / wy.sum() if reduction == "mean" else total
+    return total / float(wy.sum()) if reduction == "mean" else total  # a Python float keeps float32 float32
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

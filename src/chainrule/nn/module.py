@@ -17,6 +17,7 @@ import numpy as np
 from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
+from ._defaults import default_dtype
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 IncompatibleKeys.__doc__ = "What `load_state_dict` did not match: (missing_keys, unexpected_keys), as PyTorch."
@@ -72,8 +73,8 @@ class Parameter(Tensor):
             array = data if dtype is None else data.astype(dtype)
         else:
             array = np.asarray(data, dtype=dtype)
-        if not isinstance(data, (Tensor, np.ndarray)) and dtype is None and array.dtype.kind in "iu":
-            array = array.astype(np.float64)
+        if not isinstance(data, (Tensor, np.ndarray, np.generic)) and dtype is None and array.dtype.kind in "iuf":
+            array = array.astype(default_dtype())  # Python numbers: the default float dtype, as cr.tensor
         super().__init__(array, requires_grad=True)
 
     def __repr__(self):
@@ -232,10 +233,14 @@ class Module:
             ('cpu', dtype('float32'))
         """
         for arg in args:
-            if isinstance(arg, (str, *_device_types())) and not _is_dtype_name(arg):
+            if isinstance(arg, Tensor):  # another tensor: its device and dtype, as torch's Module.to(tensor)
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, (str, *_device_types())) and not _is_dtype_name(arg):
                 device = arg
             else:
                 dtype = arg
+        if dtype is not None and np.dtype(dtype).kind not in "fc":
+            raise TypeError(f"{type(self).__name__}.to only accepts floating point or complex dtypes, got {dtype}")
         tensors = list({id(t): t for t in [*self.parameters(), *self.buffers()]}.values())
         for t in tensors:
             for holder in (t, t.grad):
@@ -272,10 +277,47 @@ class Module:
         """
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
-    def zero_grad(self):
-        """Forget accumulated gradients (sets every `.grad` to None)."""
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: every `.grad` set to None (or to zeros with set_to_none=False)."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p._data))
+
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradients on or off for every parameter (freezing a part of a model); returns self."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def apply(self, fn):
+        """Call fn on every submodule and then on self (how models initialise their weights); returns self.
+
+        Example:
+            >>> import chainrule as cr
+            >>> seen = []
+            >>> _ = cr.nn.Sequential(cr.nn.Linear(1, 1), cr.nn.ReLU()).apply(lambda m: seen.append(type(m).__name__))
+            >>> seen
+            ['Linear', 'ReLU', 'Sequential']
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---- dtypes (the devices: Module.to / cpu / cuda above) ---------------------------------
+    def float(self):
+        """Parameters and buffers in float32; returns self."""
+        return self.to(np.float32)
+
+    def double(self):
+        """Parameters and buffers in float64; returns self."""
+        return self.to(np.float64)
+
+    def half(self):
+        """Parameters and buffers in float16; returns self."""
+        return self.to(np.float16)
 
     # ---- state ---------------------------------------------------------------------
     def state_dict(self):

@@ -74,7 +74,7 @@ def to_plain(tree):
     Example:
         >>> import chainrule as cr, chainrule.numpy as np
         >>> np.to_plain([cr.tensor(1.0)])
-        [array(1.)]
+        [array(1., dtype=float32)]
     """
     return to_arrays(tree)
 

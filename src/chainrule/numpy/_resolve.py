@@ -122,6 +122,8 @@ def wrap_reduction(name, fn, numpy_fn):
         if out is not None or set(kwargs) - {"axis", "keepdims", "ddof"}:
             return _unsupported(name, "out=" if out is not None else f"{sorted(kwargs)}", (a,),
                                 dict(kwargs, out=out, dtype=dtype), numpy_fn)
+        if name in ("var", "std"):
+            kwargs.setdefault("ddof", 0)  # NumPy's default (chainrule's var, a PyTorch name, is unbiased)
         axis = kwargs.get("axis")
         if isinstance(axis, list):
             kwargs["axis"] = tuple(axis)

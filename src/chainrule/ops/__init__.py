@@ -123,7 +123,7 @@ from .pooling import (  # torch names: pooling
     max_pool1d,
     max_pool2d,
 )
-from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .reduce import argmax, argmin, logsumexp, mean, prod, std, sum, var
 from .rounding import (
     around,
     ceil,
@@ -179,6 +179,7 @@ from .statistics import (
     select,
     trapezoid,
 )
+from .torch_extremes import max, min  # torch names: max(x), max(x, dim) -> (values, indices), max(a, b)
 from .torch_names import (  # torch names
     allclose,
     cat,
@@ -228,6 +229,12 @@ from . import fft as _fft_rows  # noqa: E402, F401  (numpy.fft's rows; cr.fft is
 
 seal_builtins()
 install_sequence_stacking(_stack_nested)  # cr.sum([x, 3 * x]) stacks the list differentiably
+
+from .._keywords import explain_keywords  # noqa: E402
+
+# every composite here takes PyTorch's dim= / keepdim= where it takes axis= / keepdims= (and the other way
+# round), and names itself and its keywords for one it does not take (the table's rows: core.registry)
+explain_keywords(globals(), [n for n in dir() if not n.startswith("_")], "cr.")
 
 divide, multiply, subtract, negative, power = div, mul, sub, neg, pow
 true_divide = div  # numpy.true_divide is numpy.divide

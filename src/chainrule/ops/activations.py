@@ -135,7 +135,7 @@ def hardswish(input, inplace=False):
     Example:
         >>> import chainrule as cr
         >>> cr.hardswish(cr.tensor([1.0]))
-        tensor([0.66666667])
+        tensor([0.6666667])
     """
     return input * hardsigmoid(input)
 

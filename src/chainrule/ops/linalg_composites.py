@@ -38,8 +38,8 @@ class LstsqResult(NamedTuple):
 
     Example:
         >>> import chainrule as cr
-        >>> cr.linalg.lstsq(cr.tensor([[1.0], [1.0]]), cr.tensor([1.0, 3.0])).x
-        tensor([2.])
+        >>> cr.linalg.lstsq(cr.tensor([[1.0], [1.0]], dtype=cr.float64), cr.tensor([1.0, 3.0], dtype=cr.float64)).x
+        tensor([2.], dtype=float64)
     """
 
     x: object

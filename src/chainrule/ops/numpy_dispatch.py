@@ -72,8 +72,8 @@ def to_arrays(tree):
 
     Example:
         >>> import chainrule as cr
-        >>> to_arrays((cr.tensor([1.0]), [2, cr.tensor(3.0)]))
-        (array([1.]), [2, array(3.)])
+        >>> to_arrays((cr.tensor([1.0]), [2, cr.tensor(3)]))
+        (array([1.], dtype=float32), [2, array(3)])
     """
     if isinstance(tree, Tensor):
         # under vmap a tensor may stand for a whole batch (it has a batch axis): it refuses to be one array
@@ -243,7 +243,7 @@ def array_function(self, func, types, args, kwargs):
 
     Example:
         >>> import numpy as np, chainrule as cr
-        >>> np.concatenate([cr.tensor([1.0], requires_grad=True), np.zeros(1)])
+        >>> np.concatenate([cr.tensor([1.0], requires_grad=True), np.zeros(1, dtype=np.float32)])
         tensor([1., 0.], op=concatenate)
     """
     if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
@@ -279,7 +279,7 @@ def tensor_array(self, dtype=None, copy=None):
     Example:
         >>> import numpy as np, chainrule as cr
         >>> np.asarray(cr.tensor([1.0, 2.0]).sum())
-        array(3.)
+        array(3., dtype=float32)
     """
     data = self._data
     if type(data) is not np.ndarray:

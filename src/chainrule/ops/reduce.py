@@ -146,28 +146,49 @@ def mean(x, axis=None, keepdims=False):
     return sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
 
 
-def var(x, axis=None, ddof=0, keepdims=False):
-    """Variance over `axis`, NumPy's convention (`ddof=0`, the biased estimate).
+def var(x, axis=None, ddof=None, keepdims=False, *, correction=None, unbiased=None):
+    """Variance over `axis`, PyTorch's convention: divided by N - correction, correction=1 (unbiased) unless told.
+
+    `correction=` (PyTorch), `unbiased=` (PyTorch's older flag) and `ddof=` (NumPy's name) say the
+    same thing; give at most one. `chainrule.numpy.var` keeps NumPy's default, ddof=0.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.var(cr.tensor([1.0, 2.0, 3.0, 4.0]))
-        tensor(1.25)
+        >>> x = cr.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> float(cr.var(x)), float(cr.var(x, correction=0)), float(x.var(unbiased=False))
+        (1.6666666269302368, 1.25, 1.25)
     """
+    if isinstance(axis, bool):  # torch.var(x, False): the positional `unbiased`
+        axis, unbiased = None, axis
+    ddof = _correction("var", ddof, correction, unbiased)
     centred = x - mean(x, axis=axis, keepdims=True)
     return sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
 
 
-def std(x, axis=None, ddof=0, keepdims=False):
-    """Standard deviation, sqrt of `var`; its gradient is 0 where var is 0 (as autograd), so a
-    constant slice, or a single element, gives gradient 0 rather than inf · 0 = NaN.
+def _correction(name, ddof, correction, unbiased):
+    """The one number ddof=, correction= or unbiased= gave (1 when none did: PyTorch's default)."""
+    given = [k for k, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased)) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{name}() got {' and '.join(given)}; give one of them (they say the same thing)")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    if isinstance(ddof, bool):  # torch.var(x, dim, True): the positional `unbiased`
+        return int(ddof)
+    return next((v for v in (ddof, correction) if v is not None), 1)
+
+
+def std(x, axis=None, ddof=None, keepdims=False, *, correction=None, unbiased=None):
+    """Standard deviation, sqrt of `var` (unbiased unless told, as torch.std); its gradient is 0 where var
+    is 0 (as autograd), so a constant slice gives gradient 0 rather than inf · 0 = NaN.
 
     Example:
         >>> import chainrule as cr
-        >>> cr.std(cr.tensor([1.0, 3.0]))
-        tensor(1.)
+        >>> float(cr.std(cr.tensor([1.0, 3.0]))), float(cr.std(cr.tensor([1.0, 3.0]), correction=0))
+        (1.4142135381698608, 1.0)
     """
-    return sqrt_or_zero(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    if isinstance(axis, bool):
+        axis, unbiased = None, axis
+    return sqrt_or_zero(var(x, axis=axis, ddof=_correction("std", ddof, correction, unbiased), keepdims=keepdims))
 
 
 def sqrt_or_zero(v):

@@ -18,6 +18,7 @@ from . import linalg as L
 from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
+from . import torch_extremes as TX
 
 
 def _binary(op, reflected=False):
@@ -67,12 +68,18 @@ _METHODS = {
     "maximum": lambda self, other: E.maximum(self, other),
     "minimum": lambda self, other: E.minimum(self, other),
     # reductions
-    "sum": _reduction(R.sum), "prod": _reduction(R.prod), "max": _reduction(R.max),
-    "min": _reduction(R.min), "logsumexp": _reduction(R.logsumexp),
+    "sum": _reduction(R.sum), "prod": _reduction(R.prod), "logsumexp": _reduction(R.logsumexp),
+    # PyTorch's: x.max() the element, x.max(dim) (values, indices), x.max(other) elementwise; axis= NumPy's
+    "max": lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: TX.max(
+        self, dim, keepdim, axis=axis, keepdims=keepdims),
+    "min": lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: TX.min(
+        self, dim, keepdim, axis=axis, keepdims=keepdims),
     "argmax": _reduction(R.argmax), "argmin": _reduction(R.argmin),
     "mean": lambda self, axis=None, keepdims=False: R.mean(self, axis, keepdims),
-    "var": lambda self, axis=None, ddof=0, keepdims=False: R.var(self, axis, ddof, keepdims),
-    "std": lambda self, axis=None, ddof=0, keepdims=False: R.std(self, axis, ddof, keepdims),
+    "var": lambda self, axis=None, ddof=None, keepdims=False, *, correction=None, unbiased=None: R.var(
+        self, axis, ddof, keepdims, correction=correction, unbiased=unbiased),
+    "std": lambda self, axis=None, ddof=None, keepdims=False, *, correction=None, unbiased=None: R.std(
+        self, axis, ddof, keepdims, correction=correction, unbiased=unbiased),
     # shape
     "reshape": lambda self, *shape: S.reshape(self, *shape),
     "transpose": lambda self, *axes: S.transpose(self, S._shape_arg(axes) if axes else None),

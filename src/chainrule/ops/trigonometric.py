@@ -68,7 +68,7 @@ def deg2rad(x):
     Example:
         >>> import chainrule as cr
         >>> cr.deg2rad(cr.tensor(180.0))
-        tensor(3.14159265)
+        tensor(3.1415927)
     """
     return x * (np.pi / 180)
 

@@ -6,11 +6,13 @@ import numpy as np
 
 from ..core.errors import ChainruleError
 from ..core.modes import enable_grad
+from .line_search import strong_wolfe
 from .optimizer import Optimizer, check
 
 
 class LBFGS(Optimizer):
-    """Limited-memory BFGS with PyTorch's algorithm and stopping rules (fixed step lr, no line search).
+    """Limited-memory BFGS with PyTorch's algorithm and stopping rules: a fixed step lr, or with
+    `line_search_fn="strong_wolfe"` a step meeting the strong Wolfe conditions (optim/line_search.py).
 
     `step(closure)` calls `closure()` (which zeroes the gradients, computes the
     loss, calls backward and returns the loss) up to `max_eval` times. The
@@ -24,7 +26,11 @@ class LBFGS(Optimizer):
         >>> opt = cr.optim.LBFGS([w])
         >>> def closure():
         ...     opt.zero_grad(); loss = ((w - 1.0) ** 2).sum(); loss.backward(); return loss
-        >>> _ = opt.step(closure); [round(v, 6) for v in w.tolist()]
+        >>> _ = opt.step(closure); [round(v, 4) for v in w.tolist()]
+        [1.0, 1.0]
+        >>> w.data[...] = [3.0, -2.0]
+        >>> opt = cr.optim.LBFGS([w], line_search_fn="strong_wolfe")
+        >>> _ = opt.step(closure); [round(v, 4) for v in w.tolist()]
         [1.0, 1.0]
     """
 
@@ -33,12 +39,12 @@ class LBFGS(Optimizer):
         check(lr >= 0.0, f"Invalid learning rate: {lr}")
         check(max_iter > 0, f"Invalid max_iter value: {max_iter}")
         check(history_size > 0, f"Invalid history_size value: {history_size}")
-        if line_search_fn is not None:
-            raise NotImplementedError("LBFGS: line_search_fn='strong_wolfe' is not supported; use the fixed step")
+        if line_search_fn not in (None, "strong_wolfe"):
+            raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}")
         super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval if max_eval is not None
                                       else max_iter * 5 // 4, tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change, history_size=history_size,
-                                      line_search_fn=None))
+                                      line_search_fn=line_search_fn))
         if len(self.param_groups) != 1:
             raise ChainruleError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
@@ -98,13 +104,16 @@ class LBFGS(Optimizer):
             gtd = float(g @ d)
             if gtd > -tol_change:  # not a descent direction
                 break
-            self._add(t, d)
-            ls_evals = 0
-            if n_iter != max_iter:
-                with enable_grad():
-                    loss = float(closure())
-                g = self._flat_grad()
-                ls_evals = 1
+            if group["line_search_fn"] == "strong_wolfe":
+                loss, g, t, ls_evals = self._line_search(closure, loss, gtd, t, d, tol_change)
+            else:
+                self._add(t, d)
+                ls_evals = 0
+                if n_iter != max_iter:
+                    with enable_grad():
+                        loss = float(closure())
+                    g = self._flat_grad()
+                    ls_evals = 1
             evals += ls_evals
             state["func_evals"] += ls_evals
             if n_iter == max_iter or evals >= max_eval or np.abs(g).max() <= tol_grad:
@@ -114,6 +123,26 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_steps, ro=ro, H_diag=h_diag,
                      prev_flat_grad=prev_g, prev_loss=prev_loss)
         return orig_loss
+
+
+    def _line_search(self, closure, loss, gtd, t, d, tol_change):
+        """(loss, flat gradient, step, evaluations) of a strong Wolfe step along d; the parameters end there."""
+        start = [p._data.copy() for p in self._params]
+
+        def phi(step):  # the loss and gradient at start + step·d, the parameters put back after
+            self._add(step, d)
+            with enable_grad():
+                value = float(closure())
+            g = self._flat_grad()
+            for p, a in zip(self._params, start):
+                p._data[...] = a
+                p._bump_version()
+            return value, g, float(g @ d)
+
+        loss, g, t, evals = strong_wolfe(phi, loss, gtd, t, tolerance_change=tol_change,
+                                         direction_size=float(np.abs(d).max()))
+        self._add(t, d)
+        return loss, g, t, evals
 
 
 def _two_loop(q, dirs, steps, ro, h_diag):

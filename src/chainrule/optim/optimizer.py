@@ -89,8 +89,8 @@ class Optimizer:
         >>> import chainrule as cr
         >>> w = cr.nn.Parameter([1.0])
         >>> opt = cr.optim.SGD([w], lr=0.1)
-        >>> (w * w).sum().backward(); opt.step(); w.tolist()
-        [0.8]
+        >>> (w * w).sum().backward(); opt.step(); w
+        Parameter([0.8])
     """
 
     def __init__(self, params, defaults):

@@ -58,7 +58,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, modes=None, order=1, f
 
     Example:
         >>> import chainrule as cr
-        >>> cr.gradcheck(lambda x: cr.tanh(x) * x, cr.tensor([0.3, -1.2]))
+        >>> cr.gradcheck(lambda x: cr.tanh(x) * x, cr.tensor([0.3, -1.2], dtype=cr.float64))
         True
     """
     if order not in (1, 2):
