@@ -199,11 +199,14 @@ def _refuse_leaked(x):
 # ---- the interceptor -----------------------------------------------------------------------
 def _handler(level):
     def handle(op, args, params):
-        # one pass over the arguments: this level's full values and batch axes, and whether any requires grad
-        values, dims, mine, other, needs_grad = [], [], False, False, False
-        for a in args:
+        # one pass over the arguments: this level's full values and batch axes, each argument's array and
+        # the positions that require grad (the edges of the per-example node)
+        values, dims, arrays, edges, mine, other = [], [], [], [], False, False
+        for i, a in enumerate(args):
             if isinstance(a, Tensor):
-                needs_grad = needs_grad or a._rg
+                arrays.append(a._data)
+                if a._rg:
+                    edges.append(i)
                 if isinstance(a, BatchedTensor):
                     if a._level is level:
                         mine = True
@@ -212,17 +215,19 @@ def _handler(level):
                         continue
                     _refuse_leaked(a)
                     other = True
+            else:
+                arrays.append(a)
             values.append(a)
             dims.append(None)
         if not mine:
             # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
             return op(*args, **params) if other else NotImplemented
-        return _apply_batched(op, args, values, dims, params, level, needs_grad)
+        return _apply_batched(op, args, values, dims, params, level, arrays, edges)
 
     return handle
 
 
-def _apply_batched(op, args, values, dims, params, level, needs_grad):
+def _apply_batched(op, args, values, dims, params, level, arrays, edges):
     rule = op.batch or batch_rule(op)
     if rule is None:
         if level.fallback is None:
@@ -238,8 +243,8 @@ def _apply_batched(op, args, values, dims, params, level, needs_grad):
     if op.nondiff:
         return out
     # The per-example level: record the op with its stand-ins, for a grad inside f ...
-    if needs_grad and grad_enabled():
-        out._node = Node(op, args, tuple(a._data if isinstance(a, Tensor) else a for a in args), params)
+    if edges and grad_enabled():
+        out._node = Node(op, args, tuple(arrays), params, tuple(edges))
         out._rg = True
     # ... and carry the tangents of jvps opened inside f (outer ones travel with the full values)
     if forward.any_open():
