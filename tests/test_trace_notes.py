@@ -308,6 +308,8 @@ def test_random_expressions_trace_render_and_match_finite_differences(tree):
         up = [point[m] + (h if m == n else 0) for m in names]
         down = [point[m] - (h if m == n else 0) for m in names]
         numeric = (float(np.asarray(f(*up))) - float(np.asarray(f(*down)))) / (2 * h)
+        if not np.isfinite(t.gradient[n]):  # through a division by zero (x / (x - x)): no chain rule to check
+            continue
         if abs(numeric) < 1e6:  # skip where a max kink sits at the point
             kinked = "max" in text and abs(numeric - t.gradient[n]) > 1e-3
             assert kinked or t.gradient[n] == pytest.approx(numeric, rel=1e-4, abs=1e-4), (text, n)

@@ -17,13 +17,10 @@ _ndarray = np.ndarray
 
 
 def contribution_call(op, i, params, has_saved):
-    """The function the sweep applies for input i of op on arrays (see reverse._open), and its name."""
-    if op.array_vjp is not None:
-        rule, by_partial, name = op.array_vjp[i], False, "array_vjp"
-    elif op.partial is not None:
-        rule, by_partial, name = op.partial[i], True, "partial"
-    else:
-        rule, by_partial, name = op.vjp[i], False, "vjp"
+    """The function the sweep applies for input i of op on arrays (see reverse._sweep), and its name."""
+    rules, by_partial = op.rules_on_arrays  # the sweep's own choice of rules
+    rule = rules[i]
+    name = "array_vjp" if op.array_vjp is not None else "partial" if by_partial else "vjp"
     kw = dict(params)
     node_stub = _Stub(op)
 
@@ -38,11 +35,9 @@ def contribution_call(op, i, params, has_saved):
         else:
             gi = rule(g, ans, *values, **kwargs) if kwargs else rule(g, ans, *values)
         value = values[i]
-        if (type(gi) is not _ndarray or gi.shape != value.shape
-                or (gi.dtype is not value.dtype and gi.dtype != value.dtype)):
-            gi = reverse._adjoint_for(gi, np.asarray(value), node_stub, i, False)
-        elif gi is value or gi is ans:
-            gi = gi.copy()
+        if (type(gi) is not _ndarray or gi.shape != value.shape or gi.dtype is not value.dtype
+                or gi is value or gi is ans):  # the sweep's check, and its one place that acts on it
+            gi = reverse._adjoint_for(gi, np.asarray(value), node_stub, i, False, value, ans)
         return gi
 
     return call, name
