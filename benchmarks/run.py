@@ -108,7 +108,7 @@ def jacobian_section(report, quick):
         table = {}
         for tasks in (per_example.make_per_example(), per_example.make_vmap_rows()):
             for task, fns in tasks.items():
-                check_agree(fns)
+                check_agree(fns, convert=per_example.flat)  # flattened outside the timed calls
                 table[task] = interleaved_medians(fns, 2 if quick else 7, warmup=1)
         report.timings("vmap and per-example gradients (MLP 64-128-64-10, batch 64: chainrule and torch.func by "
                        "vmap(grad); the loop is one grad call per example)", table)

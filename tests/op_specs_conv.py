@@ -71,10 +71,33 @@ def max_pool_reference(x, kernel_size, stride, padding, dilation, ceil_mode=Fals
     return out
 
 
-def scatter_reference(g, index, size):
-    out = np.zeros(size)
-    for value, i in zip(g.ravel(), np.ravel(index)):
-        out[i] += value
+def _window_maxima(x, kernel_size, stride, padding, dilation, ceil_mode=False):
+    """{(n, c, output row, output column): (row, column) of x}: each window's first maximal entry (row-major)."""
+    n, c, h, w = x.shape
+    pooled = max_pool_reference(x, kernel_size, stride, padding, dilation, ceil_mode)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
+    where = {}
+    for a, b, r, s in np.ndindex(*pooled.shape):
+        for i in range(kh * kw):
+            y, z = r * sh - ph + (i // kw) * dh, s * sw - pw + (i % kw) * dw
+            if 0 <= y < h and 0 <= z < w and x[a, b, y, z] == pooled[a, b, r, s]:
+                where[a, b, r, s] = (y, z)
+                break
+    return pooled.shape, where
+
+
+def max_pool_scatter_reference(g, x, **p):
+    out = np.zeros(x.shape)
+    for (a, b, r, s), (y, z) in _window_maxima(x, **p)[1].items():
+        out[a, b, y, z] += g[a, b, r, s]
+    return out
+
+
+def max_pool_gather_reference(t, x, **p):
+    shape, where = _window_maxima(x, **p)
+    out = np.zeros(shape)
+    for (a, b, r, s), (y, z) in where.items():
+        out[a, b, r, s] = t[a, b, y, z]
     return out
 
 
@@ -88,6 +111,8 @@ out_g = conv_reference(grouped_x, grouped_w, **grouped)
 pool = {"kernel_size": (2, 2), "stride": (2, 2), "padding": (0, 0), "dilation": (1, 1)}
 pool_padded = {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 1), "dilation": (1, 1), "ceil_mode": True}
 pool_dilated = {"kernel_size": (2, 2), "stride": (1, 2), "padding": (0, 1), "dilation": (2, 1)}
+pool_x, pool_padded_x, pool_dilated_x = sample((2, 3, 4, 6)), sample((1, 2, 5, 4)), sample((2, 1, 5, 5))
+pooled = [(pool_x, pool), (pool_padded_x, pool_padded), (pool_dilated_x, pool_dilated)]
 
 CASES = {
     "conv2d": [((x1, w1), _conv_params()), ((x1, w1[:, :, :, :2]), strided),
@@ -98,10 +123,9 @@ CASES = {
     "conv2d_weight_grad": [((x1, sample(out1.shape)), {"w_shape": w1.shape, **_conv_params()}),
                            ((x1, sample(out_s.shape)), {"w_shape": (4, 3, 2, 2), **strided}),
                            ((grouped_x, sample(out_g.shape)), {"w_shape": grouped_w.shape, **grouped})],
-    "max_pool2d": [((sample((2, 3, 4, 6)),), pool), ((sample((1, 2, 5, 4)),), pool_padded),
-                   ((sample((2, 1, 5, 5)),), pool_dilated)],
-    "scatter_flat": [((sample((2, 3)),), {"index": np.array([[0, 4, 4], [1, 0, 2]]), "size": 6}),
-                     ((sample((0,)),), {"index": np.zeros(0, dtype=np.int64), "size": 2})],
+    "max_pool2d": [((pool_x,), pool), ((pool_padded_x,), pool_padded), ((pool_dilated_x,), pool_dilated)],
+    "max_pool2d_scatter": [((sample(max_pool_reference(x, **p).shape), x), p) for x, p in pooled],
+    "max_pool2d_gather": [((sample(x.shape), x), p) for x, p in pooled],
 }
 
 REFERENCE = {
@@ -109,5 +133,6 @@ REFERENCE = {
     "conv2d_input_grad": input_grad_reference,
     "conv2d_weight_grad": weight_grad_reference,
     "max_pool2d": max_pool_reference,
-    "scatter_flat": scatter_reference,
+    "max_pool2d_scatter": max_pool_scatter_reference,
+    "max_pool2d_gather": max_pool_gather_reference,
 }

@@ -131,6 +131,10 @@ REFERENCE = {
 
 
 def _sylvester_reference(a, b, q):
+    if max(a.ndim, b.ndim, q.ndim) > 2:  # a stack: one system at a time
+        lead = np.broadcast_shapes(a.shape[:-2], b.shape[:-2], q.shape[:-2])
+        a, b, q = (np.broadcast_to(x, lead + x.shape[-2:]) for x in (a, b, q))
+        return np.array([_sylvester_reference(a[i], b[i], q[i]) for i in np.ndindex(*lead)]).reshape(q.shape)
     try:
         from scipy.linalg import solve_sylvester
     except ImportError:  # written out: the n·m unknowns of A X + X B = Q as one linear system
@@ -141,6 +145,8 @@ def _sylvester_reference(a, b, q):
 
 
 def _sqrtm_reference(a):
+    if a.ndim > 2:
+        return np.array([_sqrtm_reference(m) for m in a.reshape(-1, *a.shape[-2:])]).reshape(a.shape)
     try:
         from scipy.linalg import sqrtm
     except ImportError:  # the inputs below are symmetric positive definite
@@ -152,8 +158,11 @@ def _sqrtm_reference(a):
 CASES.update({
     "solve_sylvester": [((well_conditioned(3, 3), well_conditioned(2, 2), normal(3, 2)), {}),
                         ((positive_definite(2, 2), positive_definite(2, 2), normal(2, 2)), {}),
-                        ((well_conditioned(1, 1), well_conditioned(3, 3), normal(1, 3)), {})],
+                        ((well_conditioned(1, 1), well_conditioned(3, 3), normal(1, 3)), {}),
+                        # stacks, broadcast as numpy.linalg broadcasts
+                        ((well_conditioned(2, 3, 3), well_conditioned(2, 2), normal(2, 3, 2)), {})],
     "sqrtm": [((positive_definite(3, 3),), {}), ((positive_definite(1, 1),), {}),
-              ((well_conditioned(3, 3) @ well_conditioned(3, 3).T,), {})],
+              ((well_conditioned(3, 3) @ well_conditioned(3, 3).T,), {}), ((positive_definite(2, 3, 3),), {}),
+              ((positive_definite(0, 2, 2),), {})],
 })
 REFERENCE.update({"solve_sylvester": _sylvester_reference, "sqrtm": _sqrtm_reference})

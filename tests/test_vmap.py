@@ -214,3 +214,57 @@ def test_jacobians_of_ruled_ops_never_fall_back_to_a_loop():
         H = cr.hessian(lambda v: (cr.tanh(A @ v) ** 2).sum() + cr.logsumexp(v))(rng.normal(size=4))
         J = cr.jacrev(lambda v: cr.softmax(A @ v))(rng.normal(size=4))
     assert H.shape == (4, 4) and J.shape == (5, 4)
+
+
+def test_per_example_gradients_of_a_convnet_equal_the_loop():
+    # conv2d -> relu -> max_pool2d -> linear -> cross-entropy: the conv's weight gradient per example is
+    # one grouped convolution (the batch as groups), max pooling's adjoint finds each example's maxima
+    params = {"w": rng.normal(size=(3, 2, 3, 3)) / 3, "v": rng.normal(size=(3 * 2 * 2, 4)) / 3}
+    X, labels = rng.normal(size=(5, 2, 6, 6)), rng.integers(0, 4, size=5)
+
+    def loss(p, image, label):
+        h = cr.max_pool2d(cr.relu(cr.nn.functional.conv2d(image[None], p["w"])), 2)
+        return cr.softmax_cross_entropy(h.reshape(1, -1) @ p["v"], label[None], reduction="mean")
+
+    batched = cr.vmap(cr.grad(loss), in_axes=(None, 0, 0))(params, X, labels)
+    for k in range(len(X)):
+        one = cr.grad(loss)(params, X[k], labels[k])
+        for name in params:
+            _close(batched[name][k], one[name])
+    # and per-example weights: one convolution per example's own filters
+    W = rng.normal(size=(4, 3, 2, 3, 3))
+    got = cr.vmap(lambda w, x: cr.nn.functional.conv2d(x, w), in_axes=(0, None))(W, X)
+    _close(got, np.stack([_np(cr.nn.functional.conv2d(X, w)) for w in W]))
+    empty = cr.vmap(lambda w, x: cr.nn.functional.conv2d(x, w), in_axes=(0, None))(W[:0], X)
+    assert empty.shape == (0, 5, 3, 4, 4)
+
+
+def test_batched_solves_are_one_call_and_equal_the_loop():
+    A = rng.normal(size=(4, 3, 3)) + 3 * np.eye(3)
+    B, v = rng.normal(size=(4, 3, 2)), rng.normal(size=(4, 3))
+    _close(cr.vmap(cr.linalg.solve)(A, B), np.linalg.solve(A, B))
+    _close(cr.vmap(cr.linalg.solve)(A, v), np.stack([np.linalg.solve(a, b) for a, b in zip(A, v)]))
+    _close(cr.vmap(cr.linalg.solve, in_axes=(None, 0))(A[0], v), np.stack([np.linalg.solve(A[0], b) for b in v]))
+    _close(cr.vmap(cr.linalg.solve, in_axes=(0, None))(A, v[0]), np.stack([np.linalg.solve(a, v[0]) for a in A]))
+    g = cr.vmap(cr.grad(lambda a, b: (cr.linalg.solve(a, b) ** 2).sum(), argnums=(0, 1)))(A, v)
+    for k in range(len(A)):
+        one = cr.grad(lambda a, b: (cr.linalg.solve(a, b) ** 2).sum(), argnums=(0, 1))(A[k], v[k])
+        _close(g[0][k], one[0])
+        _close(g[1][k], one[1])
+
+
+def test_backward_inside_vmap_is_a_one_line_error_naming_cr_grad():
+    w = cr.tensor(np.ones(3), requires_grad=True)
+
+    def uses_backward(x):
+        loss = (w * x).sum()
+        loss.backward()
+        return loss
+
+    with pytest.raises(cr.ChainruleError, match=r"backward\(\) inside vmap.*cr\.grad") as caught:
+        cr.vmap(uses_backward)(np.arange(6.0).reshape(2, 3))
+    assert "\n" not in str(caught.value)
+    assert w.grad is None  # nothing was written
+    # the same computation by cr.grad inside vmap: one gradient per example
+    _close(cr.vmap(cr.grad(lambda v, x: (v * x).sum()), in_axes=(None, 0))(np.ones(3), np.arange(6.0).reshape(2, 3)),
+           np.arange(6.0).reshape(2, 3))

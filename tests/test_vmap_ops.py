@@ -23,7 +23,7 @@ SCALES = (0.98, 1.0, 1.02)
 WITHOUT_BATCHING_RULE: set[str] = set()
 # Ops whose derivative rules read input values with NumPy (argmax indices): their values batch, but vmap of
 # their grad / jvp raises BatchedValueError (never a silent first example). Asserted below; may only shrink.
-DERIVATIVE_READS_VALUES = {"max_pool2d"}
+DERIVATIVE_READS_VALUES: set[str] = set()
 
 
 def _floats(args):
@@ -31,12 +31,12 @@ def _floats(args):
 
 
 def _layouts(args):
-    """in_axes patterns for the floating arguments: all on 0, all on 1 / -1, the first left unbatched."""
+    """in_axes patterns for the floating arguments: all on 0, all on 1 / -1, the first or last left unbatched."""
     diff = _floats(args)
     patterns = [dict.fromkeys(diff, 0), {i: (1 if args[i].ndim >= 1 else 0) for i in diff},
                 dict.fromkeys(diff, -1)]
-    if len(diff) >= 2:
-        patterns.append({**dict.fromkeys(diff, 0), diff[0]: None})
+    if len(diff) >= 2:  # one argument shared by every example: the first, or the last (a layer's weight)
+        patterns += [{**dict.fromkeys(diff, 0), diff[0]: None}, {**dict.fromkeys(diff, 0), diff[-1]: None}]
     return patterns
 
 
@@ -146,3 +146,41 @@ def test_an_op_without_a_rule_raises_naming_it():
     np.testing.assert_array_equal(looped.numpy(), np.arange(6.0).reshape(3, 2) * 2.0)
     with pytest.warns(cr.batching.BatchingFallbackWarning, match="vmap_test_no_rule"):
         cr.vmap(plain, fallback="warn")(np.ones((3, 2)))
+
+
+# Ops that batch by one op call per example whatever the batch (docs/vmap.md lists the partial cases of
+# convolve and conv_valid). This set may only shrink.
+LOOPED_BY_DESIGN: set[str] = set()
+
+
+def test_only_the_documented_ops_loop():
+    from chainrule.batching.rules import loop
+
+    assert {name for name, op in OPS.items() if batch_rule(op) is loop} == LOOPED_BY_DESIGN
+
+
+SECOND_ORDER = [n for n in sorted(OPS) if not OPS[n].nondiff and any(
+    _floats(a) and all(np.size(a[i]) and a[i].dtype.kind == "f" for i in _floats(a)) for a, _ in CASES.get(n, []))]
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_vmap_of_second_derivatives_equals_the_loop(name):
+    # reverse over reverse and forward over reverse, inside vmap: the derivative rules' own ops batch too
+    args, params = next((a, p) for a, p in CASES[name] if _floats(a) and all(
+        np.size(a[i]) and a[i].dtype.kind == "f" for i in _floats(a)))
+    diff = _floats(args)
+    batched, _, examples = _batch(args, _layouts(args)[0])
+    f = _scalarised(OPS[name], params, args, diff)
+
+    def first(*xs):
+        return cr.grad(f, argnums=0)(*xs)
+
+    def reverse(*xs):
+        return cr.grad(lambda *ys: (first(*ys) * 0.7).sum(), argnums=0)(*xs)
+
+    def forward(*xs):
+        return cr.jvp(lambda x0: first(x0, *xs[1:]), (xs[0],), (cr.ones(xs[0].shape),))[1]
+
+    for second in (reverse, forward):
+        got = cr.vmap(second)(*[batched[i] for i in diff])
+        _close(got, np.stack([np.asarray(second(*[cr.tensor(ex[i]) for i in diff]).numpy()) for ex in examples]))

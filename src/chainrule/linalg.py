@@ -155,7 +155,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
 
 
 def solve_sylvester(a, b, q):
-    """X with A X + X B = Q, as scipy.linalg.solve_sylvester (single matrices; SciPy optional).
+    """X with A X + X B = Q, as scipy.linalg.solve_sylvester (matrices, or stacks of them; SciPy optional).
 
     Without SciPy, systems of up to 900 unknowns are solved as their Kronecker form.
 
@@ -168,7 +168,7 @@ def solve_sylvester(a, b, q):
 
 
 def sqrtm(a, disp=True, blocksize=64):
-    """The principal matrix square root, as scipy.linalg.sqrtm (a single real matrix with a real root).
+    """The principal matrix square root, as scipy.linalg.sqrtm (real matrices with a real root, or stacks).
 
     `disp` and `blocksize` are accepted for SciPy compatibility. The derivative
     solves a Sylvester equation: Ā = sylv(Xᵀ, Xᵀ, Ḡ).

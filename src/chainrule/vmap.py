@@ -90,7 +90,7 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         new_args, size, pending = [], None, []
         for arg, spec in zip(args, specs):
             leaves, structure = flatten(arg)
-            axes = _prefix_axes(spec, arg, "in_axes")
+            axes = _prefix_axes(spec, arg, "in_axes", len(leaves))
             new_leaves = []
             for leaf, axis in zip(leaves, axes):
                 if axis is None:
@@ -141,10 +141,11 @@ def _axes_per_argument(in_axes, args):
                          f"got {type(in_axes).__name__}")
 
 
-def _prefix_axes(spec, tree, name):
-    """One axis per leaf of `tree`: `spec` is an int or None for a whole subtree, else matches it."""
+def _prefix_axes(spec, tree, name, count=None):
+    """One axis per leaf of `tree` (`count` of them, when known): `spec` is an int or None for a whole
+    subtree, else matches it."""
     if spec is None or isinstance(spec, (int, np.integer)):
-        return [spec] * len(flatten(tree)[0])
+        return [spec] * (len(flatten(tree)[0]) if count is None else count)
     if isinstance(spec, dict):
         if not isinstance(tree, dict) or set(spec) != set(tree):
             raise ChainruleError(f"vmap: {name} entry {spec!r} does not match the structure of its argument")
@@ -164,7 +165,7 @@ def _check_axis(axis, ndim, name):
 
 def _unbatch_output(out, out_axes, level):
     leaves, structure = flatten(out)
-    axes = _prefix_axes(out_axes, out, "out_axes")
+    axes = _prefix_axes(out_axes, out, "out_axes", len(leaves))
     results = []
     for leaf, axis in zip(leaves, axes):
         if isinstance(leaf, BatchedTensor) and leaf._level is level:
@@ -198,26 +199,36 @@ def _refuse_leaked(x):
 # ---- the interceptor -----------------------------------------------------------------------
 def _handler(level):
     def handle(op, args, params):
-        mine = other = False
-        for a in args:
-            if isinstance(a, BatchedTensor):
-                if a._level is level:
-                    mine = True
-                else:
+        # one pass over the arguments: this level's full values and batch axes, each argument's array and
+        # the positions that require grad (the edges of the per-example node)
+        values, dims, arrays, edges, mine, other = [], [], [], [], False, False
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._rg:
+                    edges.append(i)
+                if isinstance(a, BatchedTensor):
+                    if a._level is level:
+                        mine = True
+                        values.append(a._value)
+                        dims.append(a._bdim)
+                        continue
                     _refuse_leaked(a)
                     other = True
+            else:
+                arrays.append(a)
+            values.append(a)
+            dims.append(None)
         if not mine:
             # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
             return op(*args, **params) if other else NotImplemented
-        return _apply_batched(op, args, params, level)
+        return _apply_batched(op, args, values, dims, params, level, arrays, edges)
 
     return handle
 
 
-def _apply_batched(op, args, params, level):
-    values = [a._value if isinstance(a, BatchedTensor) and a._level is level else a for a in args]
-    dims = [a._bdim if isinstance(a, BatchedTensor) and a._level is level else None for a in args]
-    rule = batch_rule(op)
+def _apply_batched(op, args, values, dims, params, level, arrays, edges):
+    rule = op.batch or batch_rule(op)
     if rule is None:
         if level.fallback is None:
             raise BatchingError(f"vmap: op {op.name!r} has no batching rule; declare one with "
@@ -232,8 +243,8 @@ def _apply_batched(op, args, params, level):
     if op.nondiff:
         return out
     # The per-example level: record the op with its stand-ins, for a grad inside f ...
-    if grad_enabled() and any(isinstance(a, Tensor) and a._rg for a in args):
-        out._node = Node(op, args, tuple(a._data if isinstance(a, Tensor) else a for a in args), params)
+    if edges and grad_enabled():
+        out._node = Node(op, args, tuple(arrays), params, tuple(edges))
         out._rg = True
     # ... and carry the tangents of jvps opened inside f (outer ones travel with the full values)
     if forward.any_open():

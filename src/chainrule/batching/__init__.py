@@ -182,6 +182,11 @@ class BatchedTensor(Tensor):
     def detach(self):
         return make_batched(self._value.detach(), self._bdim, self._level)
 
+    def backward(self, *args, **kwargs):
+        # .grad holds one array per leaf: a batch of losses has no place there (torch.func refuses it too)
+        raise ChainruleError("backward() inside vmap: .grad has no per-example meaning; differentiate with "
+                             "cr.grad(f) (or cr.vjp) inside the vmapped function instead")
+
     def __repr__(self):
         return f"BatchedTensor(batch axis {self._bdim} of {self._value!r})"
 

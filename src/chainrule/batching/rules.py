@@ -23,6 +23,33 @@ def _op(name):
     return OPS[name]
 
 
+def shape_of(x):
+    """x's shape, read without NumPy's dispatch to Tensor.__array_function__ (rules ask it of every argument).
+
+    Example:
+        >>> import chainrule as cr
+        >>> shape_of(cr.zeros((2, 3))), shape_of(1.0)
+        ((2, 3), ())
+    """
+    return x._data.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def ndim_of(x):
+    """x's number of axes (as `shape_of`, without the dispatch).
+
+    Example:
+        >>> import chainrule as cr
+        >>> ndim_of(cr.zeros((2, 3)))
+        2
+    """
+    if isinstance(x, Tensor):
+        return x._data.ndim
+    return 0 if isinstance(x, _SCALARS) else np.ndim(x)
+
+
+_SCALARS = (int, float, complex, bool)
+
+
 def batch_size(values, dims):
     """The length of the batch axis (the first batched value's).
 
@@ -33,7 +60,7 @@ def batch_size(values, dims):
     """
     for v, d in zip(values, dims):
         if d is not None:
-            return np.shape(v)[d]
+            return shape_of(v)[d]
     raise ValueError("no batched value")
 
 
@@ -47,7 +74,7 @@ def to_front(x, dim):
     """
     if dim == 0:
         return x
-    nd = np.ndim(x)
+    nd = ndim_of(x)
     axes = (dim,) + tuple(a for a in range(nd) if a != dim)
     return _op("transpose")(x, axes=axes)
 
@@ -64,12 +91,12 @@ def batched_front(x, dim, size):
         return to_front(x, dim)
     if not isinstance(x, Tensor):
         x = Tensor._wrap(backend.as_array(x))
-    return _op("broadcast_to")(x, shape=(size,) + tuple(np.shape(x)))
+    return _op("broadcast_to")(x, shape=(size,) + tuple(shape_of(x)))
 
 
 def _pad_after_batch(x, rank):
     """A front-batched x with size-1 axes after the batch so that one example has `rank` axes."""
-    shape = np.shape(x)
+    shape = shape_of(x)
     missing = rank - (len(shape) - 1)
     if missing <= 0:
         return x
@@ -77,7 +104,7 @@ def _pad_after_batch(x, rank):
 
 
 def _example_ndim(x, dim):
-    return np.ndim(x) - (dim is not None)
+    return ndim_of(x) - (dim is not None)
 
 
 def _shift_axis(axis, nd):
@@ -99,7 +126,17 @@ def elementwise(op, values, dims, params):
         >>> out.shape, dim
         ((3, 2), 0)
     """
-    rank = max(_example_ndim(v, d) for v, d in zip(values, dims))
+    if len(values) == 1 and dims[0] == 0:  # the hot cases first: a front batch that needs no padding
+        return op(values[0], **params), 0
+    if len(values) == 2:
+        (x, y), (dx, dy) = values, dims
+        if ((dx == 0 and dy is None and ndim_of(x) > ndim_of(y)) or (dy == 0 and dx is None and ndim_of(y) > ndim_of(x))
+                or (dx == 0 and dy == 0 and ndim_of(x) == ndim_of(y))):
+            return op(x, y, **params), 0
+    ranks = [ndim_of(v) if d is None else ndim_of(v) - 1 for v, d in zip(values, dims)]
+    rank = max(ranks)
+    if all(d is None or (d == 0 and r == rank) for d, r in zip(dims, ranks)):
+        return op(*values, **params), 0  # the common case: batches in front, examples alike: as they are
     moved = [v if d is None else _pad_after_batch(to_front(v, d), rank) for v, d in zip(values, dims)]
     return op(*moved, **params), 0
 
@@ -118,16 +155,16 @@ def along_axis(none="all"):
     """
     def rule(op, values, dims, params):
         x = to_front(values[0], dims[0])
-        nd = np.ndim(x) - 1
+        nd = ndim_of(x) - 1
         axis = params["axis"] if "axis" in params else _axis_default(op)
         if axis is None:
             if none == "flatten":
-                x, axis = _op("reshape")(x, shape=(np.shape(x)[0], -1)), 1
+                x, axis = _op("reshape")(x, shape=(shape_of(x)[0], -1)), 1
             else:
                 axis = tuple(range(1, nd + 1))
         else:
             axis = _shift_axis(axis, nd)
-        rest = [batched_front(v, d, np.shape(x)[0]) if d is not None else v for v, d in zip(values[1:], dims[1:])]
+        rest = [batched_front(v, d, shape_of(x)[0]) if d is not None else v for v, d in zip(values[1:], dims[1:])]
         return op(x, *rest, **{**params, "axis": axis}), 0
     return rule
 
@@ -172,12 +209,12 @@ def loop(op, values, dims, params):
         one = [v if d is None else getitem(v, index=(slice(None),) * d + (k,)) for v, d in zip(values, dims)]
         results.append(op(*one, **params))
     if not results:  # an empty batch: the op on zeros for the shape, with a batch of none
-        example = [v if d is None else np.zeros(np.shape(v)[:d] + np.shape(v)[d + 1:], like=backend.like(v))
+        example = [v if d is None else np.zeros(shape_of(v)[:d] + shape_of(v)[d + 1:], like=backend.like(v))
                    for v, d in zip(values, dims)]
         out = op(*example, **params)
-        data = backend.as_array(out._data)
-        return Tensor._wrap(np.zeros((0,) + np.shape(out), dtype=data.dtype, like=backend.like(data))), 0
-    return _op("concatenate")(*[_op("reshape")(r, shape=(1,) + np.shape(r)) for r in results], axis=0), 0
+        data = backend.as_array(out._data if isinstance(out, Tensor) else out)  # a plain array on plain arrays
+        return Tensor._wrap(np.zeros((0,) + shape_of(out), dtype=data.dtype, like=backend.like(data))), 0
+    return _op("concatenate")(*[_op("reshape")(r, shape=(1,) + shape_of(r)) for r in results], axis=0), 0
 
 
 # ---- shape ops -------------------------------------------------------------------------
@@ -185,12 +222,12 @@ def _reshape(op, values, dims, params):
     x = to_front(values[0], dims[0])
     shape = params["shape"]
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return op(x, shape=(np.shape(x)[0],) + shape), 0
+    return op(x, shape=(shape_of(x)[0],) + shape), 0
 
 
 def _transpose(op, values, dims, params):
     x = to_front(values[0], dims[0])
-    nd = np.ndim(x) - 1
+    nd = ndim_of(x) - 1
     axes = params.get("axes")
     axes = tuple(range(nd, 0, -1)) if axes is None else tuple(a % max(nd, 1) + 1 for a in axes)
     return op(x, axes=(0,) + axes), 0
@@ -199,13 +236,13 @@ def _transpose(op, values, dims, params):
 def _broadcast_to(op, values, dims, params):
     shape = tuple(params["shape"])
     x = _pad_after_batch(to_front(values[0], dims[0]), len(shape))
-    return op(x, shape=(np.shape(x)[0],) + shape), 0
+    return op(x, shape=(shape_of(x)[0],) + shape), 0
 
 
 def _sum_to(op, values, dims, params):
     g = to_front(values[0], dims[0])
     shape = tuple(params["shape"])
-    size, nd = np.shape(g)[0], np.ndim(g) - 1
+    size, nd = shape_of(g)[0], ndim_of(g) - 1
     summed = op(g, shape=(size,) + (1,) * (nd - len(shape)) + shape)
     return _op("reshape")(summed, shape=(size,) + shape), 0
 
@@ -217,7 +254,7 @@ def _concatenate(op, values, dims, params):
     if axis is None:
         moved, axis = [_op("reshape")(m, shape=(size, -1)) for m in moved], 1
     else:
-        axis = _shift_axis(axis, np.ndim(moved[0]) - 1)
+        axis = _shift_axis(axis, ndim_of(moved[0]) - 1)
     return op(*moved, **{**params, "axis": axis}), 0
 
 
@@ -252,9 +289,9 @@ def _scatter_add(op, values, dims, params):
     if isinstance(index, np.ndarray) and index.dtype == bool and index.ndim > 1:
         index = np.nonzero(index)
     result_dim = _index_result_dim(index)
-    g = values[0] if dims[0] == result_dim else _op("transpose")(values[0], axes=_move(np.ndim(values[0]), dims[0],
+    g = values[0] if dims[0] == result_dim else _op("transpose")(values[0], axes=_move(ndim_of(values[0]), dims[0],
                                                                                          result_dim))
-    size = np.shape(g)[result_dim]
+    size = shape_of(g)[result_dim]
     return op(g, index=_front_index(index), shape=(size,) + tuple(params["shape"])), 0
 
 
@@ -276,7 +313,7 @@ def along_axes(op, values, dims, params):
         (3, 2, 2)
     """
     x = to_front(values[0], dims[0])
-    nd = np.ndim(x) - 1
+    nd = ndim_of(x) - 1
     axes, s = params.get("axes"), params.get("s")
     if axes is None:
         axes = tuple(range(1, nd + 1)) if s is None else tuple(range(nd + 1 - len(s), nd + 1))

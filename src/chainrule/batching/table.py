@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..core.registry import OPS
-from .products import PRODUCTS, fold_into_first_axis
+from .convolutions import CONVOLUTIONS
+from .products import PRODUCTS, fold_all_into_first_axis, fold_into_first_axis
 from .rules import (
     _broadcast_to,
     _concatenate,
@@ -27,13 +28,13 @@ REDUCTIONS = ("sum", "prod", "max", "min", "logsumexp", "euclidean_norm", "softm
 MANY_AXES = ("fftn", "ifftn", "rfftn", "irfftn")  # numpy.fft's n-dimensional transforms (axes=, s=)
 FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: along the flattened array
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
-           "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals")
+           "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals", "sqrtm", "solve_sylvester")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
        "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
-FOLDED = ("conv2d", "max_pool2d")  # one example (N, C, H, W): the batch joins N
-# correct and slow, one call per example: forwards that do not broadcast a batch, or sum over examples
-LOOPED = ("solve", "solve_triangular", "solve_sylvester", "sqrtm", "conv2d_input_grad", "conv2d_weight_grad",
-          "conv_valid", "convolve", "scatter_flat")
+FOLDED = ("max_pool2d",)  # one example (N, C, H, W): the batch joins N
+FOLDED_ALL = ("max_pool2d_scatter", "max_pool2d_gather")  # the same, for every argument
+# correct and slow, one call per example (none of the built-in ops since their forwards take stacks)
+LOOPED: tuple[str, ...] = ()
 
 
 def install(defbatch):
@@ -50,7 +51,8 @@ def install(defbatch):
     table = {**{n: elementwise for n in ELEMENTWISE}, **{n: along_axis() for n in REDUCTIONS},
              **{n: along_axis("flatten") for n in FLATTENING}, **{n: stacked_matrices for n in STACKED},
              **{n: loop for n in LOOPED}, **{n: fold_into_first_axis(4) for n in FOLDED},
-             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS}
+             **{n: fold_all_into_first_axis(4) for n in FOLDED_ALL},
+             **dict.fromkeys(MANY_AXES, along_axes), **OWN, **PRODUCTS, **CONVOLUTIONS}
     for name, rule in table.items():
         if name in OPS:
             defbatch(name, rule)

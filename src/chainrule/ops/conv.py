@@ -116,12 +116,12 @@ def _im2col(x, kernel, stride, padding, dilation, out_hw):
 
 def _per_group(a, b, groups, transpose_b=False):
     """Block-diagonal product: a's and b's rows split into `groups` blocks, block k of a times block k of b."""
+    if groups == 1:
+        return a @ (b.T if transpose_b else b)
     p, q = a.shape[0] // groups, b.shape[0] // groups
-    blocks = []
-    for k in range(groups):
-        ak, bk = a[k * p:(k + 1) * p], b[k * q:(k + 1) * q]
-        blocks.append(ak @ (bk.T if transpose_b else bk))
-    return blocks[0] if groups == 1 else np.concatenate(blocks)
+    a, b = a.reshape(groups, p, -1), b.reshape(groups, q, -1)
+    out = np.matmul(a, b.transpose(0, 2, 1) if transpose_b else b)  # one batched product (vmap folds examples here)
+    return out.reshape(groups * p, -1)
 
 
 def _output_rows(g):
@@ -149,9 +149,12 @@ def _conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     o, cg, kh, kw = w.shape
     og, rows = o // groups, _output_rows(g)
     # rows of the product ordered (i, j, c): each kernel offset's adjoint is then one contiguous block
-    blocks = [w[k * og:(k + 1) * og].transpose(2, 3, 1, 0).reshape(-1, og) @ rows[k * og:(k + 1) * og]
-              for k in range(groups)]
-    dcols = blocks[0] if groups == 1 else np.concatenate([b.reshape(kh, kw, cg, -1) for b in blocks], axis=2)
+    if groups == 1:
+        dcols = w.transpose(2, 3, 1, 0).reshape(-1, og) @ rows
+    else:  # one batched product over the groups, (group, i, j, c) rows put in (i, j, group, c) order
+        per_group = w.reshape(groups, og, cg, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, -1, og)
+        dcols = np.matmul(per_group, rows.reshape(groups, og, -1)).reshape(groups, kh, kw, cg, -1)
+        dcols = dcols.transpose(1, 2, 0, 3, 4)
     dcols = dcols.reshape(kh, kw, c, n, ho, wo)
     (pt, pb), (pl, pr) = padding
     dx = np.zeros((c, n, h + pt + pb, wd + pl + pr), dtype=np.result_type(g, w), like=like(g))  # (C, N, ...) like dcols

@@ -6,6 +6,8 @@ import numpy as np
 
 from ..core.backend import as_array
 from ..core.registry import defop
+from ..core.tensor import Tensor
+from .contractions import einsum_op
 from .shape import expand_dims, reshape, swapaxes
 
 
@@ -21,16 +23,30 @@ def _as_matrices(g, x, y):
     return g, x, y
 
 
+def _ndim(x):
+    return x.ndim if isinstance(x, Tensor) else np.ndim(x)  # not np.ndim's dispatch to Tensor.__array_function__
+
+
 def _matmul_vjp_x(g, ans, x, y):
+    nx, ny = _ndim(x), _ndim(y)
+    if nx == 1 and ny == 2:  # vector @ matrix: one product (one op, so vmap batches it in one call)
+        return matmul(y, g)
+    if nx == 2 and ny == 1:  # matrix @ vector: the outer product of g and y
+        return einsum_op(g, y, subscripts="i,j->ij")
     g2, x2, y2 = _as_matrices(g, x, y)
     gx = g2 @ swapaxes(y2, -1, -2)  # broadcast batch axes are summed by the sweep
-    return reshape(gx, np.shape(gx)[:-2] + np.shape(gx)[-1:]) if np.ndim(x) == 1 else gx
+    return reshape(gx, np.shape(gx)[:-2] + np.shape(gx)[-1:]) if nx == 1 else gx
 
 
 def _matmul_vjp_y(g, ans, x, y):
+    nx, ny = _ndim(x), _ndim(y)
+    if nx == 1 and ny == 2:  # a layer applied to one example: the outer product of x and g
+        return einsum_op(x, g, subscripts="i,j->ij")
+    if nx == 2 and ny == 1:
+        return matmul(g, x)
     g2, x2, y2 = _as_matrices(g, x, y)
     gy = swapaxes(x2, -1, -2) @ g2
-    return reshape(gy, np.shape(gy)[:-1]) if np.ndim(y) == 1 else gy
+    return reshape(gy, np.shape(gy)[:-1]) if ny == 1 else gy
 
 
 def _matmul_array_vjp_x(g, ans, x, y):

@@ -1,10 +1,12 @@
-"""scipy.linalg's Sylvester solver and matrix square root, as op-table rows (single matrices).
+"""scipy.linalg's Sylvester solver and matrix square root, as op-table rows (matrices or stacks of them).
 
 SciPy is optional: with it the forward passes are SciPy's (Bartels-Stewart,
 Schur-based square root); without it, small Sylvester equations are solved as
 their Kronecker-product linear system and the square root goes through an
-eigendecomposition. The rules are the same either way, and are written with
-the solve_sylvester row itself, so they differentiate again:
+eigendecomposition. Either takes one matrix at a time, so a stack `(..., n, n)`
+(broadcast as numpy.linalg broadcasts; what vmap hands them) is one call per
+matrix inside the forward. The rules are the same either way, and are written
+with the solve_sylvester row itself, so they differentiate again:
 
 - X = sylv(A, B, Q) solves A X + X B = Q. From dA X + A dX + dX B + X dB = dQ,
   A dX + dX B = dQ − dA X − X dB; the adjoint map of Y ↦ A Y + Y B is
@@ -24,15 +26,28 @@ from .linalg_util import mT
 _KRONECKER_LIMIT = 900  # unknowns; beyond this the n m × n m system is too large to be the fallback
 
 
-def _two_d(name, *arrays):
+def _each_matrix(name, one, tail, *arrays):
+    """`one` (a function of single matrices) over stacks of them, their leading axes broadcast; `tail` is
+    the shape of one result. A Python loop over the matrices, in NumPy: SciPy takes one at a time."""
     for x in arrays:
-        if np.ndim(x) != 2:
-            raise ValueError(f"{name} takes single matrices (2-d), got shape {np.shape(x)}")
+        if x.ndim < 2:
+            raise ValueError(f"{name} takes matrices (..., n, m), got shape {x.shape}")
+    lead = np.broadcast_shapes(*[x.shape[:-2] for x in arrays])
+    if not lead:
+        return one(*arrays)
+    full = [np.broadcast_to(x, lead + x.shape[-2:]) for x in arrays]
+    out = np.empty(lead + tail, dtype=np.result_type(*arrays))
+    for i in np.ndindex(*lead):
+        out[i] = one(*[x[i] for x in full])
+    return out
 
 
 def _solve_sylvester(a, b, q):
     a, b, q = as_array(a), as_array(b), as_array(q)
-    _two_d("solve_sylvester", a, b, q)
+    return _each_matrix("solve_sylvester", _one_sylvester, q.shape[-2:] if q.ndim >= 2 else (), a, b, q)
+
+
+def _one_sylvester(a, b, q):
     try:
         from scipy.linalg import solve_sylvester as scipy_solve
     except ImportError:
@@ -70,7 +85,10 @@ solve_sylvester = defop(
 
 def _sqrtm(a):
     a = as_array(a)
-    _two_d("sqrtm", a)
+    return _each_matrix("sqrtm", _one_sqrtm, a.shape[-2:] if a.ndim >= 2 else (), a)
+
+
+def _one_sqrtm(a):
     try:
         from scipy.linalg import sqrtm as scipy_sqrtm
     except ImportError:

@@ -16,10 +16,10 @@ import numpy as np
 
 from ..core.backend import as_array, like
 from ..core.registry import defop
-from ._util import constant_like, value_of
+from ._util import constant_like, value_of, zeros_like
 from .conv import _batched, _offset, _pad, _pair, _single, conv2d_op
 from .linalg import matmul
-from .shape import expand_dims, getitem, reshape, squeeze
+from .shape import expand_dims, squeeze
 
 
 # ---- max pooling ----------------------------------------------------------------------------
@@ -106,28 +106,49 @@ def _lowest_bit(bits):
     return table
 
 
-def _max_pool_vjp(g, ans, x, **p):
-    return reshape(scatter_flat(g, index=_argmax_index(x, ans, **p), size=int(np.prod(x.shape))), tuple(x.shape))
+def _routed(g, x, ans, p):
+    """g (the pooled shape) added at each window's maximum in x: an array of x's shape (NumPy only)."""
+    g = as_array(g)
+    flat = np.bincount(np.ravel(_argmax_index(x, ans, **p)), weights=g.ravel(), minlength=np.size(x))
+    return flat.astype(g.dtype, copy=False).reshape(np.shape(x))
 
 
+def _max_pool_array_vjp(g, ans, x, **p):
+    return _routed(g, x, ans, p)
+
+
+def _max_pool_scatter(g, x, **p):
+    return _routed(g, x, _max_pool2d(x, **p), p)
+
+
+def _max_pool_gather(t, x, **p):
+    return as_array(t).reshape(-1)[_argmax_index(x, _max_pool2d(x, **p), **p)]
+
+
+# The derivative of max pooling as two ops of the table, each the other's adjoint: reading an array at
+# the windows' maxima of x, and adding an array there. The maxima are found from x inside each op (not
+# passed in as ops' parameters), so under vmap every example finds its own.
 max_pool2d_op = defop(
     "max_pool2d", _max_pool2d,
-    vjp=_max_pool_vjp,
-    jvp=lambda t, ans, x, **p: getitem(reshape(t, (-1,)), index=_argmax_index(x, ans, **p)),
+    vjp=lambda g, ans, x, **p: max_pool2d_scatter(g, x, **p),
+    jvp=lambda t, ans, x, **p: max_pool2d_gather(t, x, **p),
+    array_vjp=(_max_pool_array_vjp,),
     derivative="adjoint routed to each window's maximum",
     convention="ties: the first maximal entry of the window (row-major) gets the whole adjoint, as PyTorch")
 
+max_pool2d_scatter = defop(
+    "max_pool2d_scatter", _max_pool_scatter,
+    vjp=(lambda h, ans, g, x, **p: max_pool2d_gather(h, x, **p), lambda h, ans, g, x, **p: zeros_like(x)),
+    jvp=(lambda t, ans, g, x, **p: max_pool2d_scatter(t, x, **p), lambda t, ans, g, x, **p: zeros_like(ans)),
+    derivative="∂/∂g: the adjoint read at the windows' maxima (max_pool2d_gather); 0 for x (it picks the maxima)",
+    convention="ties: the first maximal entry of the window (row-major), as max_pool2d")
 
-def _scatter_flat(g, index, size):
-    g = as_array(g)
-    return np.bincount(np.ravel(index), weights=g.ravel(), minlength=size).astype(g.dtype, copy=False)
-
-
-# a 1-D array of `size` zeros with g added at the flat `index` (repeats accumulate)
-scatter_flat = defop(
-    "scatter_flat", _scatter_flat,
-    vjp=lambda h, ans, g, index, size: getitem(h, index=index),
-    jvp="linear", derivative="adjoint gathered at the index")
+max_pool2d_gather = defop(
+    "max_pool2d_gather", _max_pool_gather,
+    vjp=(lambda h, ans, t, x, **p: max_pool2d_scatter(h, x, **p), lambda h, ans, t, x, **p: zeros_like(x)),
+    jvp=(lambda u, ans, t, x, **p: max_pool2d_gather(u, x, **p), lambda u, ans, t, x, **p: zeros_like(ans)),
+    derivative="∂/∂t: the adjoint added at the windows' maxima (max_pool2d_scatter); 0 for x (it picks the maxima)",
+    convention="ties: the first maximal entry of the window (row-major), as max_pool2d")
 
 
 # ---- public functions (PyTorch's signatures) --------------------------------------------------
