@@ -21,7 +21,7 @@ Example:
     >>> import gc
     >>> from chainrule.core import collector
     >>> collector.LARGE_GRAPH_NODES
-    20000
+    5000
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import threading
 
 from .node import _tick
 
-LARGE_GRAPH_NODES = 20_000  # nodes made since the last backward pass that make a graph large
-LARGE_GRAPH_GEN0 = 10_000  # the young generation's threshold while one is recorded
+LARGE_GRAPH_NODES = 5_000  # nodes made since the last backward pass that make a graph large
+LARGE_GRAPH_GEN0 = 100_000  # the young generation's threshold while one is recorded
 
 class _State:
     __slots__ = ("raised", "last_sweep")
