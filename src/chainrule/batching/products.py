@@ -123,10 +123,10 @@ def _softmax_cross_entropy(op, values, dims, params):
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
     target = backend.as_array(target._data if isinstance(target, Tensor) else target)
-    if dt is not None:
-        target = np.moveaxis(target, dt, 0)
-    else:
+    if dt is None:
         target = np.broadcast_to(target, (size,) + target.shape)
+    elif dt:  # (a front batch, the usual one, is where it belongs already)
+        target = np.moveaxis(target, dt, 0)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
