@@ -17,6 +17,7 @@ import numpy as np
 from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor
+from ..ops.devices import is_dtype_name
 from ._defaults import default_dtype
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -42,16 +43,6 @@ def _device_types():
     from ..cuda import device
 
     return (device,)
-
-
-def _is_dtype_name(arg):
-    if not isinstance(arg, str):
-        return False
-    try:
-        np.dtype(arg)
-        return True
-    except TypeError:
-        return False
 
 
 class Parameter(Tensor):
@@ -235,7 +226,7 @@ class Module:
         for arg in args:
             if isinstance(arg, Tensor):  # another tensor: its device and dtype, as torch's Module.to(tensor)
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, *_device_types())) and not _is_dtype_name(arg):
+            elif isinstance(arg, (str, *_device_types())) and not is_dtype_name(arg):
                 device = arg
             else:
                 dtype = arg

@@ -44,7 +44,7 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
     for arg in args:
         if isinstance(arg, Tensor):
             device, dtype = arg.device, arg.dtype
-        elif _is_device(arg) and not _is_dtype_name(arg):
+        elif _is_device(arg) and not is_dtype_name(arg):
             device = arg
         else:
             dtype = arg
@@ -58,7 +58,13 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
     return out
 
 
-def _is_dtype_name(arg):
+def is_dtype_name(arg):
+    """Whether arg is a string NumPy reads as a dtype ("float32"), not a device name ("cuda").
+
+    Example:
+        >>> is_dtype_name("float32"), is_dtype_name("cuda")
+        (True, False)
+    """
     if not isinstance(arg, str):
         return False
     try:
