@@ -268,3 +268,26 @@ def test_backward_inside_vmap_is_a_one_line_error_naming_cr_grad():
     # the same computation by cr.grad inside vmap: one gradient per example
     _close(cr.vmap(cr.grad(lambda v, x: (v * x).sum()), in_axes=(None, 0))(np.ones(3), np.arange(6.0).reshape(2, 3)),
            np.arange(6.0).reshape(2, 3))
+
+
+def test_einsum_under_vmap_batches_each_pattern_of_inputs_alike():
+    # the rule keeps its rewritten subscripts per (subscripts, which inputs are batched): every pattern of
+    # the same subscripts, met in turn, must still equal the loop
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(4, 3, 5)), rng.normal(size=(4, 5, 2))
+    f = lambda x, y: cr.einsum("ij,jk->ik", x, y)  # noqa: E731
+    for axes, loop in [((0, None), lambda: [np.einsum("ij,jk->ik", a[n], b[0]) for n in range(4)]),
+                       ((None, 0), lambda: [np.einsum("ij,jk->ik", a[0], b[n]) for n in range(4)]),
+                       ((0, 0), lambda: [np.einsum("ij,jk->ik", a[n], b[n]) for n in range(4)])]:
+        x = a if axes[0] == 0 else a[0]
+        y = b if axes[1] == 0 else b[0]
+        _close(cr.vmap(f, in_axes=axes)(x, y), np.stack(loop()))
+
+
+def test_a_two_argument_op_mixing_two_vmap_levels_equals_the_double_loop():
+    # the interceptor's two-argument shortcut takes only this level's stand-ins; an outer level's goes the
+    # general way (and is batched by the outer vmap)
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(3, 2)), rng.normal(size=(5, 2))
+    out = cr.vmap(lambda u: cr.vmap(lambda v: u * v + cr.tanh(v))(y))(x)
+    _close(out, np.stack([[u * v + np.tanh(v) for v in y] for u in x]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 _LEAF = None  # the structure of a single leaf
 _DONE = object()  # what next() gives back for an exhausted child iterator
+_CONTAINERS = (tuple, list, dict)
 
 
 def flatten(tree):
@@ -29,9 +30,15 @@ def flatten(tree):
         >>> unflatten(structure, [10, 20, 30])
         {'b': (10, 20), 'w': 30}
     """
-    leaves = []
-    if not isinstance(tree, (tuple, list, dict)):
+    if not isinstance(tree, _CONTAINERS):
         return [tree], _LEAF
+    # one level of leaves (a dict of weights, a tuple of arrays): the common case, without the walk
+    keys = tuple(sorted(tree)) if isinstance(tree, dict) else None
+    children = tree if keys is None else [tree[k] for k in keys]
+    if not any(isinstance(c, _CONTAINERS) for c in children):
+        specs = (_LEAF,) * len(children)
+        return list(children), ((dict, keys, specs) if keys is not None else (type(tree), specs))
+    leaves = []
     # A frame per open container: (its type, its sorted keys or None, an iterator
     # over its children, the structures of the children seen so far).
     stack = [_open(tree)]
@@ -69,6 +76,9 @@ def unflatten(structure, leaves):
     it = iter(leaves)
     if structure is _LEAF:
         return next(it)
+    if not any(structure[-1]):  # one level of leaves (a container's structure is a tuple, never empty)
+        values = [next(it) for _ in structure[-1]]
+        return dict(zip(structure[1], values)) if structure[0] is dict else structure[0](values)
     # A frame per container being rebuilt: (its structure, an iterator over its
     # children's structures, the children rebuilt so far).
     stack = [(structure, iter(structure[-1]), [])]

@@ -30,8 +30,8 @@ from .batching import BatchedTensor, BatchedValueError, BatchingError, BatchingF
 from .batching.rules import loop
 from .core import backend, forward
 from .core.errors import ChainruleError
-from .core.modes import grad_enabled, intercepting, switches
-from .core.node import Node
+from .core.modes import intercepting, switches
+from .core.node import EDGES, Node
 from .core.registry import OPS
 from .core.tensor import Tensor
 from .tree import flatten, unflatten
@@ -199,6 +199,24 @@ def _refuse_leaked(x):
 # ---- the interceptor -----------------------------------------------------------------------
 def _handler(level):
     def handle(op, args, params):
+        # the hot cases unrolled: one argument, this level's stand-in; two, with a stand-in of this level and
+        # none of another's (the general pass below sorts out the rest)
+        n = len(args)
+        if n == 1:
+            a = args[0]
+            if type(a) is BatchedTensor and a._level is level:
+                return _apply_batched(op, args, [a._value], [a._bdim], params, level, (a._data,),
+                                      EDGES[1] if a._rg else ())
+        elif n == 2:
+            a, b = args
+            a_mine, b_mine = type(a) is BatchedTensor, type(b) is BatchedTensor
+            if ((a_mine or b_mine) and (not a_mine or a._level is level) and (not b_mine or b._level is level)
+                    and (a_mine or not isinstance(a, BatchedTensor)) and (b_mine or not isinstance(b, BatchedTensor))):
+                a_is, b_is = a_mine or isinstance(a, Tensor), b_mine or isinstance(b, Tensor)
+                return _apply_batched(op, args, [a._value if a_mine else a, b._value if b_mine else b],
+                                      [a._bdim if a_mine else None, b._bdim if b_mine else None], params, level,
+                                      (a._data if a_is else a, b._data if b_is else b),
+                                      EDGES[(a_is and a._rg) | (b_is and b._rg) << 1])
         # one pass over the arguments: this level's full values and batch axes, each argument's array and
         # the positions that require grad (the edges of the per-example node)
         values, dims, arrays, edges, mine, other = [], [], [], [], False, False
@@ -222,7 +240,7 @@ def _handler(level):
         if not mine:
             # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
             return op(*args, **params) if other else NotImplemented
-        return _apply_batched(op, args, values, dims, params, level, arrays, edges)
+        return _apply_batched(op, args, values, dims, params, level, tuple(arrays), tuple(edges))
 
     return handle
 
@@ -242,12 +260,13 @@ def _apply_batched(op, args, values, dims, params, level, arrays, edges):
     out = make_batched(result, dim, level)
     if op.nondiff:
         return out
+    # (inside a vmap a switch is always set, so grad_enabled() and forward.any_open() read these two directly)
     # The per-example level: record the op with its stand-ins, for a grad inside f ...
-    if edges and grad_enabled():
-        out._node = Node(op, args, tuple(arrays), params, tuple(edges))
+    if edges and switches.grad_enabled:
+        out._node = Node(op, args, arrays, params, edges)
         out._rg = True
     # ... and carry the tangents of jvps opened inside f (outer ones travel with the full values)
-    if forward.any_open():
+    if forward.levels.open:
         _push_inner_tangents(op, out, args, params, level)
     return out
 

@@ -191,6 +191,9 @@ class BatchedTensor(Tensor):
         return f"BatchedTensor(batch axis {self._bdim} of {self._value!r})"
 
 
+_new = object.__new__
+
+
 def make_batched(value, bdim, level):
     """A BatchedTensor for `level` whose batch lies on axis `bdim` of `value` (a Tensor or array).
 
@@ -201,10 +204,11 @@ def make_batched(value, bdim, level):
     """
     if not isinstance(value, Tensor):
         value = Tensor._wrap(backend.as_array(value))
-    b = object.__new__(BatchedTensor)
+    b = _new(BatchedTensor)
     full = value._data
     if full.shape[bdim]:
-        example = full[(slice(None),) * bdim + (0,)]  # a view: one example's shape and dtype, no copy
+        # a view: one example's shape and dtype, no copy (a front batch, the rules' usual answer, indexed directly)
+        example = full[0] if bdim == 0 else full[(slice(None),) * bdim + (0,)]
     else:
         example = np.zeros(full.shape[:bdim] + full.shape[bdim + 1:], full.dtype, like=backend.like(full))
     b._data, b._node, b._rg = example, None, value._rg

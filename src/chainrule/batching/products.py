@@ -101,21 +101,31 @@ def _swap_last(nd):
 
 
 def _einsum(op, values, dims, params):
-    subscripts = params["subscripts"].replace(" ", "")
+    batched = tuple(d is not None for d in dims)
+    key = (params["subscripts"], batched)
+    subscripts = _EINSUM_SUBSCRIPTS.get(key)
+    if subscripts is None:  # worked out once per (subscripts, which inputs are batched): rules ask it every sweep
+        if len(_EINSUM_SUBSCRIPTS) > 1024:  # a bound, for code that makes up subscripts as it goes
+            _EINSUM_SUBSCRIPTS.clear()
+        subscripts = _EINSUM_SUBSCRIPTS[key] = _batched_subscripts(params["subscripts"], batched)
+    moved = [to_front(v, d) if d is not None else v for v, d in zip(values, dims)]
+    return op(*moved, subscripts=subscripts), 0
+
+
+_EINSUM_SUBSCRIPTS: dict = {}
+
+
+def _batched_subscripts(subscripts, batched):
+    """Einsum subscripts with a fresh letter for the batch axis, in front of each batched input and the output."""
+    subscripts = subscripts.replace(" ", "")
     ins, _, out = subscripts.partition("->")
     terms = ins.split(",")
     if "->" not in subscripts:  # implicit output: the letters used once, sorted (ellipsis first)
         letters = [c for c in ins if c.isalpha()]
         out = ("..." if "..." in ins else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     free = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba" if c not in subscripts)
-    moved = []
-    for k, (v, d) in enumerate(zip(values, dims)):
-        if d is not None:
-            moved.append(to_front(v, d))
-            terms[k] = free + terms[k]
-        else:
-            moved.append(v)
-    return op(*moved, subscripts=",".join(terms) + "->" + free + out), 0
+    terms = [free + term if b else term for term, b in zip(terms, batched)]
+    return ",".join(terms) + "->" + free + out
 
 
 def _softmax_cross_entropy(op, values, dims, params):
@@ -123,10 +133,10 @@ def _softmax_cross_entropy(op, values, dims, params):
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
     target = backend.as_array(target._data if isinstance(target, Tensor) else target)
-    if dt is not None:
-        target = np.moveaxis(target, dt, 0)
-    else:
+    if dt is None:
         target = np.broadcast_to(target, (size,) + target.shape)
+    elif dt:  # (a front batch, the usual one, is where it belongs already)
+        target = np.moveaxis(target, dt, 0)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
