@@ -111,17 +111,6 @@ class _Plan:
                            or any(t._tangents for t in order))
 
 
-class _PlainPlan:
-    """The plan of the plain `loss.backward()` (one array seed, no targets, nothing recorded, no switch
-    set), made once: _Plan would decide exactly this."""
-
-    __slots__ = ()
-    target_ids, needed, as_tensors, record, anomaly = _NO_TARGETS, None, False, False, False
-
-
-_PLAIN = _PlainPlan()
-
-
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):
     """The reverse sweep from `roots` with adjoints `seeds`.
 
@@ -139,8 +128,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     it). `observer(output, argnum, input, contribution, total)` is told of
     every accumulation step, in sweep order (the adjoint trace tables use it).
     """
-    plan = (_PLAIN if create_graph is False and targets is None and not unusual.count and len(seeds) == 1
-            and type(seeds[0]) is ndarray else _Plan(roots, seeds, targets, create_graph))
+    plan = _Plan(roots, seeds, targets, create_graph)
     adjoint, heap, leaves = _seed_adjoints(roots, seeds, plan)
     deposited, accumulate = set(), targets is None
     if plan.as_tensors:  # rules on Tensors: record their arithmetic exactly when asked to
