@@ -301,8 +301,7 @@ class Tensor:
             try:
                 np.copyto(self._data, result, casting="same_kind")
             except TypeError:
-                raise ChainruleError(f"in-place {name}: a {result.dtype} result cannot be written into a "
-                                     f"{self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
+                raise _cannot_write(name, result.dtype, self) from None
             self._bump_version()
             return self
         if self._node is None and self._rg:
@@ -328,13 +327,17 @@ class Tensor:
         try:
             op.forward(self._data, value, out=self._data, casting="same_kind")
         except TypeError:  # NumPy's casting error: a float result into an integer tensor
-            raise ChainruleError(f"in-place {op.name}: a {np.result_type(self._data, value)} result cannot be "
-                                 f"written into a {self.dtype} tensor; convert first, e.g. x = x.astype(...)") from None
+            raise _cannot_write(op.name, np.result_type(self._data, value), self) from None
         self._bump_version()
         return self
 
 
 _SCALARS = (int, float, complex, np.number)
+
+
+def _cannot_write(name, result_dtype, x):
+    return ChainruleError(f"in-place {name}: a {result_dtype} result cannot be written into a "
+                          f"{x.dtype} tensor; convert first, e.g. x = x.astype(...)")
 
 
 class Size(int):
