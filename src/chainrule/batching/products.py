@@ -6,6 +6,8 @@ speed (one GEMM, one einsum), instead of one call per example.
 
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from ..core import backend
@@ -128,15 +130,19 @@ def _batched_subscripts(subscripts, batched):
     return ",".join(terms) + "->" + free + out
 
 
+def _front_targets(target, dt, size):
+    """Class targets (integers, never differentiated) as an array with the batch in front."""
+    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
+    if dt is None:
+        return np.broadcast_to(target, (size,) + target.shape)
+    return np.moveaxis(target, dt, 0) if dt else target  # (a front batch, the usual one, is where it belongs)
+
+
 def _softmax_cross_entropy(op, values, dims, params):
     (logits, target), (dl, dt) = values, dims
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
-    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
-    if dt is None:
-        target = np.broadcast_to(target, (size,) + target.shape)
-    elif dt:  # (a front batch, the usual one, is where it belongs already)
-        target = np.moveaxis(target, dt, 0)
+    target = _front_targets(target, dt, size)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
@@ -147,6 +153,26 @@ def _softmax_cross_entropy(op, values, dims, params):
         return rows, 0
     total = _op("sum")(_op("reshape")(rows, shape=(size, count)), axis=1)
     return (total if reduction == "sum" else total / max(count, 1)), 0
+
+
+def _softmax_cross_entropy_backward(op, values, dims, params):
+    # every example's rows at once, as reduction="none" rows: each example's adjoint g shared out over its
+    # rows as its reduction did (divided by the rows of one example for "mean"). The op broadcasts g
+    # against the rows (and its adjoint for g is summed back by the engine), so g is only given axes.
+    (g, logits, target), (dg, dl, dt) = values, dims
+    size = batch_size(values, dims)
+    logits = batched_front(logits, dl, size)
+    target = _front_targets(target, dt, size)
+    reduction = params.get("reduction", "none")
+    if reduction == "none":
+        g = g if dg is None else _pad_after_batch(to_front(g, dg), target.ndim - 1)
+    else:  # g: one adjoint per example, on the rows of its example
+        if dg is not None and target.ndim > 1:
+            g = _op("reshape")(to_front(g, dg), shape=(size,) + (1,) * (target.ndim - 1))
+        count = prod(target.shape[1:])
+        if reduction == "mean" and count > 1:
+            g = _op("div")(g, count)
+    return op(g, logits, target, reduction="none"), 0
 
 
 def fold_into_first_axis(rank):
@@ -199,4 +225,5 @@ def fold_all_into_first_axis(rank):
     return rule
 
 
-PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}
+PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy,
+            "softmax_cross_entropy_backward": _softmax_cross_entropy_backward}
