@@ -54,6 +54,8 @@ def _float_tensor(x):
 
 def _fresh_input(x):
     """A tensor standing for x that requires grad, keeping x's graph and tangents."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc":  # the usual primal (a parameter array): a copied leaf
+        return Tensor._wrap(x.copy(), None, True)
     t = _float_tensor(x)
     if t is not x:  # x was an array or a number: t is already a fresh leaf
         return t.requires_grad_()
@@ -110,8 +112,10 @@ def _reverse(outputs, seeds, inputs, could_escape):
     else:  # None: the sweep decides (it records if a leaf outside this call could differentiate it)
         create = (True if could_escape else None) if grad_enabled() else False
     grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
-    if create is None:
-        create = _sweep_recorded(grads, roots, inputs)
+    if create is None:  # what the sweep decided (a wrapped sweep that does not say: read from its results)
+        create = getattr(grads, "recorded", None)
+        if create is None:
+            create = _sweep_recorded(grads, roots, inputs)
     return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
             for g, x in zip(grads, inputs)], bool(create)
 
