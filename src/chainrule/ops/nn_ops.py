@@ -127,33 +127,50 @@ def _check_targets(logits, target, reduction):
 def _softmax_xent_saving(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
     # shifted exponential: the same few passes a hand-written NumPy loss makes.
+    losses, direction = _xent_parts(logits, target, reduction, True, True)
+    return _reduced(losses, reduction), direction
+
+
+def _xent_loss(logits, target, reduction="none"):
+    return _reduced(_xent_parts(logits, target, reduction, True, False)[0], reduction)  # no direction: unrecorded
+
+
+def _reduced(losses, reduction):
+    if reduction == "none":
+        return losses
+    total = _sum(losses, axis=None)
+    # an empty batch gives nan for the mean, as NumPy's mean
+    return total if reduction == "sum" else total / losses.size
+
+
+def _xent_parts(logits, target, reduction, losses_too, direction_too):
+    """(the losses, the direction softmax - onehot) of each row, each only when asked for (else None)."""
     x = as_array(logits)
     target = _check_targets(x, target, reduction)
     classes = x.shape[-1]
     if not x.size:
-        losses, direction = np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
-    else:
-        z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
-        e = np.exp(z)
-        s = _sum(e, axis=1, keepdims=True)
-        index, picked = _rows(z.shape[0], z), target.reshape(-1)
-        try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
-            if picked.dtype.kind == "i" and _min(picked) < 0:
-                raise IndexError
+        return np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
+    losses = direction = None
+    z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
+    e = np.exp(z)
+    s = _sum(e, axis=1, keepdims=True)
+    index, picked = _rows(z.shape[0], z), target.reshape(-1)
+    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
+        if picked.dtype.kind == "i" and _min(picked) < 0:
+            raise IndexError
+        if losses_too:
             losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
-        except IndexError:
-            raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
-                             f"got {target.min()}..{target.max()}") from None
-        direction = e
-        direction /= s
-        direction[index, picked] -= 1
-        if x.ndim != 2:  # back from the (rows, classes) view the work was done on
-            losses, direction = losses.reshape(target.shape), direction.reshape(x.shape)
-    if reduction == "none":
-        return losses, direction
-    total = _sum(losses, axis=None)
-    # an empty batch gives nan for the mean, as NumPy's mean
-    return (total if reduction == "sum" else total / losses.size), direction
+        if direction_too:
+            direction = e
+            direction /= s
+            direction[index, picked] -= 1
+    except IndexError:
+        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
+                         f"got {target.min()}..{target.max()}") from None
+    if x.ndim != 2:  # back from the (rows, classes) view the work was done on
+        losses = None if losses is None else losses.reshape(target.shape)
+        direction = None if direction is None else direction.reshape(x.shape)
+    return losses, direction
 
 
 _ROWS: dict[int, np.ndarray] = {}
@@ -211,7 +228,7 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
 
 def _xent_backward(g, logits, target, reduction="none"):
     # the loss's adjoint for its logits on arrays: the saving forward's direction, scaled
-    direction = _softmax_xent_saving(logits, target, reduction)[1]
+    direction = _xent_parts(logits, target, reduction, False, True)[1]
     g = as_array(g)
     if reduction == "none":
         return direction * g[..., None]
@@ -247,8 +264,7 @@ softmax_cross_entropy_backward = defop(
     derivative="∂/∂g: softmax(z) - onehot(y); ∂/∂z: g × the softmax's Jacobian")
 
 softmax_cross_entropy = defop(
-    "softmax_cross_entropy", lambda logits, target, reduction="none": _softmax_xent_saving(
-        logits, target, reduction)[0],
+    "softmax_cross_entropy", _xent_loss,
     vjp=(_xent_vjp, None), jvp=(_xent_jvp, None),
     saving_forward=_softmax_xent_saving, array_vjp=(_xent_array_vjp, None),
     notation=("xent({0}, y)", ("{g} × (softmax {0} - onehot y)", ""), ("Σ {t} × (softmax {0} - onehot y)", "")),
