@@ -103,13 +103,19 @@ def _swap_last(nd):
 
 
 def _einsum(op, values, dims, params):
-    batched = tuple(d is not None for d in dims)
-    key = (params["subscripts"], batched)
-    subscripts = _EINSUM_SUBSCRIPTS.get(key)
+    if len(dims) == 2:  # the usual product of two (an outer product in a layer's VJP): unrolled
+        (x, y), (dx, dy) = values, dims
+        key = (params["subscripts"], dx is not None, dy is not None)
+        subscripts = _EINSUM_SUBSCRIPTS.get(key)
+        if subscripts is not None:
+            return op(x if not dx else to_front(x, dx), y if not dy else to_front(y, dy), subscripts=subscripts), 0
+    else:
+        key = (params["subscripts"],) + tuple(d is not None for d in dims)
+        subscripts = _EINSUM_SUBSCRIPTS.get(key)
     if subscripts is None:  # worked out once per (subscripts, which inputs are batched): rules ask it every sweep
         if len(_EINSUM_SUBSCRIPTS) > 1024:  # a bound, for code that makes up subscripts as it goes
             _EINSUM_SUBSCRIPTS.clear()
-        subscripts = _EINSUM_SUBSCRIPTS[key] = _batched_subscripts(params["subscripts"], batched)
+        subscripts = _EINSUM_SUBSCRIPTS[key] = _batched_subscripts(params["subscripts"], key[1:])
     moved = [to_front(v, d) if d is not None else v for v, d in zip(values, dims)]
     return op(*moved, subscripts=subscripts), 0
 
