@@ -37,6 +37,7 @@ from .core.tensor import Tensor
 from .tree import flatten, unflatten
 
 _FALLBACKS = (None, "loop", "warn")
+_new = object.__new__
 
 
 class _Active(threading.local):
@@ -281,7 +282,13 @@ def _apply_batched(op, args, values, dims, params, level, arrays, edges):
                           "declare one with chainrule.batching.defbatch", BatchingFallbackWarning, stacklevel=4)
         rule = loop
     result, dim = rule(op, values, dims, params)
-    out = make_batched(result, dim, level)
+    if dim == 0 and type(result) is Tensor and result._data.shape[0]:
+        # make_batched inlined for the rules' usual answer (a Tensor with a front batch): once per op
+        out = _new(BatchedTensor)
+        out._data, out._node, out._rg = result._data[0], None, result._rg
+        out._value, out._bdim, out._level = result, 0, level
+    else:
+        out = make_batched(result, dim, level)
     if op.nondiff:
         return out
     # (inside a vmap a switch is always set, so grad_enabled() and forward.any_open() read these two directly)
