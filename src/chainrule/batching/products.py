@@ -45,8 +45,8 @@ def _matmul(op, values, dims, params):
         return _op("einsum")(cols, rows, subscripts="bi,bj->bij"), 0
     if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
         ys = to_front(y, dy)
-        if ny == 1:
-            return op(ys, _op("transpose")(x, axes=(1, 0))), 0  # (B, n) @ xᵀ: one GEMM
+        if ny == 1:  # (B, n) @ xᵀ: one GEMM, by the op that multiplies by a transpose (no transpose op first)
+            return _op("linear")(ys, x), 0
         n, p = shape_of(ys)[1:]
         cols = _op("reshape")(_op("transpose")(ys, axes=(1, 0, 2)), shape=(n, size * p))
         out = _op("reshape")(op(x, cols), shape=(shape_of(x)[0], size, p))
