@@ -219,31 +219,35 @@ class _Handle:
 
     def __call__(self, op, args, params):
         switches.intercept = self.outer
+        level = self.level
         try:
-            return _handle(op, args, params, self.level)
+            # the hot cases unrolled: one argument, this level's stand-in; two, with a stand-in of this level
+            # and none of another's (_handle sorts out the rest)
+            n = len(args)
+            if n == 1:
+                a = args[0]
+                if type(a) is BatchedTensor and a._level is level:
+                    return _apply_batched(op, args, [a._value], [a._bdim], params, level, (a._data,),
+                                          EDGES[1] if a._rg else ())
+            elif n == 2:
+                a, b = args
+                a_mine, b_mine = type(a) is BatchedTensor, type(b) is BatchedTensor
+                if ((a_mine or b_mine) and (not a_mine or a._level is level) and (not b_mine or b._level is level)
+                        and (a_mine or not isinstance(a, BatchedTensor))
+                        and (b_mine or not isinstance(b, BatchedTensor))):
+                    a_is, b_is = a_mine or isinstance(a, Tensor), b_mine or isinstance(b, Tensor)
+                    return _apply_batched(op, args, [a._value if a_mine else a, b._value if b_mine else b],
+                                          [a._bdim if a_mine else None, b._bdim if b_mine else None], params, level,
+                                          (a._data if a_is else a, b._data if b_is else b),
+                                          EDGES[(a_is and a._rg) | (b_is and b._rg) << 1])
+            return _handle(op, args, params, level)
         finally:
             switches.intercept = self
 
 
 def _handle(op, args, params, level):
-    # the hot cases unrolled: one argument, this level's stand-in; two, with a stand-in of this level and
-    # none of another's (the general pass below sorts out the rest)
-    n = len(args)
-    if n == 1:
-        a = args[0]
-        if type(a) is BatchedTensor and a._level is level:
-            return _apply_batched(op, args, [a._value], [a._bdim], params, level, (a._data,),
-                                  EDGES[1] if a._rg else ())
-    elif n == 2:
-        a, b = args
-        a_mine, b_mine = type(a) is BatchedTensor, type(b) is BatchedTensor
-        if ((a_mine or b_mine) and (not a_mine or a._level is level) and (not b_mine or b._level is level)
-                and (a_mine or not isinstance(a, BatchedTensor)) and (b_mine or not isinstance(b, BatchedTensor))):
-            a_is, b_is = a_mine or isinstance(a, Tensor), b_mine or isinstance(b, Tensor)
-            return _apply_batched(op, args, [a._value if a_mine else a, b._value if b_mine else b],
-                                  [a._bdim if a_mine else None, b._bdim if b_mine else None], params, level,
-                                  (a._data if a_is else a, b._data if b_is else b),
-                                  EDGES[(a_is and a._rg) | (b_is and b._rg) << 1])
+    """Any call the level's interceptor did not take by its unrolled cases (three or more arguments, stand-ins
+    of other levels)."""
     # one pass over the arguments: this level's full values and batch axes, each argument's array and
     # the positions that require grad (the edges of the per-example node)
     values, dims, arrays, edges, mine, other = [], [], [], [], False, False
