@@ -203,7 +203,9 @@ def _vjp(f, primals, has_aux):
     for p in primals:
         leaves, structure = flatten(p)
         fresh = [_fresh_input(leaf) for leaf in leaves]
-        back.could_escape = back.could_escape or any(isinstance(leaf, Tensor) and leaf._rg for leaf in leaves)
+        for leaf in leaves:
+            if isinstance(leaf, Tensor) and leaf._rg:
+                back.could_escape = True
         back.inputs += fresh
         back.structures.append(structure)
         back.sizes.append(len(fresh))
@@ -256,23 +258,33 @@ def value_and_grad(f, argnums=0, has_aux=False):
         (8.0, 12.0, False)
     """
     def wrapped(*args, **kwargs):
-        nums = _argnums_tuple(argnums, len(args))
-
-        def f_of_differentiated(*chosen):
-            full = list(args)
-            for n, x in zip(nums, chosen):
-                full[n] = x
-            return f(*full, **kwargs)
-
-        out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
-        out = _scalar_output(out, "grad")
-        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype, like=backend.like(out._data))])
-        value = out if recorded else _plain(out)
-        g = grads[0] if isinstance(argnums, int) else grads
-        return ((value, aux), g) if has_aux else (value, g)
+        return _value_and_grad(f, argnums, has_aux, args, kwargs, True)
 
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     return wrapped
+
+
+def _value_and_grad(f, argnums, has_aux, args, kwargs, keep_value):
+    """value_and_grad's call: ((value, aux) or value, gradient); the value is None unless `keep_value`."""
+    nums = _argnums_tuple(argnums, len(args))
+
+    def f_of_differentiated(*chosen):
+        full = list(args)
+        for n, x in zip(nums, chosen):
+            full[n] = x
+        return f(*full, **kwargs)
+
+    out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
+    out = _scalar_output(out, "grad")
+    data = out._data
+    if type(data) is np.ndarray:  # (np.array for the usual 0-d loss: np.ones is a Python function)
+        seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    else:  # on the output's device
+        seed = np.ones(out.shape, out.dtype, like=backend.like(data))
+    grads, recorded = backward.from_seeds([seed])
+    value = (out if recorded else _plain(out)) if keep_value else None
+    g = grads[0] if isinstance(argnums, int) else grads
+    return ((value, aux), g) if has_aux else (value, g)
 
 
 def grad(f, argnums=0, has_aux=False):
@@ -291,10 +303,8 @@ def grad(f, argnums=0, has_aux=False):
         >>> float(cr.grad(cr.grad(lambda x: x ** 3))(2.0))
         12.0
     """
-    value_and_gradient = value_and_grad(f, argnums, has_aux)
-
-    def wrapped(*args, **kwargs):
-        out, g = value_and_gradient(*args, **kwargs)
+    def wrapped(*args, **kwargs):  # value_and_grad's call, without cutting the value it would drop from the graph
+        out, g = _value_and_grad(f, argnums, has_aux, args, kwargs, False)
         return (g, out[1]) if has_aux else g
 
     wrapped.__name__ = f"grad({getattr(f, '__name__', 'f')})"
