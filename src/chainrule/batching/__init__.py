@@ -25,7 +25,7 @@ from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.modes import switches
 from ..core.registry import OPS, Op
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, _plain_index
 
 
 class BatchingError(ChainruleError):
@@ -185,6 +185,12 @@ class BatchedTensor(Tensor):
     __mul__, __rmul__ = _to_level("__mul__", "mul"), _to_level("__rmul__", "mul", True)
     __truediv__, __rtruediv__ = _to_level("__truediv__", "div"), _to_level("__rtruediv__", "div", True)
     __matmul__, __rmatmul__ = _to_level("__matmul__", "matmul"), _to_level("__rmatmul__", "matmul", True)
+
+    def __getitem__(self, index):  # indexing likewise
+        handle = switches.intercept
+        if handle is None or handle is not self._level.handle:
+            return Tensor.__getitem__(self, index)
+        return handle(OPS["getitem"], (self,), {"index": _plain_index(index)})
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # `ndarray > batch`, `np.isnan(batch)`: the op of the table with the ufunc's name, batched by vmap
