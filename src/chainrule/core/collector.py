@@ -9,7 +9,8 @@ graph so far included: recording a 100,000-node scalar graph took twice as
 long with the collector running.
 
 So while a large graph is being recorded (many nodes made since the last
-backward pass), the collector's first threshold is raised to LARGE_GRAPH_GEN0:
+backward pass), the collector's first threshold is raised to LARGE_GRAPH_GEN0 (and its second to
+LARGE_GRAPH_GEN1, so that the young survivors, the graph, are not walked again by middle collections):
 it still runs, on every that-many new objects, and frees any cycles as
 before, but it walks the graph far less often. The end of the next backward
 pass puts the thresholds back (`restore`). The collector is watched through
@@ -33,6 +34,7 @@ from .node import _tick
 
 LARGE_GRAPH_NODES = 5_000  # nodes made since the last backward pass that make a graph large
 LARGE_GRAPH_GEN0 = 100_000  # the young generation's threshold while one is recorded
+LARGE_GRAPH_GEN1 = 1_000  # and the middle one's (young collections between two of its own)
 
 class _State:
     __slots__ = ("raised", "last_sweep")
@@ -48,14 +50,14 @@ _defaults = gc.get_threshold()  # the thresholds found at import: adjusted only 
 
 
 def _on_collection(phase, info):
-    """gc.callbacks hook: before an older-generation collection, raise the threshold if a large graph grows."""
-    if phase != "start" or info.get("generation", 0) == 0 or state.raised is not None:
+    """gc.callbacks hook: before a collection, raise the threshold if a large graph grows."""
+    if phase != "start" or state.raised is not None:
         return
     if _tick() - state.last_sweep < LARGE_GRAPH_NODES:
         return
     with _lock:
         if state.raised is None and gc.get_threshold() == _defaults and _defaults[0] < LARGE_GRAPH_GEN0:
-            state.raised = (LARGE_GRAPH_GEN0, *_defaults[1:])
+            state.raised = (LARGE_GRAPH_GEN0, max(_defaults[1], LARGE_GRAPH_GEN1), _defaults[2])
             gc.set_threshold(*state.raised)
 
 

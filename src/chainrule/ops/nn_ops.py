@@ -126,49 +126,68 @@ def _check_targets(logits, target, reduction):
 
 def _softmax_xent_saving(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
-    # shifted exponential: the same few passes a hand-written NumPy loss makes.
+    # shifted exponential: the same few passes a hand-written NumPy loss makes. On a small batch each
+    # NumPy call costs more than its arithmetic, so the calls are few (this runs in every training step).
     x = as_array(logits)
     target = _check_targets(x, target, reduction)
     classes = x.shape[-1]
     if not x.size:
         losses, direction = np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
-    else:
-        z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
-        e = np.exp(z)
-        s = _sum(e, axis=1, keepdims=True)
-        index, picked = _rows(z.shape[0], z), target.reshape(-1)
-        try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
-            if picked.dtype.kind == "i" and _min(picked) < 0:
-                raise IndexError
-            losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
-        except IndexError:
-            raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
-                             f"got {target.min()}..{target.max()}") from None
-        direction = e
-        direction /= s
-        direction[index, picked] -= 1
-        if x.ndim != 2:  # back from the (rows, classes) view the work was done on
-            losses, direction = losses.reshape(target.shape), direction.reshape(x.shape)
+        return (losses if reduction == "none" else _reduced(losses, reduction)), direction
+    rows = x if x.ndim == 2 else x.reshape(-1, classes)
+    picked = target.reshape(-1)
     if reduction == "none":
-        return losses, direction
+        losses, direction = _xent_rows(_shift_by_max(rows, axis=1), picked, classes)
+        return losses.reshape(target.shape), (direction if x.ndim == 2 else direction.reshape(x.shape))
+    # A reduced loss is finite exactly when every row's maximum is (a non-finite one makes its row nan):
+    # so shift by the raw maximum, and only when the total is not finite redo it with _shift_by_max's guard.
+    losses, direction = _xent_rows(rows - _max(rows, axis=1, keepdims=True), picked, classes)
+    total = _reduced(losses, reduction)
+    if not isfinite(total):
+        losses, direction = _xent_rows(_shift_by_max(rows, axis=1), picked, classes)
+        total = _reduced(losses, reduction)
+    return total, (direction if x.ndim == 2 else direction.reshape(x.shape))
+
+
+def _xent_rows(z, picked, classes):
+    """(losses, softmax - onehot) of shifted scores z (rows, classes) and their classes `picked`."""
+    e = np.exp(z)
+    s = _sum(e, axis=1, keepdims=True)
+    index = _rows(z.shape[0], z)
+    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
+        if picked.dtype.kind == "i" and _min(picked) < 0:
+            raise IndexError
+        losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
+    except IndexError:
+        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
+                         f"got {picked.min()}..{picked.max()}") from None
+    direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
+    # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
+    # costs twice as much
+    direction.reshape(-1)[_rows(z.shape[0], z, classes) + picked] -= 1
+    return losses, direction
+
+
+def _reduced(losses, reduction):
     total = _sum(losses, axis=None)
     # an empty batch gives nan for the mean, as NumPy's mean
-    return (total if reduction == "sum" else total / losses.size), direction
+    return total if reduction == "sum" else total / losses.size
 
 
-_ROWS: dict[int, np.ndarray] = {}
+_ROWS: dict[tuple[int, int], np.ndarray] = {}
 
 
-def _rows(n, on):
-    """np.arange(n), made once per batch size up to 4096 (read-only: it is shared); on the device of `on`."""
+def _rows(n, on, step=1):
+    """np.arange(n) * step (the flat position where each row of `step` columns starts), made once per batch
+    size and step for up to 4096 rows (read-only: it is shared); on the device of `on`."""
     if type(on) is not np.ndarray:
-        return np.arange(n, like=like(on))
-    rows = _ROWS.get(n)
+        return np.arange(0, n * step, step, like=like(on))
+    rows = _ROWS.get((n, step))
     if rows is None:
-        rows = np.arange(n)
+        rows = np.arange(0, n * step, step)
         if n <= 4096:
             rows.flags.writeable = False
-            _ROWS[n] = rows
+            _ROWS[n, step] = rows
     return rows
 
 
