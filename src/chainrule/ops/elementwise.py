@@ -111,8 +111,12 @@ sigmoid = defop("sigmoid", _sigmoid, partial=lambda ans, x: ans * (1 - ans),
 # ---- piecewise (activation functions) ----------------------------------------
 def _sign_of(x):
     """The partial of |x|: sign x, or conj(x / |x|) for complex x (the conjugate convention)."""
-    s = sign(x)
-    return conj(s) if value_of(x).dtype.kind == "c" else s
+    if value_of(x).dtype.kind != "c":
+        return sign(x)  # constant where it is differentiable: its own derivative is 0
+    # z / |z| changes with z, so it is written with differentiable ops (second derivatives need its own
+    # derivative; the sign op's is 0); 0 at z = 0, as np.sign
+    at_zero = value_of(x) == 0
+    return conj(where(at_zero, 0.0, x / where(at_zero, 1.0, abs(x))))
 
 
 abs = defop("abs", np.abs,
