@@ -16,10 +16,10 @@ far less often (a middle collection would walk every young survivor, the
 graph, once more; a full one, every object in the process). The end of the
 next backward pass puts the thresholds back (`restore`). The collector is
 watched through `gc.callbacks` (called only when a collection starts), so
-recording pays nothing for this. The count of 2,000 nodes is reached before
-the first middle collection of a step, so a full one rarely falls in it (at
-5,000, one in three 100,000-node steps paid a full collection of the
-process: 60 ms with PyTorch loaded). Thresholds a user has set are never
+recording pays nothing for this. A scalar graph reaches 2,000 nodes after
+about one middle collection, so a full one (which needs ten) rarely falls
+inside a large step (at 5,000 nodes, three: one in three 100,000-node steps
+paid a full collection of the process, 60 ms with PyTorch loaded). Thresholds a user has set are never
 touched: the collector is adjusted only while its thresholds are the ones
 found at import.
 
