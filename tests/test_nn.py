@@ -275,5 +275,9 @@ def test_cross_entropy_direction_is_softmax_minus_onehot_at_every_target():
     p = np.exp(x - x.max(-1, keepdims=True))
     p /= p.sum(-1, keepdims=True)
     np.testing.assert_allclose(logits.grad.numpy(), p - np.eye(4)[target], rtol=1e-12, atol=1e-15)
+    for dtype in (np.uint8, np.uint64, np.int32):  # every integer dtype of classes gives the same gradient
+        other = cr.tensor(x, requires_grad=True)
+        F.cross_entropy(other.reshape(10, 4), target.reshape(10).astype(dtype), reduction="sum").backward()
+        np.testing.assert_array_equal(other.grad.numpy(), logits.grad.numpy())
     with pytest.raises(cr.OpError, match=r"targets must lie in \[0, 4\)"):  # the last row's class 4 would
         F.cross_entropy(cr.zeros((3, 4)), np.array([0, 4, 0]))  # land in the next row's flat positions

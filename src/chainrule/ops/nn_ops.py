@@ -163,7 +163,9 @@ def _xent_rows(z, picked, classes):
                          f"got {picked.min()}..{picked.max()}") from None
     direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
     # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
-    # costs twice as much
+    # costs twice as much (uint64 classes plus the int64 row starts would give floats: those are cast first)
+    if picked.dtype.kind == "u" and picked.dtype.itemsize == 8:
+        picked = picked.astype(np.int64)
     direction.reshape(-1)[_rows(z.shape[0], z, classes) + picked] -= 1
     return losses, direction
 
