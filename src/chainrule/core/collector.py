@@ -16,18 +16,19 @@ far less often (a middle collection would walk every young survivor, the
 graph, once more; a full one, every object in the process). The end of the
 next backward pass puts the thresholds back (`restore`). The collector is
 watched through `gc.callbacks` (called only when a collection starts), so
-recording pays nothing for this. A scalar graph reaches 2,000 nodes after
-about one middle collection, so a full one (which needs ten) rarely falls
-inside a large step (at 5,000 nodes, three: one in three 100,000-node steps
-paid a full collection of the process, 60 ms with PyTorch loaded). Thresholds a user has set are never
-touched: the collector is adjusted only while its thresholds are the ones
-found at import.
+recording pays nothing for this. A scalar graph reaches 1,000 nodes before
+its first middle collection (ten young ones), so the graph is rarely promoted
+to the oldest generation, whose growth is what starts a full collection of
+the whole process: with PyTorch loaded, a 60 ms pause that one in three
+100,000-node steps paid when this count was 5,000. Thresholds a user has set
+are never touched: the collector is adjusted only while its thresholds are
+the ones found at import.
 
 Example:
     >>> import gc
     >>> from chainrule.core import collector
     >>> collector.LARGE_GRAPH_NODES
-    2000
+    1000
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import threading
 
 from .node import _tick
 
-LARGE_GRAPH_NODES = 2_000  # nodes made since the last backward pass that make a graph large
+LARGE_GRAPH_NODES = 1_000  # nodes made since the last backward pass that make a graph large
 LARGE_GRAPH_GEN0 = 100_000  # the young generation's threshold while one is recorded
 LARGE_GRAPH_GEN1 = 1_000  # and the middle one's (young collections between two of its own)
 
