@@ -1,4 +1,4 @@
-"""Graph-shaped workloads: a 10,000-node scalar graph and Jacobians / Hessians.
+"""Graph-shaped workloads: scalar graphs of 10,000 and 100,000 nodes, and Jacobians / Hessians.
 
 Each `make_*` returns {framework: zero-argument function}, all computing the
 same numbers; "numpy" is the floor, the derivative written out by hand.
@@ -8,36 +8,36 @@ from __future__ import annotations
 
 import numpy as np
 
-STEPS = 3334  # 3 nodes a step: 10,002 nodes
+STEPS = 3334  # 3 nodes a step: 10,002 nodes (make_graph(10 * STEPS): 100,022)
 W, C = 0.5, 0.5  # keeps the adjoints O(1) over the whole graph
 
 
-# ---- a 10,000-node scalar graph: y <- tanh(y * w) + c * y_prev (fan-out: each y is used twice) ----
-def graph_numpy(x0):
+# ---- a scalar graph: y <- tanh(y * w) + c * y_prev (fan-out: each y is used twice) ----
+def graph_numpy(x0, steps=STEPS):
     ys, us = [x0, x0], []
-    for _ in range(STEPS):
+    for _ in range(steps):
         u = np.tanh(ys[-1] * W)
         us.append(u)
         ys.append(u + C * ys[-2])
     # backward, by hand: adjoints of every y, newest first
     adj = [np.zeros_like(x0) for _ in ys]
     adj[-1] = np.ones_like(x0)
-    for k in range(STEPS - 1, -1, -1):
+    for k in range(steps - 1, -1, -1):
         g = adj[k + 2]
         adj[k + 1] = adj[k + 1] + g * (1 - us[k] * us[k]) * W
         adj[k] = adj[k] + g * C
     return adj[0] + adj[1]
 
 
-def make_graph():
+def make_graph(steps=STEPS):
     x0 = np.array([0.3])
-    fns = {"numpy": lambda: graph_numpy(x0)}
+    fns = {"numpy": lambda: graph_numpy(x0, steps)}
     import chainrule as cr
 
     def chainrule_graph():
         x = cr.tensor(x0, requires_grad=True)
         prev, y = x, x
-        for _ in range(STEPS):
+        for _ in range(steps):
             prev, y = y, cr.tanh(y * W) + C * prev
         y.sum().backward()
         return x.grad.numpy()
@@ -49,7 +49,7 @@ def make_graph():
         def torch_graph():
             x = torch.tensor(x0, requires_grad=True)
             prev, y = x, x
-            for _ in range(STEPS):
+            for _ in range(steps):
                 prev, y = y, torch.tanh(y * W) + C * prev
             y.sum().backward()
             return x.grad.numpy()
@@ -63,7 +63,7 @@ def make_graph():
 
         def chain(x):
             prev, y = x, x
-            for _ in range(STEPS):
+            for _ in range(steps):
                 prev, y = y, anp.tanh(y * W) + C * prev
             return anp.sum(y)
 

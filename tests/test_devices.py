@@ -271,6 +271,36 @@ def test_a_layer_made_on_a_device_has_the_same_weights_as_on_the_host():
     np.testing.assert_array_equal(dev.weight.numpy(), host.weight.numpy())
 
 
+CONSTRUCTED_ON_A_DEVICE = {
+    "Linear": lambda **kw: cr.nn.Linear(3, 2, **kw),
+    "Conv1d": lambda **kw: cr.nn.Conv1d(2, 3, 3, **kw),
+    "Conv2d": lambda **kw: cr.nn.Conv2d(2, 3, 3, **kw),
+    "BatchNorm1d": lambda **kw: cr.nn.BatchNorm1d(4, **kw),
+    "BatchNorm2d": lambda **kw: cr.nn.BatchNorm2d(4, **kw),
+    "LayerNorm": lambda **kw: cr.nn.LayerNorm(4, **kw),
+    "RNN": lambda **kw: cr.nn.RNN(3, 2, num_layers=2, **kw),
+    "LSTM": lambda **kw: cr.nn.LSTM(3, 2, bidirectional=True, **kw),
+    "GRU": lambda **kw: cr.nn.GRU(3, 2, **kw),
+    "RNNCell": lambda **kw: cr.nn.RNNCell(3, 2, **kw),
+    "LSTMCell": lambda **kw: cr.nn.LSTMCell(3, 2, **kw),
+    "GRUCell": lambda **kw: cr.nn.GRUCell(3, 2, **kw),
+    "Embedding": lambda **kw: cr.nn.Embedding(5, 3, **kw),
+}
+
+
+def test_every_layer_that_takes_device_puts_its_parameters_and_buffers_there():
+    # PyTorch's factory keyword: device= at construction is the same as .to(device) afterwards, never ignored
+    import inspect
+
+    takes_device = {name for name, cls in vars(cr.nn).items() if inspect.isclass(cls)
+                    and issubclass(cls, cr.nn.Module) and "device" in inspect.signature(cls.__init__).parameters}
+    assert takes_device == set(CONSTRUCTED_ON_A_DEVICE)
+    for name, make in CONSTRUCTED_ON_A_DEVICE.items():
+        layer = make(device="strict")
+        arrays = list(layer.parameters()) + [b for b in layer.buffers() if b is not None]
+        assert arrays and all(a.device == "strict" for a in arrays), name
+
+
 def test_a_factorisation_cached_on_one_device_is_not_reused_on_another():
     a = np.array([[2.0, 1.0], [1.0, 3.0]])
     on_device = cr.linalg.eigh(cr.tensor(a, device="strict"))[0]

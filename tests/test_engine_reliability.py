@@ -324,3 +324,19 @@ def test_lists_of_tensors_are_stacked_differentiably():
     x.grad = None
     v.sum().backward()
     assert (x.grad.item(), y.grad.item()) == (4.0, 3.0)
+
+
+def test_complex_abs_has_its_second_derivative():
+    # |a + ib| = r: gradient (a, b) / r, Hessian [[b², -ab], [-ab, a²]] / r³ (written out, not computed by us);
+    # the partial z / |z| of a complex abs changes with z, unlike the real sign
+    def magnitude(v):
+        return cr.abs(v[0] + 1j * v[1])
+
+    for a, b in ((0.6, -0.8), (-2.0, 0.5), (3.0, 4.0)):
+        v, r = np.array([a, b]), np.hypot(a, b)
+        np.testing.assert_allclose(np.asarray(cr.grad(magnitude)(v)), v / r, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(cr.hessian(magnitude)(v)),
+                                   np.array([[b * b, -a * b], [-a * b, a * a]]) / r ** 3, rtol=1e-12)
+    assert cr.gradcheck(lambda z: cr.abs(z * (1 - 2j)) ** 3, np.array([0.3, -1.2, 2.0]), order=2)
+    # at z = 0 the partial is 0, as for a real abs (np.sign's value there)
+    np.testing.assert_array_equal(np.asarray(cr.grad(magnitude)(np.zeros(2))), np.zeros(2))

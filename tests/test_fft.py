@@ -115,17 +115,16 @@ def test_shifts_are_differentiable_permutations(fn):
     _check(lambda x: getattr(cr.fft, fn)(x, axes=1), rng.normal(size=(2, 4)))
 
 
-# The order-2 sweep differentiates the engine's cast of a real adjoint to complex: cast's own VJP then casts
-# complex to real with NumPy's warning (the value, the real part, is right); core's to settle, not fft's.
-@pytest.mark.filterwarnings("ignore:Casting complex values to real")
+# The order-2 sweep differentiates the engine's cast of a real adjoint to complex: cast's own VJP takes the
+# real part explicitly, so NumPy's "Casting complex values to real" warning is an error here.
+@pytest.mark.filterwarnings("error::numpy.exceptions.ComplexWarning")
 def test_complex_filter_and_magnitudes_agree_with_the_engine_convention():
     # a complex frequency response and |·| mix the transforms with the engine's own complex rules (mul, abs)
     response = complex_sample(6)
     _check(lambda x: real(cr.fft.ifft(cr.fft.fft(x) * response)) ** 2, rng.normal(size=6))
-    # first order only: the engine's abs of a complex value has no second derivative yet (its partial is a
-    # constant), with or without a transform before it
-    assert cr.gradcheck(lambda x: cr.abs(cr.fft.rfft(x, norm="ortho")) ** 2, rng.normal(size=7))
-    assert cr.gradcheck(lambda x: cr.abs(cr.fft.fft2(x * (1 + 2j), s=(3, 5))), rng.normal(size=(2, 4)))
+    # second order too: abs of a complex value differentiates its own partial z / |z|
+    assert cr.gradcheck(lambda x: cr.abs(cr.fft.rfft(x, norm="ortho")) ** 2, rng.normal(size=7), order=2)
+    assert cr.gradcheck(lambda x: cr.abs(cr.fft.fft2(x * (1 + 2j), s=(3, 5))), rng.normal(size=(2, 4)), order=2)
 
 
 def test_complex_leaf_gradient_follows_pytorch():

@@ -102,6 +102,14 @@ def test_xent_kernel_mean_and_sum_equal_the_op_and_refuse_bad_targets(dtype):
             for bad in ([0, 5, 1, 1, 2, 0, 3, 3, 4], [0, -1, 1, 1, 2, 0, 3, 3, 4]):
                 with pytest.raises(ValueError, match="targets must lie in"):
                     func(x, np.array(bad, target.dtype))
+            # a row with inf or nan: the total is not finite, and the kernel hands over to the op's own path
+            for odd in (np.inf, -np.inf, np.nan):
+                y = x.copy()
+                y[2, 1] = odd
+                with np.errstate(all="ignore"):
+                    expected, expected_saved = op.saving_forward(y, target, reduction=reduction)
+                    got = func(y, target)
+                _bits(got[0], expected), _bits(got[1], expected_saved)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

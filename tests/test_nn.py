@@ -246,3 +246,38 @@ def test_float32_model_trains_in_float32():
     loss.backward()
     opt.step()
     assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in net.parameters())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_reduced_cross_entropy_with_non_finite_scores_matches_the_per_example_losses(reduction):
+    # A reduced loss shifts by the raw row maximum and redoes the work with the guarded shift only when
+    # the total is not finite; the per-example losses always take the guarded shift. Both must agree,
+    # including on rows with +inf, -inf and nan scores, and on huge finite ones.
+    rows = np.array([[1.0, 2.0, 3.0], [np.inf, 0.0, 1.0], [-np.inf, -np.inf, -np.inf], [1e308, -1e308, 0.0],
+                     [np.nan, 0.0, 1.0], [-2.0, 5.0, 0.5]])
+    target = np.array([2, 0, 1, 0, 2, 1])
+    for keep in ([0, 5], [0, 1, 5], [2, 3], list(range(6))):
+        x = rows[keep]
+        with np.errstate(all="ignore"):
+            total = cr.ops.softmax_cross_entropy(x, target[keep], reduction=reduction)
+            each = cr.ops.softmax_cross_entropy(x, target[keep], reduction="none")
+        expected = each.sum() / (len(keep) if reduction == "mean" else 1)
+        np.testing.assert_array_equal(total, expected)
+
+
+def test_cross_entropy_direction_is_softmax_minus_onehot_at_every_target():
+    # the -1 at each row's target goes through flat positions: check every row and class, 3-D scores too
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 4))
+    target = rng.integers(0, 4, size=(2, 5))
+    logits = cr.tensor(x, requires_grad=True)
+    F.cross_entropy(logits.reshape(10, 4), target.reshape(10), reduction="sum").backward()
+    p = np.exp(x - x.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    np.testing.assert_allclose(logits.grad.numpy(), p - np.eye(4)[target], rtol=1e-12, atol=1e-15)
+    for dtype in (np.uint8, np.uint64, np.int32):  # every integer dtype of classes gives the same gradient
+        other = cr.tensor(x, requires_grad=True)
+        F.cross_entropy(other.reshape(10, 4), target.reshape(10).astype(dtype), reduction="sum").backward()
+        np.testing.assert_array_equal(other.grad.numpy(), logits.grad.numpy())
+    with pytest.raises(cr.OpError, match=r"targets must lie in \[0, 4\)"):  # the last row's class 4 would
+        F.cross_entropy(cr.zeros((3, 4)), np.array([0, 4, 0]))  # land in the next row's flat positions

@@ -51,9 +51,17 @@ broadcast_to = defop(
     jvp="linear", view=True, notation=("broadcast {0}", ("Σ {g} over broadcast axes",), ("broadcast {t}",)),
     derivative="adjoint summed over the broadcast axes")
 
+def _cast_vjp(g, ans, x, dtype):
+    # from real to complex, the adjoint is the real part of the complex one (JAX's convention): taken
+    # explicitly, not by a complex-to-real cast (which NumPy warns about)
+    if g.dtype.kind == "c" and x.dtype.kind != "c":
+        g = real(g)
+    return cast(g, dtype=x.dtype)
+
+
 cast = defop(
     "cast", lambda x, dtype: as_array(x).astype(dtype, copy=False),
-    vjp=lambda g, ans, x, dtype: cast(g, dtype=x.dtype),
+    vjp=_cast_vjp,
     jvp="linear", notation=("{0}", ("{g}",), ("{t}",)),
     derivative="adjoint cast back to the input dtype")
 

@@ -66,9 +66,12 @@ class Op:
         elif n == 2:
             x, y = args
             x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
-            arrays = (x._data if x_is else x, y._data if y_is else y) if x_is or y_is else None
-            x_rg, y_rg = x_is and x._rg, y_is and y._rg
-            needs_grad, edges = x_rg or y_rg, EDGES[x_rg | y_rg << 1]
+            if x_is or y_is:
+                arrays = (x._data if x_is else x, y._data if y_is else y)
+                x_rg, y_rg = x_is and x._rg, y_is and y._rg
+                needs_grad, edges = x_rg or y_rg, EDGES[x_rg | y_rg << 1]
+            else:
+                arrays = None
         elif n == 3:  # linear(x, w, b), the layer of every network, where(c, x, y), clip(x, lo, hi)
             x, y, z = args
             x_is, y_is, z_is = isinstance(x, Tensor), isinstance(y, Tensor), isinstance(z, Tensor)

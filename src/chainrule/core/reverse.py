@@ -141,8 +141,9 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
         collector.restore()
     if targets is not None:
         return SweptAdjoints(plan.record, [adjoint.get(t) for t in targets])
-    for leaf in leaves:  # every contribution to a leaf is in: store it
-        _deposit(leaf, adjoint[leaf], deposited)
+    with _deposit_lock:  # every contribution to a leaf is in: store it (one lock taken for all of them)
+        for leaf in leaves:
+            _deposit(leaf, adjoint[leaf], deposited)
     return None
 
 
@@ -190,7 +191,8 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
             t = heappop(heap)[1]
             g = adjoint.pop(t)
             if accumulate and t._retains_grad:
-                _deposit(t, g, deposited)
+                with _deposit_lock:
+                    _deposit(t, g, deposited)
             # Open t's node, once: refuse a freed graph or changed inputs, take what the rules need, free it.
             node = t._node
             inputs, op, params = node.inputs, node.op, node.params
@@ -323,14 +325,14 @@ def _as_kind(a, as_tensors):
 def _deposit(t, g, deposited):
     """Accumulate into t.grad, never sharing an array with another .grad.
 
-    A lock makes the read-add-write one step: two threads' backward passes
-    may share a leaf (as in PyTorch, contributions are summed in some order).
+    The caller holds `_deposit_lock`, which makes the read-add-write one step:
+    two threads' backward passes may share a leaf (as in PyTorch, contributions
+    are summed in some order).
     """
     if t._data.dtype.kind == "c":
         g = conj(g)  # PyTorch's convention for complex leaves: .grad = ∂L/∂re + i ∂L/∂im
     if isinstance(g, Tensor):  # create_graph: keep its graph
-        with _deposit_lock:
-            t.grad = g if t.grad is None else t.grad + g
+        t.grad = g if t.grad is None else t.grad + g
         return
     if type(g) is not ndarray:  # adding two 0-d adjoints gives a NumPy scalar (a CuPy array stays one)
         g = backend.as_array(g)
@@ -341,8 +343,7 @@ def _deposit(t, g, deposited):
             or (not g.flags.writeable if type(g) is ndarray else False)):
         g = g.copy()
     deposited.add(id(g))
-    with _deposit_lock:
-        t.grad = Tensor._wrap(g if t.grad is None else backend.as_array(t.grad._data + g))
+    t.grad = Tensor._wrap(g if t.grad is None else backend.as_array(t.grad._data + g))
 
 
 _deposit_lock = threading.Lock()

@@ -126,10 +126,9 @@ def _xent_saving(inputs, params, value, saved):
 
     The same floating point passes as nn_ops._softmax_xent_saving, in the same order; the picks
     at the targets go through flat indices (row · classes + target) into the buffers, one cheap
-    fancy index where `z[rows, target]` costs two. One reduce over the targets seen as unsigned
-    checks the range both ways (a negative target becomes huge). Anything unusual (a non-finite
-    row maximum, a target out of range) is handed to the op's own function, which gives the
-    result or the error.
+    fancy index where `z[rows, target]` costs two; np.ravel_multi_index checks the range both ways.
+    Anything unusual (a target out of range, or a total that is not finite, which a non-finite row
+    maximum makes nan) is handed to the op's own function, which gives the result or the error.
     """
     x, target = inputs
     reduction = params.get("reduction", "none")
@@ -144,14 +143,12 @@ def _xent_saving(inputs, params, value, saved):
     rows, shape, total = np.arange(n), (n, classes), np.empty((), x.dtype)
     # the mean's division by n, as NumPy does it for `total / n` (n converted to the loss dtype)
     count = np.asarray(n, x.dtype) if reduction == "mean" else None
-    add, maximum, subtract, divide, exp, log, vdot = np.add, np.maximum, np.subtract, np.divide, np.exp, np.log, np.vdot
+    add, maximum, subtract, divide, exp, log = np.add, np.maximum, np.subtract, np.divide, np.exp, np.log
     flat_index = np.ravel_multi_index
 
     def xent(x, target):
         # positional arguments to the reductions (axis, dtype, out, keepdims): NumPy parses them faster
         maximum.reduce(x, 1, None, m, True)
-        if not isfinite(vdot(m, m)):
-            return op.saving_forward(x, target, reduction=reduction)  # the op's own path for a non-finite row
         try:  # row · classes + target, checked both ways (negative or >= classes: ValueError)
             flat = flat_index((rows, target), shape)
         except (ValueError, TypeError):
@@ -168,6 +165,8 @@ def _xent_saving(inputs, params, value, saved):
         add.reduce(losses, 0, None, total)
         if count is not None:
             divide(total, count, total)
+        if not isfinite(total):  # a non-finite row maximum makes the total nan: the op's own path for it
+            return op.saving_forward(x, target, reduction=reduction)
         return total, e
 
     return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log, np.divide into buffers"

@@ -29,6 +29,7 @@ class _ConvNd(Module):
         bound = 1.0 / math.sqrt(in_channels // groups * int(np.prod(kernel)))
         self.weight = Parameter(uniform((out_channels, in_channels // groups) + kernel, bound, dtype, rng))
         self.bias = Parameter(uniform((out_channels,), bound, dtype, rng)) if bias else None
+        self._place(device)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "

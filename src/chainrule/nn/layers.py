@@ -37,8 +37,7 @@ class Linear(Module):
         dtype = default_dtype(dtype)
         self.weight = Parameter(rng.uniform(-k, k, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-k, k, out_features).astype(dtype)) if bias else None
-        if device is not None:  # drawn on the host (the same numbers on every device), then placed
-            self.to(device)
+        self._place(device)  # drawn on the host (the same numbers on every device), then placed
 
     def forward(self, x):
         bias = self.bias

@@ -257,6 +257,11 @@ class Module:
         """
         return self.to("cpu")
 
+    def _place(self, device):
+        """The end of a layer's constructor given `device=`: its parameters and buffers move there (None: stay)."""
+        if device is not None:
+            self.to(device)
+
     def cuda(self, device=None):
         """Move every parameter and buffer to a CUDA GPU (needs CuPy); returns self.
 

@@ -27,6 +27,7 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
+        self._place(device)
 
     def reset_running_stats(self):
         """Running mean 0, variance 1, no batches seen."""
@@ -99,6 +100,7 @@ class LayerNorm(Module):
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
+        self._place(device)
 
     def forward(self, x):
         return FL.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)

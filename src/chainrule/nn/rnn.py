@@ -75,6 +75,7 @@ class _RNNBase(Module):
                 if bias:
                     setattr(self, f"bias_ih_l{layer}{suffix}", draw((gates,)))
                     setattr(self, f"bias_hh_l{layer}{suffix}", draw((gates,)))
+        self._place(device)
 
     def _weights(self, layer, suffix):
         get = lambda name: getattr(self, f"{name}_l{layer}{suffix}", None)  # noqa: E731
@@ -203,6 +204,7 @@ class _CellBase(Module):
         self.weight_hh = Parameter(uniform((gates, hidden_size), bound, dtype, rng))
         self.bias_ih = Parameter(uniform((gates,), bound, dtype, rng)) if bias else None
         self.bias_hh = Parameter(uniform((gates,), bound, dtype, rng)) if bias else None
+        self._place(device)
 
     def forward(self, input, hx=None):
         x = input

@@ -40,6 +40,7 @@ class Embedding(Module):
         self.weight = Parameter(data)
         if _freeze:
             self.weight.requires_grad = False
+        self._place(device)
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, **kwargs):

@@ -111,8 +111,12 @@ sigmoid = defop("sigmoid", _sigmoid, partial=lambda ans, x: ans * (1 - ans),
 # ---- piecewise (activation functions) ----------------------------------------
 def _sign_of(x):
     """The partial of |x|: sign x, or conj(x / |x|) for complex x (the conjugate convention)."""
-    s = sign(x)
-    return conj(s) if value_of(x).dtype.kind == "c" else s
+    if value_of(x).dtype.kind != "c":
+        return sign(x)  # constant where it is differentiable: its own derivative is 0
+    # z / |z| changes with z, so it is written with differentiable ops (second derivatives need its own
+    # derivative; the sign op's is 0); 0 at z = 0, as np.sign
+    at_zero = value_of(x) == 0
+    return conj(where(at_zero, 0.0, x / where(at_zero, 1.0, abs(x))))
 
 
 abs = defop("abs", np.abs,
@@ -138,10 +142,24 @@ def _select(mask, g):
         out = g * mask
         if np.isfinite(out).all():
             return out
-    return np.where(mask, g, 0.0)  # a float 0 keeps g's float dtype (NEP 50) and is quicker to resolve
+    # a 0-d zero of g's own dtype: np.where resolves it faster than a Python 0.0 (other array types get the
+    # Python float, which keeps their float dtype too, NEP 50)
+    zero = _ZEROS.get(g.dtype) if type(g) is np.ndarray else None
+    if zero is None:
+        zero = _zero_of(g)
+    return np.where(mask, g, zero)
+
+
+def _zero_of(g):
+    if type(g) is not np.ndarray or g.dtype.kind not in "fc":
+        return 0.0
+    zero = _ZEROS[g.dtype] = np.zeros((), g.dtype)
+    zero.flags.writeable = False
+    return zero
 
 
 _BRANCH_FREE_SIZE = 4096
+_ZEROS: dict[np.dtype, np.ndarray] = {}
 
 relu = defop("relu", lambda x: np.maximum(x, 0),
              vjp=lambda g, ans, x: where(value_of(x) > 0, g, 0.0),

@@ -126,66 +126,70 @@ def _check_targets(logits, target, reduction):
 
 def _softmax_xent_saving(logits, target, reduction="none"):
     # The loss and, saved for the backward pass, its VJP direction softmax - onehot, both from one
-    # shifted exponential: the same few passes a hand-written NumPy loss makes.
-    losses, direction = _xent_parts(logits, target, reduction, True, True)
-    return _reduced(losses, reduction), direction
+    # shifted exponential: the same few passes a hand-written NumPy loss makes. On a small batch each
+    # NumPy call costs more than its arithmetic, so the calls are few (this runs in every training step).
+    x = as_array(logits)
+    target = _check_targets(x, target, reduction)
+    classes = x.shape[-1]
+    if not x.size:
+        losses, direction = np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
+        return (losses if reduction == "none" else _reduced(losses, reduction)), direction
+    rows = x if x.ndim == 2 else x.reshape(-1, classes)
+    picked = target.reshape(-1)
+    if reduction == "none":
+        losses, direction = _xent_rows(_shift_by_max(rows, axis=1), picked, classes)
+        return losses.reshape(target.shape), (direction if x.ndim == 2 else direction.reshape(x.shape))
+    # A reduced loss is finite exactly when every row's maximum is (a non-finite one makes its row nan):
+    # so shift by the raw maximum, and only when the total is not finite redo it with _shift_by_max's guard.
+    losses, direction = _xent_rows(rows - _max(rows, axis=1, keepdims=True), picked, classes)
+    total = _reduced(losses, reduction)
+    if not isfinite(total):
+        losses, direction = _xent_rows(_shift_by_max(rows, axis=1), picked, classes)
+        total = _reduced(losses, reduction)
+    return total, (direction if x.ndim == 2 else direction.reshape(x.shape))
 
 
-def _xent_loss(logits, target, reduction="none"):
-    return _reduced(_xent_parts(logits, target, reduction, True, False)[0], reduction)  # no direction: unrecorded
+def _xent_rows(z, picked, classes):
+    """(losses, softmax - onehot) of shifted scores z (rows, classes) and their classes `picked`."""
+    e = np.exp(z)
+    s = _sum(e, axis=1, keepdims=True)
+    index = _rows(z.shape[0], z)
+    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
+        if picked.dtype.kind == "i" and _min(picked) < 0:
+            raise IndexError
+        losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
+    except IndexError:
+        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
+                         f"got {picked.min()}..{picked.max()}") from None
+    direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
+    # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
+    # costs twice as much (uint64 classes plus the int64 row starts would give floats: those are cast first)
+    if picked.dtype.kind == "u" and picked.dtype.itemsize == 8:
+        picked = picked.astype(np.int64)
+    direction.reshape(-1)[_rows(z.shape[0], z, classes) + picked] -= 1
+    return losses, direction
 
 
 def _reduced(losses, reduction):
-    if reduction == "none":
-        return losses
     total = _sum(losses, axis=None)
     # an empty batch gives nan for the mean, as NumPy's mean
     return total if reduction == "sum" else total / losses.size
 
 
-def _xent_parts(logits, target, reduction, losses_too, direction_too):
-    """(the losses, the direction softmax - onehot) of each row, each only when asked for (else None)."""
-    x = as_array(logits)
-    target = _check_targets(x, target, reduction)
-    classes = x.shape[-1]
-    if not x.size:
-        return np.zeros(target.shape, x.dtype, like=like(x)), np.zeros_like(x)
-    losses = direction = None
-    z = _shift_by_max(x if x.ndim == 2 else x.reshape(-1, classes), axis=1)
-    e = np.exp(z)
-    s = _sum(e, axis=1, keepdims=True)
-    index, picked = _rows(z.shape[0], z), target.reshape(-1)
-    try:  # indexing rejects a class >= classes itself; a negative one would wrap, so check that here
-        if picked.dtype.kind == "i" and _min(picked) < 0:
-            raise IndexError
-        if losses_too:
-            losses = np.log(s[:, 0]) - z[index, picked]  # -log softmax(x)[target]
-        if direction_too:
-            direction = e
-            direction /= s
-            direction[index, picked] -= 1
-    except IndexError:
-        raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
-                         f"got {target.min()}..{target.max()}") from None
-    if x.ndim != 2:  # back from the (rows, classes) view the work was done on
-        losses = None if losses is None else losses.reshape(target.shape)
-        direction = None if direction is None else direction.reshape(x.shape)
-    return losses, direction
+_ROWS: dict[tuple[int, int], np.ndarray] = {}
 
 
-_ROWS: dict[int, np.ndarray] = {}
-
-
-def _rows(n, on):
-    """np.arange(n), made once per batch size up to 4096 (read-only: it is shared); on the device of `on`."""
+def _rows(n, on, step=1):
+    """np.arange(n) * step (the flat position where each row of `step` columns starts), made once per batch
+    size and step for up to 4096 rows (read-only: it is shared); on the device of `on`."""
     if type(on) is not np.ndarray:
-        return np.arange(n, like=like(on))
-    rows = _ROWS.get(n)
+        return np.arange(0, n * step, step, like=like(on))
+    rows = _ROWS.get((n, step))
     if rows is None:
-        rows = np.arange(n)
+        rows = np.arange(0, n * step, step)
         if n <= 4096:
             rows.flags.writeable = False
-            _ROWS[n] = rows
+            _ROWS[n, step] = rows
     return rows
 
 
@@ -228,7 +232,7 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
 
 def _xent_backward(g, logits, target, reduction="none"):
     # the loss's adjoint for its logits on arrays: the saving forward's direction, scaled
-    direction = _xent_parts(logits, target, reduction, False, True)[1]
+    direction = _softmax_xent_saving(logits, target, "none")[1]
     g = as_array(g)
     if reduction == "none":
         return direction * g[..., None]
@@ -264,7 +268,8 @@ softmax_cross_entropy_backward = defop(
     derivative="∂/∂g: softmax(z) - onehot(y); ∂/∂z: g × the softmax's Jacobian")
 
 softmax_cross_entropy = defop(
-    "softmax_cross_entropy", _xent_loss,
+    "softmax_cross_entropy", lambda logits, target, reduction="none": _softmax_xent_saving(
+        logits, target, reduction)[0],
     vjp=(_xent_vjp, None), jvp=(_xent_jvp, None),
     saving_forward=_softmax_xent_saving, array_vjp=(_xent_array_vjp, None),
     notation=("xent({0}, y)", ("{g} × (softmax {0} - onehot y)", ""), ("Σ {t} × (softmax {0} - onehot y)", "")),
