@@ -73,3 +73,17 @@ def test_per_example_hessian_vector_products_through_the_loss():
         s = np.exp(Z[k]) / np.exp(Z[k]).sum(-1, keepdims=True)
         expected = s * (V[k] - (V[k] * s).sum(-1, keepdims=True)) / 2  # the softmax Jacobian times v, mean of 2
         np.testing.assert_allclose(_np(batched[k]), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_the_loss_of_transposed_logits_has_the_gradient_of_the_formula(reduction):
+    # logits laid out column by column (a transposed array, as a batch moved to the front is): the -1 at
+    # each target must land in the gradient, not in a copy of it
+    Z, Y = rng.normal(size=(5, 3)).T, np.array([0, 4, 2])
+    z = cr.tensor(Z, requires_grad=True)
+    loss = cr.softmax_cross_entropy(z, Y, reduction=reduction)
+    (loss.sum() if reduction == "none" else loss).backward()
+    g = np.ones(3) if reduction == "none" else 1.0
+    np.testing.assert_allclose(z.grad.numpy(), _formula(g, Z, Y, reduction), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_np(BACKWARD(np.asarray(g), Z, Y, reduction=reduction)), _formula(g, Z, Y, reduction),
+                               rtol=1e-10, atol=1e-12)

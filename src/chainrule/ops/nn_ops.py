@@ -162,6 +162,8 @@ def _xent_rows(z, picked, classes):
         raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
                          f"got {picked.min()}..{picked.max()}") from None
     direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
+    if not direction.flags.c_contiguous:  # laid out as a transposed input was: its flat view would be a copy
+        direction = np.ascontiguousarray(direction)
     # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
     # costs twice as much (uint64 classes plus the int64 row starts would give floats: those are cast first)
     if picked.dtype.kind == "u" and picked.dtype.itemsize == 8:
