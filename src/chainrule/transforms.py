@@ -82,7 +82,7 @@ def _scalar_output(out, name):
             raise ChainruleError(f"{name} needs a function returning a float computed from its inputs, got "
                                  f"{type(out).__name__} {out!r}, which has no derivative")
         out = Tensor._wrap(backend.as_array(out).astype(np.float64, copy=False))
-    if out.size != 1:
+    if out._data.size != 1:  # (the array's size: Tensor.size builds a callable Size)
         raise ChainruleError(f"{name} needs a function with a scalar output, got shape {out.shape}; "
                              "use jacrev / jacobian for vector outputs, or vjp with a cotangent")
     return out

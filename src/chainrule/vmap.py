@@ -38,6 +38,7 @@ from .tree import flatten, unflatten
 
 _FALLBACKS = (None, "loop", "warn")
 _new = object.__new__
+_NO_LEVELS = frozenset()
 
 
 class _Active(threading.local):
@@ -116,7 +117,8 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         call_args = [unflatten(structure, leaves) for structure, leaves in new_args]
         # installed as core.modes.intercepting installs a handler, with the handler as the interceptor itself
         # (one call per op the fewer)
-        level.handle, level.entry = _Handle(level, switches.intercept), frozenset(forward.levels.open)
+        level.handle = _Handle(level, switches.intercept)
+        level.entry = frozenset(forward.levels.open) if forward.levels.open else _NO_LEVELS
         switches.intercept = level.handle
         mark_unusual(+1)
         _active.levels.append(level)
