@@ -180,7 +180,8 @@ def _unbatch_output(out, out_axes, level):
             if axis is None:
                 raise ChainruleError("vmap: out_axes=None for an output that depends on the batched inputs")
             value, dim = leaf._value, leaf._bdim
-            axis = _check_axis(axis, value.ndim, "out_axes")
+            if axis != dim:  # (the usual out_axes=0 on the rules' front batch: nothing to check or move)
+                axis = _check_axis(axis, value.ndim, "out_axes")
             if axis != dim:
                 order = [a for a in range(value.ndim) if a != dim]
                 order.insert(axis, dim)
