@@ -87,6 +87,9 @@ class Tensor:
     def __init__(self, data, requires_grad=False):
         fill(self, data if type(data) is np.ndarray else backend.as_array(data), None, False)
         if requires_grad:
+            if not isinstance(requires_grad, (bool, np.bool_)):  # PyTorch's legacy Tensor(3, 4), a shape
+                raise TypeError(f"Tensor(data, requires_grad): requires_grad must be a bool, got "
+                                f"{requires_grad!r}; for a tensor of a given shape use cr.zeros(...) or cr.empty(...)")
             self.requires_grad = True
 
     @staticmethod
