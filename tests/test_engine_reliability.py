@@ -340,3 +340,20 @@ def test_complex_abs_has_its_second_derivative():
     assert cr.gradcheck(lambda z: cr.abs(z * (1 - 2j)) ** 3, np.array([0.3, -1.2, 2.0]), order=2)
     # at z = 0 the partial is 0, as for a real abs (np.sign's value there)
     np.testing.assert_array_equal(np.asarray(cr.grad(magnitude)(np.zeros(2))), np.zeros(2))
+
+
+def test_what_an_op_watches_for_still_runs_under_no_grad():
+    # no_grad alone only changes what is recorded, so ops skip the tangent and anomaly work then
+    # (modes.unusual.watched); a level, detect_anomaly or an interceptor opened inside it must still act
+    from chainrule.core.modes import unusual
+
+    x = np.array([1.0, 2.0])
+    before = unusual.watched  # (cr.dual's level, once made, stays open for good: count from here)
+    with cr.no_grad():
+        assert unusual.count and unusual.watched == before
+        value, tangent = cr.jvp(lambda a: cr.sin(a) * a, (x,), (np.ones(2),))
+        np.testing.assert_allclose(np.asarray(tangent), np.cos(x) * x + np.sin(x))  # the derivative, written out
+        with cr.detect_anomaly(), pytest.raises(cr.ChainruleError, match="log"), np.errstate(invalid="ignore"):
+            cr.log(cr.tensor([-1.0]))
+        np.testing.assert_allclose(np.asarray(cr.vmap(lambda a: cr.sum(a * a))(np.eye(2) * 3)), [9.0, 9.0])
+    assert unusual.watched == before

@@ -281,3 +281,19 @@ def test_cross_entropy_direction_is_softmax_minus_onehot_at_every_target():
         np.testing.assert_array_equal(other.grad.numpy(), logits.grad.numpy())
     with pytest.raises(cr.OpError, match=r"targets must lie in \[0, 4\)"):  # the last row's class 4 would
         F.cross_entropy(cr.zeros((3, 4)), np.array([0, 4, 0]))  # land in the next row's flat positions
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_cross_entropy_array_rule_scales_by_the_same_quotient_as_numpy(dtype):
+    # the mean's adjoint g / n is taken as a Python float for float32 and float64: the very bits of NumPy's
+    # 0-d quotient (float16 keeps NumPy's division: its n is rounded, 33195 becomes 33184)
+    from chainrule.ops.nn_ops import _xent_array_vjp
+
+    rng = np.random.default_rng(5)
+    for n in (1, 3, 7, 100, 2049, 33195, 65000):
+        saved = rng.normal(size=(n, 2)).astype(dtype)
+        g = np.asarray(rng.normal() * 10.0 ** rng.integers(-3, 4), dtype)
+        with np.errstate(all="ignore"):
+            got = _xent_array_vjp(g, None, None, np.zeros(n, np.int64), reduction="mean", saved=saved)
+            expected = saved * (g / n)
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()

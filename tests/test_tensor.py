@@ -145,3 +145,11 @@ def test_data_of_a_tensor_that_requires_grad_must_stay_floating():
     plain = cr.tensor([1.0])
     plain.data = np.array([7])  # no gradient involved: allowed
     assert plain.dtype == np.int64
+
+
+def test_tensor_of_sizes_is_refused_not_read_as_requires_grad():
+    # PyTorch's legacy torch.Tensor(3, 4) is a 3x4 tensor; here it would have made tensor(3) requiring grad
+    with pytest.raises(TypeError, match=r"requires_grad must be a bool, got 4; .*cr\.zeros"):
+        cr.Tensor(3, 4)
+    assert cr.Tensor([1.0], True).requires_grad and cr.Tensor([1.0], np.True_).requires_grad
+    assert not cr.Tensor([1.0], 0).requires_grad  # a false value is the default, whatever its type

@@ -57,7 +57,7 @@ def install_engine_ops(**ops):
 
 def any_open() -> bool:
     """True when this thread has a forward-mode level open (ops must look at tangents)."""
-    return bool(unusual.count) and bool(levels.open)
+    return bool(unusual.watched) and bool(levels.open)
 
 
 def shared_levels() -> frozenset:
@@ -70,12 +70,12 @@ def open_level():
     """A fresh, never reused level for one jvp call, open while the block runs."""
     level = next(_levels)
     levels.open.add(level)
-    mark_unusual(+1)
+    mark_unusual(+1, watched=True)
     try:
         yield level
     finally:
         levels.open.discard(level)
-        mark_unusual(-1)
+        mark_unusual(-1, watched=True)
 
 
 def open_shared_level() -> int:
@@ -83,7 +83,7 @@ def open_shared_level() -> int:
     level = next(_levels)
     _shared_levels.add(level)
     levels.open.add(level)
-    mark_unusual(+1)
+    mark_unusual(+1, watched=True)
     return level
 
 

@@ -26,12 +26,15 @@ class _Switches(threading.local):
 
 
 class _Unusual:
-    """How many switch settings and open levels, over all threads, differ from the defaults."""
+    """How many switch settings and open levels, over all threads, differ from the defaults (`count`),
+    and how many of those make every op do more than record (`watched`: an interceptor, an open
+    forward-mode level, detect_anomaly; not no_grad / enable_grad, which only decide whether to record)."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "watched")
 
     def __init__(self):
         self.count = 0
+        self.watched = 0
 
 
 switches = _Switches()
@@ -39,10 +42,13 @@ unusual = _Unusual()
 _count_lock = threading.Lock()
 
 
-def mark_unusual(delta: int) -> None:
-    """Count a switch or level opening (+1) or closing (-1); see `quiet`."""
+def mark_unusual(delta: int, watched: bool = False) -> None:
+    """Count a switch or level opening (+1) or closing (-1); see `quiet`. `watched`: one that makes every
+    op look at its result or its call (see `_Unusual`)."""
     with _count_lock:
         unusual.count += delta
+        if watched:
+            unusual.watched += delta
 
 
 def grad_enabled() -> bool:
@@ -52,7 +58,7 @@ def grad_enabled() -> bool:
 
 def anomaly_enabled() -> bool:
     """True when this thread checks every result for NaN and Inf."""
-    return bool(unusual.count) and switches.anomaly
+    return bool(unusual.watched) and switches.anomaly
 
 
 class _Switch(contextlib.ContextDecorator):
@@ -63,18 +69,19 @@ class _Switch(contextlib.ContextDecorator):
     # used in several threads or nested in itself, as a decorator may be).
     field = ""
     value: object = None
+    watched = False  # whether every op must look at its result while it is set (detect_anomaly)
 
     def __enter__(self):
         s = switches
         s.saved.append(getattr(s, self.field))
         setattr(s, self.field, self.value)
-        mark_unusual(+1)
+        mark_unusual(+1, self.watched)
         return self
 
     def __exit__(self, *exc):
         s = switches
         setattr(s, self.field, s.saved.pop())
-        mark_unusual(-1)
+        mark_unusual(-1, self.watched)
         return False
 
 
@@ -103,12 +110,12 @@ def intercepting(handler, rules_on_tensors=False):
     """
     handle = _Interceptor(handler, switches.intercept, rules_on_tensors)
     switches.intercept = handle
-    mark_unusual(+1)
+    mark_unusual(+1, watched=True)
     try:
         yield
     finally:
         switches.intercept = handle.outer
-        mark_unusual(-1)
+        mark_unusual(-1, watched=True)
 
 
 class _Interceptor:
@@ -135,7 +142,7 @@ class _Interceptor:
 
 def rules_on_tensors() -> bool:
     """True when an interceptor in this thread needs backward rules run on Tensors (see `intercepting`)."""
-    return bool(unusual.count) and switches.intercept is not None and switches.intercept.rules_on_tensors
+    return bool(unusual.watched) and switches.intercept is not None and switches.intercept.rules_on_tensors
 
 
 def set_grad_enabled(flag: bool):
@@ -197,7 +204,7 @@ class detect_anomaly(_Switch):
         chainrule.core.errors.AnomalyError: log produced -inf in the forward pass ...
     """
 
-    field, value = "anomaly", True
+    field, value, watched = "anomaly", True, True
 
 
 def is_grad_enabled() -> bool:

@@ -91,7 +91,7 @@ class Op:
                 return _with_keywords_read(self, args, params)
         # One forward call, one error wrapper, one recording tail for every arity.
         quiet = not unusual.count  # no thread has a switch set or a level open: the defaults hold
-        if not quiet and switches.intercept is not None:  # a transform reinterprets ops (vmap, tracing)
+        if not quiet and unusual.watched and switches.intercept is not None:  # a transform reinterprets ops
             params = keyword_params(self, params)  # its rules read axis=, not dim=
             result = switches.intercept(self, args, params)
             if result is not NotImplemented:
@@ -114,7 +114,7 @@ class Op:
             node.saved = saved
         if self.view and (value is arrays[0] or value.base is not None):
             out._base = args[0]._owner()  # shares memory, so shares the version counter
-        if quiet or self.nondiff:
+        if quiet or self.nondiff or not unusual.watched:  # (no_grad alone: only the recording differs)
             return out
         return _off_the_quiet_path(self, out, args, params)
 

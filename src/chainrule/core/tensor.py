@@ -87,6 +87,9 @@ class Tensor:
     def __init__(self, data, requires_grad=False):
         fill(self, data if type(data) is np.ndarray else backend.as_array(data), None, False)
         if requires_grad:
+            if not isinstance(requires_grad, (bool, np.bool_)):  # PyTorch's legacy Tensor(3, 4), a shape
+                raise TypeError(f"Tensor(data, requires_grad): requires_grad must be a bool, got "
+                                f"{requires_grad!r}; for a tensor of a given shape use cr.zeros(...) or cr.empty(...)")
             self.requires_grad = True
 
     @staticmethod
@@ -289,13 +292,13 @@ class Tensor:
         tensor that the new node uses as its input (ops that used the old
         value under this name then refuse to backpropagate).
         """
-        name = getattr(op, "name", "update")
         other_rg = isinstance(other, Tensor) and other._rg
-        if not (grad_enabled() and (self._rg or other_rg)):
+        if not ((self._rg or other_rg) and grad_enabled()):
             value = other._data if isinstance(other, Tensor) else other
             if type(getattr(op, "forward", None)) is np.ufunc and (isinstance(value, _SCALARS) or (
                     type(value) is np.ndarray and value.shape == self._data.shape)):
                 return self._ufunc_in_place(op, value)  # `w -= lr * g` under no_grad: no temporary array
+            name = getattr(op, "name", "update")
             result = op(self._data, value)
             _check_same_shape(name, result, self)
             try:
@@ -304,6 +307,7 @@ class Tensor:
                 raise _cannot_write(name, result.dtype, self) from None
             self._bump_version()
             return self
+        name = getattr(op, "name", "update")
         if self._node is None and self._rg:
             raise ChainruleError(
                 f"a leaf tensor that requires grad is used in an in-place operation ({name}); "
@@ -324,8 +328,8 @@ class Tensor:
 
     def _ufunc_in_place(self, op, value):
         """`self op= value` by op's ufunc writing into this tensor's array (same values as op then copy)."""
-        try:
-            op.forward(self._data, value, out=self._data, casting="same_kind")
+        try:  # (casting="same_kind", a ufunc's default: a float result into an integer array raises)
+            op.forward(self._data, value, out=self._data)
         except TypeError:  # NumPy's casting error: a float result into an integer tensor
             raise _cannot_write(op.name, np.result_type(self._data, value), self) from None
         self._bump_version()

@@ -220,8 +220,17 @@ def _xent_vjp(g, ans, logits, target, reduction="none"):
     return softmax_cross_entropy_backward(g, logits, target, reduction=reduction)
 
 
+_EXACT_QUOTIENT = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _xent_array_vjp(g, ans, logits, target, reduction="none", saved=None):
     # the forward pass's direction, scaled (a new array: saved may be reused by a retained graph)
+    n = max(target.size, 1)
+    if reduction == "mean" and type(g) is np.ndarray and g.ndim == 0 and g.dtype in _EXACT_QUOTIENT and n < 1 << 24:
+        # g / n as a Python float: NumPy's 0-d division costs as much as the product. The same value: n is
+        # exact in float32 below 2**24, and a float64 quotient of float32 numbers rounds to their float32
+        # quotient exactly (not so for float16, whose integers are exact only up to 2048)
+        return saved * (g.item() / n)
     return saved * (g[..., None] if reduction == "none" else _xent_scale(g, target, reduction))
 
 
