@@ -120,14 +120,14 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         level.handle = _Handle(level, switches.intercept)
         level.entry = frozenset(forward.levels.open) if forward.levels.open else _NO_LEVELS
         switches.intercept = level.handle
-        mark_unusual(+1)
+        mark_unusual(+1, watched=True)  # (an interceptor: every op looks at its call)
         _active.levels.append(level)
         try:
             out = f(*call_args, **kwargs)
         finally:
             _active.levels.pop()
             switches.intercept = level.handle.outer
-            mark_unusual(-1)
+            mark_unusual(-1, watched=True)
             level.open, level.handle = False, None  # the handle refers to the level: no cycle left
         return _unbatch_output(out, out_axes, level)
 
