@@ -54,6 +54,8 @@ def _float_tensor(x):
 
 def _fresh_input(x):
     """A tensor standing for x that requires grad, keeping x's graph and tangents."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc":  # the usual primal (a parameter array): a copied leaf
+        return Tensor._wrap(x.copy(), None, True)
     t = _float_tensor(x)
     if t is not x:  # x was an array or a number: t is already a fresh leaf
         return t.requires_grad_()
@@ -80,7 +82,7 @@ def _scalar_output(out, name):
             raise ChainruleError(f"{name} needs a function returning a float computed from its inputs, got "
                                  f"{type(out).__name__} {out!r}, which has no derivative")
         out = Tensor._wrap(backend.as_array(out).astype(np.float64, copy=False))
-    if out.size != 1:
+    if out._data.size != 1:  # (the array's size: Tensor.size builds a callable Size)
         raise ChainruleError(f"{name} needs a function with a scalar output, got shape {out.shape}; "
                              "use jacrev / jacobian for vector outputs, or vjp with a cotangent")
     return out
@@ -110,8 +112,10 @@ def _reverse(outputs, seeds, inputs, could_escape):
     else:  # None: the sweep decides (it records if a leaf outside this call could differentiate it)
         create = (True if could_escape else None) if grad_enabled() else False
     grads = backward_pass(roots, root_seeds, targets=inputs, create_graph=create, retain_graph=True)
-    if create is None:
-        create = _sweep_recorded(grads, roots, inputs)
+    if create is None:  # what the sweep decided (a wrapped sweep that does not say: read from its results)
+        create = getattr(grads, "recorded", None)
+        if create is None:
+            create = _sweep_recorded(grads, roots, inputs)
     return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
             for g, x in zip(grads, inputs)], bool(create)
 
@@ -199,7 +203,9 @@ def _vjp(f, primals, has_aux):
     for p in primals:
         leaves, structure = flatten(p)
         fresh = [_fresh_input(leaf) for leaf in leaves]
-        back.could_escape = back.could_escape or any(isinstance(leaf, Tensor) and leaf._rg for leaf in leaves)
+        for leaf in leaves:
+            if isinstance(leaf, Tensor) and leaf._rg:
+                back.could_escape = True
         back.inputs += fresh
         back.structures.append(structure)
         back.sizes.append(len(fresh))
@@ -252,23 +258,33 @@ def value_and_grad(f, argnums=0, has_aux=False):
         (8.0, 12.0, False)
     """
     def wrapped(*args, **kwargs):
-        nums = _argnums_tuple(argnums, len(args))
-
-        def f_of_differentiated(*chosen):
-            full = list(args)
-            for n, x in zip(nums, chosen):
-                full[n] = x
-            return f(*full, **kwargs)
-
-        out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
-        out = _scalar_output(out, "grad")
-        grads, recorded = backward.from_seeds([np.ones(out.shape, out.dtype, like=backend.like(out._data))])
-        value = out if recorded else _plain(out)
-        g = grads[0] if isinstance(argnums, int) else grads
-        return ((value, aux), g) if has_aux else (value, g)
+        return _value_and_grad(f, argnums, has_aux, args, kwargs, True)
 
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     return wrapped
+
+
+def _value_and_grad(f, argnums, has_aux, args, kwargs, keep_value):
+    """value_and_grad's call: ((value, aux) or value, gradient); the value is None unless `keep_value`."""
+    nums = _argnums_tuple(argnums, len(args))
+
+    def f_of_differentiated(*chosen):
+        full = list(args)
+        for n, x in zip(nums, chosen):
+            full[n] = x
+        return f(*full, **kwargs)
+
+    out, aux, backward = _vjp(f_of_differentiated, [args[n] for n in nums], has_aux)
+    out = _scalar_output(out, "grad")
+    data = out._data
+    if type(data) is np.ndarray:  # (np.array for the usual 0-d loss: np.ones is a Python function)
+        seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    else:  # on the output's device
+        seed = np.ones(out.shape, out.dtype, like=backend.like(data))
+    grads, recorded = backward.from_seeds([seed])
+    value = (out if recorded else _plain(out)) if keep_value else None
+    g = grads[0] if isinstance(argnums, int) else grads
+    return ((value, aux), g) if has_aux else (value, g)
 
 
 def grad(f, argnums=0, has_aux=False):
@@ -287,10 +303,8 @@ def grad(f, argnums=0, has_aux=False):
         >>> float(cr.grad(cr.grad(lambda x: x ** 3))(2.0))
         12.0
     """
-    value_and_gradient = value_and_grad(f, argnums, has_aux)
-
-    def wrapped(*args, **kwargs):
-        out, g = value_and_gradient(*args, **kwargs)
+    def wrapped(*args, **kwargs):  # value_and_grad's call, without cutting the value it would drop from the graph
+        out, g = _value_and_grad(f, argnums, has_aux, args, kwargs, False)
         return (g, out[1]) if has_aux else g
 
     wrapped.__name__ = f"grad({getattr(f, '__name__', 'f')})"

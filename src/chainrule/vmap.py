@@ -30,13 +30,15 @@ from .batching import BatchedTensor, BatchedValueError, BatchingError, BatchingF
 from .batching.rules import loop
 from .core import backend, forward
 from .core.errors import ChainruleError
-from .core.modes import intercepting, switches
+from .core.modes import mark_unusual, switches
 from .core.node import EDGES, Node
 from .core.registry import OPS
 from .core.tensor import Tensor
 from .tree import flatten, unflatten
 
 _FALLBACKS = (None, "loop", "warn")
+_new = object.__new__
+_NO_LEVELS = frozenset()
 
 
 class _Active(threading.local):
@@ -113,14 +115,20 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         for i, j, value, axis in pending:
             new_args[i][1][j] = make_batched(value, axis, level)
         call_args = [unflatten(structure, leaves) for structure, leaves in new_args]
-        with intercepting(_handler(level), rules_on_tensors=True):
-            level.handle, level.entry = switches.intercept, frozenset(forward.levels.open)
-            _active.levels.append(level)
-            try:
-                out = f(*call_args, **kwargs)
-            finally:
-                _active.levels.pop()
-                level.open, level.handle = False, None  # the handle refers to the level: no cycle left
+        # installed as core.modes.intercepting installs a handler, with the handler as the interceptor itself
+        # (one call per op the fewer)
+        level.handle = _Handle(level, switches.intercept)
+        level.entry = frozenset(forward.levels.open) if forward.levels.open else _NO_LEVELS
+        switches.intercept = level.handle
+        mark_unusual(+1, watched=True)  # (an interceptor: every op looks at its call)
+        _active.levels.append(level)
+        try:
+            out = f(*call_args, **kwargs)
+        finally:
+            _active.levels.pop()
+            switches.intercept = level.handle.outer
+            mark_unusual(-1, watched=True)
+            level.open, level.handle = False, None  # the handle refers to the level: no cycle left
         return _unbatch_output(out, out_axes, level)
 
     batched.__name__ = f"vmap({getattr(f, '__name__', 'f')})"
@@ -172,7 +180,8 @@ def _unbatch_output(out, out_axes, level):
             if axis is None:
                 raise ChainruleError("vmap: out_axes=None for an output that depends on the batched inputs")
             value, dim = leaf._value, leaf._bdim
-            axis = _check_axis(axis, value.ndim, "out_axes")
+            if axis != dim:  # (the usual out_axes=0 on the rules' front batch: nothing to check or move)
+                axis = _check_axis(axis, value.ndim, "out_axes")
             if axis != dim:
                 order = [a for a in range(value.ndim) if a != dim]
                 order.insert(axis, dim)
@@ -197,52 +206,75 @@ def _refuse_leaked(x):
 
 
 # ---- the interceptor -----------------------------------------------------------------------
-def _handler(level):
-    def handle(op, args, params):
-        # the hot cases unrolled: one argument, this level's stand-in; two, with a stand-in of this level and
-        # none of another's (the general pass below sorts out the rest)
-        n = len(args)
-        if n == 1:
-            a = args[0]
-            if type(a) is BatchedTensor and a._level is level:
-                return _apply_batched(op, args, [a._value], [a._bdim], params, level, (a._data,),
-                                      EDGES[1] if a._rg else ())
-        elif n == 2:
-            a, b = args
-            a_mine, b_mine = type(a) is BatchedTensor, type(b) is BatchedTensor
-            if ((a_mine or b_mine) and (not a_mine or a._level is level) and (not b_mine or b._level is level)
-                    and (a_mine or not isinstance(a, BatchedTensor)) and (b_mine or not isinstance(b, BatchedTensor))):
-                a_is, b_is = a_mine or isinstance(a, Tensor), b_mine or isinstance(b, Tensor)
-                return _apply_batched(op, args, [a._value if a_mine else a, b._value if b_mine else b],
-                                      [a._bdim if a_mine else None, b._bdim if b_mine else None], params, level,
-                                      (a._data if a_is else a, b._data if b_is else b),
-                                      EDGES[(a_is and a._rg) | (b_is and b._rg) << 1])
-        # one pass over the arguments: this level's full values and batch axes, each argument's array and
-        # the positions that require grad (the edges of the per-example node)
-        values, dims, arrays, edges, mine, other = [], [], [], [], False, False
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                if a._rg:
-                    edges.append(i)
-                if isinstance(a, BatchedTensor):
-                    if a._level is level:
-                        mine = True
-                        values.append(a._value)
-                        dims.append(a._bdim)
-                        continue
-                    _refuse_leaked(a)
-                    other = True
-            else:
-                arrays.append(a)
-            values.append(a)
-            dims.append(None)
-        if not mine:
-            # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
-            return op(*args, **params) if other else NotImplemented
-        return _apply_batched(op, args, values, dims, params, level, tuple(arrays), tuple(edges))
+class _Handle:
+    """A level's interceptor: every op applied to a Tensor while the level is innermost comes here.
 
-    return handle
+    It keeps core.modes.intercepting's contract: the previous interceptor is restored while it runs, so
+    the batching rules' ops reach the enclosing transform (or run as usual), and backward passes run
+    their rules on Tensors (`rules_on_tensors`), so that a grad inside f has its rules batched too.
+    """
+
+    __slots__ = ("level", "outer")
+    rules_on_tensors = True
+
+    def __init__(self, level, outer):
+        self.level, self.outer = level, outer
+
+    def __call__(self, op, args, params):
+        switches.intercept = self.outer
+        level = self.level
+        try:
+            # the hot cases unrolled: one argument, this level's stand-in; two, with a stand-in of this level
+            # and none of another's (_handle sorts out the rest)
+            n = len(args)
+            if n == 1:
+                a = args[0]
+                if type(a) is BatchedTensor and a._level is level:
+                    return _apply_batched(op, args, [a._value], [a._bdim], params, level, (a._data,),
+                                          EDGES[1] if a._rg else ())
+            elif n == 2:
+                a, b = args
+                a_mine, b_mine = type(a) is BatchedTensor, type(b) is BatchedTensor
+                if ((a_mine or b_mine) and (not a_mine or a._level is level) and (not b_mine or b._level is level)
+                        and (a_mine or not isinstance(a, BatchedTensor))
+                        and (b_mine or not isinstance(b, BatchedTensor))):
+                    a_is, b_is = a_mine or isinstance(a, Tensor), b_mine or isinstance(b, Tensor)
+                    return _apply_batched(op, args, [a._value if a_mine else a, b._value if b_mine else b],
+                                          [a._bdim if a_mine else None, b._bdim if b_mine else None], params, level,
+                                          (a._data if a_is else a, b._data if b_is else b),
+                                          EDGES[(a_is and a._rg) | (b_is and b._rg) << 1])
+            return _handle(op, args, params, level)
+        finally:
+            switches.intercept = self
+
+
+def _handle(op, args, params, level):
+    """Any call the level's interceptor did not take by its unrolled cases (three or more arguments, stand-ins
+    of other levels)."""
+    # one pass over the arguments: this level's full values and batch axes, each argument's array and
+    # the positions that require grad (the edges of the per-example node)
+    values, dims, arrays, edges, mine, other = [], [], [], [], False, False
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._rg:
+                edges.append(i)
+            if isinstance(a, BatchedTensor):
+                if a._level is level:
+                    mine = True
+                    values.append(a._value)
+                    dims.append(a._bdim)
+                    continue
+                _refuse_leaked(a)
+                other = True
+        else:
+            arrays.append(a)
+        values.append(a)
+        dims.append(None)
+    if not mine:
+        # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
+        return op(*args, **params) if other else NotImplemented
+    return _apply_batched(op, args, values, dims, params, level, tuple(arrays), tuple(edges))
 
 
 def _apply_batched(op, args, values, dims, params, level, arrays, edges):
@@ -257,7 +289,13 @@ def _apply_batched(op, args, values, dims, params, level, arrays, edges):
                           "declare one with chainrule.batching.defbatch", BatchingFallbackWarning, stacklevel=4)
         rule = loop
     result, dim = rule(op, values, dims, params)
-    out = make_batched(result, dim, level)
+    if dim == 0 and type(result) is Tensor and result._data.shape[0]:
+        # make_batched inlined for the rules' usual answer (a Tensor with a front batch): once per op
+        out = _new(BatchedTensor)
+        out._data, out._node, out._rg = result._data[0], None, result._rg
+        out._value, out._bdim, out._level = result, 0, level
+    else:
+        out = make_batched(result, dim, level)
     if op.nondiff:
         return out
     # (inside a vmap a switch is always set, so grad_enabled() and forward.any_open() read these two directly)

@@ -23,8 +23,9 @@ import numpy as np
 from .. import ops as _ops  # noqa: F401  (the table is complete before its batching column is filled)
 from ..core import backend
 from ..core.errors import ChainruleError
+from ..core.modes import switches
 from ..core.registry import OPS, Op
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, _plain_index
 
 
 class BatchingError(ChainruleError):
@@ -123,6 +124,21 @@ _TESTS = {
 }
 
 
+def _to_level(name, op_name, reflected=False):
+    """A BatchedTensor operator: its op called through the level's interceptor when that is the one
+    installed (as Op.__call__ would call it, less its own pass over the arguments), else Tensor's operator."""
+    op, fallback = OPS[op_name], getattr(Tensor, name)
+
+    def operator(self, other):
+        handle = switches.intercept
+        if handle is None or handle is not self._level.handle:
+            return fallback(self, other)
+        return handle(op, (other, self) if reflected else (self, other), {})
+
+    operator.__name__ = name
+    return operator
+
+
 class BatchedTensor(Tensor):
     """What a function under `vmap` sees in place of a batched argument: one example of it.
 
@@ -161,6 +177,20 @@ class BatchedTensor(Tensor):
         return OPS["add"](self, other) if self.dtype == bool else self._refuse()
 
     __rand__, __ror__ = __and__, __or__
+
+    # arithmetic straight to this level's interceptor when it is the one installed (what Op.__call__ would
+    # do with a stand-in, less its own pass over the arguments); otherwise Tensor's operator
+    __add__, __radd__ = _to_level("__add__", "add"), _to_level("__radd__", "add", True)
+    __sub__, __rsub__ = _to_level("__sub__", "sub"), _to_level("__rsub__", "sub", True)
+    __mul__, __rmul__ = _to_level("__mul__", "mul"), _to_level("__rmul__", "mul", True)
+    __truediv__, __rtruediv__ = _to_level("__truediv__", "div"), _to_level("__rtruediv__", "div", True)
+    __matmul__, __rmatmul__ = _to_level("__matmul__", "matmul"), _to_level("__rmatmul__", "matmul", True)
+
+    def __getitem__(self, index):  # indexing likewise
+        handle = switches.intercept
+        if handle is None or handle is not self._level.handle:
+            return Tensor.__getitem__(self, index)
+        return handle(OPS["getitem"], (self,), {"index": _plain_index(index)})
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # `ndarray > batch`, `np.isnan(batch)`: the op of the table with the ufunc's name, batched by vmap

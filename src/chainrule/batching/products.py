@@ -6,6 +6,8 @@ speed (one GEMM, one einsum), instead of one call per example.
 
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from ..core import backend
@@ -43,8 +45,8 @@ def _matmul(op, values, dims, params):
         return _op("einsum")(cols, rows, subscripts="bi,bj->bij"), 0
     if dx is None and dy is not None and nx == 2 and ny <= 2:  # (m, n) @ (B, n[, p]): the batch joins the columns
         ys = to_front(y, dy)
-        if ny == 1:
-            return op(ys, _op("transpose")(x, axes=(1, 0))), 0  # (B, n) @ xᵀ: one GEMM
+        if ny == 1:  # (B, n) @ xᵀ: one GEMM, by the op that multiplies by a transpose (no transpose op first)
+            return _op("linear")(ys, x), 0
         n, p = shape_of(ys)[1:]
         cols = _op("reshape")(_op("transpose")(ys, axes=(1, 0, 2)), shape=(n, size * p))
         out = _op("reshape")(op(x, cols), shape=(shape_of(x)[0], size, p))
@@ -101,13 +103,19 @@ def _swap_last(nd):
 
 
 def _einsum(op, values, dims, params):
-    batched = tuple(d is not None for d in dims)
-    key = (params["subscripts"], batched)
-    subscripts = _EINSUM_SUBSCRIPTS.get(key)
+    if len(dims) == 2:  # the usual product of two (an outer product in a layer's VJP): unrolled
+        (x, y), (dx, dy) = values, dims
+        key = (params["subscripts"], dx is not None, dy is not None)
+        subscripts = _EINSUM_SUBSCRIPTS.get(key)
+        if subscripts is not None:
+            return op(x if not dx else to_front(x, dx), y if not dy else to_front(y, dy), subscripts=subscripts), 0
+    else:
+        key = (params["subscripts"],) + tuple(d is not None for d in dims)
+        subscripts = _EINSUM_SUBSCRIPTS.get(key)
     if subscripts is None:  # worked out once per (subscripts, which inputs are batched): rules ask it every sweep
         if len(_EINSUM_SUBSCRIPTS) > 1024:  # a bound, for code that makes up subscripts as it goes
             _EINSUM_SUBSCRIPTS.clear()
-        subscripts = _EINSUM_SUBSCRIPTS[key] = _batched_subscripts(params["subscripts"], batched)
+        subscripts = _EINSUM_SUBSCRIPTS[key] = _batched_subscripts(params["subscripts"], key[1:])
     moved = [to_front(v, d) if d is not None else v for v, d in zip(values, dims)]
     return op(*moved, subscripts=subscripts), 0
 
@@ -128,15 +136,19 @@ def _batched_subscripts(subscripts, batched):
     return ",".join(terms) + "->" + free + out
 
 
+def _front_targets(target, dt, size):
+    """Class targets (integers, never differentiated) as an array with the batch in front."""
+    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
+    if dt is None:
+        return np.broadcast_to(target, (size,) + target.shape)
+    return np.moveaxis(target, dt, 0) if dt else target  # (a front batch, the usual one, is where it belongs)
+
+
 def _softmax_cross_entropy(op, values, dims, params):
     (logits, target), (dl, dt) = values, dims
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
-    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
-    if dt is None:
-        target = np.broadcast_to(target, (size,) + target.shape)
-    elif dt:  # (a front batch, the usual one, is where it belongs already)
-        target = np.moveaxis(target, dt, 0)
+    target = _front_targets(target, dt, size)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
@@ -147,6 +159,26 @@ def _softmax_cross_entropy(op, values, dims, params):
         return rows, 0
     total = _op("sum")(_op("reshape")(rows, shape=(size, count)), axis=1)
     return (total if reduction == "sum" else total / max(count, 1)), 0
+
+
+def _softmax_cross_entropy_backward(op, values, dims, params):
+    # every example's rows at once, as reduction="none" rows: each example's adjoint g shared out over its
+    # rows as its reduction did (divided by the rows of one example for "mean"). The op broadcasts g
+    # against the rows (and its adjoint for g is summed back by the engine), so g is only given axes.
+    (g, logits, target), (dg, dl, dt) = values, dims
+    size = batch_size(values, dims)
+    logits = batched_front(logits, dl, size)
+    target = _front_targets(target, dt, size)
+    reduction = params.get("reduction", "none")
+    if reduction == "none":
+        g = g if dg is None else _pad_after_batch(to_front(g, dg), target.ndim - 1)
+    else:  # g: one adjoint per example, on the rows of its example
+        if dg is not None and target.ndim > 1:
+            g = _op("reshape")(to_front(g, dg), shape=(size,) + (1,) * (target.ndim - 1))
+        count = prod(target.shape[1:])
+        if reduction == "mean" and count > 1:
+            g = _op("div")(g, count)
+    return op(g, logits, target, reduction="none"), 0
 
 
 def fold_into_first_axis(rank):
@@ -199,4 +231,5 @@ def fold_all_into_first_axis(rank):
     return rule
 
 
-PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy}
+PRODUCTS = {"matmul": _matmul, "linear": _linear, "einsum": _einsum, "softmax_cross_entropy": _softmax_cross_entropy,
+            "softmax_cross_entropy_backward": _softmax_cross_entropy_backward}

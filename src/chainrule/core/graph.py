@@ -63,8 +63,10 @@ def leading_to(order, target_ids):
     reaches = set(target_ids)
     for t in reversed(order):  # inputs before outputs
         node = t._node
-        if id(t) in reaches or node is None or node.inputs is None:
+        if node is None or node.inputs is None or id(t) in reaches:
             continue
-        if any(isinstance(x, Tensor) and id(x) in reaches for x in node.inputs):
-            reaches.add(id(t))
+        for x in node.inputs:  # (a constant input is alive, as every tensor counted is: its id is none of theirs)
+            if id(x) in reaches:
+                reaches.add(id(t))
+                break
     return reaches

@@ -17,7 +17,9 @@ import numpy as np
 from .errors import OpError
 
 _TORCH_SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"))
-_KEYWORDS = weakref.WeakKeyDictionary()  # op -> the keywords its forward takes (None: any)
+# id(op) -> (a weak reference to op, the keywords its forward takes (None: any)): weakly held, as a
+# WeakKeyDictionary would, but one dict lookup where the weak dictionary costs three Python calls
+_KEYWORDS: dict[int, tuple] = {}
 
 
 def op_keywords(op):
@@ -28,9 +30,10 @@ def op_keywords(op):
         >>> op_keywords(cr.sum), op_keywords(cr.tanh)
         (('x', 'axis', 'keepdims'), ())
     """
-    if op not in _KEYWORDS:
-        _KEYWORDS[op] = _forward_keywords(op.forward)
-    return _KEYWORDS[op]
+    seen = _KEYWORDS.get(id(op))
+    if seen is None or seen[0]() is not op:  # (a dead op's id, reused: its entry is replaced)
+        seen = _KEYWORDS[id(op)] = (weakref.ref(op), _forward_keywords(op.forward))
+    return seen[1]
 
 
 def _forward_keywords(forward):
@@ -60,6 +63,11 @@ def keyword_params(op, params):
     """
     accepted = op_keywords(op) if params else None
     if accepted is None:
+        return params
+    for name in params:
+        if name not in accepted:
+            break
+    else:  # the op's own keywords (every call a transform reinterprets): as given
         return params
     read = dict(params)
     for torch_name, ours in _TORCH_SPELLINGS:

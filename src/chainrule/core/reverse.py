@@ -140,11 +140,29 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
     if collector.state.raised is not None:
         collector.restore()
     if targets is not None:
-        return [adjoint.get(t) for t in targets]
+        return SweptAdjoints(plan.record, [adjoint.get(t) for t in targets])
     with _deposit_lock:  # every contribution to a leaf is in: store it (one lock taken for all of them)
         for leaf in leaves:
             _deposit(leaf, adjoint[leaf], deposited)
     return None
+
+
+class SweptAdjoints(list):
+    """The targets' adjoints (a list), and whether the sweep recorded its own arithmetic (`recorded`).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> x = cr.tensor(2.0, requires_grad=True)
+        >>> adjoints = backward_pass([x * x], [np.array(1.0)], targets=[x], create_graph=None)
+        >>> [float(g) for g in adjoints], adjoints.recorded
+        ([4.0], False)
+    """
+
+    __slots__ = ("recorded",)
+
+    def __init__(self, recorded, adjoints):
+        super().__init__(adjoints)
+        self.recorded = recorded
 
 
 def _seed_adjoints(roots, seeds, plan):

@@ -162,6 +162,8 @@ def _xent_rows(z, picked, classes):
         raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
                          f"got {picked.min()}..{picked.max()}") from None
     direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
+    if not direction.flags.c_contiguous:  # laid out as a transposed input was: its flat view would be a copy
+        direction = np.ascontiguousarray(direction)
     # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
     # costs twice as much (uint64 classes plus the int64 row starts would give floats: those are cast first)
     if picked.dtype.kind == "u" and picked.dtype.itemsize == 8:
@@ -213,7 +215,9 @@ def _xent_scale(g, target, reduction):
 
 
 def _xent_vjp(g, ans, logits, target, reduction="none"):
-    return _xent_scale(g, target, reduction) * _xent_direction(logits, target)
+    # one op of the table (not softmax, a one-hot and their arithmetic): so the rule on Tensors (higher order,
+    # vmap) is one recorded or batched step, as the array rule is
+    return softmax_cross_entropy_backward(g, logits, target, reduction=reduction)
 
 
 _EXACT_QUOTIENT = (np.dtype(np.float32), np.dtype(np.float64))
@@ -236,6 +240,43 @@ def _xent_jvp(t, ans, logits, target, reduction="none"):
         return per_example
     return sum(per_example) / max(target.size, 1) if reduction == "mean" else sum(per_example)
 
+
+def _xent_backward(g, logits, target, reduction="none"):
+    # the loss's adjoint for its logits on arrays: the saving forward's direction, scaled
+    direction = _softmax_xent_saving(logits, target, "none")[1]
+    g = as_array(g)
+    if reduction == "none":
+        return direction * g[..., None]
+    return direction * (g / max(np.size(target), 1) if reduction == "mean" else g)
+
+
+def _softmax_jvp(t, logits):
+    """The softmax's Jacobian (symmetric) applied to t along the class axis."""
+    s = softmax(logits, axis=-1)
+    return s * (t - sum(t * s, axis=-1, keepdims=True))
+
+
+def _xent_backward_dg(h, ans, g, logits, target, reduction="none"):
+    return _xent_jvp(h, None, logits, target, reduction)  # linear in g: Σ over the classes of h · direction
+
+
+def _xent_backward_dlogits(h, ans, g, logits, target, reduction="none"):
+    return _softmax_jvp(h * _xent_scale(g, target, reduction), logits)
+
+
+def _xent_backward_jvp_logits(t, ans, g, logits, target, reduction="none"):
+    return _xent_scale(g, target, reduction) * _softmax_jvp(t, logits)
+
+
+# The derivative of the loss as an op of its own (as max pooling's are): what its VJP rule calls on Tensors
+softmax_cross_entropy_backward = defop(
+    "softmax_cross_entropy_backward", _xent_backward,
+    vjp=(_xent_backward_dg, _xent_backward_dlogits, None),
+    jvp=(lambda t, ans, g, logits, target, reduction="none": softmax_cross_entropy_backward(
+        t, logits, target, reduction=reduction), _xent_backward_jvp_logits, None),
+    notation=("xent'({1}, y) {0}", ("Σ {g} × (softmax {1} - onehot y)", "softmax'({1}) ({g} × {0})", ""),
+              ("xent'({1}, y) {t}", "{0} × softmax'({1}) {t}", "")),
+    derivative="∂/∂g: softmax(z) - onehot(y); ∂/∂z: g × the softmax's Jacobian")
 
 softmax_cross_entropy = defop(
     "softmax_cross_entropy", lambda logits, target, reduction="none": _softmax_xent_saving(
