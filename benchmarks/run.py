@@ -166,6 +166,7 @@ def main(argv=None):
     print(report.text())
     if not args.quick:
         out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
         (out / "RESULTS.md").write_text(report.text() + "\n", encoding="utf-8")
         chart = report.chart(out / "results.png")
         print(f"wrote {out / 'RESULTS.md'}" + (f" and {chart}" if chart else " (install matplotlib for the chart)"))
