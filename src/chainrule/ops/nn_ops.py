@@ -161,7 +161,8 @@ def _xent_rows(z, picked, classes):
     except IndexError:
         raise ValueError(f"cross_entropy: targets must lie in [0, {classes}), "
                          f"got {picked.min()}..{picked.max()}") from None
-    direction = e / s  # (a new array: on a small batch the in-place form's out= costs more than the allocation)
+    direction = e
+    direction /= s  # (in place: no new array for the direction, whatever the batch)
     if not direction.flags.c_contiguous:  # laid out as a transposed input was: its flat view would be a copy
         direction = np.ascontiguousarray(direction)
     # -1 at each row's target through flat positions (checked in range above): a 2-D fancy-index update
