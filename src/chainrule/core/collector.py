@@ -36,7 +36,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from .node import _tick
+from .node import clock
 
 LARGE_GRAPH_NODES = 1_000  # nodes made since the last backward pass that make a graph large
 LARGE_GRAPH_GEN0 = 100_000  # the young generation's threshold while one is recorded
@@ -47,7 +47,7 @@ class _State:
 
     def __init__(self):
         self.raised = None  # the thresholds this module set, while they are in force
-        self.last_sweep = _tick()  # the clock's reading at the end of the latest backward pass
+        self.last_sweep = next(clock)  # the clock's reading at the end of the latest backward pass
 
 
 state = _State()  # the sweep writes `last_sweep` itself: a call per backward pass was 5% of a tiny one
@@ -59,7 +59,7 @@ def _on_collection(phase, info):
     """gc.callbacks hook: before a collection, raise the threshold if a large graph grows."""
     if phase != "start" or state.raised is not None:
         return
-    if _tick() - state.last_sweep < LARGE_GRAPH_NODES:
+    if next(clock) - state.last_sweep < LARGE_GRAPH_NODES:
         return
     with _lock:
         if state.raised is None and gc.get_threshold() == _defaults and _defaults[0] < LARGE_GRAPH_GEN0:

@@ -19,9 +19,9 @@ import itertools
 # node and an in-place change of a tensor. A node's number is a topological
 # order of the graph (inputs exist before the ops that use them), and an
 # input whose last change has a larger number than the node changed after
-# the node saved it.
+# the node saved it. Read as next(clock): the builtin is quicker to call
+# than the bound method clock.__next__.
 clock = itertools.count(1)
-_tick = clock.__next__
 
 
 class _LastChange:
@@ -57,7 +57,7 @@ class Node:
         # edges the sweep passes adjoints along (as in PyTorch, the graph is
         # fixed when recorded). Op.__call__ knows them; others let them be found.
         self.edges = differentiable_positions(inputs) if edges is None else edges
-        self.index = _tick()  # creation order: a topological order of the graph
+        self.index = next(clock)  # creation order: a topological order of the graph
 
     def __repr__(self):
         return f"<Node {self.op.name}>"

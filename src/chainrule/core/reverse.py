@@ -23,7 +23,7 @@ from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
 from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors, unusual
-from .node import _tick, last_change
+from .node import clock, last_change
 from .tensor import Tensor, array_of
 
 ndarray = np.ndarray
@@ -136,7 +136,7 @@ def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=F
             _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
     else:  # rules on arrays record nothing whatever the mode
         _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited)
-    collector.state.last_sweep = _tick()  # the graph is swept: see core/collector.py
+    collector.state.last_sweep = next(clock)  # the graph is swept: see core/collector.py
     if collector.state.raised is not None:
         collector.restore()
     if targets is not None:

@@ -18,7 +18,7 @@ import numpy as np
 from . import backend
 from .errors import ChainruleError
 from .modes import grad_enabled
-from .node import _tick, last_change
+from .node import clock, last_change
 
 _DIFFERENTIABLE_KINDS = ("f", "c")  # real and complex floating point
 
@@ -276,7 +276,7 @@ class Tensor:
     def _bump_version(self):
         # A reading of the clock that numbers nodes: a node numbered before it
         # saved this tensor's old values (see node.py). Views bump their base.
-        (self if self._base is None else self._base)._version = last_change.reading = _tick()
+        (self if self._base is None else self._base)._version = last_change.reading = next(clock)
 
     def _update_in_place(self, op, other, rebind=False):
         """`self op= other` (`x += y` is `x._update_in_place(add, y, rebind=True)`).

@@ -61,6 +61,7 @@ def check_common(lr=0.0, eps=0.0, weight_decay=0.0, betas=None):
 
 
 _LIVE = weakref.WeakSet()
+_ndarray = np.ndarray  # read in every step's loop: a global, not np's attribute
 
 
 def state_follows(params, device):
@@ -137,7 +138,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 data = p._data
-                if type(data) is np.ndarray and not data.flags.writeable:  # read-only or broadcast: update a copy
+                if type(data) is _ndarray and not data.flags.writeable:  # read-only or broadcast: update a copy
                     p._data = data = data.copy()
                 state = states.get(p)
                 if state is None:
