@@ -72,9 +72,3 @@ def _arrays_of(dtype, *xs):
 
 def _buffer(like):
     return np.empty(np.shape(like), np.asarray(like).dtype)
-
-
-def _zero(dtype):
-    zero = np.zeros((), dtype)
-    zero.flags.writeable = False
-    return zero

@@ -34,7 +34,8 @@ import numpy as np
 
 from ..core.registry import OPS
 from ..ops import elementwise
-from .code import Code, _arrays_of, _buffer, _zero
+from ..ops._util import read_only_zero as _zero
+from .code import Code, _arrays_of, _buffer
 
 _ndarray = np.ndarray
 

@@ -7,6 +7,22 @@ import numpy as np
 from ..core.backend import array_like, device_of, like, to_device
 from ..core.tensor import Tensor, array_of
 
+_ZEROS: dict = {}
+
+
+def read_only_zero(dtype):
+    """A shared, read-only 0-d zero of `dtype` (a kernel's or a rule's constant; made once per dtype).
+
+    Example:
+        >>> read_only_zero(np.dtype(np.float32)).dtype, read_only_zero(np.dtype(np.float32)).flags.writeable
+        (dtype('float32'), False)
+    """
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = np.zeros((), dtype)
+        zero.flags.writeable = False
+    return zero
+
 
 def value_of(x):
     """The ndarray behind x (a Tensor's data, or x itself).

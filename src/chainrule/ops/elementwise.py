@@ -16,7 +16,7 @@ import numpy as np
 from ..core.backend import as_array, like
 from ..core.engine_ops import conj, real
 from ..core.registry import defop
-from ._util import value_of, zeros_like
+from ._util import read_only_zero, value_of, zeros_like
 
 # ---- arithmetic --------------------------------------------------------------
 add = defop("add", np.add,
@@ -142,24 +142,13 @@ def _select(mask, g):
         out = g * mask
         if np.isfinite(out).all():
             return out
-    # a 0-d zero of g's own dtype: np.where resolves it faster than a Python 0.0 (other array types get the
-    # Python float, which keeps their float dtype too, NEP 50)
-    zero = _ZEROS.get(g.dtype) if type(g) is np.ndarray else None
-    if zero is None:
-        zero = _zero_of(g)
+    # a 0-d zero of g's own float dtype: np.where resolves it faster than a Python 0.0 (other array types and
+    # dtypes get the Python float, which keeps a float dtype too, NEP 50)
+    zero = read_only_zero(g.dtype) if type(g) is np.ndarray and g.dtype.kind in "fc" else 0.0
     return np.where(mask, g, zero)
 
 
-def _zero_of(g):
-    if type(g) is not np.ndarray or g.dtype.kind not in "fc":
-        return 0.0
-    zero = _ZEROS[g.dtype] = np.zeros((), g.dtype)
-    zero.flags.writeable = False
-    return zero
-
-
 _BRANCH_FREE_SIZE = 4096
-_ZEROS: dict[np.dtype, np.ndarray] = {}
 
 relu = defop("relu", lambda x: np.maximum(x, 0),
              vjp=lambda g, ans, x: where(value_of(x) > 0, g, 0.0),
