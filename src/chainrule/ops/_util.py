@@ -7,7 +7,7 @@ import numpy as np
 from ..core.backend import array_like, device_of, like, to_device
 from ..core.tensor import Tensor, array_of
 
-_ZEROS: dict = {}
+READ_ONLY_ZEROS: dict = {}  # dtype -> its read-only 0-d zero (a hot path may read this dict directly)
 
 
 def read_only_zero(dtype):
@@ -17,9 +17,9 @@ def read_only_zero(dtype):
         >>> read_only_zero(np.dtype(np.float32)).dtype, read_only_zero(np.dtype(np.float32)).flags.writeable
         (dtype('float32'), False)
     """
-    zero = _ZEROS.get(dtype)
+    zero = READ_ONLY_ZEROS.get(dtype)
     if zero is None:
-        zero = _ZEROS[dtype] = np.zeros((), dtype)
+        zero = READ_ONLY_ZEROS[dtype] = np.zeros((), dtype)
         zero.flags.writeable = False
     return zero
 

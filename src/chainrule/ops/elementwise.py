@@ -16,7 +16,7 @@ import numpy as np
 from ..core.backend import as_array, like
 from ..core.engine_ops import conj, real
 from ..core.registry import defop
-from ._util import read_only_zero, value_of, zeros_like
+from ._util import READ_ONLY_ZEROS, read_only_zero, value_of, zeros_like
 
 # ---- arithmetic --------------------------------------------------------------
 add = defop("add", np.add,
@@ -144,7 +144,9 @@ def _select(mask, g):
             return out
     # a 0-d zero of g's own float dtype: np.where resolves it faster than a Python 0.0 (other array types and
     # dtypes get the Python float, which keeps a float dtype too, NEP 50)
-    zero = read_only_zero(g.dtype) if type(g) is np.ndarray and g.dtype.kind in "fc" else 0.0
+    zero = READ_ONLY_ZEROS.get(g.dtype) if type(g) is np.ndarray else None  # (the cache read first: every step)
+    if zero is None:
+        zero = read_only_zero(g.dtype) if type(g) is np.ndarray and g.dtype.kind in "fc" else 0.0
     return np.where(mask, g, zero)
 
 
