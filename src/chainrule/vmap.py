@@ -30,7 +30,7 @@ from .batching import BatchedTensor, BatchedValueError, BatchingError, BatchingF
 from .batching.rules import loop
 from .core import backend, forward
 from .core.errors import ChainruleError
-from .core.modes import mark_unusual, switches
+from .core.modes import installed, switches
 from .core.node import EDGES, Node
 from .core.registry import OPS
 from .core.tensor import Tensor
@@ -115,19 +115,14 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         for i, j, value, axis in pending:
             new_args[i][1][j] = make_batched(value, axis, level)
         call_args = [unflatten(structure, leaves) for structure, leaves in new_args]
-        # installed as core.modes.intercepting installs a handler, with the handler as the interceptor itself
-        # (one call per op the fewer)
-        level.handle = _Handle(level, switches.intercept)
+        level.handle = _Handle(level, switches.intercept)  # the interceptor is the handler itself
         level.entry = frozenset(forward.levels.open) if forward.levels.open else _NO_LEVELS
-        switches.intercept = level.handle
-        mark_unusual(+1, watched=True)  # (an interceptor: every op looks at its call)
         _active.levels.append(level)
         try:
-            out = f(*call_args, **kwargs)
+            with installed(level.handle):
+                out = f(*call_args, **kwargs)
         finally:
             _active.levels.pop()
-            switches.intercept = level.handle.outer
-            mark_unusual(-1, watched=True)
             level.open, level.handle = False, None  # the handle refers to the level: no cycle left
         return _unbatch_output(out, out_axes, level)
 

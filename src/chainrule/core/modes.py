@@ -108,13 +108,32 @@ def intercepting(handler, rules_on_tensors=False):
         >>> seen
         ['mul']
     """
-    handle = _Interceptor(handler, switches.intercept, rules_on_tensors)
-    switches.intercept = handle
-    mark_unusual(+1, watched=True)
-    try:
+    with installed(_Interceptor(handler, switches.intercept, rules_on_tensors)):
         yield
+
+
+@contextlib.contextmanager
+def installed(interceptor):
+    """Make `interceptor` this thread's interceptor for a block (`intercepting` installs a handler with it).
+
+    `interceptor` is called as `interceptor(op, args, params)`, keeps the one it
+    replaces as `.outer` (and restores it while it runs, as `_Interceptor`
+    does) and says in `.rules_on_tensors` what backward passes must do. vmap's
+    levels install their own, which is the handler itself (one call per op the fewer).
+
+    Example:
+        >>> import chainrule as cr
+        >>> handle = _Interceptor(lambda op, args, params: NotImplemented, switches.intercept, False)
+        >>> with installed(handle):
+        ...     switches.intercept is handle
+        True
+    """
+    switches.intercept = interceptor
+    mark_unusual(+1, watched=True)  # an interceptor: every op looks at its call
+    try:
+        yield interceptor
     finally:
-        switches.intercept = handle.outer
+        switches.intercept = interceptor.outer
         mark_unusual(-1, watched=True)
 
 
