@@ -17,7 +17,7 @@ import numpy as np
 
 from . import backend
 from .errors import ChainruleError
-from .modes import grad_enabled
+from .modes import switches, unusual
 from .node import clock, last_change
 
 _DIFFERENTIABLE_KINDS = ("f", "c")  # real and complex floating point
@@ -292,12 +292,22 @@ class Tensor:
         tensor that the new node uses as its input (ops that used the old
         value under this name then refuse to backpropagate).
         """
-        other_rg = isinstance(other, Tensor) and other._rg
-        if not ((self._rg or other_rg) and grad_enabled()):
-            value = other._data if isinstance(other, Tensor) else other
-            if type(getattr(op, "forward", None)) is np.ufunc and (isinstance(value, _SCALARS) or (
-                    type(value) is np.ndarray and value.shape == self._data.shape)):
-                return self._ufunc_in_place(op, value)  # `w -= lr * g` under no_grad: no temporary array
+        if isinstance(other, Tensor):
+            value, other_rg = other._data, other._rg
+        else:
+            value, other_rg = other, False
+        if not (self._rg or other_rg) or (unusual.count and not switches.grad_enabled):  # nothing recorded
+            forward, data = getattr(op, "forward", None), self._data
+            if type(forward) is np.ufunc and (type(value) is np.ndarray and value.shape == data.shape
+                                              or isinstance(value, _SCALARS)):
+                # `w -= lr * g` under no_grad, every manual update step: the ufunc writes into w's array (no
+                # temporary), and the version bump is written out (_bump_version): calls are this path's cost
+                try:  # (casting="same_kind", a ufunc's default: a float result into an integer array raises)
+                    forward(data, value, out=data)
+                except TypeError:  # NumPy's casting error: a float result into an integer tensor
+                    raise _cannot_write(op.name, np.result_type(data, value), self) from None
+                (self if self._base is None else self._base)._version = last_change.reading = next(clock)
+                return self
             name = getattr(op, "name", "update")
             result = op(self._data, value)
             _check_same_shape(name, result, self)
@@ -324,15 +334,6 @@ class Tensor:
         self.__dict__.pop("_base", None)  # the result is fresh memory, no view of anything
         self._bump_version()  # ops that used the old value under this name must not see the new one
         self._data, self._node, self._rg, self._tangents = result._data, result._node, result._rg, result._tangents
-        return self
-
-    def _ufunc_in_place(self, op, value):
-        """`self op= value` by op's ufunc writing into this tensor's array (same values as op then copy)."""
-        try:  # (casting="same_kind", a ufunc's default: a float result into an integer array raises)
-            op.forward(self._data, value, out=self._data)
-        except TypeError:  # NumPy's casting error: a float result into an integer tensor
-            raise _cannot_write(op.name, np.result_type(self._data, value), self) from None
-        self._bump_version()
         return self
 
 
