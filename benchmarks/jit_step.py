@@ -5,7 +5,7 @@
 For each network (tiny 2-4-2 b4, small 64-128-64-10 b64, deep 20x32 b32,
 MNIST-size 784-512-256-10 b256) and dtype it times, as interleaved medians
 (timing.py): the NumPy floor, eager chainrule (nn.Linear and user-style
-`h @ W.T + b`), and the same two steps under `cr.jit`; it reports each
+`h @ W + b`, W stored (in, out) as a user writes it), and the same two steps under `cr.jit`; it reports each
 ratio to the floor, the tracing cost (first call), and checks that the
 jitted parameters equal the eager ones after the timed steps. JAX jit and
 torch.compile (CPU) run the same step where installed, with their first
@@ -69,14 +69,17 @@ def make_module_step(weights):
 
 
 def make_user_step(weights):
-    """The user-style step: h @ W.T + b, relu, cross-entropy, a manual update under no_grad."""
-    params = [(cr.nn.Parameter(w.copy()), cr.nn.Parameter(b.copy())) for w, b in weights]
+    """The user-style step, as issue 15 writes it: h @ W + b, relu, cross-entropy, a manual update under no_grad.
+
+    W is stored (in, out), the layout of a hand-written network (nn.Linear stores (out, in) and computes
+    x @ Wᵀ); the values are nn.Linear's, transposed once here."""
+    params = [(cr.nn.Parameter(w.T.copy()), cr.nn.Parameter(b.copy())) for w, b in weights]
     last = len(params) - 1
 
     def step(x, y):
         h = x
         for i, (w, b) in enumerate(params):
-            h = h @ w.T + b
+            h = h @ w + b
             if i < last:
                 h = cr.relu(h)
         loss = cr.nn.functional.cross_entropy(h, y)

@@ -14,6 +14,7 @@ from functools import partial as bind
 
 from ..core.tensor import Tensor
 from . import updates
+from .fresh import FreshArrays
 from .guards import JitError
 from .plan import Step
 from .steps import _GRADS_CHANGED, _deposit_all, _fail, _set_grad
@@ -101,16 +102,18 @@ class Deposits:
             block = together and len(group) > 1 and total <= updates.SCRATCH
             block = block and all(b.flags.c_contiguous for *_, b in group)
             name, start = f"_gb{len(self.steps)}", 0
-            for i, (_, slot, step, buffer) in enumerate(group):
-                v = f"v{slot}"
-                step.names[f"{v}_shape"] = buffer.shape
-                if not block:
-                    step.code = f"{v} = np.empty({v}_shape, np.{dtype.name})\n" + step.code
-                    continue
-                line = f"{v} = {name}[{start}:{start + buffer.size}].reshape({v}_shape)\n"
-                if i == 0:
-                    line = f"{name} = np.empty({total}, np.{dtype.name})\n" + line
-                step.code = line + step.code
+            if not block:  # one array each, new unless last call's is free (fresh.py)
+                for _, slot, step, buffer in group:
+                    v = f"v{slot}"
+                    step.names[f"{v}_take"] = FreshArrays(dtype, [buffer.shape]).take
+                    step.code = f"{v}, = {v}_take()\n" + step.code
+                continue
+            # one block of views, taken where the first of them is written: the later kernels find their views bound
+            first = group[0][2]
+            views = ", ".join(f"v{slot}" for _, slot, _, _ in group)
+            first.names[f"{name}_take"] = FreshArrays(dtype, [b.shape for *_, b in group], block=True).take
+            first.code = f"{name}, {views} = {name}_take()\n" + first.code
+            for _, slot, _, buffer in group:
                 self.grad_block[slot] = (name, start, start + buffer.size, total)
                 start += buffer.size
 
