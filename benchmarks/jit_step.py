@@ -4,7 +4,8 @@
 
 For each network (tiny 2-4-2 b4, small 64-128-64-10 b64, deep 20x32 b32,
 MNIST-size 784-512-256-10 b256) and dtype it times, as interleaved medians
-(timing.py): the NumPy floor, eager chainrule (nn.Linear and user-style
+(timing.py): the NumPy floor, the exact floor (exact_step.py: the least time a
+bit-exact replay can take), eager chainrule (nn.Linear and user-style
 `h @ W + b`, W stored (in, out) as a user writes it), and the same two steps under `cr.jit`; it reports each
 ratio to the floor, the tracing cost (first call), and checks that the
 jitted parameters equal the eager ones after the timed steps. JAX jit and
@@ -32,6 +33,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
+import exact_step  # noqa: E402
 import memory  # noqa: E402
 import mlp_step  # noqa: E402
 from timing import interleaved_medians  # noqa: E402  (wall clock)
@@ -154,6 +156,13 @@ def run(size, dtype, rounds, compile_torch=True):
         for a, b in zip(jit_params(), eager_params()):
             np.testing.assert_allclose(a, b, rtol=0 if dtype == np.float64 else 1e-6, atol=0)
         fns[f"jit {style}"] = lambda s=jitted: s(x, y)
+    exact, exact_params = exact_step.make_exact(weights, x, y, mlp_step.LR)
+    eager, eager_params = make_module_step(weights)
+    for _ in range(4):  # the exact floor's updates are eager's, bit for bit (in float32 too: the same operations)
+        exact(), eager(x, y)
+    for a, b in zip(exact_params(), eager_params()):
+        np.testing.assert_array_equal(a, b)
+    fns["exact"] = exact
     others, first_ms = _compiled_others(weights, x, y, compile_torch)
     fns.update(others)
     medians = (cpu_medians if CLOCK["cpu"] else interleaved_medians)(fns, rounds, min_time=0.002)
@@ -178,14 +187,16 @@ def main(argv=None):
           "(lower is faster); "
           "JAX jit and torch.compile where installed")
     print(f"{'network':8} {'dtype':8} {'numpy ms':>9} {'eager lin':>9} {'eager usr':>9} {'jit lin':>8} "
-          f"{'jit usr':>8} {'target':>6} {'trace ms':>9} {'jax jit':>8} {'torch.compile':>13}  first calls ms")
+          f"{'jit usr':>8} {'exact':>6} {'target':>6} {'trace ms':>9} {'jax jit':>8} {'torch.compile':>13}  "
+          "first calls ms")
     for size in sizes:
         for dtype in (np.float32, np.float64):
             ratios, floor, trace_ms, first_ms = run(size, dtype, rounds, compile_torch=not args.no_compile)
             other = [f"{ratios[n]:.2f}" if n in ratios else "-" for n in ("jax jit", "torch.compile")]
             print(f"{size:8} {np.dtype(dtype).name:8} {floor * 1e3:9.3f} {ratios['eager linear']:9.2f} "
                   f"{ratios['eager user']:9.2f} {ratios['jit linear']:8.2f} {ratios['jit user']:8.2f} "
-                  f"{TARGETS[size]:6.2f} {max(trace_ms.values()):9.1f} {other[0]:>8} {other[1]:>13}  "
+                  f"{ratios['exact']:6.2f} {TARGETS[size]:6.2f} {max(trace_ms.values()):9.1f} {other[0]:>8} "
+                  f"{other[1]:>13}  "
                   + ", ".join(f"{n} {t:.0f}" for n, t in first_ms.items()), flush=True)
 
     print("peak traced memory of one MNIST-size step (tracemalloc; jit includes its preallocated buffers):")
