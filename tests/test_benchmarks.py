@@ -66,3 +66,32 @@ def test_per_example_gradients_and_vmap_rows_match_the_numpy_floor():
             for name, fn in fns.items():
                 np.testing.assert_allclose(per_example.flat(fn()), floor, rtol=1e-9, atol=1e-12,
                                            err_msg=f"{task}: {name}")
+
+
+@pytest.mark.parametrize("size", ["tiny", "small", "deep"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exact_floor_gives_eager_chainrules_updates_bit_for_bit(size, dtype):
+    # jit_step.py's "exact" column is a floor for bit-exact replays only if it makes eager's operations
+    import exact_step
+
+    import chainrule as cr
+
+    weights, x, y = mlp_step.problem(size, dtype)
+    exact, exact_params = exact_step.make_exact(weights, x, y, mlp_step.LR)
+    layers = []
+    for w, b in weights:
+        lin = cr.nn.Linear(w.shape[1], w.shape[0], dtype=dtype)
+        lin.weight.data, lin.bias.data = w.copy(), b.copy()
+        layers += [lin, cr.nn.ReLU()]
+    net = cr.nn.Sequential(*layers[:-1])
+    opt = cr.optim.SGD(net.parameters(), lr=mlp_step.LR)
+    for _ in range(3):
+        opt.zero_grad()
+        loss = cr.nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        total = exact()
+        assert total.tobytes() == loss.numpy().tobytes()
+    for a, p in zip(exact_params(), net.parameters()):
+        assert a.tobytes() == p.numpy().tobytes()
+    assert not np.array_equal(exact_params()[0], weights[0][0])
