@@ -382,3 +382,24 @@ def test_tracing_leaves_the_garbage_collector_as_it_found_it():
     with pytest.raises(Exception):  # noqa: B017  (whatever the failing op raises)
         broken(np.ones(2))
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("m, k, n", [(1, 3, 10), (7, 10, 33), (16, 64, 2), (33, 1, 10)])
+def test_a_strided_argument_gets_a_plan_of_its_own_with_eagers_bits(m, k, n):
+    # np.dot (the kernels) and np.matmul (eager) round alike only on C/F layouts: a strided argument must
+    # not replay a plan traced on a contiguous one, nor get a dot kernel when traced itself
+    from chainrule.jit.code import layout
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(k, n))
+    eager = cr.grad(lambda w, x: (cr.tanh(x @ w) * (x @ w)).sum())  # x is data here, w the parameter
+    f = cr.jit(eager)
+    f(w, rng.normal(size=(m, k)))
+    for _ in range(2):
+        strided = rng.normal(size=(2 * m, 3 * k))[::2, ::3]
+        _bits(f(w, strided), eager(w, strided))
+        _bits(cr.jit(lambda x: x @ w)(strided), strided @ w)  # traced on the strided array itself
+    transposed = np.asfortranarray(rng.normal(size=(m, k)))  # F order: a layout of its own, dot kernels allowed
+    _bits(f(w, transposed), eager(w, transposed))
+    assert layout(strided) == "S"
+    assert f.traces == 2 + (layout(transposed) == "F")  # (one row or column: C order as well)

@@ -76,7 +76,14 @@ def test_op_gradient_through_jit_equals_eager(name, k):
     halved = [x * 0.5 for x in inputs]
     for got, want in zip(step(*halved), grad(*halved)):
         _same(got, want)
-    assert step.traces == 1
+    # (an argument laid out otherwise, e.g. x * 0.5 of a strided x, has a plan of its own: see code.layout)
+    assert step.traces == 1 + (_layouts(inputs) != _layouts(halved))
+
+
+def _layouts(arrays):
+    from chainrule.jit.code import layout
+
+    return [layout(np.asarray(a)) for a in arrays]
 
 
 @pytest.mark.parametrize("name", sorted(n for n in OPS if n not in NOT_JITTABLE))

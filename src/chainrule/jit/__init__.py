@@ -25,6 +25,7 @@ from ..core import backend
 from ..core.tensor import Tensor
 from ..creation import get_default_dtype
 from ..tree import flatten, unflatten
+from .code import layout
 from .guards import GuardFailed, JitError, TracedFloat
 from .patches import tracing as patched_for
 from .patches import tracing_now
@@ -120,7 +121,7 @@ class Jitted:
         self._fast = self._plan_of_fast = None
         if plan.structure is not None or not isinstance(signature, tuple) or not signature:
             return
-        if not all(type(k) is tuple and len(k) == 2 and isinstance(k[1], np.dtype) for k in signature):
+        if not all(type(k) is tuple and len(k) == 3 and isinstance(k[1], np.dtype) for k in signature):
             return  # keyed by flatten (tensors, nesting, static arguments): the slow path checks those
         self._fast, self._plan_of_fast = plan.fast(signature, default), plan
 
@@ -230,7 +231,7 @@ def _array_signature(args):
             if not isinstance(a, np.generic):
                 return None, None
             return _array_signature([np.asarray(b) if isinstance(b, np.generic) else b for b in args])
-        key.append((a.shape, a.dtype))
+        key.append((a.shape, a.dtype, layout(a)))  # the layout picks the dot kernels (code.layout)
     return tuple(key), args
 
 
@@ -249,11 +250,11 @@ def _signature(leaves):
             a = leaf._data
             if type(a) is not np.ndarray and backend.is_foreign(a):
                 raise _on_device_error(backend.device_of(a))
-            key.append(("T", a.shape, a.dtype.str))
+            key.append(("T", a.shape, a.dtype.str, layout(a)))
             arrays.append(a)
         elif isinstance(leaf, (np.ndarray, np.generic)):  # a NumPy scalar is a 0-d input, not a constant
             leaf = np.asarray(leaf)
-            key.append(("A", leaf.shape, leaf.dtype.str))
+            key.append(("A", leaf.shape, leaf.dtype.str, layout(leaf)))
             arrays.append(leaf)
         elif backend.is_foreign(leaf):
             raise _on_device_error(backend.device_of(leaf))

@@ -35,7 +35,7 @@ import numpy as np
 from ..core.registry import OPS
 from ..ops import elementwise
 from ..ops._util import read_only_zero as _zero
-from .code import Code, _arrays_of, _buffer
+from .code import Code, _arrays_of, _blas_laid_out, _buffer
 
 _ndarray = np.ndarray
 
@@ -45,6 +45,8 @@ def _matmul(inputs, params, value):
     x, y = inputs
     if params or not (_arrays_of(value.dtype, x, y) and x.ndim == 2 and y.ndim == 2) or value.dtype.kind != "f":
         return None
+    if not _blas_laid_out(x, y):
+        return None
     return Code("forward", "np.dot({0}, {1}, out={out})", _buffer(value))
 
 
@@ -52,7 +54,7 @@ def _linear(inputs, params, value):
     if params or len(inputs) != 3 or value.dtype.kind != "f":
         return None
     x, w, b = inputs
-    if not (_arrays_of(value.dtype, x, w, b) and x.ndim == 2 and w.ndim == 2 and b.ndim == 1):
+    if not (_arrays_of(value.dtype, x, w, b) and x.ndim == 2 and w.ndim == 2 and b.ndim == 1 and _blas_laid_out(x, w)):
         return None
     return Code("forward", "np.dot({0}, {1}.T, out={out}); np.add({out}, {2}, out={out})", _buffer(value))
 
@@ -194,6 +196,8 @@ def _matmul_vjp(argnum):
         x, y = inputs
         if params or not (_arrays_of(gi.dtype, g, x, y) and g.ndim == x.ndim == y.ndim == 2) or gi.dtype.kind != "f":
             return None
+        if not _blas_laid_out(g, x, y):
+            return None
         if argnum == 0:
             return Code("vjp", "np.dot({g}, {1}.T, out={out})", _buffer(gi))
         return Code("vjp", "np.dot({0}.T, {g}, out={out})", _buffer(gi))
@@ -207,6 +211,8 @@ def _linear_vjp(argnum):
             return None
         x, w, b = inputs
         if not (_arrays_of(gi.dtype, g, x, w, b) and g.ndim == x.ndim == w.ndim == 2 and b.ndim == 1):
+            return None
+        if not _blas_laid_out(g, x, w):
             return None
         code = ("np.dot({g}, {1}, out={out})", "np.dot({g}.T, {0}, out={out})",
                 "np.add.reduce({g}, axis=0, out={out})")[argnum]

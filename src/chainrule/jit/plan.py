@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.tensor import Tensor
 from ..creation import get_default_dtype
+from .code import layout
 from .guards import GuardFailed, JitError
 
 
@@ -67,8 +68,8 @@ class Plan:
         """The whole call as one function of the argument tuple: the checks a cached call makes, the plan,
         and its outputs as the caller gets them; MISS when a check fails (the caller takes the slow path).
 
-        For a plan keyed by positional ndarrays (`signature`: their (shape, dtype)) whose structure is a
-        single leaf. Checked inline: the arguments' types, shapes and dtypes, the default dtype, and
+        For a plan keyed by positional ndarrays (`signature`: their (shape, dtype, layout)) whose structure is a
+        single leaf. Checked inline: the arguments' types, shapes, dtypes and layouts, the default dtype, and
         every captured tensor still holding its array.
         """
         if self._fast is not None:
@@ -76,9 +77,12 @@ class Plan:
         ns = dict(self._namespace)
         ns.update(MISS=MISS, ndarray=np.ndarray, default_dtype=get_default_dtype, wrap=Tensor._wrap)
         checks = [f"len(args) != {len(signature)}"]
-        for k, (shape, dtype) in enumerate(signature):
+        ns["layout"] = layout
+        for k, (shape, dtype, laid) in enumerate(signature):
             ns[f"S{k}"], ns[f"D{k}"] = shape, dtype
-            checks.append(f"type(args[{k}]) is not ndarray or args[{k}].shape != S{k} or args[{k}].dtype != D{k}")
+            laid_out = "not args[{k}].flags.c_contiguous" if laid == "C" else f"layout(args[{k}]) != {laid!r}"
+            checks.append(f"type(args[{k}]) is not ndarray or args[{k}].shape != S{k} or args[{k}].dtype != D{k} or "
+                          + laid_out.format(k=k))
         ns["DD"] = default_dtype
         checks.append("default_dtype() != DD")
         for i, (t, a) in enumerate(self.captured):
