@@ -403,3 +403,18 @@ def test_a_strided_argument_gets_a_plan_of_its_own_with_eagers_bits(m, k, n):
     _bits(f(w, transposed), eager(w, transposed))
     assert layout(strided) == "S"
     assert f.traces == 2 + (layout(transposed) == "F")  # (one row or column: C order as well)
+
+
+@pytest.mark.parametrize("order", ["F", "strided"])
+def test_an_argument_differentiated_in_its_own_layout_gives_eagers_bits(order):
+    # eagerly cr.grad copies the array it differentiates (np.copy: a strided one comes out compact, an F one
+    # stays F); the traced plan must compute on the same layout, since np.matmul rounds by layout
+    rng = np.random.default_rng(1)
+    w = cr.nn.Parameter(rng.normal(size=(64, 2)))
+    eager = cr.grad(lambda x: (cr.tanh(x @ w) * (x @ w)).sum())
+    f = cr.jit(eager)
+    for _ in range(3):
+        x = rng.normal(size=(16, 64))
+        x = np.asfortranarray(x) if order == "F" else rng.normal(size=(32, 128))[::2, ::2]
+        _bits(f(x), eager(x))
+    assert f.traces == 1

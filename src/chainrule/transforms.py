@@ -55,7 +55,7 @@ def _float_tensor(x):
 def _fresh_input(x):
     """A tensor standing for x that requires grad, keeping x's graph and tangents."""
     if type(x) is np.ndarray and x.dtype.kind in "fc":  # the usual primal (a parameter array): a copied leaf
-        return Tensor._wrap(x.copy(), None, True)
+        return Tensor._wrap(np.copy(x), None, True)  # (in x's own C or F order, as cr.jit replays it)
     t = _float_tensor(x)
     if t is not x:  # x was an array or a number: t is already a fresh leaf
         return t.requires_grad_()

@@ -1,7 +1,8 @@
 """The patches a trace puts on while the step runs eagerly, and takes off after it.
 
 Ops reach the tracer through the engine's interceptor seam; what does not pass through an op
-is patched here, for the trace only: the reverse sweep (run with an observer), Tensor.backward
+is patched here, for the trace only: the reverse sweep (run with an observer), the copy
+transforms make of an array they differentiate, Tensor.backward
 (its seed), the value readers item / float / int / bool (guards), in-place writes, .data and
 .grad assignments, Module.__call__ (forward hooks), optimizer.step() and zero_grad().
 """
@@ -16,8 +17,10 @@ from ..core import reverse
 from ..core.modes import intercepting
 from ..core.tensor import Tensor
 from ..nn.module import Module
+from ..ops.torch_names import clone
 from ..optim.optimizer import Optimizer
 from . import kernels
+from .code import layout
 from .guards import JitError, caller_line
 
 
@@ -46,8 +49,9 @@ def tracing(tracer):
 
     original_pass = reverse.backward_pass
     swept = lambda *a, **k: tracer.on_backward_pass(original_pass, *a, **k)  # noqa: E731
+    fresh = _fresh_input_as_eager(tracer, transforms._fresh_input)
     for module, name, new in ((reverse, "backward_pass", swept), (transforms, "backward_pass", swept),
-                              (creation, "_random", _refused_random)):
+                              (creation, "_random", _refused_random), (transforms, "_fresh_input", fresh)):
         old = getattr(module, name)
         originals.append((module, name, old))
         setattr(module, name, only_here(new, old))
@@ -75,6 +79,18 @@ def tracing(tracer):
         _active.depth -= 1
         for owner, name, old in reversed(originals):
             setattr(owner, name, old)
+
+
+def _fresh_input_as_eager(tracer, fresh_input):
+    """transforms._fresh_input for a traced array argument: eagerly an ndarray to differentiate is copied
+    (np.copy, keeping a C or F layout, compacting a strided one); the tensor standing for it would be aliased.
+    The layout decides how np.matmul rounds, so a strided argument is copied here too (a recorded clone)."""
+    def fresh(x):
+        if isinstance(x, Tensor) and id(x) in tracer.pseudo and layout(x._data) == "S":
+            x = clone(x)
+        return fresh_input(x)
+
+    return fresh
 
 
 _active = threading.local()  # depth: how many traces this thread has open (a nested jit runs inline)
