@@ -146,6 +146,7 @@ def _xent_saving(inputs, params, value, saved):
     rows, shape, total = np.arange(n), (n, classes), np.empty((), x.dtype)
     # the mean's division by n, as NumPy does it for `total / n` (n converted to the loss dtype)
     count = np.asarray(n, x.dtype) if reduction == "mean" else None
+    one = _one(x.dtype)  # the -1 at each target: a 0-d array of the dtype, as NumPy converts the 1 (same bits)
     add, maximum, subtract, divide, exp, log = np.add, np.maximum, np.subtract, np.divide, np.exp, np.log
     flat_index = np.ravel_multi_index
 
@@ -163,7 +164,7 @@ def _xent_saving(inputs, params, value, saved):
         subtract(losses, zf[flat], losses)
         divide(e, s, e)
         picked = ef[flat]
-        subtract(picked, 1, picked)
+        subtract(picked, one, picked)
         ef[flat] = picked
         add.reduce(losses, 0, None, total)
         if count is not None:
@@ -173,6 +174,12 @@ def _xent_saving(inputs, params, value, saved):
         return total, e
 
     return xent, "xent: np.maximum.reduce, np.subtract, np.exp, np.add.reduce, np.log, np.divide into buffers"
+
+
+def _one(dtype):
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
 
 
 SAVING = {"softmax_cross_entropy": _xent_saving}
