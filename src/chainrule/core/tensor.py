@@ -303,7 +303,7 @@ class Tensor:
                 # `w -= lr * g` under no_grad, every manual update step: the ufunc writes into w's array (no
                 # temporary), and the version bump is written out (_bump_version): calls are this path's cost
                 try:  # (casting="same_kind", a ufunc's default: a float result into an integer array raises)
-                    forward(data, value, out=data)
+                    forward(data, value, data)  # (out given by position: NumPy parses it faster)
                 except TypeError:  # NumPy's casting error: a float result into an integer tensor
                     raise _cannot_write(op.name, np.result_type(data, value), self) from None
                 (self if self._base is None else self._base)._version = last_change.reading = next(clock)
