@@ -51,7 +51,8 @@ def _matmul_vjp_y(g, ans, x, y):
 
 def _matmul_array_vjp_x(g, ans, x, y):
     """_matmul_vjp_x on arrays: NumPy calls only (a chainrule op called on arrays costs a Python call more)."""
-    x, y = as_array(x), as_array(y)
+    if type(x) is not np.ndarray or type(y) is not np.ndarray:  # (the layer's ndarrays: no calls)
+        x, y = as_array(x), as_array(y)
     if x.ndim == 2 and y.ndim == 2:  # the layer's case: G Yᵀ
         return np.matmul(g, y.T)
     g2, y2 = _lift_g(g, x, y), (y[:, None] if y.ndim == 1 else y)
@@ -61,7 +62,8 @@ def _matmul_array_vjp_x(g, ans, x, y):
 
 def _matmul_array_vjp_y(g, ans, x, y):
     """_matmul_vjp_y on arrays."""
-    x, y = as_array(x), as_array(y)
+    if type(x) is not np.ndarray or type(y) is not np.ndarray:  # (the layer's ndarrays: no calls)
+        x, y = as_array(x), as_array(y)
     if x.ndim == 2 and y.ndim == 2:  # Xᵀ G
         return np.matmul(x.T, g)
     g2, x2 = _lift_g(g, x, y), (x[None, :] if x.ndim == 1 else x)
