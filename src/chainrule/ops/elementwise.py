@@ -18,23 +18,9 @@ from ..core.engine_ops import conj, real
 from ..core.registry import defop
 from ._util import READ_ONLY_ZEROS, read_only_zero, value_of, zeros_like
 
-
 # ---- arithmetic --------------------------------------------------------------
-def _added_to(argnum):
-    """add's array rule for input `argnum`: g, or for a bias broadcast over the rows of g (`h @ W + b`, every
-    layer a user writes) its sum over them: one reduction here, where the sweep's general path makes calls."""
-    def rule(g, ans, x, y):
-        v = y if argnum else x
-        if type(v) is np.ndarray and v.ndim == g.ndim - 1 and v.shape == g.shape[1:]:
-            return np.add.reduce(g, 0)
-        return g  # (the sweep undoes any other broadcasting)
-
-    return rule
-
-
 add = defop("add", np.add,
             vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
-            array_vjp=(_added_to(0), _added_to(1)),
             jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
             notation=("{0} + {1}", ("{g} × 1", "{g} × 1"), ("{t}", "{t}")),
             derivative="∂/∂x = 1, ∂/∂y = 1")
