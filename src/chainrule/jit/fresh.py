@@ -41,6 +41,7 @@ class FreshArrays:
         self.arrays, self._free = None, None
 
     def take(self):
+        """Last call's arrays when nothing else holds any of them, else new ones (see the class example)."""
         arrays = self.arrays
         # each count is at least what this object's own references make it, so equal sums mean all are free
         if arrays is not None and sum(map(getrefcount, arrays)) == self._free:
