@@ -70,15 +70,15 @@ def _arrays_of(dtype, *xs):
     return all(isinstance(x, _ndarray) and x.dtype == dtype for x in xs)
 
 
-def _blas_laid_out(*xs):
-    """True when every array is C- or F-contiguous: there np.dot gives np.matmul's bits (NumPy hands both the
-    same BLAS call); a strided array np.dot copies first, and np.matmul loops over it, with other roundings."""
-    return all(x.flags.c_contiguous or x.flags.f_contiguous for x in xs)
-
-
 def layout(a):
     """'C', 'F' or 'S' (strided): part of a plan's key, since the dot kernels are chosen for the traced layout."""
     return "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else "S"
+
+
+def _blas_laid_out(*xs):
+    """True when no array is strided: on C and F layouts np.dot gives np.matmul's bits (NumPy hands both the
+    same BLAS call); a strided array np.dot copies first, and np.matmul loops over it, with other roundings."""
+    return all(layout(x) != "S" for x in xs)
 
 
 def _buffer(like):
