@@ -64,3 +64,69 @@ def test_grad_reads_whether_the_sweep_recorded_from_its_results_when_a_wrapper_d
     assert plain[0].requires_grad and wrapped[0].requires_grad
     assert float(plain[1]) == float(wrapped[1]) == 6.0
     assert not cr.value_and_grad(lambda x: x * x)(3.0)[0].requires_grad
+
+
+def _hook_calls(monkeypatch, decline=False):
+    """Spy on whether the level takes a partial's product on whole-batch arrays; with `decline`, make it
+    decline every time (the op-by-op path)."""
+    from chainrule.vmap import _Handle
+
+    calls, real = [], _Handle._partial_on_arrays
+
+    def spy(self, partial, g, ans, values, params):
+        result = None if decline else real(self, partial, g, ans, values, params)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(_Handle, "_partial_on_arrays", spy)
+    return calls
+
+
+def _per_example_grads(loss, *args):
+    return [np.asarray(_np(g)) for g in cr.vmap(cr.grad(loss, argnums=(0, 1)), in_axes=(None, None, 0))(*args)]
+
+
+def test_partial_rows_worked_out_on_the_batch_give_the_bits_of_the_batched_ops(monkeypatch):
+    # tanh, exp and mul with per-example broadcasting (a row against a matrix, a scalar): each partial's
+    # product taken on whole-batch arrays equals, bit for bit, the batched op for each step of the partial
+    W, b, X = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 2, 3))
+
+    def loss(w, bias, x):
+        h = cr.tanh(x @ w + bias)
+        return (cr.exp(h) * bias * 0.5 + h * h).sum()
+
+    taken = _hook_calls(monkeypatch)
+    fast = _per_example_grads(loss, W, b, X)
+    assert taken and all(taken)
+    declined = _hook_calls(monkeypatch, decline=True)
+    plain = _per_example_grads(loss, W, b, X)
+    assert declined and not any(declined)
+    for f, p in zip(fast, plain):
+        np.testing.assert_array_equal(f, p)
+    for k in range(5):  # and the loop of single-example gradients
+        want = cr.grad(loss, argnums=(0, 1))(W, b, X[k])
+        for got, w in zip(fast, want):
+            np.testing.assert_allclose(got[k], _np(w), rtol=1e-12, atol=1e-14)
+
+
+def test_partial_rows_of_a_batch_off_the_front_or_under_a_jvp_take_the_batched_ops(monkeypatch):
+    taken = _hook_calls(monkeypatch)
+    X = rng.normal(size=(3, 5))  # the batch on axis 1: the stand-ins' batch is not in front
+    got = cr.vmap(cr.grad(lambda x: (cr.sin(x.T) * x.T).sum()), in_axes=1)(X.T.copy().T)
+    np.testing.assert_allclose(_np(got), (np.cos(X) * X + np.sin(X)).T, rtol=1e-12)
+    # a jvp open around the vmap: tangents travel with the whole batch, so its arrays alone do not do
+    v = rng.normal(size=(3, 5))
+    _, t = cr.jvp(lambda x: cr.vmap(cr.grad(lambda e: (cr.sin(e) ** 2).sum()))(x), (X,), (v,))
+    np.testing.assert_allclose(_np(t), 2 * np.cos(2 * X) * v, rtol=1e-12)
+    assert False in taken  # the jvp's sweep declined
+
+
+def test_partial_rows_on_the_batch_with_a_dual_number_level_open(monkeypatch):
+    # cr.dual opens a forward level that stays open: values carrying none of its tangents still take the
+    # whole-batch products
+    cr.dual(1.0)
+    taken = _hook_calls(monkeypatch)
+    X = rng.normal(size=(4, 3))
+    got = cr.vmap(cr.grad(lambda x: cr.tanh(x).sum()))(X)
+    np.testing.assert_allclose(_np(got), 1 - np.tanh(X) ** 2, rtol=1e-12)
+    assert taken and all(taken)

@@ -243,6 +243,59 @@ class _Handle:
             switches.intercept = self
 
 
+    def partial_on_batch(self, partial, g, ans, values, params):
+        """g times an elementwise op's partial, for a sweep inside f that records nothing and carries no
+        tangents: worked out on the whole batch's arrays, where NumPy's broadcasting is the per-example one
+        (every stand-in of this level with its batch in front and one example's rank), instead of one
+        batched op per step of the partial. Where that does not hold, by the batched ops as any rule.
+
+        The NumPy calls are those the batched ops would make, on the same arrays: the same bits.
+        """
+        product = self._partial_on_arrays(partial, g, ans, values, params)
+        if product is None:
+            return g * (partial(ans, *values, **params) if params else partial(ans, *values))
+        return product
+
+    def _partial_on_arrays(self, partial, g, ans, values, params):
+        level = self.level
+        if type(ans) is not BatchedTensor or ans._level is not level or ans._bdim:
+            return None
+        rank, full_ans = ans._data.ndim, ans._value
+        if type(g) is BatchedTensor:
+            full_g = g._value
+            if g._level is not level or g._bdim or g._data.ndim != rank:
+                return None
+        elif type(g) is Tensor and g._data.ndim <= rank:  # the same adjoint for every example (a sum's)
+            full_g = g
+        else:
+            return None
+        # (a stand-in of an enclosing vmap holds only one of its examples; tangents of a jvp around this
+        # vmap travel with the whole batch's values, and arrays would drop them)
+        if type(full_g) is not Tensor or type(full_ans) is not Tensor or full_g._tangents or full_ans._tangents:
+            return None
+        arrays = []
+        for v in values:
+            if type(v) is BatchedTensor:
+                full = v._value
+                if (v._level is not level or v._bdim or v._data.ndim != rank or type(full) is not Tensor
+                        or full._tangents):
+                    return None
+                arrays.append(full._data)
+            elif type(v) is Tensor:
+                if v._data.ndim > rank or v._tangents:
+                    return None
+                arrays.append(v._data)
+            elif isinstance(v, Tensor) or np.ndim(v) > rank:  # (another level's stand-in)
+                return None
+            else:
+                arrays.append(v)
+        d = partial(full_ans._data, *arrays, **params) if params else partial(full_ans._data, *arrays)
+        product = backend.as_array(full_g._data * (d._data if isinstance(d, Tensor) else d))
+        if product.ndim <= rank:  # g and the partial alike for every example (the partial read no stand-in)
+            return Tensor._wrap(product)
+        return make_batched(Tensor._wrap(product), 0, level)
+
+
 def _handle(op, args, params, level):
     """Any call the level's interceptor did not take by its unrolled cases (three or more arguments, stand-ins
     of other levels)."""

@@ -22,7 +22,7 @@ from . import backend, collector, forward
 from .engine_ops import cast, conj, real, sum_to
 from .errors import ChainruleError, GraphFreedError, InplaceModificationError, OpError
 from .graph import leading_to, topological_order
-from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors, unusual
+from .modes import anomaly_enabled, enable_grad, no_grad, rules_on_tensors, switches, unusual
 from .node import clock, last_change
 from .tensor import Tensor, array_of
 
@@ -80,13 +80,14 @@ _NO_TARGETS = frozenset()
 class _Plan:
     """What a sweep decides once, before it starts."""
 
-    __slots__ = ("target_ids", "needed", "as_tensors", "record", "anomaly")
+    __slots__ = ("target_ids", "needed", "as_tensors", "record", "anomaly", "partial_on_batch")
 
     def __init__(self, roots, seeds, targets, create_graph):
         quiet = not unusual.count  # no switch set, no level open, no transform: the defaults hold
         self.anomaly = not quiet and anomaly_enabled()
         self.target_ids = frozenset(id(t) for t in targets) if targets is not None else _NO_TARGETS
         self.needed = None  # ids of the tensors from which a target can be reached (None: all)
+        self.partial_on_batch = None
         differentiable_seed = False
         for s in seeds:
             if type(s) is not ndarray and isinstance(s, Tensor) and (s._rg or s._tangents):
@@ -107,8 +108,12 @@ class _Plan:
         # Rules get Tensors when their arithmetic must itself be recorded (higher
         # order) or carry tangents (forward-over-reverse); otherwise raw arrays.
         # Under an interceptor (vmap) rules must run on Tensors, so that their ops are intercepted too.
-        self.as_tensors = (self.record or differentiable_seed or rules_on_tensors()
-                           or any(t._tangents for t in order))
+        plain = not (self.record or differentiable_seed or any(t._tangents for t in order))
+        self.as_tensors = not plain or rules_on_tensors()
+        if plain and self.as_tensors:
+            # Tensors only for an interceptor's sake (vmap): it may work partial rows' products out on whole
+            # batches, each one NumPy product instead of a batched op per step of the partial
+            self.partial_on_batch = getattr(switches.intercept, "partial_on_batch", None)
 
 
 def backward_pass(roots, seeds, targets=None, create_graph=False, retain_graph=False, observer=None):
@@ -182,7 +187,7 @@ def _seed_adjoints(roots, seeds, plan):
 
 def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, deposited):
     """The loop of the notes: take the newest tensor, pass its adjoint to its inputs, v̄_i += v̄_j ∂v_j/∂v_i."""
-    needed, as_tensors, target_ids = plan.needed, plan.as_tensors, plan.target_ids
+    needed, as_tensors, target_ids, by_batch = plan.needed, plan.as_tensors, plan.target_ids, plan.partial_on_batch
     observer = _checking_finite(observer) if plan.anomaly else observer
     node = i = None
     reading = last_change.reading  # rules change nothing in place: fixed for the sweep
@@ -209,8 +214,9 @@ def _sweep(adjoint, heap, leaves, plan, accumulate, retain_graph, observer, depo
                 if rule is None or (needed is not None and id(x) not in needed):  # no rule, or x reaches no target
                     continue
                 # v̄_x += v̄_t · ∂t/∂x: the adjoint times the op's partial, or the op's VJP rule
-                if by_partial:
-                    gi = g * (rule(ans, *values, **params) if params else rule(ans, *values))
+                if by_partial:  # (under vmap, the interceptor may take the product on whole batches)
+                    gi = (g * (rule(ans, *values, **params) if params else rule(ans, *values)) if by_batch is None
+                          else by_batch(rule, g, ans, values, params))
                 else:
                     gi = rule(g, ans, *values, **params) if params else rule(g, ans, *values)
                 value = values[i]
@@ -282,7 +288,10 @@ def _schedule(t, heap, leaves, target_ids):
 def _adjoint_for(gi, x, node, i, as_tensors, value=None, ans=None):
     """A rule's result as x's adjoint: x's shape (broadcasting undone, here, once), x's dtype, and never
     an array the graph owns (x's `value` or the output `ans`), which a .grad must not share."""
-    if not as_tensors and (gi is value or gi is ans):
+    if as_tensors:
+        if isinstance(gi, Tensor) and gi._data.shape == x._data.shape and gi._data.dtype is x._data.dtype:
+            return gi  # already x's adjoint (under vmap, nearly every one): nothing to convert, sum or cast
+    elif gi is value or gi is ans:
         return gi.copy()
     if type(gi) is ndarray and type(value) is ndarray and not as_tensors and gi.dtype is value.dtype:
         # a bias broadcast over the rows of a batch (`h @ W + b`, every layer a user writes): _summed_to's
