@@ -130,3 +130,21 @@ def test_partial_rows_on_the_batch_with_a_dual_number_level_open(monkeypatch):
     got = cr.vmap(cr.grad(lambda x: cr.tanh(x).sum()))(X)
     np.testing.assert_allclose(_np(got), 1 - np.tanh(X) ** 2, rtol=1e-12)
     assert taken and all(taken)
+
+
+def test_partial_rows_under_jacrev_take_the_product_on_the_batch_of_seeds(monkeypatch):
+    # jacrev sweeps once with a batch of seeds: only the adjoints are stand-ins, the forward's values are not
+    A, x = rng.normal(size=(4, 3)), rng.normal(size=3)
+
+    def f(v):
+        return cr.sin(cr.tanh(A @ v) * v[0])
+
+    taken = _hook_calls(monkeypatch)
+    fast = _np(cr.jacrev(f)(x))
+    assert taken and all(taken)
+    _hook_calls(monkeypatch, decline=True)
+    np.testing.assert_array_equal(fast, _np(cr.jacrev(f)(x)))
+    u = np.tanh(A @ x)
+    inner = np.cos(u * x[0])[:, None] * ((1 - u * u)[:, None] * A * x[0])
+    inner[:, 0] += np.cos(u * x[0]) * u
+    np.testing.assert_allclose(fast, inner, rtol=1e-12)

@@ -262,41 +262,35 @@ class _Handle:
         return product
 
     def _partial_on_arrays(self, partial, g, ans, values, params):
-        level = self.level
-        if type(ans) is not BatchedTensor or ans._level is not level or ans._bdim:
-            return None
-        rank, full_ans = ans._data.ndim, ans._value
-        if type(g) is BatchedTensor:
-            full_g = g._value
-            if g._level is not level or g._bdim or g._data.ndim != rank:
-                return None
-        elif type(g) is Tensor and g._data.ndim <= rank:  # the same adjoint for every example (a sum's)
-            full_g = g
-        else:
-            return None
-        # (a stand-in of an enclosing vmap holds only one of its examples; tangents of a jvp around this
-        # vmap travel with the whole batch's values, and arrays would drop them)
-        if type(full_g) is not Tensor or type(full_ans) is not Tensor or full_g._tangents or full_ans._tangents:
-            return None
-        arrays = []
-        for v in values:
+        # An elementwise op's output has the per-example rank of all its operands' broadcast: every stand-in
+        # taking part (the adjoint, the output, the inputs: a per-example sweep's or, under jacrev, only the
+        # seeds) must have it, its batch in front, so that NumPy's broadcasting of whole-batch arrays is the
+        # per-example one; other values may have fewer axes. Tangents of a jvp around this vmap travel with
+        # the whole batch's values, which arrays would drop; a stand-in of an enclosing vmap holds one of its
+        # examples only.
+        level, rank, arrays, batched = self.level, ans._data.ndim, [], False
+        for v in (g, ans, *values):
             if type(v) is BatchedTensor:
                 full = v._value
                 if (v._level is not level or v._bdim or v._data.ndim != rank or type(full) is not Tensor
                         or full._tangents):
                     return None
                 arrays.append(full._data)
+                batched = True
             elif type(v) is Tensor:
                 if v._data.ndim > rank or v._tangents:
                     return None
                 arrays.append(v._data)
-            elif isinstance(v, Tensor) or np.ndim(v) > rank:  # (another level's stand-in)
+            elif isinstance(v, Tensor) or np.ndim(v) > rank:
                 return None
             else:
                 arrays.append(v)
-        d = partial(full_ans._data, *arrays, **params) if params else partial(full_ans._data, *arrays)
-        product = backend.as_array(full_g._data * (d._data if isinstance(d, Tensor) else d))
-        if product.ndim <= rank:  # g and the partial alike for every example (the partial read no stand-in)
+        if not batched:
+            return None
+        full_g, full_ans, *rest = arrays
+        d = partial(full_ans, *rest, **params) if params else partial(full_ans, *rest)
+        product = backend.as_array(full_g * (d._data if isinstance(d, Tensor) else d))
+        if product.ndim <= rank:  # alike for every example (g and the partial read no stand-in)
             return Tensor._wrap(product)
         return make_batched(Tensor._wrap(product), 0, level)
 
