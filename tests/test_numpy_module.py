@@ -223,3 +223,16 @@ def test_einsum_interleaved_form_matches_the_string_form():
     v = R(3)
     assert onp.allclose(np.einsum(a, [Ellipsis, 1], v, [1]), onp.einsum(a, [Ellipsis, 1], v, [1]))
     cr.gradcheck(lambda x: np.einsum(x, [0, 1], b, [1, 2]), a)
+
+
+def test_ascontiguousarray_lays_plain_arrays_out_in_c_order_and_gives_tensors_an_axis():
+    fortran = onp.asfortranarray(onp.arange(6.0).reshape(2, 3))
+    laid = np.ascontiguousarray(fortran)
+    assert laid.flags.c_contiguous and not fortran.flags.c_contiguous
+    onp.testing.assert_array_equal(laid, fortran)
+    assert np.ascontiguousarray(2.0).shape == (1,)  # at least one axis, as NumPy
+    x = cr.tensor(3.0, requires_grad=True)
+    y = np.ascontiguousarray(x)
+    assert y.shape == (1,)
+    (2 * y).sum().backward()
+    assert float(x.grad) == 2.0

@@ -54,7 +54,24 @@ def asarray(a, dtype=None, **kwargs):
     return _np.asarray(a, dtype=dtype, **kwargs)
 
 
-asanyarray = ascontiguousarray = asarray
+asanyarray = asarray
+
+
+def ascontiguousarray(a, dtype=None, **kwargs):
+    """numpy.ascontiguousarray: `asarray` with at least one axis, an array laid out in C order.
+
+    A tensor keeps its values and its graph (its memory layout is its own affair); a 0-d one gains an axis.
+
+    Example:
+        >>> import chainrule.numpy as np
+        >>> np.ascontiguousarray(np.ones((2, 3)).T).flags.c_contiguous
+        True
+        >>> np.ascontiguousarray(5.0).shape
+        (1,)
+    """
+    if isinstance(a, _Tensor) or (isinstance(a, (list, tuple)) and _contains_tensor(a)):
+        return array(a, dtype=dtype, ndmin=1)
+    return _np.ascontiguousarray(a, dtype=dtype, **kwargs)
 
 
 def copy(a, **kwargs):
