@@ -13,6 +13,8 @@ fresh trace without anything having happened.
 
 from __future__ import annotations
 
+from sys import getrefcount
+
 import numpy as np
 
 from ..core.tensor import Tensor
@@ -97,10 +99,10 @@ class Plan:
             lines.append("    return SAME")
         elif kind == "item":
             lines.append(f"    return v{x}.item()")
-        elif kind == "tensor":
-            lines.append(f"    return wrap(np.asarray(v{x}.copy()))")
-        else:
-            lines.append(f"    return v{x}.copy()")
+        else:  # as _output: an array just made that nothing else holds (the local and getrefcount's argument)
+            ns.update(getrefcount=getrefcount)
+            own = f"(v{x} if type(v{x}) is ndarray and v{x}.base is None and getrefcount(v{x}) <= 2 else v{x}.copy())"
+            lines.append(f"    return wrap(np.asarray({own}))" if kind == "tensor" else f"    return {own}")
         self._fast = _compile(lines, ns, "fast")
         return self._fast
 
@@ -148,10 +150,18 @@ class Plan:
 
 
 def _output(kind, value):
+    """An output as the caller gets it: its own memory, which the next call cannot change.
+
+    An array the replay has just made and nothing else holds (neither an argument, nor a constant or
+    buffer of the plan, nor memory a view shares) is that already: handed out as it is, as eager hands
+    out its results (per-example gradients are megabytes). The counted references are the results
+    tuple's, this function's parameter and getrefcount's own; anything holding it more adds to them.
+    """
     if kind == "item":
         return value.item()
-    copy = value.copy()
-    return Tensor._wrap(np.asarray(copy)) if kind == "tensor" else copy
+    if not (type(value) is np.ndarray and value.base is None and getrefcount(value) <= 3):
+        value = value.copy()
+    return Tensor._wrap(np.asarray(value)) if kind == "tensor" else value
 
 
 def describe(a):
