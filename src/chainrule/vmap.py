@@ -247,7 +247,6 @@ class _Handle:
         finally:
             switches.intercept = self
 
-
     def partial_on_batch(self, partial, g, ans, values, params):
         """g times an elementwise op's partial, for a sweep inside f that records nothing and carries no
         tangents: worked out on the whole batch's arrays, where NumPy's broadcasting is the per-example one
@@ -272,16 +271,16 @@ class _Handle:
         for v in (g, ans, *values):
             if type(v) is BatchedTensor:
                 full = v._value
-                if (v._level is not level or v._bdim or v._data.ndim != rank or type(full) is not Tensor
+                if (v._level is not level or v._bdim or v._data.ndim != rank or isinstance(full, BatchedTensor)
                         or full._tangents):
                     return None
                 arrays.append(full._data)
                 batched = True
-            elif type(v) is Tensor:
-                if v._data.ndim > rank or v._tangents:
+            elif isinstance(v, Tensor):  # unbatched (a parameter): as it is, unless an enclosing vmap's stand-in
+                if isinstance(v, BatchedTensor) or v._data.ndim > rank or v._tangents:
                     return None
                 arrays.append(v._data)
-            elif isinstance(v, Tensor) or np.ndim(v) > rank:
+            elif np.ndim(v) > rank:
                 return None
             else:
                 arrays.append(v)
