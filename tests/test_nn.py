@@ -297,3 +297,18 @@ def test_cross_entropy_array_rule_scales_by_the_same_quotient_as_numpy(dtype):
             got = _xent_array_vjp(g, None, None, np.zeros(n, np.int64), reduction="mean", saved=saved)
             expected = saved * (g / n)
         assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+def test_parameter_takes_pytorchs_requires_grad_and_says_where_a_dtype_goes():
+    frozen = cr.nn.Parameter(np.array([1.0, 2.0]), False)  # nn.Parameter(data, requires_grad), positionally
+    assert not frozen.requires_grad and frozen.is_leaf
+    assert cr.nn.Parameter([1.0], dtype=np.float64).dtype == np.float64
+    empty = cr.nn.Parameter()
+    assert empty.shape == (0,) and empty.requires_grad
+    with pytest.raises(TypeError, match="dtype="):
+        cr.nn.Parameter([1.0], np.float32)
+    layer = cr.nn.Linear(3, 2)  # a frozen one among a module's: left out of the gradient, still listed
+    layer.bias = cr.nn.Parameter(np.zeros(2), requires_grad=False)
+    layer(cr.tensor(np.ones((4, 3)))).sum().backward()
+    assert layer.bias.grad is None and layer.weight.grad is not None
+    assert any(p is layer.bias for p in layer.parameters())

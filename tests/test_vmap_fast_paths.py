@@ -148,3 +148,14 @@ def test_partial_rows_under_jacrev_take_the_product_on_the_batch_of_seeds(monkey
     inner = np.cos(u * x[0])[:, None] * ((1 - u * u)[:, None] * A * x[0])
     inner[:, 0] += np.cos(u * x[0]) * u
     np.testing.assert_allclose(fast, inner, rtol=1e-12)
+
+
+def test_partial_rows_on_the_batch_with_a_parameter_closed_over(monkeypatch):
+    # an nn.Parameter (a Tensor subclass) read inside f is an unbatched value like any other (frozen: one
+    # that requires grad makes the sweep record, for a backward from outside)
+    scale = cr.nn.Parameter(rng.normal(size=3), requires_grad=False)
+    X = rng.normal(size=(5, 3))
+    taken = _hook_calls(monkeypatch)
+    got = cr.vmap(cr.grad(lambda x: (cr.sin(x) * scale).sum()))(X)
+    assert taken and all(taken)
+    np.testing.assert_allclose(_np(got), np.cos(X) * scale.numpy(), rtol=1e-12)

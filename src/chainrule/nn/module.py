@@ -46,18 +46,26 @@ def _device_types():
 
 
 class Parameter(Tensor):
-    """A Tensor that is a module's weight: it always requires grad.
+    """A Tensor that is a module's weight: a leaf that requires grad unless made with requires_grad=False
+    (PyTorch's `nn.Parameter(data, requires_grad=True)`; no data is an empty one).
 
     Example:
         >>> import chainrule as cr
         >>> p = cr.nn.Parameter([1.0, 2.0])
         >>> p.requires_grad, p.is_leaf
         (True, True)
+        >>> cr.nn.Parameter([1.0], requires_grad=False).requires_grad
+        False
     """
 
     __slots__ = ()
 
-    def __init__(self, data, dtype=None):
+    def __init__(self, data=None, requires_grad=True, *, dtype=None):
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Parameter(data, requires_grad): requires_grad must be True or False, got "
+                            f"{requires_grad!r} (pass a dtype as dtype=)")
+        if data is None:  # PyTorch's Parameter(): an empty one
+            data = np.empty(0, default_dtype())
         if isinstance(data, Tensor):
             array = data._data
         elif backend.is_foreign(data):  # a CuPy array: it stays on its device
@@ -66,7 +74,7 @@ class Parameter(Tensor):
             array = np.asarray(data, dtype=dtype)
         if not isinstance(data, (Tensor, np.ndarray, np.generic)) and dtype is None and array.dtype.kind in "iuf":
             array = array.astype(default_dtype())  # Python numbers: the default float dtype, as cr.tensor
-        super().__init__(array, requires_grad=True)
+        super().__init__(array, requires_grad=bool(requires_grad))
 
     def __repr__(self):
         text = np.array2string(self.numpy(), separator=", ", prefix="Parameter(")
