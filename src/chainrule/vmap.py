@@ -39,7 +39,6 @@ from .tree import flatten, unflatten
 _FALLBACKS = (None, "loop", "warn")
 _new = object.__new__
 _NO_LEVELS = frozenset()
-_AS_GIVEN = object()  # the structure of an argument vmap passes on untouched
 
 
 class _Active(threading.local):
@@ -92,9 +91,6 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         specs = _axes_per_argument(in_axes, args)
         new_args, size, pending = [], None, []
         for arg, spec in zip(args, specs):
-            if spec is None:  # unbatched (the parameters of per-example gradients): passed as it is
-                new_args.append((_AS_GIVEN, arg))
-                continue
             leaves, structure = flatten(arg)
             axes = _prefix_axes(spec, arg, "in_axes", len(leaves))
             new_leaves = []
@@ -118,8 +114,7 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         level = _Level(size, fallback)
         for i, j, value, axis in pending:
             new_args[i][1][j] = make_batched(value, axis, level)
-        call_args = [leaves if structure is _AS_GIVEN else unflatten(structure, leaves)
-                     for structure, leaves in new_args]
+        call_args = [unflatten(structure, leaves) for structure, leaves in new_args]
         level.handle = _Handle(level, switches.intercept)  # the interceptor is the handler itself
         level.entry = frozenset(forward.levels.open) if forward.levels.open else _NO_LEVELS
         _active.levels.append(level)
