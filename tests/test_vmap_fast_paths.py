@@ -159,3 +159,17 @@ def test_partial_rows_on_the_batch_with_a_parameter_closed_over(monkeypatch):
     got = cr.vmap(cr.grad(lambda x: (cr.sin(x) * scale).sum()))(X)
     assert taken and all(taken)
     np.testing.assert_allclose(_np(got), np.cos(X) * scale.numpy(), rtol=1e-12)
+
+
+def test_an_unbatched_argument_reaches_f_in_containers_of_its_own():
+    # as JAX's vmap: f may rebind entries of the dict it gets without touching the caller's
+    params, X = {"w": rng.normal(size=3)}, rng.normal(size=(4, 3))
+
+    def f(p, x):
+        p["w"] = p["w"] * 2.0
+        return (p["w"] * x).sum()
+
+    w = params["w"]
+    got = cr.vmap(f, in_axes=(None, 0))(params, X)
+    assert params == {"w": w} and params["w"] is w
+    np.testing.assert_allclose(_np(got), X @ (2.0 * w), rtol=1e-12)

@@ -92,6 +92,9 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         new_args, size, pending = [], None, []
         for arg, spec in zip(args, specs):
             leaves, structure = flatten(arg)
+            if spec is None:  # unbatched throughout (the parameters of per-example gradients): rebuilt as it is,
+                new_args.append([structure, leaves])  # in containers of its own, as JAX's vmap passes it
+                continue
             axes = _prefix_axes(spec, arg, "in_axes", len(leaves))
             new_leaves = []
             for leaf, axis in zip(leaves, axes):
