@@ -77,7 +77,7 @@ class Plan:
         if self._fast is not None:
             return self._fast
         ns = dict(self._namespace)
-        ns.update(MISS=MISS, ndarray=np.ndarray, default_dtype=get_default_dtype, wrap=Tensor._wrap)
+        ns.update(MISS=MISS, ndarray=np.ndarray, default_dtype=get_default_dtype)
         checks = [f"len(args) != {len(signature)}"]
         ns["layout"] = layout
         for k, (shape, dtype, laid) in enumerate(signature):
@@ -99,10 +99,9 @@ class Plan:
             lines.append("    return SAME")
         elif kind == "item":
             lines.append(f"    return v{x}.item()")
-        else:  # as _output: an array just made that nothing else holds (the local and getrefcount's argument)
-            ns.update(getrefcount=getrefcount)
-            own = f"(v{x} if type(v{x}) is ndarray and v{x}.base is None and getrefcount(v{x}) <= 2 else v{x}.copy())"
-            lines.append(f"    return wrap(np.asarray({own}))" if kind == "tensor" else f"    return {own}")
+        else:  # _output's own test (its counted references: this local's in place of the results tuple's)
+            ns.update(output=_output, KIND=kind)
+            lines.append(f"    return output(KIND, v{x})")
         self._fast = _compile(lines, ns, "fast")
         return self._fast
 
@@ -154,8 +153,9 @@ def _output(kind, value):
 
     An array the replay has just made and nothing else holds (neither an argument, nor a constant or
     buffer of the plan, nor memory a view shares) is that already: handed out as it is, as eager hands
-    out its results (per-example gradients are megabytes). The counted references are the results
-    tuple's, this function's parameter and getrefcount's own; anything holding it more adds to them.
+    out its results (per-example gradients are megabytes). The counted references are the caller's
+    (the results tuple, or the fast function's local), this function's parameter and getrefcount's own;
+    anything holding it more adds to them.
     """
     if kind == "item":
         return value.item()
