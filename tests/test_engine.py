@@ -231,6 +231,34 @@ def test_advanced_indexing_accumulates_repeats():
     np.testing.assert_array_equal(m.grad.numpy(), [1.0, 0.0, 1.0])
 
 
+def test_an_index_that_only_adds_or_keeps_axes_has_its_adjoint_reshaped_back():
+    # x[None], x[:, None], x[..., None], x[()]: x's elements as they are, so the adjoint is g reshaped, not
+    # g scattered into zeros (the op table's rule, asked directly: which op answers)
+    from chainrule.core import OPS
+    rule = OPS["getitem"].vjp[0]
+    x = cr.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    weights = np.arange(1.0, 7.0)
+    for index, shape in (((None,), (1, 2, 3)), ((slice(None), None), (2, 1, 3)), ((Ellipsis, None), (2, 3, 1)),
+                         ((), (2, 3)), (None, (1, 2, 3))):
+        y = x[index]
+        assert y.shape == shape
+        (y * cr.tensor(weights.reshape(shape))).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), weights.reshape(2, 3))
+        x.grad = None
+        with cr.enable_grad():
+            g = cr.tensor(weights.reshape(shape), requires_grad=True)
+            adjoint = rule(g, y, x, index=index)
+        assert adjoint._node.op.name == "reshape"
+    # a part that selects (an int, a partial slice, a step) still scatters, and gives zeros where it did not read
+    for index in ((0,), (slice(1, None),), (slice(None, None, 2),), (None, 1)):
+        y = x[index]
+        y.sum().backward()
+        expected = np.zeros((2, 3))
+        expected[index[1:] if index[0] is None else index] = 1.0
+        np.testing.assert_array_equal(x.grad.numpy(), expected)
+        x.grad = None
+
+
 def test_zero_dim_gradients_are_arrays_after_fan_out_and_accumulation():
     # NumPy returns a scalar, not a 0-d array, when two 0-d arrays are added: .grad must still hold an ndarray
     x = cr.tensor(2.0, requires_grad=True)

@@ -50,8 +50,24 @@ def _scatter_add(g, index, shape):
     return out
 
 
+def _selects_everything(index):
+    """Whether `index` only adds axes or takes whole ones (None, ..., :), as x[None] and x[:, None] do: then
+    x[index] has x's elements in x's order, and its adjoint is g reshaped back, not scattered into zeros."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or (type(p) is slice and p == _ALL) for p in parts)
+
+
+_ALL = slice(None)
+
+
+def _getitem_vjp(g, ans, x, index):
+    if _selects_everything(index):
+        return reshape_op(g, shape=np.shape(x))
+    return scatter_add(g, index=index, shape=np.shape(x))
+
+
 getitem = defop("getitem", lambda x, index: x[index],
-                vjp=lambda g, ans, x, index: scatter_add(g, index=index, shape=x.shape),
+                vjp=_getitem_vjp,
                 jvp="linear", view=True, derivative="adjoint scattered back; repeated indices accumulate")
 scatter_add = defop("scatter_add", _scatter_add,
                     vjp=lambda g, ans, x, index, shape: getitem(g, index=index),
