@@ -212,11 +212,16 @@ class _Handle:
     their rules on Tensors (`rules_on_tensors`), so that a grad inside f has its rules batched too.
     """
 
-    __slots__ = ("level", "outer")
+    __slots__ = ("level", "outer", "unwatched")
     rules_on_tensors = True
 
     def __init__(self, level, outer):
         self.level, self.outer = level, outer
+        # whether only vmaps enclose this one: any other interceptor (cr.jit's tracer) must see every op,
+        # so NumPy arithmetic done here on whole-batch arrays (partial_on_batch) would escape it
+        while outer is not None and type(outer) is _Handle:
+            outer = outer.outer
+        self.unwatched = outer is None
 
     def __call__(self, op, args, params):
         switches.intercept = self.outer
@@ -251,7 +256,8 @@ class _Handle:
         (every stand-in of this level with its batch in front and one example's rank), instead of one
         batched op per step of the partial. Where that does not hold, by the batched ops as any rule.
 
-        The NumPy calls are those the batched ops would make, on the same arrays: the same bits.
+        The NumPy calls are those the batched ops would make, on the same arrays: the same bits. Under another
+        interceptor (cr.jit's tracer), which must see each op, it is always the batched ops.
         """
         product = self._partial_on_arrays(partial, g, ans, values, params)
         if product is None:
@@ -265,6 +271,8 @@ class _Handle:
         # per-example one; other values may have fewer axes. Tangents of a jvp around this vmap travel with
         # the whole batch's values, which arrays would drop; a stand-in of an enclosing vmap holds one of its
         # examples only.
+        if not self.unwatched:
+            return None
         level, rank, arrays, batched = self.level, ans._data.ndim, [], False
         for v in (g, ans, *values):
             if type(v) is BatchedTensor:
@@ -316,8 +324,11 @@ def _handle(op, args, params, level):
         values.append(a)
         dims.append(None)
     if not mine:
-        # an outer vmap's stand-ins: the outer interceptor (active inside this handler) takes them
-        return op(*args, **params) if other else NotImplemented
+        # nothing of this level: an outer vmap's stand-ins are the outer interceptor's (active inside this
+        # handler). So is any op under an interceptor other than vmaps (cr.jit's tracer must see the ops on
+        # unbatched values too, or their results would be baked into its replay). Otherwise the op runs as
+        # usual, where the tangents of jvps opened inside this vmap are pushed under it
+        return op(*args, **params) if other or not level.handle.unwatched else NotImplemented
     return _apply_batched(op, args, values, dims, params, level, tuple(arrays), tuple(edges))
 
 

@@ -22,6 +22,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..core import backend
+from ..core.modes import switches
 from ..core.tensor import Tensor
 from ..creation import get_default_dtype
 from ..tree import flatten, unflatten
@@ -75,7 +76,7 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         fast = self._fast
-        if fast is not None and not kwargs and not tracing_now():  # the latest call's plan, checks inline
+        if fast is not None and not kwargs and switches.intercept is None and not tracing_now():  # checks inline
             try:
                 out = fast(args)
             except GuardFailed as failed:
@@ -83,7 +84,10 @@ class Jitted:
                 out = MISS  # the slow path below tries the other plans, or traces
             if out is not MISS:
                 return out
-        if tracing_now():  # called inside another trace: run inline, so the outer plan records it
+        if switches.intercept is not None or tracing_now():
+            # called inside another trace (run inline, so the outer plan records it), or under vmap, whose
+            # stand-ins hold one example each: a plan traced on one would replay it for all. Run inline,
+            # so the transform sees every op (JAX's vmap(jit(f)) is vmap(f)); jit(vmap(f)) is the fast form
             return self.fn(*args, **kwargs)
         key, arrays = _array_signature(args) if not kwargs else (None, None)
         if key is not None:  # only arrays, passed positionally: the common step(x, y), keyed without flatten
