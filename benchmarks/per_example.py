@@ -4,6 +4,7 @@ Tasks, each with a handwritten NumPy floor that the others must agree with:
 - "batch gradient": the gradient of the mean loss over the batch (one ordinary backward pass);
 - "per-example gradients": one gradient per example, by `vmap(grad(loss))` (chainrule and
   torch.func) and by a Python loop of `grad` calls (chainrule, for comparison).
+Both tasks also run under `cr.jit` ("chainrule jit"): the same function traced once and replayed.
 Each function returns the gradients as its framework gives them (a dict of arrays or tensors, one
 per parameter); `flat` turns any of them into one vector for the agreement check, outside the
 timed call (concatenating 8.7 MB of per-example gradients is no part of computing them).
@@ -80,6 +81,10 @@ def make_per_example(batch=64):
     one_grad = cr.grad(example_loss)
     tasks["batch gradient"]["chainrule"] = lambda: batch_grad(params, x, y)
     tasks["per-example gradients"]["chainrule"] = lambda: per_example(params, x, y)
+    # cr.jit of the same functions: traced once, then replayed as their NumPy calls (JAX's jit(vmap(grad)))
+    batch_grad_jit, per_example_jit = cr.jit(batch_grad), cr.jit(per_example)
+    tasks["batch gradient"]["chainrule jit"] = lambda: batch_grad_jit(params, x, y)
+    tasks["per-example gradients"]["chainrule jit"] = lambda: per_example_jit(params, x, y)
 
     def loop():
         grads = [one_grad(params, x[i], y[i]) for i in range(len(y))]
@@ -128,10 +133,12 @@ def make_vmap_rows(batch=64, n=50):
         return (2 * y * (1 - y * y)) @ A
 
     batched = cr.vmap(cr.grad(f))
+    batched_jit = cr.jit(batched)
     single = cr.grad(f)
     tasks = {f"vmap(grad f), batch {batch}, R^{n} -> R": {
         "numpy": floor_grad,
         "chainrule": lambda: batched(X),
+        "chainrule jit": lambda: batched_jit(X),
         "chainrule loop": lambda: np.stack([single(x).numpy() for x in X])}}
     try:
         import torch
