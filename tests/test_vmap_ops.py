@@ -184,3 +184,38 @@ def test_vmap_of_second_derivatives_equals_the_loop(name):
     for second in (reverse, forward):
         got = cr.vmap(second)(*[batched[i] for i in diff])
         _close(got, np.stack([np.asarray(second(*[cr.tensor(ex[i]) for i in diff]).numpy()) for ex in examples]))
+
+
+REPLAY_SCALES = (0.99, 1.015, 1.005)  # new examples for a replay: inside the 0.98..1.02 that keeps every domain
+
+
+def _batch_at(args, layout, scales):
+    """As _batch, with the examples scaled by `scales`: a second batch of the same shapes. Integer arguments
+    (class targets, indices, masks: unbatched) are rolled, so they hold other values in range too."""
+    examples = [[np.asarray(a * s) if layout.get(i) is not None else a for i, a in enumerate(args)] for s in scales]
+    return [(np.roll(a, 1) if isinstance(a, np.ndarray) and a.dtype.kind in "iub" else a) if layout.get(i) is None
+            else np.stack([ex[i] for ex in examples], axis=layout[i]) for i, a in enumerate(args)]
+
+
+@pytest.mark.parametrize("name,k", ALL_CASES)
+def test_jit_of_vmap_replays_new_examples_as_eager_vmap(name, k):
+    # cr.jit(vmap(op)) and cr.jit(vmap(grad)): traced on one batch, replayed on another of the same shapes; a
+    # batching rule that worked on arrays the tracer never saw would replay the first batch's numbers
+    args, params = _case(name, k)
+    op = OPS[name]
+    diff = _floats(args)
+    for layout in _layouts(args)[::3]:  # all batched on axis 0; and (two or more) the first one shared
+        first, in_axes, _ = _batch(args, layout)
+        second = _batch_at(args, layout, REPLAY_SCALES)
+        values = cr.vmap(lambda *a: op(*a, **params), in_axes=in_axes)
+        jitted = cr.jit(values)
+        jitted(*first)
+        _close(jitted(*second), values(*second).numpy())
+        if op.nondiff or name in DERIVATIVE_READS_VALUES:
+            continue
+        f = _scalarised(op, params, args, diff)
+        grads = cr.vmap(cr.grad(f, argnums=tuple(range(len(diff)))), in_axes=tuple(in_axes[i] for i in diff))
+        jitted = cr.jit(grads)
+        jitted(*[first[i] for i in diff])
+        for got, want in zip(jitted(*[second[i] for i in diff]), grads(*[second[i] for i in diff])):
+            _close(got, want.numpy())

@@ -10,8 +10,6 @@ from math import prod
 
 import numpy as np
 
-from ..core import backend
-from ..core.tensor import Tensor
 from .rules import (
     _example_ndim,
     _op,
@@ -137,11 +135,10 @@ def _batched_subscripts(subscripts, batched):
 
 
 def _front_targets(target, dt, size):
-    """Class targets (integers, never differentiated) as an array with the batch in front."""
-    target = backend.as_array(target._data if isinstance(target, Tensor) else target)
-    if dt is None:
-        return np.broadcast_to(target, (size,) + target.shape)
-    return np.moveaxis(target, dt, 0) if dt else target  # (a front batch, the usual one, is where it belongs)
+    """Class targets (integers, never differentiated) with the batch in front: moved or broadcast by ops,
+    not NumPy calls on their array, so that cr.jit's tracer sees them (an array it did not see made would
+    be baked into its replay)."""
+    return batched_front(target, dt, size)
 
 
 def _softmax_cross_entropy(op, values, dims, params):
@@ -151,10 +148,12 @@ def _softmax_cross_entropy(op, values, dims, params):
     target = _front_targets(target, dt, size)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
-    rows = op(_op("reshape")(logits, shape=(-1, classes)), target.reshape(-1), reduction="none")  # the fast 2-d form
+    shape = shape_of(target)
+    rows = op(_op("reshape")(logits, shape=(-1, classes)), _op("reshape")(target, shape=(-1,)),
+              reduction="none")  # the fast 2-d form
     if reduction == "none":
-        return _op("reshape")(rows, shape=target.shape), 0  # one loss per row of every example
-    count = target[0].size if size else int(np.prod(target.shape[1:]))  # rows per example
+        return _op("reshape")(rows, shape=shape), 0  # one loss per row of every example
+    count = prod(shape[1:])  # rows per example
     if count == 1:  # one row per example (a loss of one labelled example): its loss is the mean and the sum
         return rows, 0
     total = _op("sum")(_op("reshape")(rows, shape=(size, count)), axis=1)
@@ -170,12 +169,13 @@ def _softmax_cross_entropy_backward(op, values, dims, params):
     logits = batched_front(logits, dl, size)
     target = _front_targets(target, dt, size)
     reduction = params.get("reduction", "none")
+    rank = ndim_of(target)
     if reduction == "none":
-        g = g if dg is None else _pad_after_batch(to_front(g, dg), target.ndim - 1)
+        g = g if dg is None else _pad_after_batch(to_front(g, dg), rank - 1)
     else:  # g: one adjoint per example, on the rows of its example
-        if dg is not None and target.ndim > 1:
-            g = _op("reshape")(to_front(g, dg), shape=(size,) + (1,) * (target.ndim - 1))
-        count = prod(target.shape[1:])
+        if dg is not None and rank > 1:
+            g = _op("reshape")(to_front(g, dg), shape=(size,) + (1,) * (rank - 1))
+        count = prod(shape_of(target)[1:])
         if reduction == "mean" and count > 1:
             g = _op("div")(g, count)
     return op(g, logits, target, reduction="none"), 0
