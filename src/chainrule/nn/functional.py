@@ -10,7 +10,6 @@ import numpy as np
 from .. import ops
 from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
-from ..core.tensor import array_of
 from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
@@ -53,7 +52,11 @@ from .functional_layers import (  # noqa: F401  (torch names)
 )
 from .loss_functions import (  # noqa: F401  (torch names)  # noqa: E402  (one reduction for every loss)
     _check_reduction,
+    _every_value,
     _reduce,
+    _same_shape,
+    _shape,
+    _values,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -65,14 +68,6 @@ from .loss_functions import (  # noqa: F401  (torch names)  # noqa: E402  (one r
     smooth_l1_loss,
 )
 
-_values = array_of  # the ndarray behind a tensor or array
-
-
-def _same_shape(name, input, target):
-    if np.shape(_values(input)) != np.shape(_values(target)):
-        raise ChainruleError(f"{name}: input shape {np.shape(_values(input))} and target shape "
-                             f"{np.shape(_values(target))} differ; reshape one (e.g. target[:, None])")
-
 
 def hinge_loss(scores, target, reduction="mean"):
     """Binary hinge loss max(0, 1 - y·s) for targets -1 / +1 (gradient 0 at the margin).
@@ -83,7 +78,7 @@ def hinge_loss(scores, target, reduction="mean"):
         0.25
     """
     _same_shape("hinge_loss", scores, target)
-    y = _values(target)
+    y = _every_value(target)  # (checked: every example's, under vmap)
     if y.size and not np.isin(y, (-1, 1)).all():
         raise ChainruleError("hinge_loss needs targets of -1 and +1")
     return _reduce(ops.relu(1 - target * scores), reduction)
@@ -98,14 +93,14 @@ def multi_margin_loss(scores, target, margin=1.0, reduction="mean"):
         0.0
     """
     y = _values(target)
-    n, classes = np.shape(_values(scores))
+    n, classes = _shape(scores)
     if y.shape != (n,) or y.dtype.kind not in "iu":
         raise ChainruleError(f"multi_margin_loss needs integer targets of shape ({n},)")
     correct = ops.index(scores, (np.arange(n), y))
     margins = ops.relu(margin - ops.expand_dims(correct, 1) + scores)
     others = np.ones((n, classes), like=like(y))
     others[np.arange(n), y] = 0.0
-    return _reduce(ops.sum(margins * others.astype(_values(scores).dtype), axis=1) / classes, reduction)
+    return _reduce(ops.sum(margins * others.astype(_every_value(scores).dtype), axis=1) / classes, reduction)
 
 
 def predictions(output):

@@ -11,13 +11,35 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..batching import BatchedTensor
 from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
 from ..core.tensor import Tensor, array_of
 from ..ops._util import constant_like
 from ..ops.nn_ops import REDUCTIONS
 
-_values = array_of  # the ndarray behind a tensor or array
+
+# Under vmap a loss sees stand-ins (BatchedTensor): one example's shape and dtype, whose array holds no
+# example's values. So a shape is read as a shape, values for arithmetic only from what is no stand-in
+# (a stand-in's are refused: a mask or index made from them would be one example's for every example),
+# and values to check (targets in range) from the whole batch.
+def _shape(x):
+    """x's shape (one example's, for a vmap stand-in)."""
+    return array_of(x).shape
+
+
+def _values(x):
+    """The ndarray behind x, to compute with; refused for a vmap stand-in (BatchedValueError)."""
+    if isinstance(x, BatchedTensor):
+        x._refuse()
+    return array_of(x)
+
+
+def _every_value(x):
+    """Every value x stands for, to check them: a vmap stand-in's whole batch."""
+    while isinstance(x, BatchedTensor):
+        x = x._value
+    return array_of(x)
 
 
 def _check_reduction(reduction, allowed=REDUCTIONS):
@@ -44,14 +66,14 @@ def _reduce(losses, reduction):
 
 
 def _same_shape(name, input, target):
-    if np.shape(_values(input)) != np.shape(_values(target)):
-        raise ChainruleError(f"{name}: input shape {np.shape(_values(input))} and target shape "
-                             f"{np.shape(_values(target))} differ; reshape one (e.g. target[:, None])")
+    if _shape(input) != _shape(target):
+        raise ChainruleError(f"{name}: input shape {_shape(input)} and target shape "
+                             f"{_shape(target)} differ; reshape one (e.g. target[:, None])")
 
 
 def _classes_last(x):
     """(N, C, d1, ...) as (N·d1·..., C); (C,) as (1, C); (N, C) unchanged."""
-    nd = np.ndim(_values(x))
+    nd = len(_shape(x))
     if nd == 1:
         return ops.reshape(x, (1, -1))
     if nd == 2:
@@ -61,26 +83,34 @@ def _classes_last(x):
 
 
 def _class_targets(name, input, target):
-    y = as_array(_values(target))
-    shape = np.shape(_values(input))
+    """The class targets flattened: an array, or (under vmap, per-example targets) a stand-in reshaped."""
+    dtype, shape, got = array_of(target).dtype, _shape(input), _shape(target)
     expected = shape[:1] + shape[2:] if len(shape) != 1 else ()
-    if y.dtype.kind not in "iu":
+    if dtype.kind not in "iu":
         raise OpError(f"{name} needs integer class targets (or, for cross_entropy, float probabilities "
-                             f"of the input's shape), got dtype {y.dtype}")
-    if y.shape != expected:
-        raise OpError(f"{name}: input of shape {shape} needs targets of shape {expected}, got {y.shape}")
-    return y.reshape(-1)
+                             f"of the input's shape), got dtype {dtype}")
+    if got != expected:
+        raise OpError(f"{name}: input of shape {shape} needs targets of shape {expected}, got {got}")
+    if isinstance(target, BatchedTensor):
+        return ops.reshape(target, (-1,))
+    return as_array(target._data if isinstance(target, Tensor) else target).reshape(-1)
 
 
 def _picked_losses(name, logp, y, weight, ignore_index):
     """(-w[y]·logp[i, y], w[y]) per flattened example, 0 where y == ignore_index."""
     classes = logp.shape[-1]
-    kept = y != ignore_index
-    safe = np.where(kept, y, 0)
+    every = _every_value(y)  # (all the batch's targets, under vmap)
+    kept = every != ignore_index
+    safe = np.where(kept, every, 0)
     if safe.size and (safe.min() < 0 or safe.max() >= classes):
-        raise OpError(f"{name}: targets must lie in [0, {classes}), got {y.min()}..{y.max()} "
+        raise OpError(f"{name}: targets must lie in [0, {classes}), got {every.min()}..{every.max()} "
                       f"(ignore_index={ignore_index} is skipped)")
-    w = np.ones(classes, like=like(y)) if weight is None else as_array(_values(weight)).astype(np.float64)
+    w = np.ones(classes, like=like(every)) if weight is None else as_array(_values(weight)).astype(np.float64)
+    if isinstance(y, Tensor):  # per-example targets under vmap: the pick as ops, a one-hot mask, batched
+        kept = ops.not_equal(y, ignore_index)
+        onehot = ops.equal(ops.expand_dims(y, -1), np.arange(classes, like=like(every)))
+        wy = ops.sum(ops.where(onehot, constant_like(w, logp), 0.0), axis=-1) * kept
+        return -ops.sum(ops.where(onehot, logp, 0.0), axis=-1) * wy, wy
     wy = np.where(kept, w[safe], 0.0)
     picked = ops.index(logp, (np.arange(len(y)), safe))
     return -picked * constant_like(wy, logp), wy
@@ -90,6 +120,8 @@ def _weighted_reduce(losses, wy, reduction, out_shape):
     if reduction == "none":
         return ops.reshape(losses, out_shape)
     total = ops.sum(losses)
+    if isinstance(wy, Tensor):  # per-example weights under vmap
+        return total / ops.sum(wy) if reduction == "mean" else total
     return total / float(wy.sum()) if reduction == "mean" else total  # a Python float keeps float32 float32
 
 
@@ -106,7 +138,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(reduction)
     y = _class_targets("nll_loss", input, target)
     losses, wy = _picked_losses("nll_loss", _classes_last(input), y, weight, ignore_index)
-    return _weighted_reduce(losses, wy, reduction, np.shape(_values(target)))
+    return _weighted_reduce(losses, wy, reduction, _shape(target))
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -125,16 +157,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     y = target._data if isinstance(target, Tensor) else target
     if (weight is None and not label_smoothing and size_average is None and reduce is None and ignore_index < 0
-            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and _values(input).ndim == 2):
+            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and len(_shape(input)) == 2):
         try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
-            return ops.softmax_cross_entropy(input, y, reduction=reduction)
-        except OpError:
+            # (a vmap stand-in is passed as it is: its array is no example's targets, its batch is theirs)
+            return ops.softmax_cross_entropy(input, target if isinstance(target, BatchedTensor) else y,
+                                             reduction=reduction)
+        except ValueError:  # (an OpError; a ValueError from the op on plain arrays)
+            y = _every_value(target)
             if not (y.size and (y == ignore_index).any()):
                 raise  # not an ignored target: the op's own message says what is wrong
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    y = _values(target)
-    x_shape = np.shape(_values(input))
+    y = array_of(target)  # (its dtype; under vmap one example's shape)
+    x_shape = _shape(input)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ChainruleError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
     if y.dtype.kind == "f":
@@ -147,11 +182,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     losses, wy = _picked_losses("cross_entropy", logp, flat_y, weight, ignore_index)
     if label_smoothing:
         classes = x_shape[1] if len(x_shape) > 1 else x_shape[0]
-        w = np.ones(classes, like=like(flat_y)) if weight is None else as_array(_values(weight)).astype(np.float64)
-        kept = constant_like((flat_y != ignore_index) * 1.0, logp)
+        w = (np.ones(classes, like=like(array_of(flat_y))) if weight is None
+             else as_array(_values(weight)).astype(np.float64))
+        kept = (ops.not_equal(flat_y, ignore_index) if isinstance(flat_y, Tensor)  # (per-example targets)
+                else constant_like((flat_y != ignore_index) * 1.0, logp))
         smooth = -ops.sum(logp * constant_like(w, logp), axis=-1) * kept
         losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
-    return _weighted_reduce(losses, wy, reduction, np.shape(y))
+    return _weighted_reduce(losses, wy, reduction, y.shape)
 
 
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
@@ -164,7 +201,7 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
     if weight is not None:
         p = p * constant_like(_values(weight), logp)
     losses = -ops.sum(p * logp, axis=-1)
-    shape = np.shape(_values(input))
+    shape = _shape(input)
     if reduction == "none":
         return ops.reshape(losses, shape[:1] + shape[2:] if len(shape) > 1 else ())
     return _reduce(losses, reduction)
@@ -210,7 +247,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     a = ops.abs(d)
     if beta == 0:
         return _reduce(a, _legacy(size_average, reduce, reduction))
-    quadratic = _values(a) < beta
+    quadratic = a < beta  # (an op: per example under vmap)
     return _reduce(ops.where(quadratic, 0.5 * d * d / beta, a - 0.5 * beta), _legacy(size_average, reduce, reduction))
 
 
@@ -225,7 +262,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     _same_shape("huber_loss", input, target)
     d = input - target
     a = ops.abs(d)
-    return _reduce(ops.where(_values(a) <= delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+    return _reduce(ops.where(a <= delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -237,7 +274,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         0.6931
     """
     _same_shape("binary_cross_entropy", input, target)
-    p = _values(input)
+    p = _every_value(input)
     if p.size and (p.min() < 0 or p.max() > 1):
         raise ChainruleError("binary_cross_entropy needs probabilities in [0, 1]; for raw scores use "
                              "binary_cross_entropy_with_logits")
@@ -288,12 +325,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         losses = ops.exp(target) * (target - input)
     else:
-        t = _values(target)
-        positive = t > 0
+        positive = target > 0 if isinstance(target, Tensor) else as_array(target) > 0  # (an op on a tensor)
         log_t = ops.log(ops.where(positive, target, 1.0))  # log of 1 where target = 0: its term is 0 anyway
         losses = ops.where(positive, target * (log_t - input), 0.0)
     if reduction == "batchmean":
-        shape = np.shape(_values(input))
+        shape = _shape(input)
         return ops.sum(losses) / (shape[0] if shape else 1)
     return _reduce(losses, reduction)
 
