@@ -1,4 +1,5 @@
-"""torch.func's transforms with its signatures: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian.
+"""torch.func's transforms with its signatures: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian, vmap,
+and its functional_call / stack_module_state (a module as a function of its parameters: nn/stateless.py).
 
 They are chainrule's own transforms (chainrule.transforms) with PyTorch's
 extras: `argnums` tuples for the Jacobians and Hessians (a tuple of results,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from . import transforms as T
 from .core.errors import ChainruleError
+from .nn.stateless import functional_call, stack_module_state
 from .vmap import vmap as _vmap
 
 
@@ -162,4 +164,5 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     return _vmap(func, in_axes=in_dims, out_axes=out_dims)
 
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call",
+           "stack_module_state"]
