@@ -321,3 +321,43 @@ def along_axes(op, values, dims, params):
         axes = _shift_axis(tuple(axes), nd)
     return op(x, **{**params, "axes": axes}), 0
 
+
+
+def _rows_of_each_example(idx, size, rows):
+    """Front-batched indices into `rows` rows per example, as indices into the examples' rows laid end to end:
+    negative ones wrapped, example b's offset by b·rows. One out of range (either way) becomes an index past
+    the end, so that the pick raises as an unbatched one does, never reading a neighbour's row."""
+    k = ndim_of(idx) - 1
+    wrapped = _op("where")(_op("less")(idx, 0), _op("add")(idx, rows), idx)
+    inside = _op("mul")(_op("greater_equal")(wrapped, 0), _op("less")(wrapped, rows))
+    offsets = (np.arange(size) * rows).reshape((size,) + (1,) * k)
+    return _op("where")(inside, _op("add")(wrapped, offsets), size * rows)
+
+
+def _gather(op, values, dims, params):
+    (x, idx), (dx, di) = values, dims
+    if di is None:  # indices shared: each example's rows are axis 1 of the batch; the batch follows the index axes
+        xs = to_front(x, dx)
+        swapped = _op("transpose")(xs, axes=(1, 0) + tuple(range(2, ndim_of(xs))))
+        return op(swapped, idx), ndim_of(idx)
+    idx = to_front(idx, di)
+    if dx is None:  # x shared: the batch of indices picks from it directly
+        return op(x, idx), 0
+    xs = to_front(x, dx)  # both: every example picks from its own rows, laid end to end
+    size, rows = shape_of(xs)[:2]
+    flat = _op("reshape")(xs, shape=(size * rows,) + shape_of(xs)[2:])
+    return op(flat, _rows_of_each_example(idx, size, rows)), 0
+
+
+def _gather_adjoint(op, values, dims, params):
+    (g, idx), (dg, di) = values, dims
+    rows = params["rows"]
+    if di is None:  # indices shared: the batch of g after the index axes comes out after the rows
+        k = ndim_of(idx)
+        moved = g if dg == k else _op("transpose")(g, axes=_move(ndim_of(g), dg, k))
+        return op(moved, idx, rows=rows), 1
+    idx = to_front(idx, di)
+    size = shape_of(idx)[0]
+    gs = batched_front(g, dg, size)
+    out = op(gs, _rows_of_each_example(idx, size, rows), rows=size * rows)
+    return _op("reshape")(out, shape=(size, rows) + shape_of(out)[1:]), 0

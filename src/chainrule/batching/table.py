@@ -8,6 +8,8 @@ from .products import PRODUCTS, fold_all_into_first_axis, fold_into_first_axis
 from .rules import (
     _broadcast_to,
     _concatenate,
+    _gather,
+    _gather_adjoint,
     _getitem,
     _reshape,
     _scatter_add,
@@ -30,7 +32,8 @@ FLATTENING = ("argmax", "argmin", "argsort", "cumsum", "cumprod")  # axis=None: 
 STACKED = ("cholesky", "det", "inv", "eigh_values", "eigh_vectors", "pinv", "qr_q", "qr_r",
            "slogdet_logabsdet", "slogdet_sign", "svd_u", "svd_vh", "svdvals", "sqrtm", "solve_sylvester")
 OWN = {"reshape": _reshape, "transpose": _transpose, "broadcast_to": _broadcast_to, "sum_to": _sum_to,
-       "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add}
+       "concatenate": _concatenate, "getitem": _getitem, "scatter_add": _scatter_add,
+       "gather": _gather, "gather_adjoint": _gather_adjoint}
 FOLDED = ("max_pool2d",)  # one example (N, C, H, W): the batch joins N
 FOLDED_ALL = ("max_pool2d_scatter", "max_pool2d_gather")  # the same, for every argument
 # correct and slow, one call per example (none of the built-in ops since their forwards take stacks)

@@ -11,8 +11,9 @@ import numpy as np
 from .. import creation, ops
 from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
-from ..core.tensor import Tensor
-from ..ops._util import constant_like, value_of
+from ..core.tensor import Tensor, array_of
+from ..ops._util import constant_like, every_value, is_stand_in, value_of
+from ..ops.gather import gather
 from ..ops.shape import scatter_add
 
 
@@ -131,19 +132,26 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
-    idx = as_array(value_of(input))
+    idx = as_array(every_value(input))  # (under vmap, every example's: checked here)
     if idx.dtype.kind not in "iu":
         raise ChainruleError(f"embedding needs integer indices, got dtype {idx.dtype}")
-    rows = value_of(weight).shape[0]
+    rows = array_of(weight).shape[0]  # (one example's shape, for a vmap stand-in)
     if idx.size and (idx.min() < -rows or idx.max() >= rows):
         raise IndexError(f"embedding: index {idx.max() if idx.max() >= rows else idx.min()} is out of range "
                          f"for {rows} rows")
+    if is_stand_in(input):  # per-example indices under vmap: the pick is an op with the indices as its input
+        picked = gather(weight, input)
+        if padding_idx is None:
+            return picked
+        wrapped = ops.where(ops.less(input, 0), ops.add(input, rows), input)
+        padded = ops.expand_dims(ops.equal(wrapped, padding_idx % rows), -1)
+        return ops.where(padded, picked.detach(), picked)
     picked = ops.index(weight, idx)
     if padding_idx is None:
         return picked
     padding_idx = padding_idx % rows
     padded = np.expand_dims(idx % rows == padding_idx, -1)
-    frozen = Tensor._wrap(value_of(picked)) if isinstance(picked, Tensor) else picked
+    frozen = picked.detach() if isinstance(picked, Tensor) else picked
     return ops.where(padded, frozen, picked)  # same values; no gradient flows into the padding row
 
 
@@ -155,14 +163,17 @@ def one_hot(tensor, num_classes=-1):
         >>> cr.nn.functional.one_hot(np.array([0, 2])).tolist()
         [[1, 0, 0], [0, 0, 1]]
     """
-    idx = as_array(value_of(tensor))
+    idx = as_array(every_value(tensor))  # (under vmap, every example's: num_classes is the batch's)
     if idx.dtype.kind not in "iu":
         raise ChainruleError(f"one_hot is only applicable to index tensors, got dtype {idx.dtype}")
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise ChainruleError(f"one_hot: classes must lie in [0, {num_classes}), got {idx.min()}..{idx.max()}")
-    return Tensor(np.eye(num_classes, dtype=np.int64, like=like(idx))[idx])
+    eye = np.eye(num_classes, dtype=np.int64, like=like(idx))
+    if is_stand_in(tensor):  # per-example classes under vmap: rows of the identity picked by an op
+        return gather(eye, tensor)
+    return Tensor(eye[idx])
 
 
 def _normalize(x, axes, eps):

@@ -15,7 +15,7 @@ from ..batching import BatchedTensor
 from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
 from ..core.tensor import Tensor, array_of
-from ..ops._util import constant_like
+from ..ops._util import constant_like, every_value
 from ..ops.nn_ops import REDUCTIONS
 
 
@@ -35,11 +35,7 @@ def _values(x):
     return array_of(x)
 
 
-def _every_value(x):
-    """Every value x stands for, to check them: a vmap stand-in's whole batch."""
-    while isinstance(x, BatchedTensor):
-        x = x._value
-    return array_of(x)
+_every_value = every_value  # every value x stands for, to check them: a vmap stand-in's whole batch
 
 
 def _check_reduction(reduction, allowed=REDUCTIONS):

@@ -91,6 +91,7 @@ from .exponential import (
     reciprocal,
     square,
 )
+from .gather import gather, gather_adjoint  # noqa: F401  (indices as an input: batched under vmap)
 from .joining import (
     append,
     array_split,

@@ -37,6 +37,26 @@ def value_of(x):
     return array_of(x)  # core's one helper
 
 
+def is_stand_in(x):
+    """Whether x is a vmap stand-in: one example's shape, standing for a batch (its array is no example's)."""
+    return hasattr(type(x), "_bdim")
+
+
+def every_value(x):
+    """Every value x stands for, to check them (a vmap stand-in: its whole batch), as an ndarray.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> seen = []
+        >>> _ = cr.vmap(lambda t: seen.append(every_value(t).tolist()) or t)(np.array([[1, 2], [3, 4]]))
+        >>> seen
+        [[[1, 2], [3, 4]]]
+    """
+    while is_stand_in(x):
+        x = x._value
+    return array_of(x)
+
+
 def device_like(x):
     """The `like=` argument that makes a new array on x's device (None for NumPy data: no dispatch)."""
     return like(x._data if isinstance(x, Tensor) else x)
