@@ -144,3 +144,19 @@ def test_a_jitted_function_under_vmap_runs_per_example():
     np.testing.assert_allclose(np.asarray(jitted(w, x[0])), np.asarray(f(w, x[0])), rtol=1e-12)  # alone: traced
     assert jitted.traces == 1
     np.testing.assert_allclose(np.asarray(per_example(w, x))[1], np.asarray(f(w, x[1])), rtol=1e-12)  # and still
+
+
+def test_transforms_that_batch_internally_run_a_jitted_function_inline():
+    # jacfwd and hessian push their basis vectors through a vmap: the jitted function runs under it as written
+    rng = np.random.default_rng(7)
+    A = rng.normal(size=(3, 3))
+
+    def f(x):
+        return cr.sum(cr.tanh(cr.tensor(A) @ x) ** 2)
+
+    jitted = cr.jit(f)
+    for _ in range(2):
+        x = rng.normal(size=3)
+        np.testing.assert_allclose(np.asarray(cr.jacfwd(jitted)(x)), np.asarray(cr.grad(f)(x)), rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(cr.hessian(jitted)(x)), np.asarray(cr.hessian(f)(x)), rtol=1e-12)
+    assert jitted.traces == 0
