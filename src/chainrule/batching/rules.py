@@ -322,7 +322,6 @@ def along_axes(op, values, dims, params):
     return op(x, **{**params, "axes": axes}), 0
 
 
-
 def _rows_of_each_example(idx, size, rows):
     """Front-batched indices into `rows` rows per example, as indices into the examples' rows laid end to end:
     negative ones wrapped, example b's offset by b·rows. One out of range (either way) becomes an index past

@@ -76,7 +76,7 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         fast = self._fast
-        if fast is not None and not kwargs and switches.intercept is None and not tracing_now():  # checks inline
+        if fast is not None and not kwargs and switches.intercept is None:  # (a trace or a vmap: inline, below)
             try:
                 out = fast(args)
             except GuardFailed as failed:

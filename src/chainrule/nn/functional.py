@@ -11,6 +11,7 @@ from .. import ops
 from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
 from ..ops import sigmoid, softplus, step, tanh  # noqa: F401
+from ..ops._util import every_value
 from ..ops.activations import (  # noqa: F401  (torch names)
     celu,
     gelu,
@@ -52,7 +53,6 @@ from .functional_layers import (  # noqa: F401  (torch names)
 )
 from .loss_functions import (  # noqa: F401  (torch names)  # noqa: E402  (one reduction for every loss)
     _check_reduction,
-    _every_value,
     _reduce,
     _same_shape,
     _shape,
@@ -78,7 +78,7 @@ def hinge_loss(scores, target, reduction="mean"):
         0.25
     """
     _same_shape("hinge_loss", scores, target)
-    y = _every_value(target)  # (checked: every example's, under vmap)
+    y = every_value(target)  # (checked: every example's, under vmap)
     if y.size and not np.isin(y, (-1, 1)).all():
         raise ChainruleError("hinge_loss needs targets of -1 and +1")
     return _reduce(ops.relu(1 - target * scores), reduction)
@@ -100,7 +100,7 @@ def multi_margin_loss(scores, target, margin=1.0, reduction="mean"):
     margins = ops.relu(margin - ops.expand_dims(correct, 1) + scores)
     others = np.ones((n, classes), like=like(y))
     others[np.arange(n), y] = 0.0
-    return _reduce(ops.sum(margins * others.astype(_every_value(scores).dtype), axis=1) / classes, reduction)
+    return _reduce(ops.sum(margins * others.astype(every_value(scores).dtype), axis=1) / classes, reduction)
 
 
 def predictions(output):

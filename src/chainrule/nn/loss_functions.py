@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..batching import BatchedTensor
 from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
 from ..core.tensor import Tensor, array_of
-from ..ops._util import constant_like, every_value
+from ..ops._util import constant_like, every_value, is_stand_in
 from ..ops.nn_ops import REDUCTIONS
 
 
@@ -30,12 +29,9 @@ def _shape(x):
 
 def _values(x):
     """The ndarray behind x, to compute with; refused for a vmap stand-in (BatchedValueError)."""
-    if isinstance(x, BatchedTensor):
+    if is_stand_in(x):
         x._refuse()
     return array_of(x)
-
-
-_every_value = every_value  # every value x stands for, to check them: a vmap stand-in's whole batch
 
 
 def _check_reduction(reduction, allowed=REDUCTIONS):
@@ -87,7 +83,7 @@ def _class_targets(name, input, target):
                              f"of the input's shape), got dtype {dtype}")
     if got != expected:
         raise OpError(f"{name}: input of shape {shape} needs targets of shape {expected}, got {got}")
-    if isinstance(target, BatchedTensor):
+    if is_stand_in(target):
         return ops.reshape(target, (-1,))
     return as_array(target._data if isinstance(target, Tensor) else target).reshape(-1)
 
@@ -95,7 +91,7 @@ def _class_targets(name, input, target):
 def _picked_losses(name, logp, y, weight, ignore_index):
     """(-w[y]·logp[i, y], w[y]) per flattened example, 0 where y == ignore_index."""
     classes = logp.shape[-1]
-    every = _every_value(y)  # (all the batch's targets, under vmap)
+    every = every_value(y)  # (all the batch's targets, under vmap)
     kept = every != ignore_index
     safe = np.where(kept, every, 0)
     if safe.size and (safe.min() < 0 or safe.max() >= classes):
@@ -156,10 +152,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and len(_shape(input)) == 2):
         try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
             # (a vmap stand-in is passed as it is: its array is no example's targets, its batch is theirs)
-            return ops.softmax_cross_entropy(input, target if isinstance(target, BatchedTensor) else y,
+            return ops.softmax_cross_entropy(input, target if is_stand_in(target) else y,
                                              reduction=reduction)
         except ValueError:  # (an OpError; a ValueError from the op on plain arrays)
-            y = _every_value(target)
+            y = every_value(target)
             if not (y.size and (y == ignore_index).any()):
                 raise  # not an ignored target: the op's own message says what is wrong
     reduction = _legacy(size_average, reduce, reduction)
@@ -270,7 +266,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         0.6931
     """
     _same_shape("binary_cross_entropy", input, target)
-    p = _every_value(input)
+    p = every_value(input)
     if p.size and (p.min() < 0 or p.max() > 1):
         raise ChainruleError("binary_cross_entropy needs probabilities in [0, 1]; for raw scores use "
                              "binary_cross_entropy_with_logits")
