@@ -34,23 +34,22 @@ def _merged(parameter_and_buffer_dicts):
 
 
 def _slots(module):
-    """{dotted name: (owning module, attribute, kind)} for every parameter and buffer, tied ones under
-    each of their names (named_parameters() lists a tied one once)."""
+    """{dotted name: (owning module, attribute, the table holding it)} for every parameter and buffer,
+    tied ones under each of their names (named_parameters() lists a tied one once)."""
     slots = {}
     for prefix, owner in module.named_modules():
-        for kind, entries in (("parameter", owner._parameters), ("buffer", owner._buffers)):
-            for attr, value in entries.items():
+        for table in (owner._parameters, owner._buffers):
+            for attr, value in table.items():
                 if value is not None:
-                    slots[f"{prefix}.{attr}" if prefix else attr] = (owner, attr, kind)
+                    slots[f"{prefix}.{attr}" if prefix else attr] = (owner, attr, table)
     return slots
 
 
 def _tied_groups(slots):
     """Names that hold one and the same tensor, grouped ({name: every name of that tensor})."""
     by_tensor = {}
-    for name, (owner, attr, kind) in slots.items():
-        by_tensor.setdefault(id(getattr(owner, "_parameters" if kind == "parameter" else "_buffers")[attr]),
-                             []).append(name)
+    for name, (_, attr, table) in slots.items():
+        by_tensor.setdefault(id(table[attr]), []).append(name)
     return {name: group for group in by_tensor.values() if len(group) > 1 for name in group}
 
 
@@ -106,8 +105,7 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     saved = []
     try:
-        for (owner, attr, kind), value in replacements.values():
-            table = owner._parameters if kind == "parameter" else owner._buffers
+        for (owner, attr, table), value in replacements.values():
             saved.append((owner, attr, table, table[attr], owner.__dict__.get(attr)))
             table[attr] = value  # (the attribute too: forward reads self.weight; as given, not made a Parameter)
             object.__setattr__(owner, attr, value)
@@ -139,8 +137,9 @@ def stack_module_state(models):
     if len({m.training for m in models}) > 1:
         raise ChainruleError("stack_module_state: the models mix training and eval mode; set them alike "
                              "(model.train() or model.eval()) first")
-    names = [list(dict(m.named_parameters())) for m in models], [list(dict(m.named_buffers())) for m in models]
-    if any(n != names[0][0] for n in names[0]) or any(n != names[1][0] for n in names[1]):
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    if any(list(p) != list(params[0]) for p in params) or any(list(b) != list(buffers[0]) for b in buffers):
         raise ChainruleError("stack_module_state: the models have different parameters or buffers; "
                              "stack models of one architecture")
 
@@ -155,8 +154,7 @@ def stack_module_state(models):
             out[name] = value.requires_grad_() if requires_grad and parts[0].requires_grad else value
         return out
 
-    params = stacked([dict(m.named_parameters()) for m in models], True)
-    return params, stacked([dict(m.named_buffers()) for m in models], False)
+    return stacked(params, True), stacked(buffers, False)
 
 
 __all__ = ["functional_call", "stack_module_state"]

@@ -32,7 +32,7 @@ def value_of(x):
     computed from it with ops are batched too, and NumPy refuses it loudly
     rather than reading one example.
     """
-    if hasattr(type(x), "_bdim"):
+    if is_stand_in(x):
         return x.detach()
     return array_of(x)  # core's one helper
 
