@@ -151,17 +151,16 @@ def hessian(func, argnums=0):
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """torch.func.vmap: chainrule's `vmap` with PyTorch's argument names (in_dims, out_dims).
 
-    `randomness` and `chunk_size` are accepted for PyTorch's signature; every
-    op runs on the whole batch at once (chainrule draws no random numbers inside ops).
+    `randomness` is torch.func's: random draws inside func (dropout while training) are refused
+    ("error"), drawn for each example ("different") or once for all ("same"). `chunk_size` is accepted
+    for PyTorch's signature; every op runs on the whole batch at once.
 
     Example:
         >>> import numpy as np, chainrule as cr
         >>> cr.func.vmap(lambda x: (x * x).sum())(np.array([[1.0, 2.0], [3.0, 4.0]]))
         tensor([ 5., 25.], dtype=float64)
     """
-    if randomness not in ("error", "different", "same"):
-        raise ChainruleError(f"vmap(randomness={randomness!r}): choose 'error', 'different' or 'same'")
-    return _vmap(func, in_axes=in_dims, out_axes=out_dims)
+    return _vmap(func, in_axes=in_dims, out_axes=out_dims, randomness=randomness)
 
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call",

@@ -37,6 +37,7 @@ from .core.tensor import Tensor
 from .tree import flatten, unflatten
 
 _FALLBACKS = (None, "loop", "warn")
+_RANDOMNESS = ("error", "different", "same")  # torch.func's names
 _new = object.__new__
 _NO_LEVELS = frozenset()
 
@@ -52,14 +53,14 @@ _active = _Active()
 class _Level:
     """One vmap call: its batch size, its interceptor, the jvp levels open when it began."""
 
-    __slots__ = ("size", "fallback", "handle", "entry", "open")
+    __slots__ = ("size", "fallback", "randomness", "handle", "entry", "open")
 
-    def __init__(self, size, fallback):
-        self.size, self.fallback, self.open = size, fallback, True
+    def __init__(self, size, fallback, randomness="error"):
+        self.size, self.fallback, self.randomness, self.open = size, fallback, randomness, True
         self.handle, self.entry = None, frozenset()
 
 
-def vmap(f, in_axes=0, out_axes=0, fallback=None):
+def vmap(f, in_axes=0, out_axes=0, fallback=None, randomness="error"):
     """Vectorise f over a batch axis of its arguments (JAX's `vmap`).
 
     - `in_axes`: the batch axis of each positional argument: an int (every
@@ -70,6 +71,9 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
     - `fallback`: None raises an error naming an op that has no batching rule;
       "loop" runs such an op once per example (correct and slow), "warn" does
       so with a `BatchingFallbackWarning`.
+    - `randomness` (torch.func's): what random draws inside f (dropout while
+      training) give the examples: "error" refuses them, "different" draws
+      for each example, "same" draws once for all.
 
     Compose it with the other transforms in any order:
     `vmap(grad(loss), in_axes=(None, 0, 0))(params, X, y)` gives one gradient
@@ -86,6 +90,8 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
     """
     if fallback not in _FALLBACKS:
         raise ChainruleError(f"vmap(fallback={fallback!r}): choose None, 'loop' or 'warn'")
+    if randomness not in _RANDOMNESS:
+        raise ChainruleError(f"vmap(randomness={randomness!r}): choose 'error', 'different' or 'same'")
 
     def batched(*args, **kwargs):
         specs = _axes_per_argument(in_axes, args)
@@ -114,7 +120,7 @@ def vmap(f, in_axes=0, out_axes=0, fallback=None):
         if size is None:
             raise ChainruleError("vmap: no argument is batched (every in_axes entry is None); "
                                  "batch at least one argument")
-        level = _Level(size, fallback)
+        level = _Level(size, fallback, randomness)
         for i, j, value, axis in pending:
             new_args[i][1][j] = make_batched(value, axis, level)
         call_args = [unflatten(structure, leaves) for structure, leaves in new_args]

@@ -246,10 +246,40 @@ def make_batched(value, bdim, level):
     return b
 
 
+def drawn_for(x, draw, what):
+    """`draw(shape)` (an array of random numbers) for the values x stands for, as x's vmaps ask (`randomness`):
+    outside vmap, or with "same", one draw of one example's shape (an array); with "different", one draw per
+    example (a stand-in like x, of the whole batch's shape); with "error" (the default), refused.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> ones = lambda shape: np.ones(shape)
+        >>> cr.vmap(lambda x: x * drawn_for(x, ones, "a draw"), randomness="different")(np.ones((3, 2))).shape
+        (3, 2)
+    """
+    if not isinstance(x, BatchedTensor):
+        return draw(np.shape(x._data if isinstance(x, Tensor) else x))
+    chain, full = [], x
+    while isinstance(full, BatchedTensor):
+        chain.append(full)
+        full = full._value
+    modes = {b._level.randomness for b in chain}
+    if "error" in modes or len(modes) > 1:
+        raise BatchedValueError(f"{what} draws random numbers inside vmap: pass vmap(..., randomness='different') "
+                                "for a draw per example or randomness='same' for one draw shared by all (the same "
+                                "for nested vmaps), or turn training off (model.eval())")
+    if modes == {"same"}:
+        return draw(x._data.shape)
+    out = Tensor._wrap(draw(full._data.shape))
+    for b in reversed(chain):  # the batch axes of x's vmaps, outermost first
+        out = make_batched(out, b._bdim, b._level)
+    return out
+
+
 from .rules import elementwise  # noqa: E402  (the rules need the names above)
 from .table import install  # noqa: E402
 
 install(defbatch)
 
 __all__ = ["defbatch", "batch_rule", "BatchingError", "BatchedValueError", "BatchingFallbackWarning",
-           "BatchedTensor", "elementwise"]
+           "BatchedTensor", "elementwise", "drawn_for"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import creation, ops
+from ..batching import BatchedValueError, drawn_for
 from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor, array_of
@@ -117,8 +118,10 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     x = value_of(input)
     if p == 1.0:
         return input * constant_like(np.zeros(x.shape), input)
-    keep = _generator(generator).random(x.shape) >= p
-    return input * constant_like(keep / (1.0 - p), input)
+    rng = _generator(generator)
+    # the kept entries' scale 1/(1-p), else 0; under vmap one draw per example or one for all, as it asks
+    scale = drawn_for(input, lambda shape: ((rng.random(shape) >= p) / (1.0 - p)).astype(x.dtype), "dropout")
+    return input * (scale if isinstance(scale, Tensor) else constant_like(scale, input))
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -210,6 +213,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {x_shape}")
         out, mean, var = _normalize(input, axes, eps)
+        if is_stand_in(mean) and (running_mean is not None or running_var is not None):
+            # (torch.func refuses it too: one buffer cannot take every example's statistics)
+            raise BatchedValueError("batch_norm while training under vmap would update its running statistics "
+                                    "with every example's batch statistics at once; build the layer with "
+                                    "track_running_stats=False (or pass running_mean=None, running_var=None), "
+                                    "or call model.eval()")
         if running_mean is not None:
             _update_running(running_mean, mean.reshape(-1), momentum)
         if running_var is not None:

@@ -1,4 +1,4 @@
-"""Per-example indices under vmap: gather (indices as an input), embedding, one_hot, against the loop."""
+"""Layers under vmap: per-example indices (gather, embedding, one_hot), random draws (dropout), batch norm."""
 
 import numpy as np
 import pytest
@@ -99,3 +99,32 @@ def test_jitted_embedding_replays_new_tokens():
         tokens = rng.integers(0, 7, size=(B, 4))
         np.testing.assert_allclose(_np(jitted(W, tokens)), _np(eager(W, tokens)), rtol=1e-12)
     assert jitted.traces == 1
+
+
+def test_dropout_under_vmap_asks_for_its_randomness():
+    X = np.ones((B, 50, 6))
+    drop = cr.nn.Dropout(0.5)
+    with pytest.raises(cr.batching.BatchedValueError, match="randomness"):
+        cr.vmap(drop)(X)  # torch.func's default: a random draw inside vmap is refused
+    same = _np(cr.vmap(drop, randomness="same")(X))
+    assert all(np.array_equal(same[0], same[b]) for b in range(B)) and set(np.unique(same)) == {0.0, 2.0}
+    different = _np(cr.func.vmap(drop, randomness="different")(X))
+    assert not any(np.array_equal(different[0], different[b]) for b in range(1, B))
+    assert set(np.unique(different)) == {0.0, 2.0} and 0.3 < (different == 0).mean() < 0.7
+    moved = _np(cr.vmap(drop, in_axes=1, out_axes=1, randomness="different")(np.ones((50, B, 6))))
+    assert not np.array_equal(moved[:, 0], moved[:, 1])
+    # each example's gradient is its own mask: d/dx Σ dropout(x)·x = 2·mask·x where kept
+    grads = _np(cr.vmap(cr.grad(lambda x: cr.sum(drop(x) * x)), randomness="different")(X))
+    assert not np.array_equal(grads[0], grads[1]) and set(np.unique(grads)) == {0.0, 4.0}
+    np.testing.assert_array_equal(_np(cr.vmap(drop.eval())(X)), X)  # not training: nothing drawn
+
+
+def test_batch_norm_while_training_under_vmap():
+    X = rng.normal(size=(B, 5, 3))
+    tracked = cr.nn.BatchNorm1d(3).double()
+    with pytest.raises(cr.batching.BatchedValueError, match="track_running_stats=False"):
+        cr.vmap(tracked)(X)
+    untracked = cr.nn.BatchNorm1d(3, track_running_stats=False).double()
+    got = _np(cr.vmap(untracked)(X))  # each example normalised by its own batch statistics
+    expected = (X - X.mean(axis=1, keepdims=True)) / np.sqrt(X.var(axis=1, keepdims=True) + untracked.eps)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
