@@ -19,6 +19,7 @@ from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
 from . import torch_extremes as TX
+from ._util import is_stand_in
 
 
 def _binary(op, reflected=False):
@@ -155,19 +156,22 @@ class SortResult(tuple):
 
 def _stable_order(x, axis, descending):
     # descending: the ascending stable order of -x, so ties keep their order (PyTorch's stable sort)
+    if is_stand_in(x):  # under vmap: the op, so each example is sorted by its own values
+        v = x.detach()
+        return sorting.argsort_op(E.neg(v) if descending else v, axis=axis, kind="stable")
     v = x._data
-    return np.argsort(-v if descending else v, axis=axis, kind="stable")
+    return Tensor._wrap(np.argsort(-v if descending else v, axis=axis, kind="stable"))
 
 
 def _argsort(x, axis, descending):
-    return Tensor._wrap(_stable_order(x, axis, descending))
+    return _stable_order(x, axis, descending)
 
 
 def _sort(x, axis, descending):
     """PyTorch's Tensor.sort: (values, indices); ndarray.sort sorts in place, cr.sort is numpy.sort."""
     order = _stable_order(x, axis, descending)
     values = arrays.take(x, order) if axis is None else arrays.take_along_axis(x, order, axis)
-    return SortResult((values, Tensor._wrap(order)))
+    return SortResult((values, order))
 
 
 def _ambiguous_repeat():
@@ -179,8 +183,15 @@ def _ambiguous_repeat():
 def _astype(x, dtype):
     dtype = np.dtype(dtype)
     if dtype.kind not in "fc":  # an integer or bool result has no derivative: the graph ends here
-        return Tensor._wrap(x._data.astype(dtype))
+        return _without_derivative(x, dtype)
     return cast(x, dtype=dtype)
+
+
+def _without_derivative(x, dtype):
+    """x cast to an integer or bool dtype, cut from the graph (under vmap by the op, each example's own)."""
+    if is_stand_in(x):
+        return cast(x.detach(), dtype=dtype)
+    return Tensor._wrap(x._data.astype(dtype))
 
 
 # ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------
@@ -234,14 +245,14 @@ def _torch_methods():
         return lambda self: _astype(self, dtype)
 
     def integer_cast(dtype):  # an integer result has no gradient: it leaves the graph, as in PyTorch
-        return lambda self: Tensor(self._data.astype(dtype))
+        return lambda self: _without_derivative(self, np.dtype(dtype))
 
     def type_(self, dtype=None):
         if dtype is None:
             return {"f": {2: "HalfTensor", 4: "FloatTensor", 8: "DoubleTensor"}, "i": {4: "IntTensor", 8: "LongTensor"},
                     "b": {1: "BoolTensor"}}.get(self.dtype.kind, {}).get(self.dtype.itemsize, str(self.dtype))
         dtype = np.dtype(dtype)
-        return _astype(self, dtype) if dtype.kind == "f" else Tensor(self._data.astype(dtype))
+        return _astype(self, dtype) if dtype.kind == "f" else _without_derivative(self, dtype)
 
     def new(fill):
         return lambda self, *size, dtype=None, requires_grad=False: Tensor(np.full(  # on self's device
