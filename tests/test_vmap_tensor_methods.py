@@ -56,3 +56,16 @@ def test_method_on_a_stand_in_equals_the_loop(name):
 def test_methods_that_cannot_batch_refuse(name):
     with pytest.raises(cr.batching.BatchedValueError):
         cr.vmap(REFUSED[name])(X)
+
+
+def test_numpy_where_batches_its_condition():
+    import chainrule.numpy as cnp
+
+    got = _np(cr.vmap(lambda x: cnp.where(x > 0, x, 0.0))(X))
+    np.testing.assert_array_equal(got, np.where(X > 0, X, 0.0))
+
+
+def test_scipy_functions_without_a_rule_refuse_a_stand_in():
+    pytest.importorskip("scipy")
+    with pytest.raises(cr.batching.BatchedValueError):
+        cr.vmap(lambda x: cr.special.comb(x, 2))(np.arange(12.0).reshape(3, 4))  # (SciPy's, on plain values)

@@ -152,7 +152,10 @@ def where(condition, x=None, y=None):
         return _np.nonzero(to_plain(condition))
     from ..ops import where as where_op
 
-    cond = condition._data if isinstance(condition, _Tensor) else _np.asarray(to_plain(condition))
+    if isinstance(condition, _Tensor):  # its array; a vmap stand-in itself (the op batches it)
+        cond = condition if hasattr(type(condition), "_bdim") else condition._data
+    else:
+        cond = _np.asarray(to_plain(condition))
     return where_op(cond, as_array_arg(x), as_array_arg(y))
 
 

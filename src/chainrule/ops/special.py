@@ -18,7 +18,7 @@ from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.registry import defop
 from ..core.tensor import Tensor
-from ._util import value_of
+from ._util import is_stand_in, value_of
 from .activations import erf as _erf_row
 from .elementwise import exp, log, log1p, sign, where
 
@@ -66,6 +66,8 @@ def passthrough(module, name, owner=None):
 
     def plain(v):
         if isinstance(v, Tensor):
+            if is_stand_in(v):  # under vmap: its array is no example's values
+                v._refuse()
             if v.requires_grad:
                 raise TypeError(f"{label} has no derivative rule in chainrule; pass arrays (or tensors with "
                                 ".detach())")
