@@ -18,6 +18,8 @@ asks for one call per batch element.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from .. import ops as _ops  # noqa: F401  (the table is complete before its batching column is filled)
@@ -223,6 +225,26 @@ class BatchedTensor(Tensor):
 
 _new = object.__new__
 
+# CHAINRULE_CHECK_STAND_INS=1: a stand-in's array holds NaN (floats) or a sentinel (integers) instead of
+# its first example's values, so code that reads a stand-in's values instead of batching them shows it
+# (tests/test_stand_in_reads.py runs the vmap tests so). Off, the array is a free view of example 0.
+CHECK_STAND_INS = os.environ.get("CHAINRULE_CHECK_STAND_INS") == "1"
+_SENTINEL = 7777  # an index no test array has: a read of it fails or stands out
+
+
+def no_example(example):
+    """An array of `example`'s shape and dtype holding no example's values (CHECK_STAND_INS).
+
+    Example:
+        >>> no_example(np.zeros((2,), np.float32))
+        array([nan, nan], dtype=float32)
+    """
+    if example.dtype.kind in "fc":
+        return np.full(example.shape, np.nan, example.dtype)
+    if example.dtype.kind in "iu":
+        return np.full(example.shape, _SENTINEL, example.dtype)
+    return example  # (booleans have no value to spare)
+
 
 def make_batched(value, bdim, level):
     """A BatchedTensor for `level` whose batch lies on axis `bdim` of `value` (a Tensor or array).
@@ -239,6 +261,8 @@ def make_batched(value, bdim, level):
     if full.shape[bdim]:
         # a view: one example's shape and dtype, no copy (a front batch, the rules' usual answer, indexed directly)
         example = full[0] if bdim == 0 else full[(slice(None),) * bdim + (0,)]
+        if CHECK_STAND_INS:
+            example = no_example(example)
     else:
         example = np.zeros(full.shape[:bdim] + full.shape[bdim + 1:], full.dtype, like=backend.like(full))
     b._data, b._node, b._rg = example, None, value._rg
