@@ -27,7 +27,7 @@ from ..core import backend
 from ..core.errors import ChainruleError
 from ..core.modes import switches
 from ..core.registry import OPS, Op
-from ..core.tensor import Tensor, _plain_index
+from ..core.tensor import STAND_IN_TYPES, Tensor, _plain_index
 
 
 class BatchingError(ChainruleError):
@@ -223,6 +223,7 @@ class BatchedTensor(Tensor):
         return f"BatchedTensor(batch axis {self._bdim} of {self._value!r})"
 
 
+STAND_IN_TYPES.add(BatchedTensor)
 _new = object.__new__
 
 # CHAINRULE_CHECK_STAND_INS=1: a stand-in's array holds NaN (floats) or a sentinel (integers) instead of

@@ -46,6 +46,11 @@ def _check_can_require_grad(dtype):
         )
 
 
+# The classes of vmap's stand-ins (batching registers BatchedTensor): `type(x) in STAND_IN_TYPES` is the one
+# test that x stands for a batch, a set lookup (hasattr on a class that lacks the name costs an exception).
+STAND_IN_TYPES: set = set()
+
+
 def array_of(x):
     """The ndarray behind x: a Tensor's data, or x itself as an array.
 

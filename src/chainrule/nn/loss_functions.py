@@ -13,7 +13,7 @@ import numpy as np
 from .. import ops
 from ..core.backend import as_array, is_foreign, like
 from ..core.errors import ChainruleError, OpError
-from ..core.tensor import Tensor, array_of
+from ..core.tensor import STAND_IN_TYPES, Tensor, array_of
 from ..ops._util import constant_like, every_value, is_stand_in
 from ..ops.nn_ops import REDUCTIONS
 
@@ -149,10 +149,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     y = target._data if isinstance(target, Tensor) else target
     if (weight is None and not label_smoothing and size_average is None and reduce is None and ignore_index < 0
-            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and len(_shape(input)) == 2):
+            and (type(y) is np.ndarray or is_foreign(y)) and y.dtype.kind in "iu" and array_of(input).ndim == 2):
         try:  # the fused, stable op: the common case, kept cheap (it checks the targets and reduction itself)
             # (a vmap stand-in is passed as it is: its array is no example's targets, its batch is theirs)
-            return ops.softmax_cross_entropy(input, target if is_stand_in(target) else y,
+            return ops.softmax_cross_entropy(input, target if type(target) in STAND_IN_TYPES else y,
                                              reduction=reduction)
         except ValueError:  # (an OpError; a ValueError from the op on plain arrays)
             y = every_value(target)

@@ -34,6 +34,7 @@ import sys as _sys
 
 import numpy as _np
 
+from ..core.tensor import STAND_IN_TYPES as _STAND_IN_TYPES
 from ..core.tensor import Tensor as _Tensor
 from ..ops import numpy_dispatch as _numpy_dispatch
 from . import _arrays, _math, _products, fft, linalg
@@ -153,7 +154,7 @@ def where(condition, x=None, y=None):
     from ..ops import where as where_op
 
     if isinstance(condition, _Tensor):  # its array; a vmap stand-in itself (the op batches it)
-        cond = condition if hasattr(type(condition), "_bdim") else condition._data
+        cond = condition if type(condition) in _STAND_IN_TYPES else condition._data
     else:
         cond = _np.asarray(to_plain(condition))
     return where_op(cond, as_array_arg(x), as_array_arg(y))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.backend import array_like, device_of, like, to_device
-from ..core.tensor import Tensor, array_of
+from ..core.tensor import STAND_IN_TYPES, Tensor, array_of
 
 READ_ONLY_ZEROS: dict = {}  # dtype -> its read-only 0-d zero (a hot path may read this dict directly)
 
@@ -38,8 +38,16 @@ def value_of(x):
 
 
 def is_stand_in(x):
-    """Whether x is a vmap stand-in: one example's shape, standing for a batch (its array is no example's)."""
-    return hasattr(type(x), "_bdim")
+    """Whether x is a vmap stand-in: one example's shape, standing for a batch (its array is no example's).
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> seen = []
+        >>> _ = cr.vmap(lambda t: seen.append(is_stand_in(t)) or t)(np.ones((2, 3)))
+        >>> seen, is_stand_in(cr.ones(3))
+        ([True], False)
+    """
+    return type(x) in STAND_IN_TYPES
 
 
 def every_value(x):
@@ -71,7 +79,7 @@ def zeros_like(x):
 def constant_like(values, like):
     """`values` (an ndarray computed from data) cast to like's dtype, as a constant."""
     dtype = value_of(like).dtype
-    if hasattr(type(values), "_bdim"):  # computed from a batch under vmap: stays a (batched) tensor
+    if type(values) in STAND_IN_TYPES:  # computed from a batch under vmap: stays a (batched) tensor
         return values if values.dtype == dtype else values.astype(dtype)
     reference = like._data if isinstance(like, Tensor) else like
     values = array_like(values, dtype, reference)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core import backend
 from ..core.errors import ChainruleError
-from ..core.tensor import Tensor
+from ..core.tensor import STAND_IN_TYPES, Tensor
 
 
 class NoDerivativeError(ChainruleError, TypeError):
@@ -77,7 +77,7 @@ def to_arrays(tree):
     """
     if isinstance(tree, Tensor):
         # under vmap a tensor may stand for a whole batch (it has a batch axis): it refuses to be one array
-        return tree.__array__() if hasattr(type(tree), "_bdim") else tree._data
+        return tree.__array__() if type(tree) in STAND_IN_TYPES else tree._data
     if isinstance(tree, (list, tuple)):
         return type(tree)(to_arrays(x) for x in tree)
     if isinstance(tree, dict):
