@@ -324,10 +324,14 @@ def _keyword_help(name, fn):
 
 
 def install():
-    methods = {name: _keyword_help(name, fn) for name, fn in {**_METHODS, **_torch_methods()}.items()}
+    from .torch_tensor_methods import METHODS as torch_tensor_methods
+
+    methods = {name: _keyword_help(name, fn)
+               for name, fn in {**torch_tensor_methods, **_METHODS, **_torch_methods()}.items()}
     for name, fn in {**_OPERATORS, **methods, **_IN_PLACE}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: S.transpose(self), doc="Axes reversed (the transpose).")
+    Tensor.mT = property(lambda self: S.swapaxes(self, -1, -2), doc="The last two axes swapped (PyTorch's mT).")
     # numpy surface: attributes in NumPy and PyTorch alike
     Tensor.real = property(lambda self: complex_parts.real(self), doc="The real part (differentiable).")
     Tensor.imag = property(lambda self: complex_parts.imag(self), doc="The imaginary part (differentiable).")
