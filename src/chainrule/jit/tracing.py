@@ -167,6 +167,8 @@ class Tracer(Deposits):
         if forward_mode.any_open() and forward_mode.levels.open - forward_mode.shared_levels():
             raise JitError(f"{op.name}: forward mode (jvp, jacfwd, hessian, hvp) inside cr.jit is not supported")
         out = op(*args, **params)
+        if params:
+            self._guard_value_params(op, params)
         ins = [self.slot_of(a) for a in args]
         node = out._node
         saving = node is not None and op.saving_forward is not None and node.saved is not None
@@ -198,6 +200,24 @@ class Tracer(Deposits):
         if all(id(a) in self.pseudo for a in tensor_args):
             self.pseudo.add(id(out))
         return out
+
+    def _guard_value_params(self, op, params):
+        """A parameter holding a traced result's array (x[x > 0], take(x, argmax(x))) is baked into the step:
+        the replay checks that the result holds the same values again, else it traces anew (as for a branch)."""
+        for value in params.values():
+            for part in value if isinstance(value, tuple) else (value,):
+                if not isinstance(part, _ndarray):
+                    continue
+                array = part
+                while array.base is not None and id(array) not in self.slot:  # a view of a result: that result
+                    array = array.base
+                slot = self.slot.get(id(array))
+                if slot is None or slot not in self.produced or not isinstance(array, _ndarray):
+                    continue
+                where = f"{op.name}'s index, computed from the traced values [{caller_line(4)}]"
+                self.add(guard_call(bind(_same_values, array.copy()), True, where), (slot,), None,
+                         f"guard {self.name(slot)} holds the traced {describe(array)} index   [{where}]",
+                         guard=True)
 
     # ---- the reverse sweep ----------------------------------------------------------
     def on_backward_pass(self, original, roots, seeds, targets=None, create_graph=False, retain_graph=False,
@@ -446,3 +466,8 @@ def order_of_leaves(events, roots):
             seen.add(id(x))
             order.append(x)
     return order
+
+
+def _same_values(traced, now):
+    """Whether a replay's array holds the values (and shape) the trace baked in."""
+    return now.shape == traced.shape and bool(np.array_equal(now, traced))

@@ -19,7 +19,6 @@ from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
 from . import torch_extremes as TX
-from ._util import is_stand_in
 
 
 def _binary(op, reflected=False):
@@ -155,12 +154,10 @@ class SortResult(tuple):
 
 
 def _stable_order(x, axis, descending):
-    # descending: the ascending stable order of -x, so ties keep their order (PyTorch's stable sort)
-    if is_stand_in(x):  # under vmap: the op, so each example is sorted by its own values
-        v = x.detach()
-        return sorting.argsort_op(E.neg(v) if descending else v, axis=axis, kind="stable")
-    v = x._data
-    return Tensor._wrap(np.argsort(-v if descending else v, axis=axis, kind="stable"))
+    # descending: the ascending stable order of -x, so ties keep their order (PyTorch's stable sort). By the op:
+    # under vmap each example is sorted by its own values, and cr.jit replays the sort
+    v = x.detach()
+    return sorting.argsort_op(E.neg(v) if descending else v, axis=axis, kind="stable")
 
 
 def _argsort(x, axis, descending):
@@ -188,10 +185,9 @@ def _astype(x, dtype):
 
 
 def _without_derivative(x, dtype):
-    """x cast to an integer or bool dtype, cut from the graph (under vmap by the op, each example's own)."""
-    if is_stand_in(x):
-        return cast(x.detach(), dtype=dtype)
-    return Tensor._wrap(x._data.astype(dtype))
+    """x cast to an integer or bool dtype, cut from the graph: by the op (under vmap each example's own; under
+    cr.jit replayed, not baked)."""
+    return cast(x.detach(), dtype=dtype)
 
 
 # ---- in place: PyTorch's semantics (see Tensor._update_in_place) -------------------

@@ -228,12 +228,14 @@ def _as_bool(x):
     return x if value_of(x).dtype == np.bool_ else E.not_equal(x, 0)
 
 
-def _truth(reduce_with):
-    def method(self, dim=None, keepdim=False):
-        # whether every / any entry is nonzero: a boolean tensor, out of the graph (as PyTorch's)
-        out = reduce_with(np.asarray(value_of(_as_bool(self))), axis=dim, keepdims=keepdim)
-        return Tensor(np.asarray(out))
-    return method
+def _all(self, dim=None, keepdim=False):
+    # no entry is zero: a boolean tensor made by ops (so cr.jit guards a branch on it, and vmap batches it)
+    zeros = cast(E.equal(_as_bool(self), False), dtype=np.int64)
+    return E.equal(R.sum(zeros, axis=dim, keepdims=keepdim), 0)
+
+
+def _any(self, dim=None, keepdim=False):
+    return E.not_equal(R.sum(cast(_as_bool(self), dtype=np.int64), axis=dim, keepdims=keepdim), 0)
 
 
 METHODS = {
@@ -262,7 +264,7 @@ METHODS = {
     "logical_or": lambda self, other: E.add(_as_bool(self), _as_bool(other)),
     "isnan": lambda self: np.isnan(self), "isinf": lambda self: np.isinf(self),
     "isfinite": lambda self: np.isfinite(self),
-    "all": _truth(np.all), "any": _truth(np.any),
+    "all": _all, "any": _any,
     "count_nonzero": lambda self, dim=None: R.sum(cast(_as_bool(self), dtype=np.int64), axis=dim),
     "nonzero": lambda self, as_tuple=False: (tuple(Tensor(i) for i in np.nonzero(np.asarray(value_of(self))))
                                              if as_tuple else Tensor(np.argwhere(np.asarray(value_of(self))))),
