@@ -16,6 +16,8 @@ FUNCTIONS = {
     "boolean mask": lambda x: x[x > 0].sum(),
     "masked_select": lambda x: x.masked_select(x < 0.5) * 2,
     "take at argmax": lambda x: cr.take(x, cr.argmax(x, axis=0)[None]),
+    "take wrapping an index": lambda x: cr.take(x, cr.argmax(x, axis=0)[None] + 4, mode="wrap"),
+    "take clipping an index": lambda x: cr.take(x, cr.argmax(x, axis=0)[None] + 4, mode="clip"),
     "index_select by argsort": lambda x: x.index_select(0, x.argsort()),
     "gather by argsort": lambda x: x[None].gather(1, x.argsort()[None]),
     "branch on all()": lambda x: x * 2 if (x > -1).all() else x * 3,

@@ -13,7 +13,8 @@ from ..core.backend import as_array
 from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import device_like, normalize_axes, value_of
-from .elementwise import where
+from .elementwise import clip, where
+from .rounding import mod
 from .shape import concatenate_op, getitem, reshape_op, scatter_add, transpose
 
 
@@ -164,18 +165,17 @@ def take(x, indices, axis=None, mode="raise"):
         tensor([[2., 2.],
                 [4., 4.]])
     """
-    x, indices = operand(x), as_array(value_of(indices))
+    x = operand(x)
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axes(axis, _ndim(x))[0]
     n = _shape(x)[axis]
-    if mode == "wrap":
-        indices = indices % n
-    elif mode == "clip":
-        indices = np.clip(indices, 0, n - 1)
-    elif mode != "raise":
+    if mode not in ("raise", "wrap", "clip"):
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
-    return getitem(x, index=_on_axis(_ndim(x), axis, indices))
+    if mode != "raise":  # by ops on a tensor of indices: cr.jit replays them (NumPy on its array would be baked)
+        indices = (mod(indices, n) if mode == "wrap" else clip(indices, min=0, max=n - 1)) if isinstance(
+            indices, Tensor) else (np.mod(indices, n) if mode == "wrap" else np.clip(indices, 0, n - 1))
+    return getitem(x, index=_on_axis(_ndim(x), axis, as_array(value_of(indices))))
 
 
 def take_along_axis(x, indices, axis):
