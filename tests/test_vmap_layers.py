@@ -58,6 +58,26 @@ def test_an_index_out_of_range_in_any_example_raises():
             cr.vmap(gather)(X, idx)
 
 
+def test_take_along_axis_with_per_example_indices_equals_the_loop():
+    X, idx = rng.normal(size=(B, 4, 5)), rng.integers(-4, 4, size=(B, 2, 5))
+    got = cr.vmap(lambda x, i: cr.take_along_axis(x, i, axis=0))(X, idx)
+    np.testing.assert_array_equal(_np(got), np.stack([np.take_along_axis(X[b], idx[b], 0) for b in range(B)]))
+    cols = rng.integers(0, 5, size=(B, 4, 3))
+    shared = cr.vmap(lambda x, i: cr.take_along_axis(x, i, axis=1), in_axes=(None, 0))(X[0], cols)
+    np.testing.assert_array_equal(_np(shared), np.stack([np.take_along_axis(X[0], cols[b], 1) for b in range(B)]))
+    # per-example gradients through the pick: each example's picked entries, weights added back (repeats summed)
+    w = rng.normal(size=(2, 5))
+    grads = cr.vmap(cr.grad(lambda x, i: cr.sum(cr.take_along_axis(x, i, axis=0) * w)))(X, idx)
+    for b in range(B):
+        expected = np.zeros((4, 5))
+        np.add.at(expected, (idx[b] % 4, np.arange(5)[None, :].repeat(2, 0)), w)
+        np.testing.assert_allclose(_np(grads)[b], expected, rtol=1e-12)
+    bad = idx.copy()
+    bad[1, 0, 3] = 4  # past the axis in one example: raises, never reads the next column
+    with pytest.raises(cr.OpError, match="out of bounds"):
+        cr.vmap(lambda x, i: cr.take_along_axis(x, i, axis=0))(X, bad)
+
+
 @pytest.mark.parametrize("padding_idx", [None, 2, -1])
 def test_per_example_embedding_gradients_equal_the_loop(padding_idx):
     cr.manual_seed(0)

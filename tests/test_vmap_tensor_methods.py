@@ -31,10 +31,13 @@ METHODS = {
     "long()": lambda x: (x * 3).long(), "int()": lambda x: (x * 3).int(), "bool()": lambda x: (x > 0).bool(),
     "float() of a mask": lambda x: (x > 0).float(), "astype(int)": lambda x: (x * 3).astype(np.int64),
     "type(int)": lambda x: (x * 3).type(np.int64), "where": lambda x: cr.where(x > 0, x, -x),
+    "sort(1) values": lambda x: x.sort(1).values, "sort() descending": lambda x: x.sort(0, descending=True).values,
+    "take_along_axis by argsort": lambda x: cr.take_along_axis(x, x.argsort(-1), axis=-1),
+    "take_along_axis flattened": lambda x: cr.take_along_axis(x, x.argsort(None), axis=None),
 }
 # Methods that read values with NumPy where no op of the table can do it per example: under vmap they raise
 # BatchedValueError (never the first example's answer). This set may only shrink.
-REFUSED = {"sort(1)": lambda x: x.sort(1).values, "topk": lambda x: x.topk(2, dim=1).values}
+REFUSED = {"topk": lambda x: x.topk(2, dim=1).values}
 
 
 def _np(x):

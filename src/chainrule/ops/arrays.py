@@ -12,8 +12,9 @@ import numpy as np
 from ..core.backend import as_array
 from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
-from ._util import device_like, normalize_axes, value_of
+from ._util import device_like, is_stand_in, normalize_axes, value_of
 from .elementwise import clip, where
+from .gather import gather
 from .rounding import mod
 from .shape import concatenate_op, getitem, reshape_op, scatter_add, transpose
 
@@ -187,7 +188,10 @@ def take_along_axis(x, indices, axis):
         >>> cr.take_along_axis(x, np.argsort(x.numpy(), axis=1), axis=1)
         tensor([[10., 20., 30.]])
     """
-    x, indices = operand(x), as_array(value_of(indices))
+    x = operand(x)
+    if is_stand_in(indices):  # per-example indices under vmap: picked by gather, whose indices are an input
+        return _take_along_by_gather(x, indices, axis)
+    indices = as_array(value_of(indices))
     if axis is None:
         x, axis = ravel(x), 0
     ndim = _ndim(x)
@@ -198,6 +202,29 @@ def take_along_axis(x, indices, axis):
     index = tuple(indices if d == axis else np.arange(shape[d]).reshape([-1 if e == d else 1 for e in range(ndim)])
                   for d in range(ndim))
     return getitem(x, index=index)
+
+
+def _take_along_by_gather(x, indices, axis):
+    """take_along_axis by ops only: the axis moved to the front and the rest flattened, each position's index
+    offset into its own column of x, then one gather (so per-example indices batch under vmap). An index out of
+    range becomes one past the end, so the pick raises as NumPy's does, never reading another column."""
+    if axis is None:
+        x, indices, axis = ravel(x), reshape_op(indices, shape=(-1,)), 0
+    ndim = _ndim(x)
+    if len(indices.shape) != ndim:
+        raise ValueError(f"take_along_axis: indices have {len(indices.shape)} dimensions, the input {ndim}")
+    axis = normalize_axes(axis, ndim)[0]
+    sx, si = _shape(x), tuple(indices.shape)
+    rest = np.broadcast_shapes(sx[:axis] + sx[axis + 1:], si[:axis] + si[axis + 1:])
+    n, k = sx[axis], si[axis]
+    x = moveaxis(broadcast_to(x, shape=rest[:axis] + (n,) + rest[axis:]), axis, 0)
+    idx = moveaxis(broadcast_to(indices, shape=rest[:axis] + (k,) + rest[axis:]), axis, 0)
+    columns = int(np.prod(rest, dtype=np.int64))
+    wrapped = where(idx < 0, idx + n, idx)
+    inside = (wrapped >= 0) * (wrapped < n)
+    flat = where(inside, wrapped * columns + np.arange(columns).reshape(rest), n * columns)
+    picked = gather(reshape_op(x, shape=(n * columns,)), flat)
+    return moveaxis(picked, 0, axis)
 
 
 def roll(x, shift, axis=None):
