@@ -134,18 +134,12 @@ def _batched_subscripts(subscripts, batched):
     return ",".join(terms) + "->" + free + out
 
 
-def _front_targets(target, dt, size):
-    """Class targets (integers, never differentiated) with the batch in front: moved or broadcast by ops,
-    not NumPy calls on their array, so that cr.jit's tracer sees them (an array it did not see made would
-    be baked into its replay)."""
-    return batched_front(target, dt, size)
-
-
 def _softmax_cross_entropy(op, values, dims, params):
     (logits, target), (dl, dt) = values, dims
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
-    target = _front_targets(target, dt, size)
+    # the class targets with the batch in front, by ops (cr.jit's tracer must see them, or bake them in)
+    target = batched_front(target, dt, size)
     reduction = params.get("reduction", "none")
     classes = shape_of(logits)[-1]
     shape = shape_of(target)
@@ -167,7 +161,7 @@ def _softmax_cross_entropy_backward(op, values, dims, params):
     (g, logits, target), (dg, dl, dt) = values, dims
     size = batch_size(values, dims)
     logits = batched_front(logits, dl, size)
-    target = _front_targets(target, dt, size)
+    target = batched_front(target, dt, size)  # (by ops, as in the forward rule)
     reduction = params.get("reduction", "none")
     rank = ndim_of(target)
     if reduction == "none":

@@ -15,6 +15,7 @@ import numpy as np
 from ..core import backend
 from ..core.registry import OPS
 from ..core.tensor import Tensor
+from ..ops.gather import flat_positions
 
 _AXIS_DEFAULTS: dict[str, object] = {}
 
@@ -323,14 +324,10 @@ def along_axes(op, values, dims, params):
 
 
 def _rows_of_each_example(idx, size, rows):
-    """Front-batched indices into `rows` rows per example, as indices into the examples' rows laid end to end:
-    negative ones wrapped, example b's offset by b·rows. One out of range (either way) becomes an index past
-    the end, so that the pick raises as an unbatched one does, never reading a neighbour's row."""
-    k = ndim_of(idx) - 1
-    wrapped = _op("where")(_op("less")(idx, 0), _op("add")(idx, rows), idx)
-    inside = _op("mul")(_op("greater_equal")(wrapped, 0), _op("less")(wrapped, rows))
-    offsets = (np.arange(size) * rows).reshape((size,) + (1,) * k)
-    return _op("where")(inside, _op("add")(wrapped, offsets), size * rows)
+    """Front-batched indices into `rows` rows per example, as indices into the examples' rows laid end to end
+    (example b's offset by b·rows; one out of range raises in the pick, as unbatched)."""
+    offsets = (np.arange(size) * rows).reshape((size,) + (1,) * (ndim_of(idx) - 1))
+    return flat_positions(idx, rows, 1, offsets, size * rows)
 
 
 def _gather(op, values, dims, params):

@@ -14,7 +14,7 @@ from ..core.backend import as_array, like
 from ..core.errors import ChainruleError
 from ..core.tensor import Tensor, array_of
 from ..ops._util import constant_like, every_value, is_stand_in, value_of
-from ..ops.gather import gather
+from ..ops.gather import gather, wrapped
 from ..ops.shape import scatter_add
 
 
@@ -146,8 +146,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         picked = gather(weight, input)
         if padding_idx is None:
             return picked
-        wrapped = ops.where(ops.less(input, 0), ops.add(input, rows), input)
-        padded = ops.expand_dims(ops.equal(wrapped, padding_idx % rows), -1)
+        padded = ops.expand_dims(ops.equal(wrapped(input, rows), padding_idx % rows), -1)
         return ops.where(padded, picked.detach(), picked)
     picked = ops.index(weight, idx)
     if padding_idx is None:

@@ -14,7 +14,7 @@ from ..core.engine_ops import broadcast_to
 from ..core.tensor import Tensor
 from ._util import device_like, is_stand_in, normalize_axes, value_of
 from .elementwise import clip, where
-from .gather import gather
+from .gather import flat_positions, gather
 from .rounding import mod
 from .shape import concatenate_op, getitem, reshape_op, scatter_add, transpose
 
@@ -173,9 +173,8 @@ def take(x, indices, axis=None, mode="raise"):
     n = _shape(x)[axis]
     if mode not in ("raise", "wrap", "clip"):
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
-    if mode != "raise":  # by ops on a tensor of indices: cr.jit replays them (NumPy on its array would be baked)
-        indices = (mod(indices, n) if mode == "wrap" else clip(indices, min=0, max=n - 1)) if isinstance(
-            indices, Tensor) else (np.mod(indices, n) if mode == "wrap" else np.clip(indices, 0, n - 1))
+    if mode != "raise":  # by ops (on a tensor of indices cr.jit replays them; NumPy on its array would be baked)
+        indices = mod(indices, n) if mode == "wrap" else clip(indices, min=0, max=n - 1)
     return getitem(x, index=_on_axis(_ndim(x), axis, as_array(value_of(indices))))
 
 
@@ -220,9 +219,7 @@ def _take_along_by_gather(x, indices, axis):
     x = moveaxis(broadcast_to(x, shape=rest[:axis] + (n,) + rest[axis:]), axis, 0)
     idx = moveaxis(broadcast_to(indices, shape=rest[:axis] + (k,) + rest[axis:]), axis, 0)
     columns = int(np.prod(rest, dtype=np.int64))
-    wrapped = where(idx < 0, idx + n, idx)
-    inside = (wrapped >= 0) * (wrapped < n)
-    flat = where(inside, wrapped * columns + np.arange(columns).reshape(rest), n * columns)
+    flat = flat_positions(idx, n, columns, np.arange(columns).reshape(rest), n * columns)
     picked = gather(reshape_op(x, shape=(n * columns,)), flat)
     return moveaxis(picked, 0, axis)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.backend import as_array, like
 from ..core.registry import defop
+from .elementwise import add, greater_equal, less, mul, where
 
 
 def _gather(x, indices):
@@ -38,4 +39,30 @@ gather_adjoint = defop("gather_adjoint", _gather_adjoint,
                        notation=("{0} added at the rows {1}", ("{g}[{1}]", ""), ("{t} added at the rows {1}", "")),
                        derivative="adjoint gathered at the rows")
 
-__all__ = ["gather", "gather_adjoint"]
+def wrapped(indices, rows):
+    """Indices into `rows` rows with the negative ones counted from the end, as NumPy reads them (by ops).
+
+    Example:
+        >>> import chainrule as cr
+        >>> wrapped(cr.tensor([-1, 0, 2]), 3).tolist()
+        [2, 0, 2]
+    """
+    return where(less(indices, 0), add(indices, rows), indices)
+
+
+def flat_positions(indices, rows, scale, offsets, size):
+    """Indices into `rows` rows as positions `index·scale + offsets` in a flattened array of `size` entries (by
+    ops, so vmap batches and cr.jit replays them). One out of range, either way, becomes `size`, one past the end,
+    so that the pick raises as NumPy's does, never reading another example's or column's entry.
+
+    Example:
+        >>> import numpy as np, chainrule as cr
+        >>> flat_positions(cr.tensor([[0, -1], [1, 2]]), 2, 1, np.array([[0], [2]]), 4).tolist()
+        [[0, 1], [3, 4]]
+    """
+    w = wrapped(indices, rows)
+    inside = mul(greater_equal(w, 0), less(w, rows))
+    return where(inside, add(mul(w, scale), offsets), size)
+
+
+__all__ = ["gather", "gather_adjoint", "wrapped", "flat_positions"]

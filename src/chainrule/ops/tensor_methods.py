@@ -104,7 +104,7 @@ _METHODS = {
     "clamp": lambda self, min=None, max=None: E.clip(self, min=min, max=max),
     "cumsum": lambda self, axis=None: cumulative.cumsum(self, axis),
     "cumprod": lambda self, axis=None: cumulative.cumprod(self, axis),
-    "argsort": lambda self, axis=-1, descending=False: _argsort(self, axis, descending),
+    "argsort": lambda self, axis=-1, descending=False: _stable_order(self, axis, descending),
     "sort": lambda self, axis=-1, descending=False: _sort(self, axis, descending),
     "ravel": lambda self: arrays.ravel(self),
     "diagonal": lambda self, offset=0, axis1=0, axis2=1: arrays.diagonal(self, offset, axis1, axis2),
@@ -158,10 +158,6 @@ def _stable_order(x, axis, descending):
     # under vmap each example is sorted by its own values, and cr.jit replays the sort
     v = x.detach()
     return sorting.argsort_op(E.neg(v) if descending else v, axis=axis, kind="stable")
-
-
-def _argsort(x, axis, descending):
-    return _stable_order(x, axis, descending)
 
 
 def _sort(x, axis, descending):

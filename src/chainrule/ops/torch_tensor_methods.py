@@ -47,7 +47,7 @@ def expand(self, *sizes):
     return broadcast_to(self, shape=target)
 
 
-def _bounds(n, sizes):
+def _bounds(sizes):
     starts = np.cumsum([0] + list(sizes)).tolist()
     return [(a, b) for a, b in zip(starts, starts[1:])]
 
@@ -55,7 +55,7 @@ def _bounds(n, sizes):
 def _pieces(self, dim, sizes):
     dim = normalize_axes(dim, len(_shape(self)))[0]
     lead = (slice(None),) * dim
-    return tuple(S.getitem(self, index=lead + (slice(a, b),)) for a, b in _bounds(_shape(self)[dim], sizes))
+    return tuple(S.getitem(self, index=lead + (slice(a, b),)) for a, b in _bounds(sizes))
 
 
 def split(self, split_size_or_sections, dim=0):
@@ -130,7 +130,7 @@ def masked_fill(self, mask, value):
         >>> cr.tensor([1.0, -2.0]).masked_fill(cr.tensor([False, True]), 0.0).tolist()
         [1.0, 0.0]
     """
-    if np.dtype(getattr(value_of(mask), "dtype", None) or np.asarray(mask).dtype) != np.bool_:
+    if value_of(mask).dtype != np.bool_:
         raise ChainruleError("masked_fill needs a boolean mask (e.g. x > 0)")
     return E.where(mask, value, self)
 
